@@ -1,0 +1,19 @@
+"""srcad: source-transformation automatic differentiation for Python and NumPy.
+
+`srcad.grad(f)` reads `f`'s source, lowers it to SSA IR, and generates a readable
+Python function computing the gradient. See `srcad.source` to print it.
+"""
+
+from . import rules  # noqa: F401  (registers the built-in derivative rules)
+from .api import grad, source, value_and_grad, vjp
+from .errors import (BadArgumentError, NoDerivativeError, RuleError, SourceUnavailableError,
+                     SrcadError, UnsupportedSyntaxError)
+from .registry import adjoint, nondifferentiable, tangent
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "grad", "value_and_grad", "vjp", "source", "adjoint", "tangent", "nondifferentiable",
+    "SrcadError", "UnsupportedSyntaxError", "NoDerivativeError", "SourceUnavailableError",
+    "BadArgumentError", "RuleError",
+]

@@ -1,0 +1,193 @@
+"""Static analyses on IR: value kinds (scalar/array/tuple) and activity."""
+
+from __future__ import annotations
+
+import inspect
+import operator
+import types
+from typing import Callable
+
+import numpy as np
+
+from . import registry, runtime
+from .ir import Block, Call, Const, ForRange, Function, If, Operand, Return, Var, While
+from .registry import ARRAY, NUMERIC, OTHER, SCALAR, TupleKind, join_kinds
+
+STRUCTURAL = (runtime.make_tuple, runtime.make_list)
+
+
+def kind_of_value(value) -> object:
+    """The kind of a run-time value (used for arguments and constants)."""
+    if isinstance(value, (bool, np.bool_)):
+        return OTHER
+    if isinstance(value, (int, float, np.integer, np.floating)):
+        return SCALAR
+    if isinstance(value, np.ndarray):
+        return ARRAY
+    if isinstance(value, tuple):
+        return TupleKind(tuple(kind_of_value(v) for v in value))
+    return OTHER
+
+
+def is_user_function(fn) -> bool:
+    return isinstance(fn, types.FunctionType) and registry.lookup(fn) is None
+
+
+def bind_template_args(template, stmt: Call) -> dict | None:
+    """Bind a call's operands to a rule template's parameter names (None if they don't fit)."""
+    try:
+        bound = template.signature.bind(*stmt.args, **stmt.kwargs)
+    except TypeError:
+        return None
+    out = {}
+    for name, param in template.signature.parameters.items():
+        if name in bound.arguments:
+            value = bound.arguments[name]
+            if param.kind is inspect.Parameter.VAR_POSITIONAL:
+                value = tuple(value)
+            out[name] = value
+        elif param.default is not inspect.Parameter.empty:
+            out[name] = Const(param.default)
+        elif param.kind is inspect.Parameter.VAR_POSITIONAL:
+            out[name] = ()
+    return out
+
+
+class Kinds:
+    """Infers the kind of every value of a function, given its parameters' kinds."""
+
+    def __init__(self, fn: Function, param_kinds: list, callee_kind: Callable):
+        self.kinds: dict = dict(zip(fn.params, param_kinds))
+        self.callee_kind = callee_kind
+        for _ in range(6):  # loops: iterate to a fixed point (the lattice is shallow)
+            before = dict(self.kinds)
+            self._block(fn.body)
+            if before == self.kinds:
+                break
+        self.result = OTHER
+        for stmt in fn.body.stmts:
+            if isinstance(stmt, Return):
+                self.result = self.of(stmt.value)
+
+    def of(self, op: Operand):
+        if isinstance(op, Const):
+            return kind_of_value(op.value)
+        return self.kinds.get(op, None) or NUMERIC
+
+    def _set(self, var: Var, kind) -> None:
+        self.kinds[var] = join_kinds(self.kinds.get(var), kind) if var in self.kinds else kind
+
+    def _block(self, block: Block) -> None:
+        for stmt in block.stmts:
+            if isinstance(stmt, Call):
+                if stmt.target is not None:
+                    self.kinds[stmt.target] = self._call(stmt)
+            elif isinstance(stmt, If):
+                self._block(stmt.then)
+                self._block(stmt.orelse)
+                for p in stmt.outputs:
+                    self.kinds[p.target] = join_kinds(self.of(p.then), self.of(p.orelse))
+            elif isinstance(stmt, (ForRange, While)):
+                for c in stmt.carried:
+                    k = self.of(c.init)
+                    if c.var in self.kinds:
+                        k = join_kinds(k, self.kinds[c.var])
+                    self.kinds[c.var] = k
+                if isinstance(stmt, ForRange):
+                    self.kinds[stmt.index] = OTHER
+                else:
+                    self._block(stmt.cond_block)
+                self._block(stmt.body)
+                for c in stmt.carried:
+                    k = join_kinds(self.kinds[c.var], self.of(c.next))
+                    self.kinds[c.var] = k
+                    self.kinds[c.out] = k
+
+    def _call(self, stmt: Call):
+        fn = stmt.fn
+        arg_kinds = [self.of(a) for a in stmt.args]
+        if fn in STRUCTURAL:
+            return TupleKind(tuple(arg_kinds))
+        if fn is operator.getitem and arg_kinds and isinstance(arg_kinds[0], TupleKind):
+            index = stmt.args[1]
+            if isinstance(index, Const) and isinstance(index.value, int):
+                items = arg_kinds[0].items
+                if -len(items) <= index.value < len(items):
+                    return items[index.value]
+            return OTHER
+        rule = registry.lookup(fn)
+        if rule is not None:
+            template = rule.adjoint or rule.tangent
+            bound = bind_template_args(template, stmt) if template else None
+            if bound is not None:
+                names = list(template.signature.parameters)
+                kinds = [self.of(bound[n]) if not isinstance(bound[n], tuple) else OTHER
+                         for n in names if n in bound]
+                ops = {n: v for n, v in bound.items() if not isinstance(v, tuple)}
+                return rule.kind(kinds, ops)
+            return rule.kind(arg_kinds, dict(stmt.kwargs))
+        if is_user_function(fn):
+            return self.callee_kind(fn, stmt, arg_kinds)
+        return OTHER
+
+
+def flow_edges(fn: Function) -> list[tuple[Operand, Var]]:
+    """(source, target) pairs along which a derivative can flow."""
+    edges: list = []
+
+    def differentiable(stmt: Call) -> bool:
+        if stmt.fn in STRUCTURAL:
+            return True
+        rule = registry.lookup(stmt.fn)
+        if rule is not None:
+            return not rule.nondifferentiable
+        return is_user_function(stmt.fn)
+
+    def run(block: Block) -> None:
+        for stmt in block.stmts:
+            if isinstance(stmt, Call):
+                if stmt.target is not None and differentiable(stmt):
+                    for a in list(stmt.args) + list(stmt.kwargs.values()):
+                        edges.append((a, stmt.target))
+            elif isinstance(stmt, If):
+                run(stmt.then)
+                run(stmt.orelse)
+                for p in stmt.outputs:
+                    edges.append((p.then, p.target))
+                    edges.append((p.orelse, p.target))
+            elif isinstance(stmt, (ForRange, While)):
+                if isinstance(stmt, While):
+                    run(stmt.cond_block)
+                run(stmt.body)
+                for c in stmt.carried:
+                    edges.extend([(c.init, c.var), (c.next, c.var), (c.var, c.out),
+                                  (c.next, c.out), (c.init, c.out)])
+    run(fn.body)
+    return edges
+
+
+def activity(fn: Function, wrt: list[Var]) -> tuple[set, set]:
+    """The values that depend on `wrt` (varied) and that reach the result (useful)."""
+    edges = flow_edges(fn)
+    forward: dict = {}
+    backward: dict = {}
+    for src, dst in edges:
+        if isinstance(src, Var):
+            forward.setdefault(src, []).append(dst)
+            backward.setdefault(dst, []).append(src)
+    varied = _reach(wrt, forward)
+    roots = [s.value for s in fn.body.stmts if isinstance(s, Return) and isinstance(s.value, Var)]
+    useful = _reach(roots, backward)
+    return varied, useful
+
+
+def _reach(start: list, graph: dict) -> set:
+    seen = set()
+    stack = [v for v in start if isinstance(v, Var)]
+    while stack:
+        v = stack.pop()
+        if v in seen:
+            continue
+        seen.add(v)
+        stack.extend(w for w in graph.get(v, ()) if isinstance(w, Var) and w not in seen)
+    return seen

@@ -1,0 +1,361 @@
+"""The public API: grad, value_and_grad, vjp, source."""
+
+from __future__ import annotations
+
+import functools
+import inspect
+import numbers
+from typing import Any, Callable, Sequence
+
+import numpy as np
+
+from . import cache
+from .analysis import kind_of_value
+from .compiler import compile_joint, compile_split
+from .errors import BadArgumentError, SourceLoc
+from .frontend import unwrap_function
+from .registry import NUMERIC
+
+WrtSpec = int | str | Sequence[int | str] | None
+
+
+def _signature(fn) -> inspect.Signature:
+    return inspect.signature(fn)
+
+
+def _fn_loc(fn) -> SourceLoc | None:
+    code = getattr(fn, "__code__", None)
+    if code is None:
+        return None
+    import linecache
+    line = code.co_firstlineno
+    return SourceLoc(code.co_filename, line, 0, fn.__name__,
+                     linecache.getline(code.co_filename, line))
+
+
+def _resolve_wrt(fn, wrt: WrtSpec, api: str) -> tuple[tuple, bool]:
+    """Positions of the differentiated parameters, and whether one was asked for."""
+    params = list(_signature(fn).parameters.values())
+    names = [p.name for p in params]
+    single = not isinstance(wrt, (tuple, list))
+    items = [wrt] if single else list(wrt)
+    if not items:
+        raise BadArgumentError(f"{api}: 'wrt' is empty", _fn_loc(fn),
+                               "name at least one argument to differentiate")
+    positions = []
+    for item in items:
+        if isinstance(item, bool) or not isinstance(item, (int, str)):
+            raise BadArgumentError(
+                f"{api}: 'wrt' must be an argument index or name, got {item!r}",
+                _fn_loc(fn), f"use an index in 0..{len(names) - 1} or one of {names}")
+        if isinstance(item, str):
+            if item not in names:
+                raise BadArgumentError(
+                    f"{api}: '{fn.__name__}' has no argument named '{item}'", _fn_loc(fn),
+                    f"use one of {names}")
+            pos = names.index(item)
+        else:
+            pos = item + len(names) if item < 0 else item
+            if not 0 <= pos < len(names):
+                raise BadArgumentError(
+                    f"{api}: wrt={item} is out of range: '{fn.__name__}' has "
+                    f"{len(names)} argument(s)", _fn_loc(fn),
+                    f"use an index in 0..{len(names) - 1} or one of {names}")
+        if pos in positions:
+            raise BadArgumentError(f"{api}: argument '{names[pos]}' is listed twice in 'wrt'",
+                                   _fn_loc(fn), "list each argument once")
+        positions.append(pos)
+    return tuple(positions), single
+
+
+def _bind(fn, args, kwargs) -> list:
+    try:
+        bound = _signature(fn).bind(*args, **kwargs)
+    except TypeError as exc:
+        raise TypeError(f"{fn.__name__}(): {exc}") from None
+    bound.apply_defaults()
+    return list(bound.args)
+
+
+def _check_differentiable(fn, name: str, value) -> Any:
+    """The value as srcad differentiates it, or a clear error."""
+    if isinstance(value, (bool, np.bool_)):
+        raise BadArgumentError(f"cannot differentiate with respect to '{name}': it is a bool",
+                               _fn_loc(fn), "differentiate with respect to a float argument")
+    if isinstance(value, numbers.Integral):
+        return float(value)
+    if isinstance(value, (float, np.floating)):
+        return value
+    if isinstance(value, np.ndarray):
+        if np.issubdtype(value.dtype, np.floating):
+            return value
+        kind = "complex" if np.iscomplexobj(value) else str(value.dtype)
+        raise BadArgumentError(
+            f"cannot differentiate with respect to '{name}': its dtype is {kind}",
+            _fn_loc(fn), f"pass a float array, e.g. {name}.astype(float)")
+    if isinstance(value, (complex, np.complexfloating)):
+        raise BadArgumentError(f"cannot differentiate with respect to '{name}': it is complex",
+                               _fn_loc(fn), "split it into real and imaginary parts")
+    raise BadArgumentError(
+        f"cannot differentiate with respect to '{name}': it is a {type(value).__name__}",
+        _fn_loc(fn), "differentiate with respect to floats or float arrays")
+
+
+def _as_like(grad, like) -> Any:
+    """A gradient with the type, shape and dtype of its argument."""
+    if isinstance(like, np.ndarray):
+        g = np.asarray(grad)
+        if g.shape != like.shape:
+            g = np.broadcast_to(g, like.shape)
+        return np.array(g, dtype=like.dtype)
+    if isinstance(like, np.floating):
+        return type(like)(np.asarray(grad).item() if np.ndim(grad) == 0 else grad)
+    if np.ndim(grad) != 0:
+        raise BadArgumentError("internal error: a scalar argument got an array gradient "
+                               f"of shape {np.shape(grad)}; please report this")
+    return float(grad)
+
+
+def _is_scalar_output(value) -> bool:
+    if isinstance(value, (bool, np.bool_)):
+        return False
+    if isinstance(value, (numbers.Real, np.floating, np.integer)):
+        return True
+    return isinstance(value, np.ndarray) and value.ndim == 0 and \
+        np.issubdtype(value.dtype, np.number) and not np.iscomplexobj(value)
+
+
+class _Differentiated:
+    """Common machinery of srcad's function wrappers."""
+
+    api = "srcad"
+
+    def __init__(self, fn: Callable, wrt: WrtSpec):
+        self.fn = unwrap_function(fn, self.api)
+        self.positions, self.single = _resolve_wrt(self.fn, wrt, f"srcad.{self.api}")
+        self.param_names = list(_signature(self.fn).parameters)
+        self._last_module = None
+        functools.update_wrapper(self, self.fn)
+
+    def _prepare(self, args, kwargs):
+        values = _bind(self.fn, args, kwargs)
+        for pos in self.positions:
+            values[pos] = _check_differentiable(self.fn, self.param_names[pos], values[pos])
+        kinds = tuple(kind_of_value(v) for v in values)
+        return values, kinds
+
+    def _module(self, kinds):
+        raise NotImplementedError
+
+    def __srcad_source__(self, *args, **kwargs) -> str:
+        if args or kwargs:
+            _, kinds = self._prepare(args, kwargs)
+            return self._module(kinds).source
+        if self._last_module is not None:
+            return self._last_module.source
+        return self._module(tuple(NUMERIC for _ in self.param_names)).source
+
+
+class GradFunction(_Differentiated):
+    """A function computing the gradient (or value and gradient) of `fn`."""
+
+    def __init__(self, fn: Callable, wrt: WrtSpec, with_value: bool):
+        self.api = "value_and_grad" if with_value else "grad"
+        super().__init__(fn, wrt)
+        self.with_value = with_value
+
+    def _module(self, kinds):
+        key = ("joint", self.fn, self.positions, kinds)
+        module = cache.get_or_build(key, lambda: compile_joint(self.fn, self.positions, kinds))
+        self._last_module = module
+        return module
+
+    def __call__(self, *args, **kwargs):
+        values, kinds = self._prepare(args, kwargs)
+        module = self._module(kinds)
+        value, grads = module.functions[0](*values)
+        if not _is_scalar_output(value):
+            raise BadArgumentError(
+                f"srcad.{self.api} needs '{self.fn.__name__}' to return a real scalar; it "
+                f"returned {_describe(value)}", _fn_loc(self.fn),
+                "reduce the output to a scalar (e.g. np.sum), or use srcad.vjp for "
+                "array-valued functions")
+        out = tuple(_as_like(g, values[p]) for g, p in zip(grads, self.positions))
+        result = out[0] if self.single else out
+        return (value, result) if self.with_value else result
+
+    def __get__(self, obj, objtype=None):
+        return self if obj is None else functools.partial(self.__call__, obj)
+
+
+def _describe(value) -> str:
+    if isinstance(value, np.ndarray):
+        return f"an array of shape {value.shape} and dtype {value.dtype}"
+    return f"a {type(value).__name__}" + (f" ({value!r})" if value is None or
+                                          isinstance(value, str) else "")
+
+
+def grad(fn: Callable | None = None, wrt: WrtSpec = 0) -> Callable:
+    """The gradient of a scalar-valued function, by source transformation.
+
+    Parameters
+    ----------
+    fn : callable
+        A Python function returning a real scalar. Can be used as `@srcad.grad`
+        or `@srcad.grad(wrt=...)`.
+    wrt : int, str or tuple of them, default 0
+        The argument(s) to differentiate with respect to, by position or name.
+        With a tuple, the gradient function returns a tuple of gradients.
+
+    Returns
+    -------
+    callable
+        Takes the same arguments as `fn` and returns the gradient(s), each with
+        its argument's type, shape and dtype.
+
+    Examples
+    --------
+    >>> import srcad, math
+    >>> def f(x):
+    ...     return x * math.sin(x)
+    >>> dfdx = srcad.grad(f)  # doctest: +SKIP
+    """
+    if fn is None:
+        return lambda f: GradFunction(f, wrt, with_value=False)
+    return GradFunction(fn, wrt, with_value=False)
+
+
+def value_and_grad(fn: Callable | None = None, wrt: WrtSpec = 0) -> Callable:
+    """Like `grad`, but the returned function gives `(value, gradient(s))`.
+
+    Parameters
+    ----------
+    fn : callable
+        A Python function returning a real scalar.
+    wrt : int, str or tuple of them, default 0
+        The argument(s) to differentiate with respect to.
+
+    Returns
+    -------
+    callable
+        Returns `(fn(*args), gradients)` from a single forward and reverse sweep.
+    """
+    if fn is None:
+        return lambda f: GradFunction(f, wrt, with_value=True)
+    return GradFunction(fn, wrt, with_value=True)
+
+
+class Pullback:
+    """The pullback of a `vjp`: maps an output adjoint to the inputs' adjoints.
+
+    It can be called many times with different output adjoints; the forward sweep
+    ran once.
+    """
+
+    def __init__(self, module, saved, output, values, positions, fn):
+        self._module = module
+        self._saved = saved
+        self._output = output
+        self._values = values
+        self._positions = positions
+        self._fn = fn
+        self.__srcad_source__ = lambda: module.source
+
+    def __call__(self, adjoint) -> tuple:
+        adjoint = _check_adjoint(adjoint, self._output, self._fn)
+        grads = self._module.functions[1](self._saved, adjoint)
+        return tuple(_as_like(g, self._values[p]) for g, p in zip(grads, self._positions))
+
+
+def _check_adjoint(adjoint, output, fn):
+    if isinstance(output, tuple):
+        if not isinstance(adjoint, (tuple, list)) or len(adjoint) != len(output):
+            raise BadArgumentError(
+                f"the output of '{fn.__name__}' is a tuple of {len(output)}; the pullback "
+                f"needs a tuple of {len(output)} adjoints", _fn_loc(fn),
+                "pass one adjoint per output")
+        return tuple(_check_adjoint(a, o, fn) for a, o in zip(adjoint, output))
+    if np.shape(adjoint) != np.shape(output):
+        raise BadArgumentError(
+            f"the adjoint passed to the pullback of '{fn.__name__}' has shape "
+            f"{np.shape(adjoint)}, but the output has shape {np.shape(output)}",
+            _fn_loc(fn), "pass an adjoint shaped like the output")
+    return adjoint
+
+
+def _default_wrt(fn, values) -> tuple:
+    positions = []
+    for i, v in enumerate(values):
+        if isinstance(v, (bool, np.bool_)):
+            continue
+        if isinstance(v, (float, np.floating)) or (
+                isinstance(v, np.ndarray) and np.issubdtype(v.dtype, np.floating)):
+            positions.append(i)
+    if not positions:
+        raise BadArgumentError(f"srcad.vjp: no argument of '{fn.__name__}' holds floats",
+                               _fn_loc(fn), "pass float arguments, or choose them with wrt=")
+    return tuple(positions)
+
+
+def vjp(fn: Callable, *args, wrt: WrtSpec = None, **kwargs) -> tuple[Any, Pullback]:
+    """Run `fn` forward once and return its output and a pullback.
+
+    Parameters
+    ----------
+    fn : callable
+        A Python function; its output may be a scalar, an array or a tuple.
+    *args, **kwargs
+        The arguments to call `fn` with.
+    wrt : int, str or tuple of them, optional
+        The arguments to differentiate; by default every positional argument that
+        holds floats.
+
+    Returns
+    -------
+    output : object
+        `fn(*args, **kwargs)`.
+    pullback : Pullback
+        `pullback(adjoint)` returns a tuple with one adjoint per differentiated
+        argument; it can be called many times.
+    """
+    function = unwrap_function(fn, "vjp")
+    values = _bind(function, args, kwargs)
+    if wrt is None:
+        positions = _default_wrt(function, values)
+    else:
+        positions, _ = _resolve_wrt(function, wrt, "srcad.vjp")
+        if not isinstance(wrt, (tuple, list)):
+            positions = tuple(positions)
+    names = list(_signature(function).parameters)
+    for pos in positions:
+        values[pos] = _check_differentiable(function, names[pos], values[pos])
+    kinds = tuple(kind_of_value(v) for v in values)
+    key = ("split", function, positions, kinds)
+    module = cache.get_or_build(key, lambda: compile_split(function, positions, kinds))
+    output, saved = module.functions[0](*values)
+    return output, Pullback(module, saved, output, values, positions, function)
+
+
+def source(fn: Callable, *example_args, **example_kwargs) -> str:
+    """The generated Python source of a srcad-produced function.
+
+    Parameters
+    ----------
+    fn : callable
+        A function returned by `grad`, `value_and_grad`, or a `vjp` pullback.
+    *example_args, **example_kwargs
+        Optional example arguments: the code is specialized on whether each
+        argument is a scalar or an array. Without them, the code of the most
+        recent call is shown (or a version for arguments of any kind).
+
+    Returns
+    -------
+    str
+        The generated module's source.
+    """
+    getter = getattr(fn, "__srcad_source__", None)
+    if getter is None:
+        raise BadArgumentError(f"srcad.source needs a function made by srcad; got {fn!r}",
+                               hint="pass the result of srcad.grad, value_and_grad or a "
+                                    "vjp pullback")
+    return getter(*example_args, **example_kwargs)

@@ -1,0 +1,187 @@
+"""Build SSA IR from code that assigns named variables more than once.
+
+Both the lowering (user variables) and the reverse transform (adjoint variables)
+use this: they read and write *names*; the builder hands out fresh SSA values and
+inserts the `Phi` and `Carried` merges that structured control flow needs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from .ir import (
+    Block,
+    Call,
+    Carried,
+    Const,
+    ForRange,
+    If,
+    Operand,
+    Phi,
+    Var,
+    While,
+    substitute,
+)
+
+_SIMPLE = (int, float, bool, str, type(None))
+
+
+def same_operand(a: Operand, b: Operand) -> bool:
+    if a is b:
+        return True
+    if isinstance(a, Const) and isinstance(b, Const):
+        return (type(a.value) is type(b.value) and isinstance(a.value, _SIMPLE)
+                and a.value == b.value)
+    return False
+
+
+class Builder:
+    """Appends statements to a current block and tracks name -> current SSA value.
+
+    Parameters
+    ----------
+    missing : Const
+        The value a name has on a path where it was never assigned (None for user
+        variables, 0.0 for adjoints).
+    hint : callable
+        Maps a name to the readable hint of the SSA values that hold it.
+    """
+
+    def __init__(self, missing: Const = Const(None), hint: Callable[[str], str] = str):
+        self.block = Block()
+        self.env: dict[Any, Operand] = {}
+        self.missing = missing
+        self.hint = hint
+
+    # -- straight-line code
+    def append(self, stmt) -> None:
+        self.block.stmts.append(stmt)
+
+    def call(self, fn, args: Iterable[Operand], kwargs: dict | None = None, loc=None,
+             name: str = "t") -> Var:
+        target = Var(name)
+        self.append(Call(target, fn, list(args), dict(kwargs or {}), loc))
+        return target
+
+    def effect(self, fn, args: Iterable[Operand], kwargs: dict | None = None, loc=None) -> None:
+        self.append(Call(None, fn, list(args), dict(kwargs or {}), loc))
+
+    def read(self, key) -> Operand | None:
+        return self.env.get(key)
+
+    def write(self, key, value: Operand) -> None:
+        self.env[key] = value
+
+    def forget(self, key) -> None:
+        self.env.pop(key, None)
+
+    # -- regions
+    def build_if(self, cond: Operand, build_then: Callable[[], None],
+                 build_else: Callable[[], None], loc=None) -> If:
+        outer_block, outer_env = self.block, self.env
+        then_block, then_env = self._run(build_then, dict(outer_env))
+        else_block, else_env = self._run(build_else, dict(outer_env))
+        self.block, self.env = outer_block, dict(outer_env)
+        stmt = If(cond, then_block, else_block, [], loc)
+        for key in _ordered_union(then_env, else_env):
+            t = then_env.get(key, self.missing)
+            e = else_env.get(key, self.missing)
+            if same_operand(t, e):
+                self.env[key] = t
+            else:
+                out = Var(self.hint(key))
+                stmt.outputs.append(Phi(out, t, e))
+                self.env[key] = out
+        for key in list(self.env):
+            if key not in then_env and key not in else_env:
+                del self.env[key]
+        self.append(stmt)
+        return stmt
+
+    def build_for(self, rng: Operand, index_name: str, build_body: Callable[[Var], None],
+                  assigned: Iterable = (), exit_key=None, loc=None) -> ForRange:
+        index = Var(index_name)
+        phis, outer_env = self._open_loop(assigned)
+        body_block, body_env = self._run(lambda: build_body(index), dict(self.env))
+        stmt = ForRange(index, rng, [], body_block, None, loc)
+        if exit_key is not None:
+            stmt.exit = body_env.get(exit_key, Const(False))
+        self._close_loop(stmt, phis, outer_env, body_env)
+        return stmt
+
+    def build_while(self, build_cond: Callable[[], Operand], build_body: Callable[[], None],
+                    assigned: Iterable = (), exit_key=None, loc=None) -> While:
+        phis, outer_env = self._open_loop(assigned)
+        holder = {}
+
+        def cond():
+            holder["cond"] = build_cond()
+
+        cond_block, cond_env = self._run(cond, dict(self.env))
+        body_block, body_env = self._run(build_body, dict(cond_env))
+        stmt = While([], cond_block, holder["cond"], body_block, None, loc)
+        if exit_key is not None:
+            stmt.exit = body_env.get(exit_key, Const(False))
+        self._close_loop(stmt, phis, outer_env, body_env)
+        return stmt
+
+    def _run(self, build: Callable[[], Any], env: dict):
+        outer_block, outer_env = self.block, self.env
+        self.block, self.env = Block(), env
+        try:
+            build()
+            return self.block, self.env
+        finally:
+            self.block, self.env = outer_block, outer_env
+
+    def _open_loop(self, assigned: Iterable) -> tuple[dict, dict]:
+        phis = {}
+        keys = list(self.env) + [k for k in assigned if k not in self.env]
+        outer_env = dict(self.env)
+        for key in keys:
+            init = self.env.get(key, self.missing)
+            var = Var(self.hint(key))
+            phis[key] = (var, init)
+        for key, (var, _) in phis.items():
+            self.env[key] = var
+        return phis, outer_env
+
+    def _close_loop(self, stmt, phis: dict, outer_env: dict, body_env: dict) -> None:
+        trivial = {}
+        for key, (var, init) in phis.items():
+            nxt = body_env.get(key, self.missing)
+            if nxt is var or same_operand(nxt, init):
+                trivial[var] = init
+                if key in outer_env:
+                    self.env[key] = init
+                else:
+                    self.env.pop(key, None)
+                continue
+            out = Var(self.hint(key))
+            stmt.carried.append(Carried(var, init, nxt, out))
+            self.env[key] = out
+        # A trivial value never changes: its uses read the initial value instead.
+        if trivial:
+            substitute(stmt.body, trivial)
+            if isinstance(stmt, While):
+                substitute(stmt.cond_block, trivial)
+                stmt.cond = _resolve(stmt.cond, trivial)
+            if stmt.exit is not None:
+                stmt.exit = _resolve(stmt.exit, trivial)
+            for c in stmt.carried:
+                c.next = _resolve(c.next, trivial)
+        self.append(stmt)
+
+
+def _resolve(op, mapping):
+    while isinstance(op, Var) and op in mapping:
+        op = mapping[op]
+    return op
+
+
+def _ordered_union(a: dict, b: dict) -> list:
+    keys = list(a)
+    seen = set(keys)
+    keys.extend(k for k in b if k not in seen)
+    return keys

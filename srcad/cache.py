@@ -1,0 +1,40 @@
+"""The transformation cache: the same function, options and argument kinds are
+transformed once. Entries are checked against the free names they captured, so
+rebinding a global the function reads makes the next call transform again."""
+
+from __future__ import annotations
+
+import threading
+from typing import Callable
+
+from . import registry
+from .frontend import captured_still_valid
+
+_entries: dict = {}
+_lock = threading.RLock()
+_building: dict = {}
+stats = {"transforms": 0, "hits": 0}
+
+
+def get_or_build(key: tuple, build: Callable):
+    """The cached value for `key`, building it (once, even across threads) if needed."""
+    full_key = key + (registry.generation(),)
+    entry = _entries.get(full_key)
+    if entry is not None and captured_still_valid(entry[1]):
+        stats["hits"] += 1
+        return entry[0]
+    with _lock:
+        entry = _entries.get(full_key)
+        if entry is not None and captured_still_valid(entry[1]):
+            stats["hits"] += 1
+            return entry[0]
+        value, captured = build()
+        stats["transforms"] += 1
+        _entries[full_key] = (value, captured)
+        return value
+
+
+def clear() -> None:
+    """Forget every transformed function."""
+    with _lock:
+        _entries.clear()

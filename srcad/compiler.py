@@ -1,0 +1,201 @@
+"""Drives the pipeline: frontend -> lowering -> reverse transform -> optimizer -> codegen.
+
+One `Compilation` produces one generated module: the requested function (joint
+gradient or forward/backward pair) and a forward/backward pair for every user
+subroutine it calls, recursively.
+"""
+
+from __future__ import annotations
+
+import inspect
+import operator
+import types
+
+from . import runtime
+from .analysis import Kinds
+from .codegen import Module, build_module
+from .errors import BadArgumentError
+from .frontend import parse_function
+from .ir import Block, Call, Const, Function, Return, Var, all_uses, verify, walk
+from .ir import defined_vars, region_vars
+from .lower import lower_function
+from .optimize import GeneratedRef, eliminate_dead_code, simplify
+from .registry import NUMERIC
+from .reverse import ReverseTransform, Subroutine
+
+
+class Compilation:
+    """The state of one transformation request (shared by its subroutines)."""
+
+    def __init__(self):
+        self.functions: list[Function] = []
+        self.lowered: dict = {}
+        self.pairs: dict = {}
+        self.kind_cache: dict = {}
+        self.used_names: set = set()
+        self.captured: list = []
+
+    # -- frontend + lowering, once per function
+    def lower(self, fn: types.FunctionType) -> Function:
+        if fn not in self.lowered:
+            parsed = parse_function(fn)
+            ir = lower_function(parsed)
+            self.captured.extend(parsed.captured)
+            simplify(ir)
+            eliminate_dead_code(ir)
+            verify(ir)
+            self.lowered[fn] = ir
+        return self.lowered[fn]
+
+    def unique(self, name: str) -> str:
+        base, n = name, 1
+        while name in self.used_names:
+            n += 1
+            name = f"{base}{n}"
+        self.used_names.add(name)
+        return name
+
+    # -- user subroutines
+    def bind_call(self, fn, stmt: Call) -> list:
+        return list(stmt.args)
+
+    def callee_kind(self, fn, stmt: Call, arg_kinds: list):
+        key = (fn, tuple(arg_kinds))
+        if key not in self.kind_cache:
+            self.kind_cache[key] = NUMERIC  # while in progress (recursion)
+            ir = self.lower(fn)
+            kinds = _pad_kinds(ir, arg_kinds)
+            self.kind_cache[key] = Kinds(ir, kinds, self.callee_kind).result
+        return self.kind_cache[key]
+
+    def subroutine(self, fn, stmt: Call, arg_kinds: list, positions: list) -> Subroutine:
+        ir = self.lower(fn)
+        if len(stmt.args) != len(ir.params):
+            raise BadArgumentError(
+                f"'{fn.__name__}' takes {len(ir.params)} arguments but this call passes "
+                f"{len(stmt.args)}", stmt.loc, "pass every argument by position")
+        key = (fn, tuple(positions), tuple(arg_kinds))
+        if key not in self.pairs:
+            fwd = GeneratedRef(self.unique(f"{fn.__name__}_fwd"))
+            bwd = GeneratedRef(self.unique(f"{fn.__name__}_bwd"))
+            sub = Subroutine(fwd, bwd, list(positions), self.callee_kind(fn, stmt, arg_kinds))
+            self.pairs[key] = sub
+            pair = self.split(fn, positions, list(arg_kinds), fwd.name, bwd.name)
+            self.functions.extend(pair)
+        return self.pairs[key]
+
+    # -- the two shapes of a reverse-mode transform
+    def _transform(self, fn, wrt, kinds, seed):
+        primal = self.lower(fn)
+        rt = ReverseTransform(primal, list(wrt), _pad_kinds(primal, kinds), self.subroutine,
+                              self.callee_kind)
+        return primal, rt.run(seed)
+
+    def joint(self, fn, wrt, kinds, name: str) -> Function:
+        """One function computing the value and the gradients (seed 1.0)."""
+        primal, r = self._transform(fn, wrt, kinds, Const(1.0))
+        grads = Var("gradients")
+        out = Var("out")
+        body = Block(r.forward.stmts + r.reverse.stmts + [
+            Call(grads, runtime.make_tuple, list(r.gradients)),
+            Call(out, runtime.make_tuple, [r.value, grads]),
+            Return(out)])
+        result = Function(self.unique(name), list(primal.params), body, primal.loc)
+        return _finish(result)
+
+    def split(self, fn, wrt, kinds, fwd_name: str, bwd_name: str) -> list:
+        """A forward function returning (value, saved) and a backward one taking
+        (saved, output adjoint) and returning the gradients."""
+        seed = Var("dresult", keep=True)
+        primal, r = self._transform(fn, wrt, kinds, seed)
+        defined_in_reverse = set()
+        for stmt in walk(r.reverse):
+            defined_in_reverse.update(defined_vars(stmt))
+            defined_in_reverse.update(region_vars(stmt))
+        needed = []
+        seen = set()
+        for op in list(all_uses(r.reverse)) + list(r.gradients):
+            if isinstance(op, Var) and op not in defined_in_reverse and op is not seed \
+                    and op not in seen:
+                seen.add(op)
+                needed.append(op)
+        needed.sort(key=lambda v: v.id)
+        saved = Var("saved")
+        out = Var("out")
+        fwd_body = Block(r.forward.stmts + [
+            Call(saved, runtime.make_tuple, list(needed)),
+            Call(out, runtime.make_tuple, [r.value, saved]),
+            Return(out)])
+        fwd = Function(fwd_name, list(primal.params), fwd_body, primal.loc)
+        saved_in = Var("saved", keep=True)
+        unpack = []
+        renames = {}
+        stacks = set(r.stacks)
+        for i, v in enumerate(needed):
+            if v in stacks:
+                # Pop from a copy: the backward function can be called many times.
+                shared = Var(v.name, keep=True)
+                unpack.append(Call(shared, operator.getitem, [saved_in, Const(i)]))
+                copy = Var(v.name, keep=True)
+                unpack.append(Call(copy, runtime.copy_stack, [shared]))
+                renames[v] = copy
+            else:
+                local = Var(v.name, keep=True)
+                unpack.append(Call(local, operator.getitem, [saved_in, Const(i)]))
+                renames[v] = local
+        from .ir import substitute
+        reverse = Block(list(r.reverse.stmts))
+        substitute(reverse, renames)
+        grads = [renames.get(g, g) if isinstance(g, Var) else g for g in r.gradients]
+        packed = Var("gradients")
+        bwd_body = Block(unpack + reverse.stmts + [
+            Call(packed, runtime.make_tuple, grads), Return(packed)])
+        bwd = Function(bwd_name, [saved_in, seed], bwd_body, primal.loc)
+        return [_finish(fwd), _finish(bwd)]
+
+
+def _pad_kinds(ir: Function, kinds: list) -> list:
+    kinds = list(kinds)[: len(ir.params)]
+    return kinds + [NUMERIC] * (len(ir.params) - len(kinds))
+
+
+def _finish(fn: Function) -> Function:
+    simplify(fn)
+    eliminate_dead_code(fn)
+    verify(fn)
+    return fn
+
+
+def compile_joint(fn, wrt: tuple, kinds: tuple) -> tuple[Module, list]:
+    comp = Compilation()
+    name = f"{fn.__name__}_value_and_grad"
+    top = comp.joint(fn, wrt, kinds, name)
+    header = (f"Generated by srcad: value and gradient of '{fn.__qualname__}' "
+              f"({_where(fn)})\nwith respect to {_wrt_names(fn, wrt)}.")
+    module = build_module(f"grad of {fn.__name__}", [top] + comp.functions, header)
+    return module, comp.captured
+
+
+def compile_split(fn, wrt: tuple, kinds: tuple) -> tuple[Module, list]:
+    comp = Compilation()
+    fwd = comp.unique(f"{fn.__name__}_fwd")
+    bwd = comp.unique(f"{fn.__name__}_bwd")
+    comp.pairs[(fn, tuple(wrt), tuple(kinds))] = None
+    pair = comp.split(fn, list(wrt), list(kinds), fwd, bwd)
+    header = (f"Generated by srcad: forward and backward sweeps of '{fn.__qualname__}' "
+              f"({_where(fn)})\nwith respect to {_wrt_names(fn, wrt)}.")
+    module = build_module(f"vjp of {fn.__name__}", pair + comp.functions, header)
+    return module, comp.captured
+
+
+def _where(fn) -> str:
+    try:
+        line = inspect.getsourcelines(fn)[1]
+    except (OSError, TypeError):
+        line = fn.__code__.co_firstlineno
+    return f"{fn.__code__.co_filename}:{line}"
+
+
+def _wrt_names(fn, wrt) -> str:
+    names = fn.__code__.co_varnames[: fn.__code__.co_argcount]
+    return ", ".join(names[i] for i in wrt) if wrt else "nothing"

@@ -1,0 +1,146 @@
+"""Frontend: from a Python function object to its parsed, located AST.
+
+Free names are resolved through the function's closure cells, globals and builtins
+when the function is transformed; line numbers are absolute in the user's file.
+"""
+
+from __future__ import annotations
+
+import ast
+import builtins
+import inspect
+import linecache
+import textwrap
+import types
+from dataclasses import dataclass, field
+from typing import Any
+
+from .errors import SourceLoc, SourceUnavailableError, UnsupportedSyntaxError
+
+MISSING = object()
+
+
+@dataclass
+class ParsedFunction:
+    """A user function, parsed: its AST and how to resolve its free names."""
+
+    fn: types.FunctionType
+    name: str
+    filename: str
+    node: ast.FunctionDef
+    col_offset: int  # columns removed by dedenting
+    globals: dict
+    closure: dict = field(default_factory=dict)
+    # (namespace dict or cell, name, object) for every free name read: cache validation
+    captured: list = field(default_factory=list)
+
+    def loc(self, node: ast.AST | None) -> SourceLoc:
+        line = getattr(node, "lineno", None) or self.node.lineno
+        col = (getattr(node, "col_offset", 0) or 0) + self.col_offset
+        text = linecache.getline(self.filename, line)
+        return SourceLoc(self.filename, line, col, self.name, text)
+
+    def resolve(self, name: str) -> Any:
+        """The object a free name refers to, or MISSING."""
+        if name in self.closure:
+            cell = self.closure[name]
+            try:
+                value = cell.cell_contents
+            except ValueError:
+                return MISSING
+            self.captured.append((cell, None, value))
+            return value
+        if name in self.globals:
+            value = self.globals[name]
+            self.captured.append((self.globals, name, value))
+            return value
+        return getattr(builtins, name, MISSING)
+
+
+def captured_still_valid(captured: list) -> bool:
+    """True if every free name still refers to the object seen at transformation."""
+    for holder, name, value in captured:
+        if name is None:
+            try:
+                if holder.cell_contents is not value:
+                    return False
+            except ValueError:
+                return False
+        elif holder.get(name, MISSING) is not value:
+            return False
+    return True
+
+
+def unwrap_function(fn: Any, api_name: str = "srcad") -> types.FunctionType:
+    """The plain Python function behind `fn`, or a clear error."""
+    from .errors import BadArgumentError
+
+    original = getattr(fn, "__srcad_original__", None)
+    if original is not None:
+        return original
+    if isinstance(fn, types.FunctionType):
+        return fn
+    if isinstance(fn, types.MethodType):
+        raise UnsupportedSyntaxError(
+            f"{api_name} cannot yet differentiate the bound method {fn.__qualname__}",
+            hint="wrap it in a plain function that calls the method's math, "
+                 "or pass the underlying function and its instance explicitly",
+            function=getattr(fn, "__name__", None))
+    if isinstance(fn, (types.BuiltinFunctionType, types.BuiltinMethodType)) or callable(fn):
+        raise BadArgumentError(
+            f"{api_name} needs a Python function defined with 'def'; got {fn!r}",
+            hint="pass a function written in Python (its source is read and transformed)",
+            function=getattr(fn, "__name__", None))
+    raise BadArgumentError(f"{api_name} needs a function; got {type(fn).__name__} {fn!r}",
+                           hint="pass a function defined with 'def'")
+
+
+def parse_function(fn: types.FunctionType) -> ParsedFunction:
+    """Read, dedent and parse `fn`'s source, with absolute line numbers."""
+    name = fn.__name__
+    if name == "<lambda>":
+        raise UnsupportedSyntaxError(
+            "lambda functions cannot be differentiated yet",
+            hint="define the function with 'def'",
+            function=name)
+    filename = fn.__code__.co_filename
+    try:
+        lines, first_line = inspect.getsourcelines(fn)
+    except (OSError, TypeError) as exc:
+        raise SourceUnavailableError(
+            f"the source code of '{name}' cannot be found ({exc})",
+            hint="srcad reads a function's source: define it in a .py file, a Jupyter "
+                 "cell or an IPython session, not in a plain REPL or through exec()",
+            function=name) from None
+    source = "".join(lines)
+    dedented = textwrap.dedent(source)
+    col_offset = _indent_of(lines[0]) - _indent_of(dedented.splitlines()[0])
+    try:
+        module = ast.parse(dedented)
+    except SyntaxError as exc:
+        raise SourceUnavailableError(
+            f"the source of '{name}' could not be parsed on its own ({exc.msg})",
+            hint="define the function with 'def' at the start of its own line",
+            function=name) from None
+    ast.increment_lineno(module, max(first_line - 1, 0))
+    node = module.body[0] if module.body else None
+    if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) or node.name != name:
+        raise SourceUnavailableError(
+            f"could not find the 'def {name}' statement in its source",
+            hint="define the function with 'def' (lambdas and generated functions are "
+                 "not supported)",
+            function=name)
+    closure = {}
+    if fn.__closure__:
+        closure = dict(zip(fn.__code__.co_freevars, fn.__closure__))
+    parsed = ParsedFunction(fn=fn, name=name, filename=filename, node=node,
+                            col_offset=col_offset, globals=fn.__globals__, closure=closure)
+    if isinstance(node, ast.AsyncFunctionDef):
+        raise UnsupportedSyntaxError("async functions cannot be differentiated",
+                                     parsed.loc(node), hint="use a plain 'def' function")
+    node.decorator_list = []
+    return parsed
+
+
+def _indent_of(line: str) -> int:
+    return len(line) - len(line.lstrip())

@@ -1,0 +1,589 @@
+"""Lowering: a function's (normalized) AST to SSA IR.
+
+Each Python expression becomes a sequence of `Call` statements, one primitive each;
+variables become SSA values through `Builder`; `if`, `for` and `while` become
+structured regions. Anything not supported is refused with a located error.
+"""
+
+from __future__ import annotations
+
+import ast
+import operator
+import types
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from typing import Any
+
+from . import runtime
+from .builder import Builder
+from .errors import SourceLoc, UnsupportedSyntaxError
+from .frontend import MISSING, ParsedFunction
+from .ir import Block, Const, Function, Operand, Return, Var
+from .normalize import RESULT, RETURNED, normalize_body
+from .registry import Attribute, Method
+
+BINOPS = {
+    ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul,
+    ast.Div: operator.truediv, ast.FloorDiv: operator.floordiv, ast.Mod: operator.mod,
+    ast.Pow: operator.pow, ast.MatMult: operator.matmul, ast.BitAnd: operator.and_,
+    ast.BitOr: operator.or_, ast.BitXor: operator.xor, ast.LShift: operator.lshift,
+    ast.RShift: operator.rshift,
+}
+UNARYOPS = {ast.USub: operator.neg, ast.UAdd: operator.pos, ast.Not: operator.not_,
+            ast.Invert: operator.invert}
+CMPOPS = {
+    ast.Lt: operator.lt, ast.LtE: operator.le, ast.Gt: operator.gt, ast.GtE: operator.ge,
+    ast.Eq: operator.eq, ast.NotEq: operator.ne, ast.Is: operator.is_,
+    ast.IsNot: operator.is_not, ast.In: operator.contains, ast.NotIn: "not in",
+}
+OP_HINTS = {
+    operator.add: "add", operator.sub: "sub", operator.mul: "mul", operator.truediv: "div",
+    operator.floordiv: "floordiv", operator.mod: "mod", operator.pow: "pow",
+    operator.matmul: "matmul", operator.neg: "neg", operator.pos: "pos",
+    operator.getitem: "item", operator.not_: "not_",
+}
+
+_UNSUPPORTED_STMTS = {
+    ast.Try: ("'try' statements", "move the try/except outside the differentiated function"),
+    ast.With: ("'with' blocks", "move the 'with' block outside the differentiated function"),
+    ast.Global: ("'global' declarations", "pass the value in as an argument and return it"),
+    ast.Nonlocal: ("'nonlocal' declarations", "pass the value in as an argument and return it"),
+    ast.ClassDef: ("class definitions", "define the class outside the function"),
+    ast.FunctionDef: ("nested function definitions",
+                      "define the helper at module level and call it"),
+    ast.AsyncFunctionDef: ("async functions", "use a plain 'def' function"),
+    ast.AsyncFor: ("'async for' loops", "use a plain 'for' loop"),
+    ast.AsyncWith: ("'async with' blocks", "remove it from the differentiated function"),
+    ast.Raise: ("'raise' statements", "validate inputs before calling the gradient"),
+    ast.Assert: ("'assert' statements", "check inputs before calling the gradient"),
+    ast.Delete: ("'del' statements", "remove the 'del'; srcad manages variables itself"),
+    ast.Import: ("'import' statements", "import at module level"),
+    ast.ImportFrom: ("'import' statements", "import at module level"),
+}
+if hasattr(ast, "Match"):
+    _UNSUPPORTED_STMTS[ast.Match] = ("'match' statements", "use if/elif/else")
+if hasattr(ast, "TryStar"):
+    _UNSUPPORTED_STMTS[ast.TryStar] = ("'try' statements",
+                                       "move the try/except outside the function")
+
+_UNSUPPORTED_EXPRS = {
+    ast.Lambda: ("lambda expressions", "define a function with 'def' at module level"),
+    ast.ListComp: ("list comprehensions", "write the loop out with a 'for' statement"),
+    ast.SetComp: ("set comprehensions", "write the loop out with a 'for' statement"),
+    ast.DictComp: ("dict comprehensions", "write the loop out with a 'for' statement"),
+    ast.GeneratorExp: ("generator expressions", "write the loop out with a 'for' statement"),
+    ast.Yield: ("generators ('yield')", "return a value (or a tuple of values) instead"),
+    ast.YieldFrom: ("generators ('yield from')", "return a value instead"),
+    ast.Await: ("'await' expressions", "use a plain function"),
+    ast.NamedExpr: ("assignment expressions (':=')", "assign in a separate statement"),
+    ast.Dict: ("dict displays", "use separate variables or a tuple"),
+    ast.Set: ("set displays", "use a tuple"),
+    ast.JoinedStr: ("f-strings", "format strings outside the differentiated function"),
+    ast.Starred: ("starred expressions (*x)", "pass arguments explicitly"),
+}
+
+
+@dataclass(frozen=True)
+class Static:
+    """A value known while transforming: a module, a function, a class."""
+
+    value: Any
+
+
+def hint_for(key: str) -> str:
+    return key.lstrip(".") if isinstance(key, str) else str(key)
+
+
+def _stored_names(stmts: list) -> set:
+    names = set()
+    for s in stmts:
+        for node in ast.walk(s):
+            if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
+                names.add(node.id)
+    return names
+
+
+class Lowerer:
+    """Lowers statements into a `Builder`.
+
+    Parameters
+    ----------
+    builder : Builder
+        Where statements go.
+    resolve : callable
+        Maps a free name to the object it refers to (or MISSING).
+    loc_for : callable
+        Maps an AST node to its SourceLoc.
+    local_names : set
+        Names that are local to the function being lowered.
+    """
+
+    def __init__(self, builder: Builder, resolve: Callable[[str], Any],
+                 loc_for: Callable[[ast.AST], SourceLoc], local_names: set):
+        self.b = builder
+        self.resolve = resolve
+        self.loc_for = loc_for
+        self.local_names = local_names
+
+    # ------------------------------------------------------------------ errors
+    def unsupported(self, node: ast.AST, what: str, hint: str) -> UnsupportedSyntaxError:
+        return UnsupportedSyntaxError(f"{what} are not supported", self.loc_for(node), hint)
+
+    # ------------------------------------------------------------------ statements
+    def block(self, stmts: list) -> None:
+        for s in stmts:
+            self.stmt(s)
+
+    def stmt(self, s: ast.stmt) -> None:
+        for prologue in getattr(s, "srcad_prologue", ()) or ():
+            self.stmt(prologue)
+        kind = type(s)
+        if kind in _UNSUPPORTED_STMTS:
+            what, hint = _UNSUPPORTED_STMTS[kind]
+            raise self.unsupported(s, what, hint)
+        if isinstance(s, ast.Assign):
+            value = self.expr_value(s.value, s)
+            for target in s.targets:
+                self.assign(target, value, s.value)
+        elif isinstance(s, ast.AugAssign):
+            if not isinstance(s.target, ast.Name):
+                raise self.unsupported(
+                    s, "augmented assignments to subscripts or attributes",
+                    "build a new array (e.g. with np.where or np.concatenate) instead of "
+                    "updating one in place")
+            op = BINOPS.get(type(s.op))
+            current = self.load_name(s.target)
+            value = self.expr_value(s.value, s)
+            result = self.b.call(op, [current, value], loc=self.loc_for(s), name=s.target.id)
+            result.keep = True
+            self.b.write(s.target.id, result)
+        elif isinstance(s, ast.AnnAssign):
+            if s.value is not None:
+                self.assign(s.target, self.expr_value(s.value, s), s.value)
+        elif isinstance(s, ast.Expr):
+            if isinstance(s.value, ast.Constant):
+                return
+            self.expr(s.value)
+        elif isinstance(s, ast.Pass):
+            return
+        elif isinstance(s, ast.If):
+            self.if_stmt(s)
+        elif isinstance(s, ast.For):
+            self.for_stmt(s)
+        elif isinstance(s, ast.While):
+            self.while_stmt(s)
+        elif isinstance(s, (ast.Return, ast.Break, ast.Continue)):
+            raise AssertionError("return/break/continue must be normalized before lowering")
+        else:
+            raise self.unsupported(s, f"'{type(s).__name__}' statements",
+                                   "rewrite it with assignments, if, for and while")
+
+    def assign(self, target: ast.expr, value: Operand, value_node: ast.AST | None,
+               checkpoint: int | None = None) -> None:
+        if isinstance(target, ast.Name):
+            if isinstance(value, Var) and value_node is not None and \
+                    getattr(value_node, "_srcad_fresh", False):
+                value.name = target.id
+                value.keep = not target.id.startswith(".")
+            self.b.write(target.id, value)
+        elif isinstance(target, (ast.Tuple, ast.List)):
+            if any(isinstance(e, ast.Starred) for e in target.elts):
+                raise self.unsupported(target, "starred assignment targets",
+                                       "unpack the values one by one")
+            for i, elt in enumerate(target.elts):
+                item = self.b.call(operator.getitem, [value, Const(i)], loc=self.loc_for(elt),
+                                   name=elt.id if isinstance(elt, ast.Name) else "item")
+                item.keep = isinstance(elt, ast.Name)
+                self.assign(elt, item, None)
+        elif isinstance(target, ast.Subscript):
+            raise self.unsupported(
+                target, "assignments into arrays or lists (x[i] = v)",
+                "build the new array with np.where, np.concatenate or arithmetic instead")
+        elif isinstance(target, ast.Attribute):
+            raise self.unsupported(target, "assignments to attributes (obj.a = v)",
+                                   "keep the value in a local variable")
+        else:
+            raise self.unsupported(target, f"assignments to {type(target).__name__}",
+                                   "assign to a plain variable name")
+
+    def if_stmt(self, s: ast.If) -> None:
+        cond = self.expr_value(s.test, s)
+        self.b.build_if(cond, lambda: self.block(s.body), lambda: self.block(s.orelse),
+                        loc=self.loc_for(s))
+
+    def for_stmt(self, s: ast.For) -> None:
+        if s.orelse:
+            raise self.unsupported(s, "'for ... else' loops",
+                                   "use a flag variable set before 'break'")
+        loc = self.loc_for(s)
+        it = s.iter
+        call = it.func if isinstance(it, ast.Call) else None
+        head = self.expr(call) if call is not None else None
+        assigned = _stored_names(s.body) | _stored_names([s.target]) | \
+            ({s.srcad_exit} if getattr(s, "srcad_exit", None) else set())
+        assigned |= {k for k in _flag_names(s.body)}
+
+        if isinstance(head, Static) and head.value is range and not it.keywords:
+            args = [self.expr_value(a, s) for a in it.args]
+            rng = self.b.call(range, args, loc=loc, name="steps")
+
+            def body(index: Var) -> None:
+                index.name = s.target.id if isinstance(s.target, ast.Name) else "i"
+                index.keep = True
+                self.assign(s.target, index, None)
+                self.block(s.body)
+        elif isinstance(head, Static) and head.value in (enumerate, zip) and \
+                not any(k.arg != "start" for k in it.keywords):
+            seqs = [self.b.call(runtime.as_sequence, [self.expr_value(a, s)], loc=loc,
+                                name="items") for a in it.args]
+            start = Const(0)
+            for k in it.keywords:
+                start = self.expr_value(k.value, s)
+            if head.value is enumerate and len(seqs) != 1:
+                raise self.unsupported(s, "enumerate() with several sequences",
+                                       "call enumerate on one sequence")
+            lengths = [self.b.call(len, [q], loc=loc, name="n") for q in seqs]
+            n = lengths[0] if len(lengths) == 1 else self.b.call(min, lengths, loc=loc,
+                                                                   name="n")
+            rng = self.b.call(range, [n], loc=loc, name="steps")
+            is_enum = head.value is enumerate
+
+            def body(index: Var) -> None:
+                index.name = "k"
+                items = [self.b.call(operator.getitem, [q, index], loc=loc, name="item")
+                         for q in seqs]
+                if is_enum:
+                    counter = index if start == Const(0) else self.b.call(
+                        operator.add, [index, start], loc=loc, name="i")
+                    items = [counter] + items
+                self._assign_items(s.target, items, loc)
+                self.block(s.body)
+        else:
+            seq = self.b.call(runtime.as_sequence, [self.expr_value(it, s)], loc=loc,
+                              name="items")
+            n = self.b.call(len, [seq], loc=loc, name="n")
+            rng = self.b.call(range, [n], loc=loc, name="steps")
+
+            def body(index: Var) -> None:
+                index.name = "k"
+                name = s.target.id if isinstance(s.target, ast.Name) else "item"
+                item = self.b.call(operator.getitem, [seq, index], loc=loc, name=name)
+                self.assign(s.target, item, None)
+                self.block(s.body)
+
+        self.b.build_for(rng, "i", body, assigned=sorted(assigned),
+                         exit_key=getattr(s, "srcad_exit", None), loc=loc)
+
+    def _assign_items(self, target: ast.expr, items: list, loc) -> None:
+        if isinstance(target, (ast.Tuple, ast.List)) and len(target.elts) == len(items):
+            for elt, item in zip(target.elts, items):
+                self.assign(elt, item, None)
+        else:
+            packed = self.b.call(runtime.make_tuple, items, loc=loc, name="item")
+            self.assign(target, packed, None)
+
+    def while_stmt(self, s: ast.While) -> None:
+        if s.orelse:
+            raise self.unsupported(s, "'while ... else' loops",
+                                   "use a flag variable set before 'break'")
+        assigned = _stored_names(s.body) | _flag_names(s.body)
+        exit_key = getattr(s, "srcad_exit", None)
+        if exit_key:
+            assigned.add(exit_key)
+        self.b.build_while(lambda: self.expr_value(s.test, s), lambda: self.block(s.body),
+                           assigned=sorted(assigned), exit_key=exit_key, loc=self.loc_for(s))
+
+    # ------------------------------------------------------------------ expressions
+    def expr_value(self, node: ast.expr, stmt: ast.AST | None = None) -> Operand:
+        """Lower an expression that must produce a run-time value."""
+        mark = _peek_id()
+        value = self.expr(node)
+        if isinstance(value, Static):
+            value = Const(value.value)
+        if isinstance(value, Var) and value.id > mark:
+            node._srcad_fresh = True
+        return value
+
+    def expr(self, node: ast.expr):
+        kind = type(node)
+        if kind in _UNSUPPORTED_EXPRS:
+            what, hint = _UNSUPPORTED_EXPRS[kind]
+            raise self.unsupported(node, what, hint)
+        loc = self.loc_for(node)
+        if isinstance(node, ast.Constant):
+            return Const(node.value)
+        if isinstance(node, ast.Name):
+            return self.load_name(node)
+        if isinstance(node, ast.BinOp):
+            op = BINOPS[type(node.op)]
+            left, right = self.value(node.left), self.value(node.right)
+            return self.b.call(op, [left, right], loc=loc, name=OP_HINTS.get(op, "t"))
+        if isinstance(node, ast.UnaryOp):
+            op = UNARYOPS[type(node.op)]
+            operand = self.value(node.operand)
+            if op is operator.neg and isinstance(operand, Const) and \
+                    isinstance(operand.value, (int, float)):
+                return Const(-operand.value)
+            return self.b.call(op, [operand], loc=loc, name=OP_HINTS.get(op, "t"))
+        if isinstance(node, ast.Compare):
+            return self.compare(node)
+        if isinstance(node, ast.BoolOp):
+            return self.boolop(node.op, node.values, loc)
+        if isinstance(node, ast.IfExp):
+            return self.ifexp(node)
+        if isinstance(node, ast.Call):
+            return self.call(node)
+        if isinstance(node, ast.Attribute):
+            base = self.expr(node.value)
+            if isinstance(base, Static):
+                try:
+                    return Static(getattr(base.value, node.attr))
+                except AttributeError:
+                    raise UnsupportedSyntaxError(
+                        f"'{_describe(base.value)}' has no attribute '{node.attr}'", loc,
+                        "check the spelling of the name") from None
+            return self.b.call(Attribute(node.attr), [base], loc=loc, name=node.attr)
+        if isinstance(node, ast.Subscript):
+            base = self.value(node.value)
+            index = self.index(node.slice)
+            return self.b.call(operator.getitem, [base, index], loc=loc,
+                               name=_subscript_hint(node))
+        if isinstance(node, (ast.Tuple, ast.List)):
+            items = [self.value(e) for e in node.elts]
+            fn = runtime.make_tuple if isinstance(node, ast.Tuple) else runtime.make_list
+            if isinstance(node, ast.Tuple) and all(isinstance(i, Const) for i in items):
+                return Const(tuple(i.value for i in items))
+            return self.b.call(fn, items, loc=loc, name="items")
+        if isinstance(node, ast.Slice):
+            parts = [self.value(p) if p is not None else Const(None)
+                     for p in (node.lower, node.upper, node.step)]
+            if all(isinstance(p, Const) for p in parts):
+                return Const(slice(*(p.value for p in parts)))
+            return self.b.call(runtime.make_slice, parts, loc=loc, name="part")
+        raise self.unsupported(node, f"'{type(node).__name__}' expressions",
+                               "rewrite it with supported operations")
+
+    def value(self, node: ast.expr) -> Operand:
+        v = self.expr(node)
+        return Const(v.value) if isinstance(v, Static) else v
+
+    def index(self, node: ast.expr) -> Operand:
+        if isinstance(node, ast.Tuple):
+            parts = [self.index(e) for e in node.elts]
+            if all(isinstance(p, Const) for p in parts):
+                return Const(tuple(p.value for p in parts))
+            return self.b.call(runtime.make_tuple, parts, loc=self.loc_for(node), name="index")
+        return self.value(node)
+
+    def load_name(self, node: ast.Name):
+        name = node.id
+        if name in self.local_names:
+            value = self.b.read(name)
+            if value is None:
+                raise UnsupportedSyntaxError(
+                    f"variable '{name}' is used before it is assigned", self.loc_for(node),
+                    "assign it on every path before this line")
+            return value
+        value = self.resolve(name)
+        if value is MISSING:
+            raise UnsupportedSyntaxError(f"name '{name}' is not defined", self.loc_for(node),
+                                         "define it, or import it at module level")
+        if isinstance(value, (types.ModuleType, type)) or callable(value):
+            return Static(value)
+        return Const(value, name)
+
+    def compare(self, node: ast.Compare) -> Operand:
+        loc = self.loc_for(node)
+        left = self.value(node.left)
+        results = []
+        # Chained comparisons evaluate left to right and stop at the first false one.
+        pairs = list(zip(node.ops, node.comparators))
+
+        def one(left, op, right_node):
+            right = self.value(right_node)
+            fn = CMPOPS[type(op)]
+            if fn is operator.contains:
+                return self.b.call(operator.contains, [right, left], loc=loc, name="cond"), right
+            if fn == "not in":
+                inside = self.b.call(operator.contains, [right, left], loc=loc, name="cond")
+                return self.b.call(operator.not_, [inside], loc=loc, name="cond"), right
+            return self.b.call(fn, [left, right], loc=loc, name="cond"), right
+
+        if len(pairs) == 1:
+            return one(left, *pairs[0])[0]
+        # a < b < c  ==  (a < b) and (b < c), with b evaluated once.
+        state = {"left": left}
+
+        def chain(i):
+            op, right_node = pairs[i]
+            result, right = one(state["left"], op, right_node)
+            state["left"] = right
+            if i == len(pairs) - 1:
+                return result
+            return self._short_circuit(result, lambda: chain(i + 1), is_and=True, loc=loc)
+
+        results.append(chain(0))
+        return results[0]
+
+    def boolop(self, op: ast.boolop, values: list, loc) -> Operand:
+        first = self.value(values[0])
+        if len(values) == 1:
+            return first
+        rest = lambda: self.boolop(op, values[1:], loc)
+        return self._short_circuit(first, rest, isinstance(op, ast.And), loc)
+
+    def _short_circuit(self, first: Operand, rest: Callable[[], Operand], is_and: bool,
+                       loc) -> Operand:
+        key = object()
+        self.b.write(key, first)
+
+        def evaluate_rest():
+            self.b.write(key, rest())
+
+        if is_and:
+            self.b.build_if(first, evaluate_rest, lambda: None, loc=loc)
+        else:
+            self.b.build_if(first, lambda: None, evaluate_rest, loc=loc)
+        result = self.b.read(key)
+        self.b.forget(key)
+        if isinstance(result, Var):
+            result.name = "cond"
+        return result
+
+    def ifexp(self, node: ast.IfExp) -> Operand:
+        cond = self.value(node.test)
+        key = object()
+        self.b.build_if(cond, lambda: self.b.write(key, self.value(node.body)),
+                        lambda: self.b.write(key, self.value(node.orelse)),
+                        loc=self.loc_for(node))
+        result = self.b.read(key)
+        self.b.forget(key)
+        return result
+
+    def call(self, node: ast.Call) -> Operand:
+        loc = self.loc_for(node)
+        func = node.func
+        receiver = None
+        if isinstance(func, ast.Attribute):
+            base = self.expr(func.value)
+            if isinstance(base, Static):
+                try:
+                    target = getattr(base.value, func.attr)
+                except AttributeError:
+                    raise UnsupportedSyntaxError(
+                        f"'{_describe(base.value)}' has no attribute '{func.attr}'", loc,
+                        "check the spelling of the name") from None
+                fn = target
+            else:
+                receiver = base
+                fn = Method(func.attr)
+        else:
+            head = self.expr(func)
+            if not isinstance(head, Static):
+                raise self.unsupported(
+                    node, "calls to functions held in variables",
+                    "call the function by its module-level name")
+            fn = head.value
+        args = [] if receiver is None else [receiver]
+        for a in node.args:
+            if isinstance(a, ast.Starred):
+                raise self.unsupported(a, "starred call arguments (*args)",
+                                       "pass the arguments one by one")
+            args.append(self.value(a))
+        kwargs = {}
+        for k in node.keywords:
+            if k.arg is None:
+                raise self.unsupported(k.value, "keyword unpacking (**kwargs) in calls",
+                                       "pass keyword arguments one by one")
+            kwargs[k.arg] = self.value(k.value)
+        name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "t")
+        return self.b.call(fn, args, kwargs, loc=loc, name=name)
+
+
+def _peek_id() -> int:
+    """The newest SSA id so far: values created later have larger ids."""
+    return Var("peek").id
+
+
+def _flag_names(stmts: list) -> set:
+    names = set()
+    for s in stmts:
+        for node in ast.walk(s):
+            if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store) and \
+                    node.id.startswith("."):
+                names.add(node.id)
+    return names
+
+
+def _describe(value: Any) -> str:
+    return getattr(value, "__name__", type(value).__name__)
+
+
+def _subscript_hint(node: ast.Subscript) -> str:
+    base = node.value
+    if isinstance(base, ast.Name):
+        return f"{base.id}_item"
+    return "item"
+
+
+# ---------------------------------------------------------------------------- entry points
+
+
+def lower_function(parsed: ParsedFunction) -> Function:
+    """Lower a parsed user function to an IR `Function`."""
+    node = parsed.node
+    args = node.args
+    if args.vararg or args.kwarg or args.kwonlyargs or args.posonlyargs:
+        raise UnsupportedSyntaxError(
+            "functions with *args, **kwargs, keyword-only or positional-only parameters are "
+            "not supported", parsed.loc(node), "use plain positional parameters")
+    body = normalize_body(node.body)
+    builder = Builder(Const(None), hint_for)
+    params = []
+    for a in args.args:
+        v = Var(a.arg, keep=True)
+        params.append(v)
+        builder.write(a.arg, v)
+    local_names = {a.arg for a in args.args} | _stored_names(node.body) | \
+        _stored_names(body) | {RESULT, RETURNED}
+    for sub in ast.walk(node):
+        if isinstance(sub, (ast.Global, ast.Nonlocal)):
+            what, hint = _UNSUPPORTED_STMTS[type(sub)]
+            raise UnsupportedSyntaxError(f"{what} are not supported", parsed.loc(sub), hint)
+    lowerer = Lowerer(builder, parsed.resolve, parsed.loc, local_names)
+    builder.write(RESULT, Const(None))
+    builder.write(RETURNED, Const(False))
+    lowerer.block(body)
+    result = builder.read(RESULT)
+    builder.append(Return(result, parsed.loc(node.body[-1]) if node.body else None))
+    return Function(parsed.name, params, Block(builder.block.stmts), parsed.loc(node))
+
+
+def lower_template(template, builder: Builder, bindings: dict, loc: SourceLoc | None) -> dict:
+    """Splice a rule template's body into `builder`; returns the template's final names.
+
+    `bindings` maps the template's parameter names (and `d<name>` adjoints) to operands.
+    All generated statements carry `loc` (the user line the rule differentiates).
+    """
+    import builtins as _b
+
+    saved_env = builder.env
+    builder.env = dict(bindings)
+
+    def resolve(name):
+        if name in template.globals:
+            return template.globals[name]
+        return getattr(_b, name, MISSING)
+
+    local_names = set(bindings) | _stored_names(template.body)
+    lowerer = Lowerer(builder, resolve, lambda node: loc, local_names)
+    try:
+        lowerer.block(template.body)
+        return builder.env
+    finally:
+        builder.env = saved_env
+
+
+def with_role(loc: SourceLoc | None, role: str) -> SourceLoc | None:
+    """The same location, tagged with the role of the code generated for it."""
+    return replace(loc, role=role) if loc is not None else None

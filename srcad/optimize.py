@@ -1,0 +1,213 @@
+"""IR optimizations: constant folding, algebraic simplification, dead code elimination."""
+
+from __future__ import annotations
+
+import math
+import operator
+
+from . import registry, runtime
+from .ir import Block, Call, Const, ForRange, Function, If, Return, Var, While, substitute
+
+_FOLDABLE = {operator.add, operator.sub, operator.mul, operator.truediv, operator.pow,
+             operator.neg, operator.pos, operator.floordiv, operator.mod,
+             operator.lt, operator.le, operator.gt, operator.ge, operator.eq, operator.ne,
+             operator.not_, math.log, math.sqrt, math.exp}
+_IMPURE_RUNTIME = {runtime.push, runtime.pop}
+_NUMBER = (int, float, bool)
+
+
+class GeneratedRef:
+    """A call target that is another generated function of the same module."""
+
+    def __init__(self, name: str):
+        self.name = name
+        self.srcad_label = name
+
+    def __repr__(self) -> str:
+        return self.name
+
+
+def is_pure(fn) -> bool:
+    if fn in _IMPURE_RUNTIME or isinstance(fn, GeneratedRef):
+        return False
+    if getattr(fn, "__module__", None) == runtime.__name__:
+        return True
+    rule = registry.lookup(fn)
+    if rule is not None:
+        return rule.pure
+    return fn in _FOLDABLE or fn in (operator.getitem, range, len, min, max, reversed, list)
+
+
+def _is(op, value) -> bool:
+    return isinstance(op, Const) and isinstance(op.value, _NUMBER) and \
+        not isinstance(op.value, bool) and op.value == value
+
+
+def _simplify(stmt: Call):
+    """The operand `stmt.target` equals, if it can be computed now; else None."""
+    fn, args = stmt.fn, stmt.args
+    if stmt.kwargs:
+        return None
+    if fn in _FOLDABLE and args and all(isinstance(a, Const) and isinstance(a.value, _NUMBER)
+                                         for a in args):
+        try:
+            return Const(fn(*(a.value for a in args)))
+        except (ArithmeticError, ValueError, TypeError):
+            return None
+    if len(args) == 2:
+        x, y = args
+        if fn is operator.mul:
+            if _is(x, 1):
+                return y
+            if _is(y, 1):
+                return x
+        elif fn is operator.add:
+            if _is(x, 0):
+                return y
+            if _is(y, 0):
+                return x
+        elif fn is operator.sub and _is(y, 0):
+            return x
+        elif fn is operator.truediv and _is(y, 1):
+            return x
+        elif fn is operator.pow and _is(y, 1):
+            return x
+    return None
+
+
+def simplify(fn: Function) -> None:
+    """Fold constants and drop identities like `x * 1.0`, in place."""
+    while True:
+        mapping = {}
+        _simplify_block(fn.body, mapping)
+        if not mapping:
+            return
+        substitute(fn.body, mapping)
+
+
+def _simplify_block(block: Block, mapping: dict) -> None:
+    kept = []
+    for stmt in block.stmts:
+        if isinstance(stmt, Call) and stmt.target is not None:
+            value = _simplify(stmt)
+            if value is not None:
+                mapping[stmt.target] = value
+                continue
+        for sub in _subs(stmt):
+            _simplify_block(sub, mapping)
+        kept.append(stmt)
+    block.stmts = kept
+
+
+def _subs(stmt) -> list:
+    if isinstance(stmt, If):
+        return [stmt.then, stmt.orelse]
+    if isinstance(stmt, ForRange):
+        return [stmt.body]
+    if isinstance(stmt, While):
+        return [stmt.cond_block, stmt.body]
+    return []
+
+
+def eliminate_dead_code(fn: Function) -> None:
+    """Remove pure statements, merges and loop values nothing reads, in place."""
+    while True:
+        live = _live_values(fn)
+        if not _sweep(fn.body, live):
+            return
+
+
+def _live_values(fn: Function) -> set:
+    live: set = set()
+    defs: dict = {}
+    work: list = []
+
+    def need(op) -> None:
+        if isinstance(op, Var) and op not in live:
+            live.add(op)
+            work.append(op)
+
+    def scan(block: Block) -> None:
+        for stmt in block.stmts:
+            if isinstance(stmt, Call):
+                if stmt.target is not None:
+                    defs[stmt.target] = stmt
+                if stmt.target is None or not is_pure(stmt.fn):
+                    for a in list(stmt.args) + list(stmt.kwargs.values()):
+                        need(a)
+                    if stmt.target is not None:
+                        need(stmt.target)
+            elif isinstance(stmt, If):
+                need(stmt.cond)
+                for p in stmt.outputs:
+                    defs[p.target] = p
+                scan(stmt.then)
+                scan(stmt.orelse)
+            elif isinstance(stmt, (ForRange, While)):
+                for c in stmt.carried:
+                    defs[c.var] = c
+                    defs[c.out] = c
+                if isinstance(stmt, ForRange):
+                    need(stmt.rng)
+                else:
+                    need(stmt.cond)
+                    scan(stmt.cond_block)
+                if stmt.exit is not None:
+                    need(stmt.exit)
+                scan(stmt.body)
+            elif isinstance(stmt, Return):
+                need(stmt.value)
+
+    scan(fn.body)
+    while work:
+        v = work.pop()
+        d = defs.get(v)
+        if isinstance(d, Call):
+            for a in list(d.args) + list(d.kwargs.values()):
+                need(a)
+        elif d is not None and hasattr(d, "orelse"):  # Phi
+            need(d.then)
+            need(d.orelse)
+        elif d is not None and hasattr(d, "init"):  # Carried
+            need(d.init)
+            need(d.next)
+    return live
+
+
+def _sweep(block: Block, live: set) -> bool:
+    changed = False
+    kept = []
+    for stmt in block.stmts:
+        if isinstance(stmt, Call):
+            if stmt.target is not None and stmt.target not in live and is_pure(stmt.fn):
+                changed = True
+                continue
+        elif isinstance(stmt, If):
+            n = len(stmt.outputs)
+            stmt.outputs = [p for p in stmt.outputs if p.target in live]
+            changed |= len(stmt.outputs) != n
+            changed |= _sweep(stmt.then, live)
+            changed |= _sweep(stmt.orelse, live)
+            if not stmt.outputs and not stmt.then.stmts and not stmt.orelse.stmts:
+                changed = True
+                continue
+        elif isinstance(stmt, (ForRange, While)):
+            n = len(stmt.carried)
+            stmt.carried = [c for c in stmt.carried if c.var in live or c.out in live]
+            changed |= len(stmt.carried) != n
+            if isinstance(stmt, While):
+                changed |= _sweep(stmt.cond_block, live)
+            changed |= _sweep(stmt.body, live)
+            if isinstance(stmt, ForRange) and not stmt.carried and not stmt.body.stmts:
+                changed = True
+                continue
+        kept.append(stmt)
+    block.stmts = kept
+    return changed
+
+
+def optimize(fn: Function) -> Function:
+    simplify(fn)
+    eliminate_dead_code(fn)
+    return fn
+

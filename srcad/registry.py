@@ -1,0 +1,279 @@
+"""The derivative-rule registry.
+
+One registry maps a primal (an operator, `np.sin`, `math.exp`, an ndarray method,
+a user's function) to its rules. A rule is a short Python *template* whose body is
+spliced into generated code:
+
+    @srcad.adjoint(np.tanh)
+    def _(y, x):
+        dx = dy * (1.0 - y * y)
+
+The template's first parameter names the primal's output, the others mirror the
+primal's parameters (defaults included). An adjoint template reads `d<output>`
+and assigns `d<param>` for each differentiable parameter; a tangent template reads
+`d<param>` and assigns `d<output>`. Built-in and user rules use this same mechanism.
+"""
+
+from __future__ import annotations
+
+import ast
+import inspect
+import textwrap
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from .errors import RuleError
+
+# ----------------------------------------------------------------------------- kinds
+
+SCALAR, ARRAY, NUMERIC, OTHER = "scalar", "array", "numeric", "other"
+
+
+@dataclass(frozen=True)
+class TupleKind:
+    items: tuple
+
+
+def join_kinds(a, b):
+    if a == b:
+        return a
+    if a is None:
+        return b
+    if b is None:
+        return a
+    numeric = {SCALAR, ARRAY, NUMERIC}
+    if a in numeric and b in numeric:
+        return NUMERIC
+    if isinstance(a, TupleKind) and isinstance(b, TupleKind) and len(a.items) == len(b.items):
+        return TupleKind(tuple(join_kinds(x, y) for x, y in zip(a.items, b.items)))
+    return OTHER
+
+
+def _elementwise(arg_kinds, kwargs):
+    kinds = [k for k in arg_kinds]
+    if kinds and all(k == SCALAR for k in kinds):
+        return SCALAR
+    if any(k == ARRAY for k in kinds):
+        return ARRAY
+    return NUMERIC
+
+
+def _is_const(op, test) -> bool:
+    return op is None or (type(op).__name__ == "Const" and test(op.value))
+
+
+def _reduction(arg_kinds, kwargs):
+    """A reduction gives a scalar when it reduces over every axis and keeps none."""
+    if _is_const(kwargs.get("axis"), lambda v: v is None) and \
+            _is_const(kwargs.get("keepdims"), lambda v: not v):
+        return SCALAR
+    return NUMERIC
+
+
+KIND_RULES: dict[str, Callable] = {
+    "elementwise": _elementwise,
+    "scalar": lambda ks, kw: SCALAR,
+    "array": lambda ks, kw: ARRAY,
+    "numeric": lambda ks, kw: NUMERIC if any(k in (ARRAY, NUMERIC) for k in ks) else SCALAR,
+    "first": lambda ks, kw: ks[0] if ks else NUMERIC,
+    "reduction": _reduction,
+    "other": lambda ks, kw: OTHER,
+}
+
+# ----------------------------------------------------------------------------- primal keys
+
+
+@dataclass(frozen=True)
+class Method:
+    """The primal `obj.<name>(...)`: a method looked up on the receiver at run time."""
+
+    name: str
+
+    @property
+    def srcad_label(self) -> str:
+        return f".{self.name}"
+
+
+@dataclass(frozen=True)
+class Attribute:
+    """The primal `obj.<name>`: an attribute read."""
+
+    name: str
+
+    @property
+    def srcad_label(self) -> str:
+        return f".{self.name}"
+
+
+# ----------------------------------------------------------------------------- templates
+
+
+@dataclass
+class Template:
+    """A parsed rule template."""
+
+    function: Callable
+    output: str
+    signature: inspect.Signature  # the primal's parameters, as the template spells them
+    body: list  # ast statements, absolute line numbers
+    filename: str
+    globals: dict
+
+    @property
+    def params(self) -> list[str]:
+        return list(self.signature.parameters)
+
+
+def parse_template(function: Callable, what: str) -> Template:
+    try:
+        lines, first = inspect.getsourcelines(function)
+    except (OSError, TypeError) as exc:
+        raise RuleError(f"the source of the {what} rule {function!r} cannot be read ({exc})",
+                        hint="define rules with 'def' in a file") from None
+    tree = ast.parse(textwrap.dedent("".join(lines)))
+    ast.increment_lineno(tree, first - 1)
+    node = tree.body[0]
+    if not isinstance(node, ast.FunctionDef):
+        raise RuleError(f"the {what} rule {function!r} must be a 'def' function")
+    sig = inspect.signature(function)
+    params = list(sig.parameters.values())
+    if not params:
+        raise RuleError(f"the {what} rule '{function.__name__}' needs at least the output "
+                        "parameter", hint="write it as def _(y, x): ...")
+    primal_sig = sig.replace(parameters=params[1:])
+    body = node.body
+    if body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant):
+        body = body[1:]
+    return Template(function, params[0].name, primal_sig, body,
+                    inspect.getsourcefile(function) or "<rule>", function.__globals__)
+
+
+# ----------------------------------------------------------------------------- rules
+
+
+@dataclass
+class Rule:
+    primal: Any
+    adjoint: Template | None = None
+    tangent: Template | None = None
+    nondifferentiable: bool = False
+    broadcasting: bool = False
+    kind: Callable = field(default=KIND_RULES["numeric"])
+    pure: bool = True
+    # Domain for the automatic finite-difference sweep over the registry.
+    test_domain: dict = field(default_factory=dict)
+
+
+_rules: dict = {}
+_lock = threading.RLock()
+_generation = [0]
+
+
+def generation() -> int:
+    """A counter bumped whenever rules change (part of every cache key)."""
+    return _generation[0]
+
+
+def _rule_for(primal) -> Rule:
+    rule = _rules.get(_key(primal))
+    if rule is None:
+        rule = Rule(primal)
+        _rules[_key(primal)] = rule
+    return rule
+
+
+def _key(primal):
+    try:
+        hash(primal)
+        return primal
+    except TypeError:
+        return ("id", id(primal))
+
+
+def lookup(primal) -> Rule | None:
+    try:
+        return _rules.get(_key(primal))
+    except TypeError:
+        return None
+
+
+def all_rules() -> list[Rule]:
+    return list(_rules.values())
+
+
+def _configure(rule: Rule, broadcasting, kind, domain) -> None:
+    if broadcasting is not None:
+        rule.broadcasting = broadcasting
+    if kind is not None:
+        rule.kind = KIND_RULES[kind] if isinstance(kind, str) else kind
+    if domain:
+        rule.test_domain = dict(domain)
+
+
+def adjoint(primal, *, broadcasting: bool | None = None, kind: str | Callable | None = None,
+            domain: dict | None = None) -> Callable:
+    """Register an adjoint (reverse-mode) rule for `primal`.
+
+    Parameters
+    ----------
+    primal : callable
+        The function the rule differentiates.
+    broadcasting : bool, optional
+        True for elementwise functions of several arguments: each input's adjoint
+        is summed back to that input's shape.
+    kind : str or callable, optional
+        How the output's kind (scalar, array, ...) follows from the inputs':
+        'elementwise', 'scalar', 'array', 'numeric', 'first' or 'reduction'.
+    domain : dict, optional
+        Input ranges for the registry's finite-difference test sweep.
+
+    Returns
+    -------
+    callable
+        A decorator taking the template function.
+    """
+
+    def register(template: Callable) -> Callable:
+        parsed = parse_template(template, "adjoint")
+        with _lock:
+            rule = _rule_for(primal)
+            rule.adjoint = parsed
+            rule.nondifferentiable = False
+            _configure(rule, broadcasting, kind, domain)
+            _generation[0] += 1
+        return template
+
+    return register
+
+
+def tangent(primal, *, broadcasting: bool | None = None, kind: str | Callable | None = None,
+            domain: dict | None = None) -> Callable:
+    """Register a tangent (forward-mode) rule for `primal`; see `adjoint`."""
+
+    def register(template: Callable) -> Callable:
+        parsed = parse_template(template, "tangent")
+        with _lock:
+            rule = _rule_for(primal)
+            rule.tangent = parsed
+            rule.nondifferentiable = False
+            _configure(rule, broadcasting, kind, domain)
+            _generation[0] += 1
+        return template
+
+    return register
+
+
+def nondifferentiable(*primals, kind: str | Callable | None = "other", pure: bool = True) -> None:
+    """Declare functions whose outputs carry no derivative (e.g. `np.floor`, `len`).
+
+    Calls to them are kept in the forward sweep and produce no adjoint.
+    """
+    with _lock:
+        for primal in primals:
+            rule = _rule_for(primal)
+            rule.nondifferentiable = True
+            rule.pure = pure
+            _configure(rule, None, kind, None)
+        _generation[0] += 1

@@ -1,0 +1,613 @@
+"""Reverse mode: from a primal IR function to IR that computes its adjoint.
+
+The result has two parts. The *forward sweep* is the primal code, plus a push
+onto a stack for every value that a loop overwrites and the reverse sweep reads,
+plus trip counters for loops that can stop early. The *reverse sweep* walks the
+statements backwards, splicing in each primitive's adjoint template; adjoints are
+named variables (`dx` for `x`) accumulated through the SSA builder, so a value
+used twice gets both contributions. Only active values (that depend on a
+differentiated input and reach the output) get adjoints.
+
+`joint` packs both sweeps into one function (used by `grad`); `split` returns a
+forward function that also returns the saved values, and a backward function
+that takes them (used by `vjp` and by calls to user subroutines).
+"""
+
+from __future__ import annotations
+
+import operator
+from dataclasses import dataclass, field, replace
+
+from . import registry, runtime
+from .analysis import STRUCTURAL, Kinds, activity, bind_template_args, is_user_function
+from .builder import Builder, same_operand
+from .errors import NoDerivativeError, RuleError, SourceLoc, UnsupportedSyntaxError
+from .ir import (Block, Call, Carried, Const, ForRange, Function, If, Operand, Phi, Return,
+                 Var, While, all_uses, defined_vars, region_vars, sub_blocks, substitute, walk)
+from .lower import lower_template
+from .optimize import GeneratedRef, eliminate_dead_code, simplify
+from .registry import ARRAY, NUMERIC, SCALAR, TupleKind
+
+ZERO = Const(0.0)
+
+
+def _adjoint_loc(loc: SourceLoc | None) -> SourceLoc | None:
+    return replace(loc, role="adjoint") if loc is not None else None
+
+
+@dataclass
+class Subroutine:
+    """How a call to a user function is differentiated: its generated pair."""
+
+    fwd: GeneratedRef
+    bwd: GeneratedRef
+    wrt_positions: list
+    result_kind: object
+
+
+@dataclass
+class ReverseResult:
+    forward: Block  # stack creation + forward sweep
+    reverse: Block  # reverse sweep (reads primal values, popped values, the seed)
+    value: Operand  # the primal result
+    gradients: list  # one operand per differentiated parameter
+    stacks: list = field(default_factory=list)  # stack Vars created in `forward`
+    seed: Var | None = None
+
+
+class ReverseTransform:
+    """Builds the forward and reverse sweeps of one function.
+
+    Parameters
+    ----------
+    fn : Function
+        The primal IR.
+    wrt : list of int
+        Positions of the parameters to differentiate.
+    param_kinds : list
+        The kind of each parameter (scalar, array, ...).
+    subroutines : callable
+        `subroutines(fn, call, arg_kinds, active_positions)` returns a `Subroutine`
+        for a call to a user function (transforming it if needed).
+    callee_kind : callable
+        The result kind of a user function given its argument kinds.
+    """
+
+    def __init__(self, fn: Function, wrt: list[int], param_kinds: list, subroutines,
+                 callee_kind):
+        self.fn = fn
+        self.wrt = [fn.params[i] for i in wrt]
+        self.kinds = Kinds(fn, param_kinds, callee_kind)
+        varied, useful = activity(fn, self.wrt)
+        self.active = varied & useful
+        self.varied = varied
+        self.subroutines = subroutines
+        self.rb = Builder(ZERO, self._hint)
+        # where each primal value is defined, and whether that block is inside a loop
+        self.def_block: dict = {}
+        self.loop_blocks: set = set()
+        self.parent: dict = {}  # id(block) -> (statement owning it, block holding that)
+        self.exports: dict = {}  # value defined in a branch -> its value after the If
+        self.if_exports: dict = {}  # id(If) -> extra Phi outputs for the forward sweep
+        self._index_blocks(fn.body, in_loop=False)
+        self.placeholders: dict = {}  # primal var -> placeholder read in the reverse sweep
+        self.reversed_index: dict = {}
+        self.trip_counters: dict = {}  # loop stmt -> (var, next, out)
+        self.sub_calls: dict = {}  # Call stmt -> (Subroutine, pair var, residual var)
+        self.reverse_region: dict = {}  # id(primal block) -> reverse block
+        self.needs_push: set = set()
+        self.stack_vars: dict = {}
+        self._check_calls(fn.body)
+
+    # ------------------------------------------------------------------ bookkeeping
+    @staticmethod
+    def _hint(key) -> str:
+        if isinstance(key, tuple) and key and key[0] == "d":
+            base = key[1].name
+            return f"d{base}" + (f"_{key[2]}" if len(key) > 2 else "")
+        return str(key)
+
+    def _index_blocks(self, block: Block, in_loop: bool) -> None:
+        if in_loop:
+            self.loop_blocks.add(id(block))
+        for stmt in block.stmts:
+            for sub in sub_blocks(stmt):
+                self.parent[id(sub)] = (stmt, block)
+            for v in defined_vars(stmt):
+                self.def_block[v] = block
+            if isinstance(stmt, (ForRange, While)):
+                for v in region_vars(stmt):
+                    self.def_block[v] = stmt.body
+                if isinstance(stmt, While):
+                    self._index_blocks(stmt.cond_block, True)
+                self._index_blocks(stmt.body, True)
+            else:
+                for sub in sub_blocks(stmt):
+                    self._index_blocks(sub, in_loop)
+
+    def _check_calls(self, block: Block) -> None:
+        """Refuse calls that receive a differentiated value and have no derivative."""
+        for stmt in walk(block):
+            if not isinstance(stmt, Call):
+                continue
+            args = list(stmt.args) + list(stmt.kwargs.values())
+            if not any(isinstance(a, Var) and a in self.varied for a in args):
+                continue
+            if stmt.fn in STRUCTURAL or is_user_function(stmt.fn):
+                continue
+            rule = registry.lookup(stmt.fn)
+            if rule is not None and (rule.nondifferentiable or rule.adjoint is not None):
+                continue
+            if rule is not None and stmt.target not in self.active:
+                continue
+            name = registry_label(stmt.fn)
+            raise NoDerivativeError(
+                f"'{name}' has no derivative rule and no Python source to differentiate",
+                stmt.loc,
+                f"register one with @srcad.adjoint({name.split('.')[-1]}), or keep this call "
+                "away from the values you differentiate")
+
+    def is_active(self, op: Operand) -> bool:
+        return isinstance(op, Var) and op in self.active
+
+    def kind(self, op: Operand):
+        return self.kinds.of(op)
+
+    def primal(self, op: Operand) -> Operand:
+        """The operand that holds a primal value in the reverse sweep."""
+        if not isinstance(op, Var):
+            return op
+        if op in self.reversed_index:
+            return self.reversed_index[op]
+        block = self.def_block.get(op)
+        if block is not None and id(block) in self.loop_blocks:
+            ph = self.placeholders.get(op)
+            if ph is None:
+                ph = self.placeholders[op] = Var(op.name)
+            return ph
+        if block is not None and id(block) in self.parent:
+            return self._export(op, block)
+        return op
+
+    def _export(self, v: Var, block: Block) -> Var:
+        """`v` is defined in a branch (outside loops): the forward sweep passes it out
+        of each enclosing If (None on the other path) so the reverse sweep can read it."""
+        if v in self.exports:
+            return self.exports[v]
+        stmt, outer = self.parent[id(block)]
+        out = Var(v.name)
+        if block is stmt.then:
+            phi = Phi(out, v, Const(None))
+        else:
+            phi = Phi(out, Const(None), v)
+        self.if_exports.setdefault(id(stmt), []).append(phi)
+        self.def_block[out] = outer
+        result = self._export(out, outer) if id(outer) in self.parent else out
+        self.exports[v] = result
+        return result
+
+    # ------------------------------------------------------------------ adjoints
+    def adj_key(self, v: Var, item: int | None = None):
+        return ("d", v) if item is None else ("d", v, item)
+
+    def read_adjoint(self, v: Var) -> Operand | None:
+        kind = self.kind(v)
+        if isinstance(kind, TupleKind):
+            items = [self.rb.read(self.adj_key(v, i)) for i in range(len(kind.items))]
+            if all(i is None for i in items):
+                return None
+            return self.rb.call(runtime.make_tuple, [i if i is not None else ZERO for i in items],
+                                name=f"d{v.name}")
+        value = self.rb.read(self.adj_key(v))
+        if value is None or same_operand(value, ZERO):
+            return None
+        return value
+
+    def consume(self, v: Var) -> None:
+        kind = self.kind(v)
+        if isinstance(kind, TupleKind):
+            for i in range(len(kind.items)):
+                self.rb.forget(self.adj_key(v, i))
+        self.rb.forget(self.adj_key(v))
+
+    def accumulate(self, target: Operand, contrib: Operand, loc=None) -> None:
+        if not self.is_active(target):
+            return
+        kind = self.kind(target)
+        if isinstance(kind, TupleKind):
+            for i in range(len(kind.items)):
+                item = self.rb.call(operator.getitem, [contrib, Const(i)], loc=loc,
+                                    name=f"d{target.name}")
+                self.accumulate_item(target, i, item, loc)
+            return
+        self._add(self.adj_key(target), contrib, loc, f"d{target.name}")
+
+    def accumulate_item(self, target: Var, i: int, contrib: Operand, loc=None) -> None:
+        if self.is_active(target):
+            self._add(self.adj_key(target, i), contrib, loc, f"d{target.name}")
+
+    def _add(self, key, contrib: Operand, loc, name: str) -> None:
+        current = self.rb.read(key)
+        if current is None or same_operand(current, ZERO):
+            self.rb.write(key, contrib)
+        else:
+            total = self.rb.call(operator.add, [current, contrib], loc=loc, name=name)
+            total.keep = True
+            self.rb.write(key, total)
+
+    # ------------------------------------------------------------------ the sweeps
+    def run(self, seed: Operand) -> ReverseResult:
+        body = self.fn.body.stmts
+        ret = body[-1]
+        assert isinstance(ret, Return)
+        if self.is_active(ret.value):
+            kind = self.kind(ret.value)
+            if isinstance(kind, TupleKind):
+                for i in range(len(kind.items)):
+                    item = self.rb.call(operator.getitem, [seed, Const(i)], name="dresult")
+                    self.accumulate_item(ret.value, i, item)
+            else:
+                self.accumulate(ret.value, seed)
+        self.reverse_block(Block(body[:-1]))
+        gradients = []
+        for p in self.wrt:
+            g = self.read_adjoint(p) if p in self.active else None
+            gradients.append(g if g is not None else ZERO)
+        reverse, gradients = self._clean(self.rb.block, gradients)
+        self._insert_pops()
+        forward = self.forward_block(self.fn.body, top=True)
+        stacks = list(self.stack_vars.values())
+        forward.stmts[:0] = [Call(st, runtime.new_stack, []) for st in stacks]
+        return ReverseResult(forward, reverse, ret.value, gradients, stacks)
+
+    @staticmethod
+    def _clean(reverse: Block, gradients: list) -> tuple[Block, list]:
+        """Simplify the reverse sweep and drop the template parts nobody reads."""
+        holder = Var("gradients")
+        body = Block(reverse.stmts + [Call(holder, runtime.make_tuple, list(gradients)),
+                                      Return(holder)])
+        probe = Function("reverse", [], body)
+        simplify(probe)
+        eliminate_dead_code(probe)
+        body.stmts.pop()
+        pack = body.stmts.pop()
+        return body, list(pack.args)
+
+    # -- reverse sweep
+    def reverse_block(self, block: Block) -> None:
+        # Values this block defines inside a loop are popped at the start of its reverse.
+        self.reverse_region.setdefault(id(block), self.rb.block)
+        for stmt in reversed(block.stmts):
+            if isinstance(stmt, Call):
+                self.reverse_call(stmt)
+            elif isinstance(stmt, If):
+                self.reverse_if(stmt)
+            elif isinstance(stmt, ForRange):
+                self.reverse_for(stmt)
+            elif isinstance(stmt, While):
+                self.reverse_while(stmt)
+
+    def reverse_call(self, stmt: Call) -> None:
+        z = stmt.target
+        if z is None or z not in self.active:
+            return
+        loc = _adjoint_loc(stmt.loc)
+        if stmt.fn in STRUCTURAL:
+            for i, a in enumerate(stmt.args):
+                d = self.rb.read(self.adj_key(z, i))
+                if d is not None and not same_operand(d, ZERO):
+                    self.accumulate(a, d, loc)
+            self.consume(z)
+            return
+        dz = self.read_adjoint(z)
+        self.consume(z)
+        if dz is None:
+            return
+        if stmt.fn is operator.getitem and isinstance(self.kind(stmt.args[0]), TupleKind):
+            index = stmt.args[1]
+            if not (isinstance(index, Const) and isinstance(index.value, int)):
+                raise UnsupportedSyntaxError(
+                    "indexing a tuple of differentiated values with a computed index is not "
+                    "supported", stmt.loc, "index it with a constant, or use an array")
+            self.accumulate_item(stmt.args[0], index.value % len(self.kind(stmt.args[0]).items),
+                                 dz, loc)
+            return
+        if is_user_function(stmt.fn):
+            self.reverse_subroutine(stmt, dz, loc)
+            return
+        rule = registry.lookup(stmt.fn)
+        template = rule.adjoint
+        bound = bind_template_args(template, stmt)
+        label = registry_label(stmt.fn)
+        if bound is None:
+            raise UnsupportedSyntaxError(
+                f"this call to '{label}' does not match the parameters of its derivative "
+                f"rule ({', '.join(template.params)})", stmt.loc,
+                "pass only the arguments the rule lists")
+        bindings = {}
+        for name, value in bound.items():
+            if isinstance(value, tuple):
+                bindings[name] = self.rb.call(runtime.make_tuple,
+                                              [self.primal(v) for v in value], loc=loc,
+                                              name=name)
+            else:
+                bindings[name] = self.primal(value)
+        bindings[template.output] = self.primal(z)
+        bindings["d" + template.output] = dz
+        mark = Var("mark").id
+        env = lower_template(template, self.rb, bindings, loc)
+        for name, value in bound.items():
+            if isinstance(value, tuple):
+                if any(self.is_active(v) for v in value):
+                    raise UnsupportedSyntaxError(
+                        f"cannot differentiate '{label}' with respect to its '*{name}' "
+                        "arguments", stmt.loc, "pass a constant there")
+                continue
+            if not self.is_active(value):
+                continue
+            contrib = env.get("d" + name)
+            if contrib is None or contrib is bindings.get("d" + name):
+                raise RuleError(f"the adjoint rule of '{label}' gives no derivative for its "
+                                f"parameter '{name}'", stmt.loc,
+                                f"the rule must assign 'd{name}'")
+            if isinstance(contrib, Var) and contrib.id > mark:
+                contrib.name = f"d{value.name}"
+            if rule.broadcasting:
+                contrib = self.reduce_to(contrib, value, z, loc)
+            self.accumulate(value, contrib, loc)
+
+    def reduce_to(self, contrib: Operand, operand: Var, result: Var, loc) -> Operand:
+        """Sum a broadcast adjoint back to `operand`'s shape (only where it may differ)."""
+        k_op, k_res = self.kind(operand), self.kind(result)
+        if k_op == SCALAR:
+            if k_res == SCALAR:
+                return contrib
+            return self.rb.call(_np_sum(), [contrib], loc=loc, name=f"d{operand.name}")
+        if k_op in (ARRAY, NUMERIC):
+            return self.rb.call(runtime.unbroadcast, [contrib, self.primal(operand)], loc=loc,
+                                name=f"d{operand.name}")
+        return contrib
+
+    def reverse_subroutine(self, stmt: Call, dz: Operand, loc) -> None:
+        if stmt.kwargs:
+            raise UnsupportedSyntaxError(
+                "keyword arguments in calls to differentiated helper functions are not "
+                "supported yet", stmt.loc, "pass the arguments by position")
+        positions = [i for i, a in enumerate(stmt.args) if self.is_active(a)]
+        arg_kinds = [self.kind(a) for a in stmt.args]
+        sub = self.subroutines(stmt.fn, stmt, arg_kinds, positions)
+        residuals = Var(f"{stmt.fn.__name__}_saved")
+        self.def_block[residuals] = self.def_block[stmt.target]
+        self.sub_calls[id(stmt)] = (sub, Var(f"{stmt.fn.__name__}_out"), residuals)
+        grads = self.rb.call(sub.bwd, [self.primal(residuals), dz], loc=loc, name="grads")
+        args = stmt.args
+        for j, pos in enumerate(sub.wrt_positions):
+            g = self.rb.call(operator.getitem, [grads, Const(j)], loc=loc,
+                             name=f"d{getattr(args[pos], 'name', 'arg')}")
+            self.accumulate(args[pos], g, loc)
+
+    def reverse_if(self, stmt: If) -> None:
+        loc = _adjoint_loc(stmt.loc)
+        if not any(self.is_active(p.target) for p in stmt.outputs) and \
+                not self._has_active(stmt.then) and not self._has_active(stmt.orelse):
+            return
+        outputs = [(p, self.read_adjoint(p.target)) for p in stmt.outputs
+                   if self.is_active(p.target)]
+        for p, _ in outputs:
+            self.consume(p.target)
+
+        def branch(block: Block, pick) -> None:
+            for p, d in outputs:
+                if d is not None:
+                    self.accumulate(pick(p), d, loc)
+            self.reverse_block(block)
+
+        self.rb.build_if(self.primal(stmt.cond), lambda: branch(stmt.then, lambda p: p.then),
+                         lambda: branch(stmt.orelse, lambda p: p.orelse), loc=loc)
+
+    def _has_active(self, block: Block) -> bool:
+        return any(v in self.active for s in walk(block) for v in defined_vars(s))
+
+    def _loop_adjoint_keys(self, stmt) -> list:
+        """Adjoint names the reverse loop body may add to (they must be loop-carried)."""
+        inside = set()
+        for s in walk(stmt.body):
+            inside.update(defined_vars(s))
+            inside.update(region_vars(s))
+        inside.update(region_vars(stmt))
+        keys = []
+        for op in all_uses(stmt.body):
+            if self.is_active(op) and op not in inside:
+                keys.extend(self._keys_of(op))
+        for c in stmt.carried:
+            if self.is_active(c.var):
+                keys.extend(self._keys_of(c.var))
+            if self.is_active(c.next) and c.next not in inside:
+                keys.extend(self._keys_of(c.next))
+        seen, out = set(), []
+        for k in keys:
+            if k not in seen:
+                seen.add(k)
+                out.append(k)
+        return out
+
+    def _keys_of(self, v: Var) -> list:
+        kind = self.kind(v)
+        if isinstance(kind, TupleKind):
+            return [self.adj_key(v, i) for i in range(len(kind.items))]
+        return [self.adj_key(v)]
+
+    def _loop_entry(self, stmt) -> list:
+        """Move the adjoints of a loop's results onto its carried values."""
+        carried = [c for c in stmt.carried if self.is_active(c.var) or self.is_active(c.out)]
+        for c in carried:
+            if isinstance(self.kind(c.var), TupleKind):
+                raise UnsupportedSyntaxError(
+                    "a tuple of differentiated values carried through a loop is not supported",
+                    stmt.loc, "unpack the tuple into separate variables before the loop")
+            d = self.read_adjoint(c.out) if self.is_active(c.out) else None
+            self.consume(c.out)
+            if d is not None:
+                self.rb.write(self.adj_key(c.var), d)
+        return carried
+
+    def _iteration_start(self, carried: list, loc) -> None:
+        pending = []
+        for c in carried:
+            d = self.read_adjoint(c.var)
+            self.consume(c.var)
+            pending.append((c, d))
+        for c, d in pending:
+            if d is not None:
+                self.accumulate(c.next, d, loc)
+
+    def _loop_exit(self, carried: list, loc) -> None:
+        for c in carried:
+            d = self.read_adjoint(c.var)
+            self.consume(c.var)
+            if d is not None:
+                self.accumulate(c.init, d, loc)
+
+    def _loop_is_inactive(self, stmt) -> bool:
+        return not any(self.is_active(c.out) or self.is_active(c.var) for c in stmt.carried) \
+            and not self._has_active(stmt.body)
+
+    def reverse_for(self, stmt: ForRange) -> None:
+        if self._loop_is_inactive(stmt):
+            return
+        loc = _adjoint_loc(stmt.loc)
+        carried = self._loop_entry(stmt)
+        keys = self._loop_adjoint_keys(stmt)
+        rng = self.primal(stmt.rng)
+        if stmt.exit is not None:
+            trips = self._trip_counter(stmt)
+            rng = self.rb.call(operator.getitem, [rng, self.rb.call(
+                runtime.make_slice, [Const(None), self.primal(trips), Const(None)], loc=loc,
+                name="part")], loc=loc, name="steps")
+        backwards = self.rb.call(reversed, [rng], loc=loc, name="steps")
+
+        def body(index: Var) -> None:
+            index.name = stmt.index.name
+            self.reversed_index[stmt.index] = index
+            self._iteration_start(carried, loc)
+            self.reverse_block(stmt.body)
+
+        self.rb.build_for(backwards, stmt.index.name, body, assigned=keys, loc=loc)
+        self._loop_exit(carried, loc)
+
+    def reverse_while(self, stmt: While) -> None:
+        if self._loop_is_inactive(stmt):
+            return
+        loc = _adjoint_loc(stmt.loc)
+        carried = self._loop_entry(stmt)
+        keys = self._loop_adjoint_keys(stmt)
+        trips = self._trip_counter(stmt)
+        rng = self.rb.call(range, [self.primal(trips)], loc=loc, name="steps")
+
+        def body(index: Var) -> None:
+            index.name = "_"
+            self._iteration_start(carried, loc)
+            self.reverse_block(stmt.body)
+
+        self.rb.build_for(rng, "_", body, assigned=keys, loc=loc)
+        self._loop_exit(carried, loc)
+
+    def _trip_counter(self, stmt) -> Var:
+        if id(stmt) not in self.trip_counters:
+            var, nxt, out = Var("trips"), Var("trips"), Var("trips")
+            self.trip_counters[id(stmt)] = (var, nxt, out)
+            self.def_block[out] = self._block_of_stmt(stmt)
+        return self.trip_counters[id(stmt)][2]
+
+    def _block_of_stmt(self, target) -> Block:
+        def find(block: Block):
+            for s in block.stmts:
+                if s is target:
+                    return block
+                for sub in sub_blocks(s):
+                    found = find(sub)
+                    if found is not None:
+                        return found
+            return None
+        return find(self.fn.body)
+
+    # -- what the reverse sweep reads from loops: stacks
+    def _insert_pops(self) -> None:
+        """Pop each saved value at the start of the reverse of the block defining it."""
+        used = set()
+        for region in self.reverse_region.values():
+            used.update(op for op in all_uses(region) if isinstance(op, Var))
+        self.needs_push = {v for v, ph in self.placeholders.items() if ph in used}
+        ordered = sorted(self.needs_push, key=lambda v: v.id)
+        self.stack_vars = {v: Var(f"{v.name}_stack") for v in ordered}
+        pops: dict = {}
+        for v in ordered:
+            region = self.reverse_region[id(self.def_block[v])]
+            pops.setdefault(id(region), (region, []))[1].append(
+                Call(self.placeholders[v], runtime.pop, [self.stack_vars[v]]))
+        for region, calls in pops.values():
+            region.stmts[:0] = calls
+
+    # -- forward sweep
+    def forward_block(self, block: Block, top: bool = False) -> Block:
+        out = Block()
+        stmts = block.stmts[:-1] if top else block.stmts
+        for stmt in stmts:
+            if isinstance(stmt, Call):
+                self.forward_call(stmt, out)
+            elif isinstance(stmt, If):
+                new = If(stmt.cond, self.forward_block(stmt.then),
+                         self.forward_block(stmt.orelse),
+                         [Phi(p.target, p.then, p.orelse) for p in stmt.outputs]
+                         + self.if_exports.get(id(stmt), []), stmt.loc)
+                out.stmts.append(new)
+            elif isinstance(stmt, (ForRange, While)):
+                out.stmts.append(self.forward_loop(stmt))
+            else:
+                out.stmts.append(stmt)
+            for v in defined_vars(stmt):
+                self._push(v, out)
+        return out
+
+    def _push(self, v: Var, out: Block) -> None:
+        if v in self.needs_push:
+            out.stmts.append(Call(None, runtime.push, [self.stack_vars[v], v], {}, None))
+
+    def forward_call(self, stmt: Call, out: Block) -> None:
+        key = id(stmt)
+        if key in self.sub_calls:
+            sub, pair, residuals = self.sub_calls[key]
+            out.stmts.append(Call(pair, sub.fwd, list(stmt.args), {}, stmt.loc))
+            out.stmts.append(Call(stmt.target, operator.getitem, [pair, Const(0)], {}, stmt.loc))
+            out.stmts.append(Call(residuals, operator.getitem, [pair, Const(1)], {}, stmt.loc))
+            self._push(residuals, out)
+            return
+        out.stmts.append(Call(stmt.target, stmt.fn, list(stmt.args), dict(stmt.kwargs),
+                              stmt.loc))
+
+    def forward_loop(self, stmt):
+        body = Block()
+        for v in region_vars(stmt):
+            self._push(v, body)
+        body.stmts.extend(self.forward_block(stmt.body).stmts)
+        carried = [Carried(c.var, c.init, c.next, c.out) for c in stmt.carried]
+        counter = self.trip_counters.get(id(stmt))
+        if counter is not None:
+            var, nxt, out = counter
+            body.stmts.append(Call(nxt, operator.add, [var, Const(1)], {}, stmt.loc))
+            carried.append(Carried(var, Const(0), nxt, out))
+        if isinstance(stmt, ForRange):
+            return ForRange(stmt.index, stmt.rng, carried, body, stmt.exit, stmt.loc)
+        cond_block = Block(list(stmt.cond_block.stmts))
+        return While(carried, cond_block, stmt.cond, body, stmt.exit, stmt.loc)
+
+
+def registry_label(fn) -> str:
+    from .ir import fn_label
+    return fn_label(fn)
+
+
+def _np_sum():
+    import numpy as np
+    return np.sum
+

@@ -1,0 +1,53 @@
+"""Rules for shape operations: `reshape`, `transpose`, `.T`."""
+
+import numpy as np
+
+from ..registry import Attribute, Method, adjoint, nondifferentiable, tangent
+from ..runtime import transpose_adjoint
+
+
+@adjoint(np.reshape, kind="array")
+def _(y, a, shape):
+    da = np.reshape(dy, np.shape(a))
+
+
+@tangent(np.reshape)
+def _(y, a, shape):
+    dy = np.reshape(da, shape)
+
+
+@adjoint(Method("reshape"), kind="array")
+def _(y, a, *shape):
+    da = np.reshape(dy, np.shape(a))
+
+
+@tangent(Method("reshape"))
+def _(y, a, *shape):
+    dy = np.reshape(da, np.shape(y))
+
+
+@adjoint(np.transpose, kind="array")
+def _(y, a, axes=None):
+    da = transpose_adjoint(dy, axes)
+
+
+@tangent(np.transpose)
+def _(y, a, axes=None):
+    dy = np.transpose(da, axes)
+
+
+@adjoint(Attribute("T"), kind="array")
+def _(y, a):
+    da = np.transpose(dy)
+
+
+@tangent(Attribute("T"))
+def _(y, a):
+    dy = np.transpose(da)
+
+
+nondifferentiable(np.shape, np.ndim, np.size, Attribute("shape"), Attribute("ndim"),
+                  Attribute("size"), Attribute("dtype"))
+nondifferentiable(np.zeros, np.ones, np.empty, np.full, np.arange, np.linspace, np.eye,
+                  np.zeros_like, np.ones_like, np.empty_like, np.argmax, np.argmin,
+                  np.argsort, np.nonzero, kind="array")

@@ -1,0 +1,148 @@
+"""Helpers that generated code calls. Kept small: generated code should read like math."""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def unbroadcast(g, x):
+    """Sum the adjoint `g` of a broadcast result back to the shape of operand `x`."""
+    x_shape = np.shape(x)
+    g_shape = np.shape(g)
+    if g_shape == x_shape:
+        return g
+    if not x_shape:
+        return np.sum(g)
+    extra = len(g_shape) - len(x_shape)
+    axes = tuple(range(extra)) + tuple(
+        extra + i for i, n in enumerate(x_shape) if n == 1 and g_shape[extra + i] != 1)
+    if axes:
+        g = np.sum(g, axis=axes, keepdims=True)
+    if extra:
+        g = np.reshape(g, x_shape)
+    if np.shape(g) != x_shape:
+        g = np.broadcast_to(g, x_shape)
+    return g
+
+
+def unreduce(g, x, axis=None, keepdims=False):
+    """Spread the adjoint of a sum over `axis` back over `x`'s shape."""
+    shape = np.shape(x)
+    if axis is not None and not keepdims:
+        axes = (axis,) if np.ndim(axis) == 0 else tuple(axis)
+        ndim = len(shape)
+        g = np.expand_dims(g, tuple(sorted(a % ndim for a in axes)))
+    return np.broadcast_to(g, shape)
+
+
+def reduced_count(x, axis=None):
+    """How many elements each output of a reduction over `axis` summed."""
+    shape = np.shape(x)
+    if axis is None:
+        return int(np.prod(shape, dtype=np.int64))
+    axes = (axis,) if np.ndim(axis) == 0 else tuple(axis)
+    return int(np.prod([shape[a] for a in axes], dtype=np.int64))
+
+
+def index_adjoint(g, x, index):
+    """The adjoint of `x` from the adjoint `g` of `x[index]`."""
+    if isinstance(x, (list, tuple)):
+        out = [0.0] * len(x)
+        if isinstance(index, slice):
+            for pos, item in zip(range(*index.indices(len(x))), g):
+                out[pos] = item
+        else:
+            out[index] = g
+        return type(x)(out) if isinstance(x, tuple) else out
+    x = np.asarray(x)
+    out = np.zeros(x.shape, dtype=np.result_type(x.dtype, np.asarray(g).dtype))
+    np.add.at(out, index, g)
+    return out
+
+
+def transpose_adjoint(g, axes=None):
+    if axes is None:
+        return np.transpose(g)
+    return np.transpose(g, np.argsort(axes))
+
+
+def dot_adjoint_left(g, a, b):
+    """The adjoint of `a` in `np.dot(a, b)`."""
+    a, b = np.asarray(a), np.asarray(b)
+    if a.ndim == 0 or b.ndim == 0:
+        return unbroadcast(g * b, a)
+    if b.ndim == 1:
+        return np.multiply.outer(g, b)
+    axes_g = list(range(a.ndim - 1, np.ndim(g)))
+    axes_b = [i for i in range(b.ndim) if i != b.ndim - 2]
+    return np.tensordot(g, b, axes=(axes_g, axes_b))
+
+
+def dot_adjoint_right(g, a, b):
+    """The adjoint of `b` in `np.dot(a, b)`."""
+    a, b = np.asarray(a), np.asarray(b)
+    if a.ndim == 0 or b.ndim == 0:
+        return unbroadcast(g * a, b)
+    lead = list(range(a.ndim - 1))
+    if b.ndim == 1:
+        return np.tensordot(g, a, axes=(lead, lead))
+    return np.moveaxis(np.tensordot(a, g, axes=(lead, lead)), 0, -2)
+
+
+def matmul_adjoint_left(g, a, b):
+    """The adjoint of `a` in `a @ b` (with NumPy's 1-D and batch rules)."""
+    a, b = np.asarray(a), np.asarray(b)
+    if a.ndim == 1 and b.ndim == 1:
+        return g * b
+    if b.ndim == 1:
+        return unbroadcast(np.asarray(g)[..., None] * b, a)
+    if a.ndim == 1:
+        return unbroadcast((b @ np.asarray(g)[..., None])[..., 0], a)
+    return unbroadcast(g @ np.swapaxes(b, -1, -2), a)
+
+
+def matmul_adjoint_right(g, a, b):
+    """The adjoint of `b` in `a @ b`."""
+    a, b = np.asarray(a), np.asarray(b)
+    if a.ndim == 1 and b.ndim == 1:
+        return g * a
+    if b.ndim == 1:
+        return unbroadcast((np.swapaxes(a, -1, -2) @ np.asarray(g)[..., None])[..., 0], b)
+    if a.ndim == 1:
+        return unbroadcast(a[:, None] * np.asarray(g)[..., None, :], b)
+    return unbroadcast(np.swapaxes(a, -1, -2) @ g, b)
+
+
+def as_sequence(obj):
+    """What a `for` loop iterates over, as something with len() and indexing."""
+    if isinstance(obj, (list, tuple, range, np.ndarray, str)):
+        return obj
+    return list(obj)
+
+
+def make_tuple(*items):
+    return items
+
+
+def make_list(*items):
+    return list(items)
+
+
+def make_slice(start, stop, step):
+    return slice(start, stop, step)
+
+
+def new_stack():
+    return []
+
+
+def push(stack, value):
+    stack.append(value)
+
+
+def pop(stack):
+    return stack.pop()
+
+
+def copy_stack(stack):
+    return list(stack)
