@@ -94,7 +94,7 @@ class Kinds:
                         k = join_kinds(k, self.kinds[c.var])
                     self.kinds[c.var] = k
                 if isinstance(stmt, ForRange):
-                    self.kinds[stmt.index] = OTHER
+                    self.kinds[stmt.index] = SCALAR
                 else:
                     self._block(stmt.cond_block)
                 self._block(stmt.body)

@@ -85,7 +85,7 @@ def _identifier(text: str) -> str:
 # ----------------------------------------------------------------------------- folding
 
 
-def _fold_candidates(fn: Function) -> set:
+def _fold_candidates(fn: Function, keep: set) -> set:
     """Temporaries used once, by a later statement of the same block, with only pure
     statements in between: they are written inline in the expression that uses them."""
     uses: dict = {}
@@ -99,7 +99,9 @@ def _fold_candidates(fn: Function) -> set:
                 count(sub)
             for op in _end_operands(stmt):
                 if isinstance(op, Var):
-                    uses[op] = uses.get(op, 0) + 2  # phi inputs are never folded
+                    # phi inputs are never folded; a while condition may be
+                    extra = 1 if isinstance(stmt, While) and op is stmt.cond else 2
+                    uses[op] = uses.get(op, 0) + extra
     count(fn.body)
     folded: set = set()
 
@@ -114,10 +116,14 @@ def _fold_candidates(fn: Function) -> set:
                 pending.clear()
             if isinstance(stmt, Call) and stmt.target is not None and is_pure(stmt.fn) \
                     and not stmt.target.keep and uses.get(stmt.target, 0) == 1 \
+                    and stmt.target not in keep \
                     and _foldable_fn(stmt.fn):
                 pending[stmt.target] = True
             for sub in sub_blocks(stmt):
-                scan(sub)
+                left = scan(sub)
+                if isinstance(stmt, While) and sub is stmt.cond_block and stmt.cond in left:
+                    folded.add(stmt.cond)
+        return pending
     scan(fn.body)
     return folded
 
@@ -151,6 +157,50 @@ def _end_operands(stmt) -> list:
             ops.append(stmt.cond)
         return ops
     return []
+
+
+def _unpack_groups(fn: Function, folded: set) -> dict:
+    """Tuples taken apart right after they are made, `a, b = f(...)`: maps the tuple
+    value to the values unpacked from it, in order."""
+    arity = getattr(fn, "arity", {})
+    uses: dict = {}
+    for stmt in _walk(fn.body):
+        for op in _stmt_operands(stmt) + _end_operands(stmt):
+            if isinstance(op, Var):
+                uses[op] = uses.get(op, 0) + 1
+    groups: dict = {}
+
+    def items_after(stmts: list, start: int, source: Var) -> list:
+        items = []
+        for stmt in stmts[start:]:
+            if isinstance(stmt, Call) and stmt.fn is operator.getitem and not stmt.kwargs \
+                    and stmt.args[0] is source and isinstance(stmt.args[1], Const) \
+                    and stmt.args[1].value == len(items) and stmt.target is not None \
+                    and stmt.target not in folded:
+                items.append(stmt.target)
+            else:
+                break
+        return items
+
+    def scan(block: Block, first: bool) -> None:
+        stmts = block.stmts
+        if first:
+            for p in fn.params:
+                n = arity.get(p)
+                items = items_after(stmts, 0, p)
+                if n and len(items) == n == uses.get(p, 0):
+                    groups[p] = items
+                    break
+        for i, stmt in enumerate(stmts):
+            if isinstance(stmt, Call) and stmt.target is not None and \
+                    isinstance(stmt.fn, GeneratedRef) and stmt.fn.arity:
+                items = items_after(stmts, i + 1, stmt.target)
+                if len(items) == stmt.fn.arity == uses.get(stmt.target, 0):
+                    groups[stmt.target] = items
+            for sub in sub_blocks(stmt):
+                scan(sub, False)
+    scan(fn.body, True)
+    return groups
 
 
 # ----------------------------------------------------------------------------- naming
@@ -248,7 +298,7 @@ class _Liveness:
             top = set()
             for _ in range(3):
                 # live at the end of an iteration: what the next one (or the exit) reads
-                end = after | nexts | exit_ops | (top - region) | {c.var for c in stmt.carried}
+                end = after | nexts | exit_ops | (top - region)
                 if isinstance(stmt, ForRange):
                     end |= self.leaves(stmt.rng)
                 body_in = self.block(stmt.body, end)
@@ -296,7 +346,7 @@ def assign_names(fn: Function, folded: set, reserved: set) -> dict:
     for v in order:
         if v in folded or v in names:
             continue
-        base = _identifier(v.name.lstrip("_") or "t")
+        base = "_" if v.name == "_" else _identifier(v.name.lstrip("_") or "t")
         if base in reserved:
             base = base + "_"
         candidates = [names[p] for p in live.partners.get(v, []) if p in names]
@@ -335,9 +385,12 @@ class _Emitter:
     def __init__(self, fn: Function, ns: _Namespace, reserved: set):
         self.fn = fn
         self.ns = ns
-        self.folded = _fold_candidates(fn)
+        self.unpacks = _unpack_groups(fn, set())
+        members = {t for items in self.unpacks.values() for t in items}
+        self.folded = _fold_candidates(fn, members)
         self.defs = {s.target: s for s in _walk(fn.body)
                      if isinstance(s, Call) and s.target is not None}
+        self.folded |= {t for t in self.unpacks if t not in fn.params}
         self.names = assign_names(fn, self.folded, reserved)
         self.last_comment = None
 
@@ -377,6 +430,17 @@ class _Emitter:
 
     def stmt(self, stmt) -> list:
         if isinstance(stmt, Call):
+            group = self.unpacks.get(stmt.target) if stmt.target is not None else None
+            if group is not None:
+                out = self.comment(stmt.loc)
+                return out + [self.assign(group, [self.call(stmt)], unpack=True)]
+            if stmt.fn is operator.getitem and isinstance(stmt.args[0], Var) and \
+                    stmt.args[0] in self.unpacks:
+                source = stmt.args[0]
+                group = self.unpacks[source]
+                if source in self.fn.params and stmt.target is group[0]:
+                    return [self.assign(group, [self.expr(source)], unpack=True)]
+                return []
             if stmt.target is not None and stmt.target in self.folded:
                 return []
             out = self.comment(stmt.loc)
@@ -431,7 +495,12 @@ class _Emitter:
             return []
         return [self.assign([t for t, _ in real], [self.expr(s) for _, s in real])]
 
-    def assign(self, targets: list, values: list) -> ast.stmt:
+    def assign(self, targets: list, values: list, unpack: bool = False) -> ast.stmt:
+        if unpack:
+            names = [ast.Name(self.name_of(t), ast.Store()) for t in targets]
+            target = ast.Tuple(names, ast.Store()) if len(names) > 1 else \
+                ast.Tuple(names, ast.Store())
+            return ast.Assign([target], values[0])
         if len(targets) == 1:
             return ast.Assign([ast.Name(self.name_of(targets[0]), ast.Store())], values[0])
         return ast.Assign([ast.Tuple([ast.Name(self.name_of(t), ast.Store()) for t in targets],
@@ -496,6 +565,8 @@ class _Emitter:
                 return ast.Subscript(self.expr(args[0]), self.index(args[1]), ast.Load())
             if fn is runtime.make_tuple:
                 return ast.Tuple([self.expr(a) for a in args], ast.Load())
+            if fn is runtime.identity:
+                return self.expr(args[0])
             if fn is runtime.make_list:
                 return ast.List([self.expr(a) for a in args], ast.Load())
             if fn is runtime.new_stack:
@@ -517,6 +588,8 @@ class _Emitter:
             return ast.Name(fn.name, ast.Load())
         if fn is runtime.make_slice:
             return ast.Name("slice", ast.Load())
+        if fn is runtime.identity:
+            return ast.Name("_identity_never_emitted", ast.Load())
         module = getattr(fn, "__module__", None) or ""
         name = getattr(fn, "__name__", None)
         if name and getattr(builtins, name, None) is fn:
@@ -603,9 +676,9 @@ def _render(tree: ast.Module) -> str:
             out.append(f"{indent}# {bytes.fromhex(payload).decode()}")
         else:
             out.append(line)
-    # a blank line between top-level functions
-    text = "\n".join(out) + "\n"
-    return re.sub(r"\n(def )", r"\n\n\n\1", text).lstrip("\n")
+    # two blank lines between top-level functions
+    text = "\n".join(out).strip("\n") + "\n"
+    return re.sub(r"\n+(def )", r"\n\n\n\1", text)
 
 
 _ = Carried

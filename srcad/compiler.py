@@ -76,8 +76,8 @@ class Compilation:
                 f"{len(stmt.args)}", stmt.loc, "pass every argument by position")
         key = (fn, tuple(positions), tuple(arg_kinds))
         if key not in self.pairs:
-            fwd = GeneratedRef(self.unique(f"{fn.__name__}_fwd"))
-            bwd = GeneratedRef(self.unique(f"{fn.__name__}_bwd"))
+            fwd = GeneratedRef(self.unique(f"{fn.__name__}_fwd"), 2)
+            bwd = GeneratedRef(self.unique(f"{fn.__name__}_bwd"), len(positions))
             sub = Subroutine(fwd, bwd, list(positions), self.callee_kind(fn, stmt, arg_kinds))
             self.pairs[key] = sub
             pair = self.split(fn, positions, list(arg_kinds), fwd.name, bwd.name)
@@ -96,8 +96,9 @@ class Compilation:
         primal, r = self._transform(fn, wrt, kinds, Const(1.0))
         grads = Var("gradients")
         out = Var("out")
-        body = Block(r.forward.stmts + r.reverse.stmts + [
-            Call(grads, runtime.make_tuple, list(r.gradients)),
+        named, gradients = _named_gradients(primal, wrt, r.gradients)
+        body = Block(r.forward.stmts + r.reverse.stmts + named + [
+            Call(grads, runtime.make_tuple, gradients),
             Call(out, runtime.make_tuple, [r.value, grads]),
             Return(out)])
         result = Function(self.unique(name), list(primal.params), body, primal.loc)
@@ -147,11 +148,26 @@ class Compilation:
         reverse = Block(list(r.reverse.stmts))
         substitute(reverse, renames)
         grads = [renames.get(g, g) if isinstance(g, Var) else g for g in r.gradients]
+        named, grads = _named_gradients(primal, wrt, grads)
         packed = Var("gradients")
-        bwd_body = Block(unpack + reverse.stmts + [
+        bwd_body = Block(unpack + reverse.stmts + named + [
             Call(packed, runtime.make_tuple, grads), Return(packed)])
         bwd = Function(bwd_name, [saved_in, seed], bwd_body, primal.loc)
+        bwd.arity = {saved_in: len(needed)}
         return [_finish(fwd), _finish(bwd)]
+
+
+def _named_gradients(primal: Function, wrt, gradients: list) -> tuple[list, list]:
+    """Give each returned gradient the name `d<param>` (a copy where it had another)."""
+    stmts, out = [], []
+    for pos, g in zip(wrt, gradients):
+        wanted = f"d{primal.params[pos].name}"
+        if isinstance(g, Var) and g.name != wanted:
+            named = Var(wanted, keep=True)
+            stmts.append(Call(named, runtime.identity, [g]))
+            g = named
+        out.append(g)
+    return stmts, out
 
 
 def _pad_kinds(ir: Function, kinds: list) -> list:

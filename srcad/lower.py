@@ -183,7 +183,7 @@ class Lowerer:
         if isinstance(target, ast.Name):
             if isinstance(value, Var) and value_node is not None and \
                     getattr(value_node, "_srcad_fresh", False):
-                value.name = target.id
+                value.name = hint_for(target.id)
                 value.keep = not target.id.startswith(".")
             self.b.write(target.id, value)
         elif isinstance(target, (ast.Tuple, ast.List)):

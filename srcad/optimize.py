@@ -19,8 +19,9 @@ _NUMBER = (int, float, bool)
 class GeneratedRef:
     """A call target that is another generated function of the same module."""
 
-    def __init__(self, name: str):
+    def __init__(self, name: str, arity: int = 0):
         self.name = name
+        self.arity = arity  # the length of the tuple it returns, if known
         self.srcad_label = name
 
     def __repr__(self) -> str:
