@@ -11,22 +11,9 @@ import numpy as np
 
 from . import registry, runtime
 from .ir import Block, Call, Const, ForRange, Function, If, Operand, Return, Var, While
-from .registry import ARRAY, NUMERIC, OTHER, SCALAR, TupleKind, join_kinds
+from .kinds import NUMERIC, OTHER, SCALAR, TupleKind, join_kinds, kind_of_value
 
 STRUCTURAL = (runtime.make_tuple, runtime.make_list)
-
-
-def kind_of_value(value) -> object:
-    """The kind of a run-time value (used for arguments and constants)."""
-    if isinstance(value, (bool, np.bool_)):
-        return OTHER
-    if isinstance(value, (int, float, np.integer, np.floating)):
-        return SCALAR
-    if isinstance(value, np.ndarray):
-        return ARRAY
-    if isinstance(value, tuple):
-        return TupleKind(tuple(kind_of_value(v) for v in value))
-    return OTHER
 
 
 def is_user_function(fn) -> bool:
@@ -120,12 +107,10 @@ class Kinds:
             template = rule.adjoint or rule.tangent
             bound = bind_template_args(template, stmt) if template else None
             if bound is not None:
-                names = list(template.signature.parameters)
-                kinds = [self.of(bound[n]) if not isinstance(bound[n], tuple) else OTHER
-                         for n in names if n in bound]
-                ops = {n: v for n, v in bound.items() if not isinstance(v, tuple)}
-                return rule.kind(kinds, ops)
-            return rule.kind(arg_kinds, dict(stmt.kwargs))
+                named = {n: (v, self.of(v)) for n, v in bound.items() if not isinstance(v, tuple)}
+                kinds = [named[n][1] for n in template.signature.parameters if n in named]
+                return rule.kind(kinds, named)
+            return rule.kind(arg_kinds, {k: (v, self.of(v)) for k, v in stmt.kwargs.items()})
         if is_user_function(fn):
             return self.callee_kind(fn, stmt, arg_kinds)
         return OTHER

@@ -10,11 +10,10 @@ from typing import Any, Callable, Sequence
 import numpy as np
 
 from . import cache
-from .analysis import kind_of_value
 from .compiler import compile_joint, compile_split
 from .errors import BadArgumentError, SourceLoc
 from .frontend import unwrap_function
-from .registry import NUMERIC
+from .kinds import NUMERIC, kind_of_value
 
 WrtSpec = int | str | Sequence[int | str] | None
 

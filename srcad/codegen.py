@@ -349,8 +349,10 @@ def assign_names(fn: Function, folded: set, reserved: set) -> dict:
         base = "_" if v.name == "_" else _identifier(v.name.lstrip("_") or "t")
         if base in reserved:
             base = base + "_"
-        candidates = [names[p] for p in live.partners.get(v, []) if p in names]
-        candidates += [base] + [f"{base}_{i}" for i in range(1, 10000)]
+        partners = [p for p in live.partners.get(v, []) if p in names]
+        same = [names[p] for p in partners if p.name == v.name]
+        other = [names[p] for p in partners if p.name != v.name]
+        candidates = same + [base] + other + [f"{base}_{i}" for i in range(1, 10000)]
         for name in candidates:
             if free(name, v):
                 names[v] = name

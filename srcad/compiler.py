@@ -19,8 +19,8 @@ from .frontend import parse_function
 from .ir import Block, Call, Const, Function, Return, Var, all_uses, verify, walk
 from .ir import defined_vars, region_vars
 from .lower import lower_function
-from .optimize import GeneratedRef, eliminate_dead_code, simplify
-from .registry import NUMERIC
+from .optimize import GeneratedRef, optimize
+from .kinds import NUMERIC
 from .reverse import ReverseTransform, Subroutine
 
 
@@ -41,8 +41,7 @@ class Compilation:
             parsed = parse_function(fn)
             ir = lower_function(parsed)
             self.captured.extend(parsed.captured)
-            simplify(ir)
-            eliminate_dead_code(ir)
+            optimize(ir)
             verify(ir)
             self.lowered[fn] = ir
         return self.lowered[fn]
@@ -129,21 +128,19 @@ class Compilation:
             Return(out)])
         fwd = Function(fwd_name, list(primal.params), fwd_body, primal.loc)
         saved_in = Var("saved", keep=True)
-        unpack = []
+        unpack, copies = [], []
         renames = {}
         stacks = set(r.stacks)
         for i, v in enumerate(needed):
+            local = Var(v.name, keep=True)
+            unpack.append(Call(local, operator.getitem, [saved_in, Const(i)]))
+            renames[v] = local
             if v in stacks:
                 # Pop from a copy: the backward function can be called many times.
-                shared = Var(v.name, keep=True)
-                unpack.append(Call(shared, operator.getitem, [saved_in, Const(i)]))
                 copy = Var(v.name, keep=True)
-                unpack.append(Call(copy, runtime.copy_stack, [shared]))
+                copies.append(Call(copy, runtime.copy_stack, [local]))
                 renames[v] = copy
-            else:
-                local = Var(v.name, keep=True)
-                unpack.append(Call(local, operator.getitem, [saved_in, Const(i)]))
-                renames[v] = local
+        unpack += copies
         from .ir import substitute
         reverse = Block(list(r.reverse.stmts))
         substitute(reverse, renames)
@@ -176,8 +173,7 @@ def _pad_kinds(ir: Function, kinds: list) -> list:
 
 
 def _finish(fn: Function) -> Function:
-    simplify(fn)
-    eliminate_dead_code(fn)
+    optimize(fn)
     verify(fn)
     return fn
 

@@ -110,6 +110,53 @@ def _subs(stmt) -> list:
     return []
 
 
+def _cse_key(stmt: Call):
+    def op_key(op):
+        if isinstance(op, Var):
+            return ("v", op.id)
+        v = op.value
+        if isinstance(v, (int, float, bool, str, type(None))) or v is Ellipsis:
+            return ("c", type(v).__name__, v)
+        if isinstance(v, slice):
+            return ("s", op_key(Const(v.start)), op_key(Const(v.stop)), op_key(Const(v.step)))
+        if isinstance(v, tuple):
+            return ("t",) + tuple(op_key(Const(x)) for x in v)
+        return ("o", id(v))
+    try:
+        fn_key = hash(stmt.fn) and stmt.fn
+    except TypeError:
+        return None
+    return (fn_key, tuple(op_key(a) for a in stmt.args),
+            tuple((k, op_key(v)) for k, v in sorted(stmt.kwargs.items())))
+
+
+def eliminate_common_subexpressions(fn: Function) -> None:
+    """Reuse the value of an identical pure call that already ran on this path."""
+    mapping: dict = {}
+
+    def run(block: Block, seen: dict) -> None:
+        kept = []
+        for stmt in block.stmts:
+            if mapping:
+                substitute(Block([stmt]), mapping)
+            if isinstance(stmt, Call) and stmt.target is not None and is_pure(stmt.fn) \
+                    and stmt.fn is not runtime.new_stack:
+                key = _cse_key(stmt)
+                if key is not None:
+                    if key in seen:
+                        mapping[stmt.target] = seen[key]
+                        continue
+                    seen[key] = stmt.target
+            for sub in _subs(stmt):
+                run(sub, dict(seen))
+            kept.append(stmt)
+        block.stmts = kept
+
+    run(fn.body, {})
+    if mapping:
+        substitute(fn.body, mapping)
+
+
 def eliminate_dead_code(fn: Function) -> None:
     """Remove pure statements, merges and loop values nothing reads, in place."""
     while True:
@@ -208,7 +255,9 @@ def _sweep(block: Block, live: set) -> bool:
 
 
 def optimize(fn: Function) -> Function:
+    """Simplify, share common subexpressions and drop dead code, in place."""
     simplify(fn)
+    eliminate_common_subexpressions(fn)
     eliminate_dead_code(fn)
     return fn
 

@@ -26,61 +26,7 @@ from typing import Any
 
 from .errors import RuleError
 
-# ----------------------------------------------------------------------------- kinds
-
-SCALAR, ARRAY, NUMERIC, OTHER = "scalar", "array", "numeric", "other"
-
-
-@dataclass(frozen=True)
-class TupleKind:
-    items: tuple
-
-
-def join_kinds(a, b):
-    if a == b:
-        return a
-    if a is None:
-        return b
-    if b is None:
-        return a
-    numeric = {SCALAR, ARRAY, NUMERIC}
-    if a in numeric and b in numeric:
-        return NUMERIC
-    if isinstance(a, TupleKind) and isinstance(b, TupleKind) and len(a.items) == len(b.items):
-        return TupleKind(tuple(join_kinds(x, y) for x, y in zip(a.items, b.items)))
-    return OTHER
-
-
-def _elementwise(arg_kinds, kwargs):
-    kinds = [k for k in arg_kinds]
-    if kinds and all(k == SCALAR for k in kinds):
-        return SCALAR
-    if any(k == ARRAY for k in kinds):
-        return ARRAY
-    return NUMERIC
-
-
-def _is_const(op, test) -> bool:
-    return op is None or (type(op).__name__ == "Const" and test(op.value))
-
-
-def _reduction(arg_kinds, kwargs):
-    """A reduction gives a scalar when it reduces over every axis and keeps none."""
-    if _is_const(kwargs.get("axis"), lambda v: v is None) and \
-            _is_const(kwargs.get("keepdims"), lambda v: not v):
-        return SCALAR
-    return NUMERIC
-
-
-KIND_RULES: dict[str, Callable] = {
-    "elementwise": _elementwise,
-    "scalar": lambda ks, kw: SCALAR,
-    "array": lambda ks, kw: ARRAY,
-    "numeric": lambda ks, kw: NUMERIC if any(k in (ARRAY, NUMERIC) for k in ks) else SCALAR,
-    "first": lambda ks, kw: ks[0] if ks else NUMERIC,
-    "reduction": _reduction,
-    "other": lambda ks, kw: OTHER,
-}
+from .kinds import ARRAY, KIND_RULES, NUMERIC, OTHER, SCALAR, TupleKind, join_kinds  # noqa: F401
 
 # ----------------------------------------------------------------------------- primal keys
 

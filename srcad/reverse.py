@@ -26,7 +26,7 @@ from .ir import (Block, Call, Carried, Const, ForRange, Function, If, Operand, P
                  Var, While, all_uses, defined_vars, region_vars, sub_blocks, substitute, walk)
 from .lower import lower_template
 from .optimize import GeneratedRef, eliminate_dead_code, simplify
-from .registry import ARRAY, NUMERIC, SCALAR, TupleKind
+from .kinds import SCALAR, TupleKind, is_array
 
 ZERO = Const(0.0)
 
@@ -353,20 +353,27 @@ class ReverseTransform:
             if isinstance(contrib, Var) and contrib.id > mark:
                 contrib.name = f"d{value.name}"
             if rule.broadcasting:
-                contrib = self.reduce_to(contrib, value, z, loc)
+                others = [v for n, v in bound.items() if n != name and not isinstance(v, tuple)]
+                contrib = self.reduce_to(contrib, value, z, others, loc)
             self.accumulate(value, contrib, loc)
 
-    def reduce_to(self, contrib: Operand, operand: Var, result: Var, loc) -> Operand:
+    def reduce_to(self, contrib: Operand, operand: Var, result: Var, others: list,
+                  loc) -> Operand:
         """Sum a broadcast adjoint back to `operand`'s shape (only where it may differ)."""
         k_op, k_res = self.kind(operand), self.kind(result)
         if k_op == SCALAR:
             if k_res == SCALAR:
                 return contrib
             return self.rb.call(_np_sum(), [contrib], loc=loc, name=f"d{operand.name}")
-        if k_op in (ARRAY, NUMERIC):
-            return self.rb.call(runtime.unbroadcast, [contrib, self.primal(operand)], loc=loc,
-                                name=f"d{operand.name}")
-        return contrib
+        if is_array(k_op) and all(self._is_scalar(o) for o in others):
+            return contrib  # every other operand is a scalar: the result has its shape
+        return self.rb.call(runtime.unbroadcast, [contrib, self.primal(operand)], loc=loc,
+                            name=f"d{operand.name}")
+
+    def _is_scalar(self, op: Operand) -> bool:
+        if isinstance(op, Const):
+            return isinstance(op.value, (int, float, bool)) or op.value is None
+        return self.kind(op) == SCALAR
 
     def reverse_subroutine(self, stmt: Call, dz: Operand, loc) -> None:
         if stmt.kwargs:

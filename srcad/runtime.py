@@ -14,6 +14,8 @@ def unbroadcast(g, x):
     if not x_shape:
         return np.sum(g)
     extra = len(g_shape) - len(x_shape)
+    if extra < 0:
+        return np.broadcast_to(g, x_shape)
     axes = tuple(range(extra)) + tuple(
         extra + i for i, n in enumerate(x_shape) if n == 1 and g_shape[extra + i] != 1)
     if axes:

@@ -7,7 +7,7 @@ from ..runtime import dot_adjoint_left, dot_adjoint_right, matmul_adjoint_left, 
     matmul_adjoint_right
 
 
-@adjoint(np.dot, kind="numeric")
+@adjoint(np.dot, kind="product")
 def _(z, a, b):
     da = dot_adjoint_left(dz, a, b)
     db = dot_adjoint_right(dz, a, b)
@@ -18,7 +18,7 @@ def _(z, a, b):
     dz = np.dot(da, b) + np.dot(a, db)
 
 
-@adjoint(Method("dot"), kind="numeric")
+@adjoint(Method("dot"), kind="product")
 def _(z, a, b):
     da = dot_adjoint_left(dz, a, b)
     db = dot_adjoint_right(dz, a, b)
@@ -29,7 +29,7 @@ def _(z, a, b):
     dz = np.dot(da, b) + np.dot(a, db)
 
 
-@adjoint(np.matmul, kind="numeric")
+@adjoint(np.matmul, kind="product")
 def _(z, a, b):
     da = matmul_adjoint_left(dz, a, b)
     db = matmul_adjoint_right(dz, a, b)

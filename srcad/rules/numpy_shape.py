@@ -6,7 +6,7 @@ from ..registry import Attribute, Method, adjoint, nondifferentiable, tangent
 from ..runtime import transpose_adjoint
 
 
-@adjoint(np.reshape, kind="array")
+@adjoint(np.reshape, kind="reshaped")
 def _(y, a, shape):
     da = np.reshape(dy, np.shape(a))
 
@@ -26,7 +26,7 @@ def _(y, a, *shape):
     dy = np.reshape(da, np.shape(y))
 
 
-@adjoint(np.transpose, kind="array")
+@adjoint(np.transpose, kind="same_rank")
 def _(y, a, axes=None):
     da = transpose_adjoint(dy, axes)
 
@@ -36,7 +36,7 @@ def _(y, a, axes=None):
     dy = np.transpose(da, axes)
 
 
-@adjoint(Attribute("T"), kind="array")
+@adjoint(Attribute("T"), kind="same_rank")
 def _(y, a):
     da = np.transpose(dy)
 
@@ -50,4 +50,5 @@ nondifferentiable(np.shape, np.ndim, np.size, Attribute("shape"), Attribute("ndi
                   Attribute("size"), Attribute("dtype"))
 nondifferentiable(np.zeros, np.ones, np.empty, np.full, np.arange, np.linspace, np.eye,
                   np.zeros_like, np.ones_like, np.empty_like, np.argmax, np.argmin,
-                  np.argsort, np.nonzero, kind="array")
+                  np.argsort, kind="array")
+nondifferentiable(np.nonzero, kind="other")

@@ -97,7 +97,7 @@ def _(z, x):
     dz = dx
 
 
-@adjoint(operator.matmul, kind="numeric")
+@adjoint(operator.matmul, kind="product")
 def _(z, x, y):
     dx = matmul_adjoint_left(dz, x, y)
     dy = matmul_adjoint_right(dz, x, y)

@@ -7,7 +7,7 @@ from ..registry import adjoint, nondifferentiable, tangent
 from ..runtime import index_adjoint
 
 
-@adjoint(operator.getitem, kind="numeric")
+@adjoint(operator.getitem, kind="indexed")
 def _(y, x, index):
     dx = index_adjoint(dy, x, index)
 
