@@ -650,9 +650,11 @@ def build_module(title: str, functions: list, header: str) -> Module:
     imports = sorted(n for n, v in namespace.items() if getattr(v, "__module__", "") ==
                      runtime.__name__)
     lines = [f"# {line}" if line else "#" for line in header.splitlines()]
-    lines += ["import math", "", "import numpy as np"]
+    stdlib = ["import math"] if re.search(r"\bmath\.", source) else []
+    third = ["import numpy as np"] if re.search(r"\bnp\.", source) else []
     if imports:
-        lines.append(f"from srcad.runtime import {', '.join(imports)}")
+        third.append(f"from srcad.runtime import {', '.join(imports)}")
+    lines += stdlib + ([""] if stdlib and third else []) + third
     bound = [n for n, v in namespace.items() if n not in ("np", "math", "__builtins__")
              and getattr(v, "__module__", "") != runtime.__name__]
     if bound:
