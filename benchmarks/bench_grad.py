@@ -316,6 +316,8 @@ def measure(fn, args, target, repeat):
         if t >= floor:
             break
         number *= 10 if t < floor / 10 else 2
+    if number == 1 and t >= target:  # a single call is already long enough: reuse it
+        return min([t] + timer.repeat(repeat=repeat - 1, number=1))
     number = max(1, round(target * number / t))
     return min(timer.repeat(repeat=repeat, number=number)) / number
 
