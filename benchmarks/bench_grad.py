@@ -25,6 +25,7 @@ import argparse
 import ast
 import importlib.metadata
 import math
+import os
 import platform
 import sys
 import time
@@ -104,7 +105,7 @@ RECUR_STEPS = 100
 
 
 def recur(x, w):
-    for i in range(100):
+    for _ in range(100):
         x = math.sin(x) * w + 0.1
     return x
 
@@ -171,7 +172,7 @@ def peers_autograd(name, args):
         argnum = (0, 1, 2, 3)
     else:
         def loss(x, w):
-            for i in range(RECUR_STEPS):
+            for _ in range(RECUR_STEPS):
                 x = anp.sin(x) * w + 0.1
             return x
         argnum = (0, 1)
@@ -196,7 +197,7 @@ def peers_jax(name, args):
         argnums = (0, 1, 2, 3)
     else:
         def loss(x, w):
-            for i in range(RECUR_STEPS):
+            for _ in range(RECUR_STEPS):
                 x = jnp.sin(x) * w + 0.1
             return x
         argnums = (0, 1)
@@ -216,6 +217,9 @@ def peers_jax(name, args):
 
 def peers_torch(name, args):
     import torch
+    # One intra-op thread: these ops are tiny, and with 2 threads torch's OpenMP
+    # workers spin-wait and slow down by 10-50x whenever the machine is busy.
+    torch.set_num_threads(1)
 
     if name == "toy1d":
         def loss(w0, b0, w1, b1, w2, b2, w3, b3, x, y):
@@ -230,7 +234,7 @@ def peers_torch(name, args):
         n = 4
     else:
         def loss(x, w):
-            for i in range(RECUR_STEPS):
+            for _ in range(RECUR_STEPS):
                 x = torch.sin(x) * w + 0.1
             return x
         n = 2
@@ -241,12 +245,12 @@ def peers_torch(name, args):
         value = loss(*a)
         return value, torch.autograd.grad(value, a[:n])
 
-    return {"torch autograd.grad": (value_and_grad, targs)}
+    return {"torch autograd.grad (1 thread)": (value_and_grad, targs)}
 
 
 PEERS = [("autograd", peers_autograd, ["autograd value_and_grad"]),
          ("jax", peers_jax, ["jax value_and_grad (no jit)", "jax value_and_grad (jax.jit)"]),
-         ("torch", peers_torch, ["torch autograd.grad"])]
+         ("torch", peers_torch, ["torch autograd.grad (1 thread)"])]
 
 
 # ---------------------------------------------------------------------------
@@ -280,7 +284,7 @@ def compare(bench, label, out, with_value, ref):
         problems.append(f"value {value!r} != hand-written {ref_value!r}")
     if len(grads) != len(ref_grads):
         return problems + [f"{len(grads)} gradients, expected {len(ref_grads)}"]
-    for gname, g, r in zip(bench["grad_names"], grads, ref_grads):
+    for gname, g, r in zip(bench["grad_names"], grads, ref_grads, strict=True):
         if g.shape != r.shape:
             problems.append(f"d{gname}: shape {g.shape} != hand-written {r.shape}")
             continue
@@ -363,12 +367,16 @@ def main(argv=None):
         except importlib.metadata.PackageNotFoundError:
             peer_status[mod] = getattr(module, "__version__", "(version unknown)")
     print("Peers: " + ", ".join(f"{m} {v or 'not installed'}" for m, v in peer_status.items()))
+    load = ""
+    if hasattr(os, "getloadavg"):
+        load = f"; load average {os.getloadavg()[0]:.2f} on {os.cpu_count()} CPU(s)"
     print(f"Timing: best of {repeat} repeats, each ~{target * 1e3:g} ms of calls"
-          + (" (--quick)" if opts.quick else ""))
+          + (" (--quick)" if opts.quick else "") + load)
     print()
 
     wall0 = time.perf_counter()
-    rows, notes = [], []
+    rows, notes, plan = [], [], []
+    # Phase 1: build and verify everything, so a wrong gradient aborts at once.
     for bench in make_benchmarks():
         name, args, wrt = bench["name"], bench["args"], bench["wrt"]
         hand_out = bench["hand"](*args)
@@ -423,7 +431,10 @@ def main(argv=None):
                              + "; ".join(problems))
                 continue
             checked.append((label, fn, margs))
+        plan.append((name, checked))
 
+    # Phase 2: time.
+    for name, checked in plan:
         times = {}
         for label, fn, margs in checked:
             times[label] = None if fn is None else measure(fn, margs, target, repeat)
@@ -444,7 +455,8 @@ def main(argv=None):
     align = ["<", "<", ">", ">", ">"]
 
     def line(r):
-        return "  ".join(f"{str(c):{a}{w}}" for c, a, w in zip(r, align, widths)).rstrip()
+        cells = zip(r, align, widths, strict=True)
+        return "  ".join(f"{str(c):{a}{w}}" for c, a, w in cells).rstrip()
 
     print(line(header))
     print("  ".join("-" * w for w in widths))

@@ -101,7 +101,11 @@ class Kinds:
                 items = arg_kinds[0].items
                 if -len(items) <= index.value < len(items):
                     return items[index.value]
-            return OTHER
+                return OTHER
+            joined = None
+            for item in arg_kinds[0].items:
+                joined = join_kinds(joined, item)
+            return joined if joined is not None else OTHER
         rule = registry.lookup(fn)
         if rule is not None:
             template = rule.adjoint or rule.tangent

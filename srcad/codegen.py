@@ -347,8 +347,6 @@ def assign_names(fn: Function, folded: set, reserved: set) -> dict:
         if v in folded or v in names:
             continue
         base = "_" if v.name == "_" else _identifier(v.name.lstrip("_") or "t")
-        if base in reserved:
-            base = base + "_"
         partners = [p for p in live.partners.get(v, []) if p in names]
         same = [names[p] for p in partners if p.name == v.name]
         other = [names[p] for p in partners if p.name != v.name]
@@ -639,11 +637,15 @@ def build_module(title: str, functions: list, header: str) -> Module:
     namespace: dict = {"np": np, "math": math, "__builtins__": builtins}
     reserved = {"np", "math"} | {f.name for f in functions} | set(dir(builtins))
     ns = _Namespace(namespace, reserved)
-    defs = []
-    for fn in functions:
-        emitter = _Emitter(fn, ns, reserved)
-        node = emitter.function()
-        defs.append(node)
+    for _ in range(4):
+        # Names bound while emitting (helpers, captured objects) must not be reused
+        # for local variables: emit again with them reserved until nothing collides.
+        taken = reserved | set(namespace)
+        emitters = [_Emitter(fn, ns, taken) for fn in functions]
+        defs = [e.function() for e in emitters]
+        local = {name for e in emitters for name in e.names.values()}
+        if not local & (set(namespace) - {"__builtins__"}):
+            break
     tree = ast.Module(body=defs, type_ignores=[])
     ast.fix_missing_locations(tree)
     source = _render(tree)

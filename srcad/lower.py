@@ -8,6 +8,7 @@ structured regions. Anything not supported is refused with a located error.
 from __future__ import annotations
 
 import ast
+import inspect
 import operator
 import types
 from collections.abc import Callable
@@ -21,6 +22,7 @@ from .frontend import MISSING, ParsedFunction
 from .ir import Block, Const, Function, Operand, Return, Var
 from .normalize import RESULT, RETURNED, normalize_body
 from .registry import Attribute, Method
+from .registry import lookup as lookup_rule
 
 BINOPS = {
     ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul,
@@ -497,7 +499,27 @@ class Lowerer:
                                        "pass keyword arguments one by one")
             kwargs[k.arg] = self.value(k.value)
         name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "t")
+        if isinstance(fn, types.FunctionType) and lookup_rule(fn) is None:
+            args, kwargs = self._bind_user_call(fn, args, kwargs, node)
         return self.b.call(fn, args, kwargs, loc=loc, name=name)
+
+    def _bind_user_call(self, fn, args: list, kwargs: dict, node: ast.AST):
+        """A call to a user function, with keywords and defaults made positional."""
+        try:
+            sig = inspect.signature(fn)
+        except (TypeError, ValueError):
+            return args, kwargs
+        if any(p.kind in (p.VAR_POSITIONAL, p.VAR_KEYWORD, p.KEYWORD_ONLY)
+               for p in sig.parameters.values()):
+            return args, kwargs
+        try:
+            bound = sig.bind(*args, **kwargs)
+        except TypeError as exc:
+            raise UnsupportedSyntaxError(f"this call to '{fn.__name__}' does not match its "
+                                         f"parameters: {exc}", self.loc_for(node),
+                                         "pass the arguments the function takes") from None
+        bound.apply_defaults()
+        return [v if isinstance(v, (Var, Const)) else Const(v) for v in bound.args], {}
 
 
 def _peek_id() -> int:

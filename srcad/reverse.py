@@ -98,6 +98,19 @@ class ReverseTransform:
         self.needs_push: set = set()
         self.stack_vars: dict = {}
         self._check_calls(fn.body)
+        self.list_mode = self._find_list_mode()
+
+    def _find_list_mode(self) -> set:
+        """Tuples and lists indexed with a computed index (say, by a loop over them):
+        their adjoint is kept as one list instead of one variable per item."""
+        found = set()
+        for stmt in walk(self.fn.body):
+            if isinstance(stmt, Call) and stmt.fn is operator.getitem and \
+                    isinstance(self.kind(stmt.args[0]), TupleKind):
+                index = stmt.args[1]
+                if not (isinstance(index, Const) and isinstance(index.value, int)):
+                    found.add(stmt.args[0])
+        return found
 
     # ------------------------------------------------------------------ bookkeeping
     @staticmethod
@@ -192,7 +205,7 @@ class ReverseTransform:
 
     def read_adjoint(self, v: Var) -> Operand | None:
         kind = self.kind(v)
-        if isinstance(kind, TupleKind):
+        if isinstance(kind, TupleKind) and v not in self.list_mode:
             items = [self.rb.read(self.adj_key(v, i)) for i in range(len(kind.items))]
             if all(i is None for i in items):
                 return None
@@ -205,7 +218,7 @@ class ReverseTransform:
 
     def consume(self, v: Var) -> None:
         kind = self.kind(v)
-        if isinstance(kind, TupleKind):
+        if isinstance(kind, TupleKind) and v not in self.list_mode:
             for i in range(len(kind.items)):
                 self.rb.forget(self.adj_key(v, i))
         self.rb.forget(self.adj_key(v))
@@ -214,6 +227,15 @@ class ReverseTransform:
         if not self.is_active(target):
             return
         kind = self.kind(target)
+        if target in self.list_mode:
+            key = self.adj_key(target)
+            current = self.rb.read(key)
+            if current is None or same_operand(current, ZERO):
+                self.rb.write(key, contrib)
+            else:
+                self.rb.write(key, self.rb.call(runtime.add_items, [current, contrib], loc=loc,
+                                                name=f"d{target.name}"))
+            return
         if isinstance(kind, TupleKind):
             for i in range(len(kind.items)):
                 item = self.rb.call(operator.getitem, [contrib, Const(i)], loc=loc,
@@ -222,9 +244,19 @@ class ReverseTransform:
             return
         self._add(self.adj_key(target), contrib, loc, f"d{target.name}")
 
-    def accumulate_item(self, target: Var, i: int, contrib: Operand, loc=None) -> None:
-        if self.is_active(target):
-            self._add(self.adj_key(target, i), contrib, loc, f"d{target.name}")
+    def accumulate_item(self, target: Var, i, contrib: Operand, loc=None) -> None:
+        """Add to the adjoint of item `i` (an int, or an operand in list mode)."""
+        if not self.is_active(target):
+            return
+        if target in self.list_mode:
+            key = self.adj_key(target)
+            current = self.rb.read(key) or ZERO
+            index = i if isinstance(i, (Var, Const)) else Const(i)
+            length = Const(len(self.kind(target).items))
+            self.rb.write(key, self.rb.call(runtime.add_at, [current, index, contrib, length],
+                                            loc=loc, name=f"d{target.name}"))
+            return
+        self._add(self.adj_key(target, i), contrib, loc, f"d{target.name}")
 
     def _add(self, key, contrib: Operand, loc, name: str) -> None:
         current = self.rb.read(key)
@@ -293,8 +325,15 @@ class ReverseTransform:
             return
         loc = _adjoint_loc(stmt.loc)
         if stmt.fn in STRUCTURAL:
+            whole = self.read_adjoint(z) if z in self.list_mode else None
             for i, a in enumerate(stmt.args):
-                d = self.rb.read(self.adj_key(z, i))
+                if z in self.list_mode:
+                    if whole is None or not self.is_active(a):
+                        continue
+                    d = self.rb.call(operator.getitem, [whole, Const(i)], loc=loc,
+                                     name=f"d{getattr(a, 'name', 'item')}")
+                else:
+                    d = self.rb.read(self.adj_key(z, i))
                 if d is not None and not same_operand(d, ZERO):
                     self.accumulate(a, d, loc)
             self.consume(z)
@@ -305,12 +344,16 @@ class ReverseTransform:
             return
         if stmt.fn is operator.getitem and isinstance(self.kind(stmt.args[0]), TupleKind):
             index = stmt.args[1]
-            if not (isinstance(index, Const) and isinstance(index.value, int)):
+            container = stmt.args[0]
+            if isinstance(index, Const) and isinstance(index.value, int):
+                self.accumulate_item(container, index.value % len(self.kind(container).items),
+                                     dz, loc)
+            elif self.kind(index) == SCALAR:
+                self.accumulate_item(container, self.primal(index), dz, loc)
+            else:
                 raise UnsupportedSyntaxError(
-                    "indexing a tuple of differentiated values with a computed index is not "
-                    "supported", stmt.loc, "index it with a constant, or use an array")
-            self.accumulate_item(stmt.args[0], index.value % len(self.kind(stmt.args[0]).items),
-                                 dz, loc)
+                    "indexing a tuple or list of differentiated values with a slice or an "
+                    "array is not supported", stmt.loc, "use a NumPy array instead")
             return
         if is_user_function(stmt.fn):
             self.reverse_subroutine(stmt, dz, loc)
@@ -440,7 +483,7 @@ class ReverseTransform:
 
     def _keys_of(self, v: Var) -> list:
         kind = self.kind(v)
-        if isinstance(kind, TupleKind):
+        if isinstance(kind, TupleKind) and v not in self.list_mode:
             return [self.adj_key(v, i) for i in range(len(kind.items))]
         return [self.adj_key(v)]
 
@@ -572,8 +615,10 @@ class ReverseTransform:
                 out.stmts.append(self.forward_loop(stmt))
             else:
                 out.stmts.append(stmt)
-            for v in defined_vars(stmt):
-                self._push(v, out)
+            if not isinstance(stmt, Call):
+                # (calls push their own results; loops may have gained a trip counter)
+                for v in defined_vars(out.stmts[-1]):
+                    self._push(v, out)
         return out
 
     def _push(self, v: Var, out: Block) -> None:
@@ -587,10 +632,13 @@ class ReverseTransform:
             out.stmts.append(Call(pair, sub.fwd, list(stmt.args), {}, stmt.loc))
             out.stmts.append(Call(stmt.target, operator.getitem, [pair, Const(0)], {}, stmt.loc))
             out.stmts.append(Call(residuals, operator.getitem, [pair, Const(1)], {}, stmt.loc))
+            self._push(stmt.target, out)
             self._push(residuals, out)
             return
         out.stmts.append(Call(stmt.target, stmt.fn, list(stmt.args), dict(stmt.kwargs),
                               stmt.loc))
+        if stmt.target is not None:
+            self._push(stmt.target, out)
 
     def forward_loop(self, stmt):
         body = Block()

@@ -152,3 +152,19 @@ def copy_stack(stack):
 
 def identity(x):
     return x
+
+
+def add_at(adjoint, index, value, length):
+    """The adjoint of a list or tuple, with `value` added at `index` (0.0 means zeros)."""
+    out = [0.0] * length if np.ndim(adjoint) == 0 else list(adjoint)
+    out[index] = out[index] + value
+    return out
+
+
+def add_items(a, b):
+    """Two adjoints of the same list or tuple, added item by item (0.0 means zeros)."""
+    if np.ndim(a) == 0 and not isinstance(a, (list, tuple)):
+        return list(b)
+    if np.ndim(b) == 0 and not isinstance(b, (list, tuple)):
+        return list(a)
+    return [x + y for x, y in zip(a, b)]

@@ -792,7 +792,7 @@ def loop_list_of_values(x, y):
 def test_loop_over_list_of_values():
     gx, gy = check_grad(loop_list_of_values, 0.6, -1.3, wrt=(0, 1))
     assert gx == approx(2 * 0.6 + 2 * 0.6 * 1.3 ** 2)
-    assert gy == approx(-2 * 1.3 + 2 * 1.3 * 0.36)
+    assert gy == approx(-2 * 1.3 - 2 * 1.3 * 0.36)
 
 
 # ---------------------------------------------------------------------------

@@ -48,7 +48,8 @@ def _(y, a):
 
 nondifferentiable(np.shape, np.ndim, np.size, Attribute("shape"), Attribute("ndim"),
                   Attribute("size"), Attribute("dtype"))
-nondifferentiable(np.zeros, np.ones, np.empty, np.full, np.arange, np.linspace, np.eye,
-                  np.zeros_like, np.ones_like, np.empty_like, np.argmax, np.argmin,
-                  np.argsort, kind="array")
+# Outputs that do not depend on the values of float inputs. (np.full, np.arange and
+# np.linspace do: they have no rule yet, so differentiating through them is refused.)
+nondifferentiable(np.zeros, np.ones, np.empty, np.eye, np.zeros_like, np.ones_like,
+                  np.empty_like, np.argmax, np.argmin, np.argsort, kind="array")
 nondifferentiable(np.nonzero, kind="other")
