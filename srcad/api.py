@@ -12,7 +12,7 @@ import numpy as np
 from . import cache
 from .compiler import compile_joint, compile_split
 from .errors import BadArgumentError, SourceLoc
-from .frontend import unwrap_function
+from .frontend import captured_still_valid, unwrap_function
 from .kinds import NUMERIC, kind_of_value
 
 WrtSpec = int | str | Sequence[int | str] | None
@@ -100,9 +100,22 @@ def _check_differentiable(fn, name: str, value) -> Any:
         _fn_loc(fn), "differentiate with respect to floats or float arrays")
 
 
-def _as_like(grad, like) -> Any:
-    """A gradient with the type, shape and dtype of its argument."""
+def _as_like(grad, like, inputs=()) -> Any:
+    """A gradient with the type, shape and dtype of its argument.
+
+    Arrays are copied unless they are fresh: never a view, a read-only array, or one of
+    the caller's own arrays.
+    """
+    if type(like) is float:
+        if type(grad) is float:
+            return grad
+        if np.ndim(grad) == 0:
+            return float(grad)
     if isinstance(like, np.ndarray):
+        if type(grad) is np.ndarray and grad.shape == like.shape and \
+                grad.dtype == like.dtype and grad.base is None and grad.flags.writeable and \
+                not any(grad is x for x in inputs):
+            return grad
         g = np.asarray(grad)
         if g.shape != like.shape:
             g = np.broadcast_to(g, like.shape)
@@ -116,6 +129,8 @@ def _as_like(grad, like) -> Any:
 
 
 def _is_scalar_output(value) -> bool:
+    if type(value) is float:
+        return True
     if isinstance(value, (bool, np.bool_)):
         return False
     if isinstance(value, (numbers.Real, np.floating, np.integer)):
@@ -134,14 +149,31 @@ class _Differentiated:
         self.positions, self.single = _resolve_wrt(self.fn, wrt, f"srcad.{self.api}")
         self.param_names = list(_signature(self.fn).parameters)
         self._last_module = None
+        self._modules: dict = {}  # argument kinds -> (module, captured free names)
         functools.update_wrapper(self, self.fn)
 
     def _prepare(self, args, kwargs):
-        values = _bind(self.fn, args, kwargs)
+        if not kwargs and len(args) == len(self.param_names):
+            values = list(args)  # the common case: no binding needed
+        else:
+            values = _bind(self.fn, args, kwargs)
         for pos in self.positions:
-            values[pos] = _check_differentiable(self.fn, self.param_names[pos], values[pos])
-        kinds = tuple(kind_of_value(v) for v in values)
+            v = values[pos]
+            if type(v) is not float and not (type(v) is np.ndarray and v.dtype.kind == "f"):
+                values[pos] = _check_differentiable(self.fn, self.param_names[pos], v)
+        kinds = tuple(map(kind_of_value, values))
         return values, kinds
+
+    def _cached_module(self, kinds, key, build):
+        """The generated module for these argument kinds (checked, then built if needed)."""
+        entry = self._modules.get(kinds)
+        if entry is not None and captured_still_valid(entry.captured):
+            self._last_module = entry
+            return entry
+        module = cache.get_or_build(key, build)
+        self._modules[kinds] = module
+        self._last_module = module
+        return module
 
     def _module(self, kinds):
         raise NotImplementedError
@@ -164,10 +196,8 @@ class GradFunction(_Differentiated):
         self.with_value = with_value
 
     def _module(self, kinds):
-        key = ("joint", self.fn, self.positions, kinds)
-        module = cache.get_or_build(key, lambda: compile_joint(self.fn, self.positions, kinds))
-        self._last_module = module
-        return module
+        return self._cached_module(kinds, ("joint", self.fn, self.positions, kinds),
+                                   lambda: compile_joint(self.fn, self.positions, kinds))
 
     def __call__(self, *args, **kwargs):
         values, kinds = self._prepare(args, kwargs)
@@ -179,7 +209,8 @@ class GradFunction(_Differentiated):
                 f"returned {_describe(value)}", _fn_loc(self.fn),
                 "reduce the output to a scalar (e.g. np.sum), or use srcad.vjp for "
                 "array-valued functions")
-        out = tuple(_as_like(g, values[p]) for g, p in zip(grads, self.positions))
+        out = tuple([g if type(g) is float and type(values[p]) is float
+                     else _as_like(g, values[p], values) for g, p in zip(grads, self.positions)])
         result = out[0] if self.single else out
         return (value, result) if self.with_value else result
 
@@ -263,7 +294,8 @@ class Pullback:
     def __call__(self, adjoint) -> tuple:
         adjoint = _check_adjoint(adjoint, self._output, self._fn)
         grads = self._module.functions[1](self._saved, adjoint)
-        return tuple(_as_like(g, self._values[p]) for g, p in zip(grads, self._positions))
+        return tuple(_as_like(g, self._values[p], self._values)
+                     for g, p in zip(grads, self._positions))
 
 
 def _check_adjoint(adjoint, output, fn):

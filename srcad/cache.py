@@ -30,6 +30,7 @@ def get_or_build(key: tuple, build: Callable):
             return entry[0]
         value, captured = build()
         stats["transforms"] += 1
+        value.captured = captured
         _entries[full_key] = (value, captured)
         return value
 

@@ -50,6 +50,7 @@ class Module:
     namespace: dict = field(default_factory=dict)
     source: str = ""
     filename: str = ""
+    captured: list = field(default_factory=list)  # free names read when transformed
 
 
 class _Namespace:

@@ -34,13 +34,18 @@ class Compilation:
         self.kind_cache: dict = {}
         self.used_names: set = set()
         self.captured: list = []
+        self._captured_keys: set = set()
 
     # -- frontend + lowering, once per function
     def lower(self, fn: types.FunctionType) -> Function:
         if fn not in self.lowered:
             parsed = parse_function(fn)
             ir = lower_function(parsed)
-            self.captured.extend(parsed.captured)
+            for item in parsed.captured:
+                key = (id(item[0]), item[1])
+                if key not in self._captured_keys:
+                    self._captured_keys.add(key)
+                    self.captured.append(item)
             optimize(ir)
             verify(ir)
             self.lowered[fn] = ir

@@ -60,6 +60,11 @@ def join_kinds(a, b):
 
 def kind_of_value(value) -> object:
     """The kind of a run-time value (used for arguments and constants)."""
+    kind = type(value)
+    if kind is float:
+        return SCALAR
+    if kind is np.ndarray:
+        return _ARRAYS[value.ndim] if value.ndim < len(_ARRAYS) else ArrayKind(value.ndim)
     if isinstance(value, (bool, np.bool_)):
         return OTHER
     if isinstance(value, (int, float, np.integer, np.floating)):
@@ -69,6 +74,9 @@ def kind_of_value(value) -> object:
     if isinstance(value, tuple):
         return TupleKind(tuple(kind_of_value(v) for v in value))
     return OTHER
+
+
+_ARRAYS = [ArrayKind(n) for n in range(8)]
 
 
 def _const(op):
@@ -84,7 +92,9 @@ def _const(op):
 
 
 def elementwise(kinds, named):
-    kinds = [k for k in kinds if k != OTHER] or kinds
+    if any(k == OTHER for k in kinds):
+        # a bool, a list, an unknown object: it may broadcast like an array
+        return ARRAY if any(is_array(k) for k in kinds) else NUMERIC
     if kinds and all(k == SCALAR for k in kinds):
         return SCALAR
     arrays = [k for k in kinds if is_array(k)]

@@ -63,9 +63,11 @@ def index_adjoint(g, x, index):
 
 
 def transpose_adjoint(g, axes=None):
+    """The adjoint of `np.transpose(x, axes)`: the inverse permutation."""
     if axes is None:
         return np.transpose(g)
-    return np.transpose(g, np.argsort(axes))
+    ndim = len(axes)
+    return np.transpose(g, np.argsort([a % ndim for a in axes]))
 
 
 def dot_adjoint_left(g, a, b):

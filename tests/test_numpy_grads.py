@@ -674,6 +674,14 @@ def np_transpose_axes_kw(x):
     return np.sum(np.sin(np.transpose(x, axes=(1, 0, 2))[0]))
 
 
+def np_transpose_negative_axes(x):
+    return np.sum(np.sin(np.transpose(x, (-1, 0, 1))) * np.arange(24.0).reshape(4, 2, 3))
+
+
+def np_transpose_negative_axes_cube(x):
+    return np.sum(np.transpose(x, (-1, 0, 1)) * np.arange(8.0).reshape(2, 2, 2))
+
+
 def dot_T(x):
     return np.sum(W23.T * x.T * x.T)
 
@@ -699,6 +707,12 @@ def test_transpose_without_axes():
 def test_transpose_with_axes():
     check_grad(np_transpose_axes, rand(2, 3, 4))
     check_grad(np_transpose_axes_kw, rand(2, 3, 4))
+
+
+def test_transpose_with_negative_axes():
+    check_grad(np_transpose_negative_axes, rand(2, 3, 4))
+    # With equal dimensions a wrong inverse permutation would go unnoticed by shapes.
+    check_grad(np_transpose_negative_axes_cube, rand(2, 2, 2))
 
 
 def test_T_attribute():
@@ -821,6 +835,32 @@ def test_fancy_index_argument_repeated_accumulates():
 def test_fancy_index_rows_repeated_accumulates():
     g = check_grad(idx_fancy_2d, rand(2, 3))
     np.testing.assert_allclose(g, [[2.0] * 3, [4.0] * 3])
+
+
+# ============================================================================ constructors
+
+
+def full_of(x):
+    return np.sum(np.full((2, 3), x) * W23)
+
+
+def linspace_from(x):
+    return np.sum(np.linspace(x, 2.0 * x + 1.0, 5) ** 2)
+
+
+def arange_from(x):
+    return np.sum(np.arange(x, x + 3.0) * W3)
+
+
+@pytest.mark.parametrize("f", [full_of, linspace_from, arange_from], ids=lambda f: f.__name__)
+def test_value_dependent_constructors_are_never_silently_zero(f):
+    """np.full / np.linspace / np.arange depend on their float arguments: srcad must
+    either differentiate them correctly or refuse, never return a zero gradient."""
+    try:
+        g = srcad.grad(f)(0.3)
+    except srcad.NoDerivativeError:
+        return
+    assert g == pytest.approx(numerical_grad(f, (0.3,), 0), rel=1e-5, abs=1e-7)
 
 
 # ============================================================================ dtypes

@@ -273,4 +273,4 @@ def _(z, condition, x, y):
 nondifferentiable(np.sign, np.floor, np.ceil, np.round, np.rint, np.trunc, np.isnan,
                   np.isfinite, np.isinf, np.greater, np.greater_equal, np.less,
                   np.less_equal, np.equal, np.not_equal, np.logical_and, np.logical_or,
-                  np.logical_not, kind="first")
+                  np.logical_not, kind="elementwise")

@@ -111,6 +111,6 @@ def _(z, x, y):
 # Piecewise constant: the derivative is zero wherever it exists.
 nondifferentiable(operator.floordiv, kind="elementwise")
 nondifferentiable(operator.lt, operator.le, operator.gt, operator.ge, operator.eq,
-                  operator.ne, operator.not_, operator.is_, operator.is_not,
-                  operator.contains, operator.invert, operator.and_, operator.or_,
-                  operator.xor, operator.lshift, operator.rshift)
+                  operator.ne, operator.invert, operator.and_, operator.or_,
+                  operator.xor, operator.lshift, operator.rshift, kind="elementwise")
+nondifferentiable(operator.not_, operator.is_, operator.is_not, operator.contains)

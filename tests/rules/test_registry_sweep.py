@@ -268,7 +268,7 @@ def _spec_where(rule):
 
 DOT_SHAPES = [((3,), (3,)), ((2, 3), (3,)), ((3,), (3, 4)), ((2, 3), (3, 4)),
               ((), (3,)), ((2, 3), ()), ((2, 3, 4), (4,)), ((2, 3, 4), (4, 5)),
-              ((2, 3), (4, 3, 5))]
+              ((2, 3), (4, 3, 5)), ((2, 3, 4), (5, 4, 2))]
 MATMUL_SHAPES = [((3,), (3,)), ((2, 3), (3,)), ((3,), (3, 4)), ((2, 3), (3, 4)),
                  ((2, 3, 4), (4, 5)), ((2, 3, 4), (2, 4, 5)), ((1, 3, 4), (2, 4, 5)),
                  ((2, 3, 4), (4,)), ((4,), (2, 4, 5))]
@@ -296,6 +296,7 @@ REDUCTION_OPTIONS = [
     ((2, 3), {"axis": (0, 1)}), ((2, 3), {"axis": 0, "keepdims": True}),
     ((2, 3), {"axis": None, "keepdims": True}), ((2, 3), {"axis": (0, -1), "keepdims": True}),
     ((2, 3, 4), {"axis": (0, 2)}), ((2, 3, 4), {"axis": 1, "keepdims": True}),
+    ((2, 3, 4), {"axis": (-1, 0)}), ((2, 3, 4), {"axis": (2, 1), "keepdims": True}),
 ]
 
 
@@ -334,7 +335,10 @@ def _spec_transpose(rule):
     return [Case((draw("a", (3,)),)), Case((draw("a", (2, 3)),)),
             Case((draw("a", (2, 3)), (1, 0))), Case((draw("a", (2, 3, 4)),)),
             Case((draw("a", (2, 3, 4)), (1, 0, 2))), Case((draw("a", (2, 3, 4)), (2, 0, 1))),
-            Case((draw("a", (2, 3, 4)),), {"axes": (0, 2, 1)})]
+            Case((draw("a", (2, 3, 4)),), {"axes": (0, 2, 1)}),
+            # negative axes, as NumPy allows
+            Case((draw("a", (2, 3, 4)), (-1, 0, 1))), Case((draw("a", (2, 3)), (-1, -2))),
+            Case((draw("a", (2, 2, 2)), (-1, 0, 1)))]
 
 
 def _spec_T(rule):
@@ -689,6 +693,8 @@ def _nd_specs():
         Attribute("size"): [_nd(a())], Attribute("dtype"): [_nd(a())],
         np.zeros: [_nd((2, 3))], np.ones: [_nd((2, 3))],
         np.empty: [NDCase(((2, 3),), shape_only=True)],
+        # np.full / np.arange / np.linspace depend on float arguments; kept here so
+        # that declaring them nondifferentiable again is caught.
         np.full: [_nd((2, 3), s())],
         np.arange: [_nd(5), _nd(1, 7, 2), _nd(s(), 3.0)],
         np.linspace: [_nd(s(), s() + 3.0, 5)],
