@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import inspect
+import sysconfig
 import operator
 import types
-from typing import Callable
+from collections.abc import Callable
 
-import numpy as np
 
 from . import registry, runtime
 from .ir import Block, Call, Const, ForRange, Function, If, Operand, Return, Var, While
@@ -16,8 +16,20 @@ from .kinds import NUMERIC, OTHER, SCALAR, TupleKind, join_kinds, kind_of_value
 STRUCTURAL = (runtime.make_tuple, runtime.make_list)
 
 
+# Library code is never differentiated by reading its source: it needs a rule.
+_LIBRARY_ROOTS = {"numpy", "scipy", "srcad", "math", "builtins", "functools", "itertools",
+                  "operator", "typing", "collections", "abc", "copy", "inspect"}
+_STDLIB = sysconfig.get_paths().get("stdlib", "\0")
+
+
 def is_user_function(fn) -> bool:
-    return isinstance(fn, types.FunctionType) and registry.lookup(fn) is None
+    """A Python function srcad differentiates from its source (user code)."""
+    if not isinstance(fn, types.FunctionType) or registry.lookup(fn) is not None:
+        return False
+    root = (getattr(fn, "__module__", None) or "").split(".")[0]
+    if root in _LIBRARY_ROOTS:
+        return False
+    return not fn.__code__.co_filename.startswith(_STDLIB)
 
 
 def bind_template_args(template, stmt: Call) -> dict | None:

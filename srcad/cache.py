@@ -5,7 +5,7 @@ rebinding a global the function reads makes the next call transform again."""
 from __future__ import annotations
 
 import threading
-from typing import Callable
+from collections.abc import Callable
 
 from . import registry
 from .frontend import captured_still_valid

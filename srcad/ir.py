@@ -11,7 +11,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any, Union
+from typing import Any
 
 from .errors import SourceLoc
 
@@ -45,7 +45,7 @@ class Const:
         return f"<{type(self.value).__name__}>"
 
 
-Operand = Union[Var, Const]
+Operand = Var | Const
 
 
 @dataclass
@@ -128,7 +128,7 @@ class Comment:
     text: str
 
 
-Stmt = Union[Call, If, ForRange, While, Return, Comment]
+Stmt = Call | If | ForRange | While | Return | Comment
 
 
 @dataclass

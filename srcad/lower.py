@@ -16,13 +16,13 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from . import runtime
+from .analysis import is_user_function
 from .builder import Builder
 from .errors import SourceLoc, UnsupportedSyntaxError
 from .frontend import MISSING, ParsedFunction
 from .ir import Block, Const, Function, Operand, Return, Var
 from .normalize import RESULT, RETURNED, normalize_body
 from .registry import Attribute, Method
-from .registry import lookup as lookup_rule
 
 BINOPS = {
     ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul,
@@ -499,7 +499,7 @@ class Lowerer:
                                        "pass keyword arguments one by one")
             kwargs[k.arg] = self.value(k.value)
         name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "t")
-        if isinstance(fn, types.FunctionType) and lookup_rule(fn) is None:
+        if is_user_function(fn):
             args, kwargs = self._bind_user_call(fn, args, kwargs, node)
         return self.b.call(fn, args, kwargs, loc=loc, name=name)
 

@@ -23,7 +23,7 @@ from .analysis import STRUCTURAL, Kinds, activity, bind_template_args, is_user_f
 from .builder import Builder, same_operand
 from .errors import NoDerivativeError, RuleError, SourceLoc, UnsupportedSyntaxError
 from .ir import (Block, Call, Carried, Const, ForRange, Function, If, Operand, Phi, Return,
-                 Var, While, all_uses, defined_vars, region_vars, sub_blocks, substitute, walk)
+                 Var, While, all_uses, defined_vars, region_vars, sub_blocks, walk)
 from .lower import lower_template
 from .optimize import GeneratedRef, eliminate_dead_code, simplify
 from .kinds import SCALAR, TupleKind, is_array

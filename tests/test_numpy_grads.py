@@ -858,7 +858,7 @@ def test_value_dependent_constructors_are_never_silently_zero(f):
     either differentiate them correctly or refuse, never return a zero gradient."""
     try:
         g = srcad.grad(f)(0.3)
-    except srcad.NoDerivativeError:
+    except srcad.SrcadError:  # a located refusal is fine
         return
     assert g == pytest.approx(numerical_grad(f, (0.3,), 0), rel=1e-5, abs=1e-7)
 

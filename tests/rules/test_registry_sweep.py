@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import ast
 import builtins
-import inspect
 import math
 import operator
 import zlib
