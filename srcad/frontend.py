@@ -80,6 +80,13 @@ def unwrap_function(fn: Any, api_name: str = "srcad") -> types.FunctionType:
         return original
     if isinstance(fn, types.FunctionType):
         return fn
+    if hasattr(fn, "__srcad_source__"):
+        raise UnsupportedSyntaxError(
+            f"{api_name} of a function made by srcad (a higher-order derivative) is not "
+            "supported yet",
+            hint="differentiate the original function once; for second derivatives, "
+                 "differentiate a hand-written first derivative",
+            function=getattr(fn, "__name__", None))
     if isinstance(fn, types.MethodType):
         raise UnsupportedSyntaxError(
             f"{api_name} cannot yet differentiate the bound method {fn.__qualname__}",

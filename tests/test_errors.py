@@ -297,3 +297,8 @@ def test_user_exceptions_propagate_with_the_generated_line_in_the_traceback():
     generated = [f for f in frames if f.filename.startswith("<srcad")]
     assert generated, "the traceback should pass through the generated function"
     assert generated[-1].line and "/" in generated[-1].line
+
+
+def test_grad_of_grad_is_refused_clearly():
+    with pytest.raises(UnsupportedSyntaxError, match="higher-order"):
+        srcad.grad(srcad.grad(two))
