@@ -7,6 +7,8 @@ import numpy as np
 
 def unbroadcast(g, x):
     """Sum the adjoint `g` of a broadcast result back to the shape of operand `x`."""
+    if type(g) is np.ndarray and type(x) is np.ndarray and g.shape == x.shape:
+        return g
     x_shape = np.shape(x)
     g_shape = np.shape(g)
     if g_shape == x_shape:

@@ -28,7 +28,7 @@ def _(y, x, axis=None, keepdims=False):
 
 @adjoint(np.mean, kind="reduction")
 def _(y, x, axis=None, keepdims=False):
-    dx = unreduce(dy, x, axis, keepdims) / reduced_count(x, axis)
+    dx = unreduce(dy / reduced_count(x, axis), x, axis, keepdims)
 
 
 @tangent(np.mean)
@@ -38,7 +38,7 @@ def _(y, x, axis=None, keepdims=False):
 
 @adjoint(Method("mean"), kind="reduction")
 def _(y, x, axis=None, keepdims=False):
-    dx = unreduce(dy, x, axis, keepdims) / reduced_count(x, axis)
+    dx = unreduce(dy / reduced_count(x, axis), x, axis, keepdims)
 
 
 @tangent(Method("mean"))
