@@ -595,7 +595,7 @@ class _Emitter:
         name = getattr(fn, "__name__", None)
         if name and getattr(builtins, name, None) is fn:
             return ast.Name(name, ast.Load())
-        if name and module == runtime.__name__:
+        if name and (module == runtime.__name__ or module.startswith(runtime.__name__ + ".")):
             return ast.Name(self.ns.bind(fn, name), ast.Load())
         if name and getattr(math, name, None) is fn:
             return _dotted(f"math.{name}")
@@ -650,16 +650,19 @@ def build_module(title: str, functions: list, header: str) -> Module:
     tree = ast.Module(body=defs, type_ignores=[])
     ast.fix_missing_locations(tree)
     source = _render(tree)
-    imports = sorted(n for n, v in namespace.items() if getattr(v, "__module__", "") ==
-                     runtime.__name__)
+    imports: dict = {}
+    for n, v in namespace.items():
+        module = getattr(v, "__module__", "") or ""
+        if module == runtime.__name__ or module.startswith(runtime.__name__ + "."):
+            imports.setdefault(module, []).append(n)
     lines = [f"# {line}" if line else "#" for line in header.splitlines()]
     stdlib = ["import math"] if re.search(r"\bmath\.", source) else []
     third = ["import numpy as np"] if re.search(r"\bnp\.", source) else []
-    if imports:
-        third.append(f"from srcad.runtime import {', '.join(imports)}")
+    for module in sorted(imports):
+        third.append(f"from {module} import {', '.join(sorted(imports[module]))}")
     lines += stdlib + ([""] if stdlib and third else []) + third
     bound = [n for n, v in namespace.items() if n not in ("np", "math", "__builtins__")
-             and getattr(v, "__module__", "") != runtime.__name__]
+             and not (getattr(v, "__module__", "") or "").startswith(runtime.__name__)]
     if bound:
         lines.append(f"# also in scope (captured when transformed): {', '.join(sorted(bound))}")
     text = "\n".join(lines) + "\n\n\n" + source

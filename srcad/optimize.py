@@ -31,7 +31,8 @@ class GeneratedRef:
 def is_pure(fn) -> bool:
     if fn in _IMPURE_RUNTIME or isinstance(fn, GeneratedRef):
         return False
-    if getattr(fn, "__module__", None) == runtime.__name__:
+    module = getattr(fn, "__module__", None) or ""
+    if module == runtime.__name__ or module.startswith(runtime.__name__ + "."):
         return True
     rule = registry.lookup(fn)
     if rule is not None:

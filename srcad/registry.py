@@ -53,6 +53,27 @@ class Attribute:
         return f".{self.name}"
 
 
+# ----------------------------------------------------------------------------- examples
+
+
+@dataclass(frozen=True)
+class Rand:
+    """A random float input for a rule's tests: a scalar (`shape=()`) or an array."""
+
+    shape: tuple = ()
+    low: float = -1.5
+    high: float = 1.5
+
+
+@dataclass(frozen=True)
+class Example:
+    """One call of a primal used to test its rules: `Rand` entries are drawn at random
+    (and differentiated), every other entry is passed as it is."""
+
+    args: tuple
+    kwargs: dict = field(default_factory=dict, hash=False, compare=False)
+
+
 # ----------------------------------------------------------------------------- templates
 
 
@@ -110,6 +131,8 @@ class Rule:
     pure: bool = True
     # Domain for the automatic finite-difference sweep over the registry.
     test_domain: dict = field(default_factory=dict)
+    # Calls the sweep tests the rules on, for primals it cannot call generically.
+    examples: list = field(default_factory=list)
 
 
 _rules: dict = {}
@@ -149,7 +172,9 @@ def all_rules() -> list[Rule]:
     return list(_rules.values())
 
 
-def _configure(rule: Rule, broadcasting, kind, domain) -> None:
+def _configure(rule: Rule, broadcasting, kind, domain, examples=None) -> None:
+    if examples:
+        rule.examples = list(examples)
     if broadcasting is not None:
         rule.broadcasting = broadcasting
     if kind is not None:
@@ -159,7 +184,7 @@ def _configure(rule: Rule, broadcasting, kind, domain) -> None:
 
 
 def adjoint(primal, *, broadcasting: bool | None = None, kind: str | Callable | None = None,
-            domain: dict | None = None) -> Callable:
+            domain: dict | None = None, examples: list | None = None) -> Callable:
     """Register an adjoint (reverse-mode) rule for `primal`.
 
     Parameters
@@ -174,6 +199,9 @@ def adjoint(primal, *, broadcasting: bool | None = None, kind: str | Callable | 
         'elementwise', 'scalar', 'array', 'numeric', 'first' or 'reduction'.
     domain : dict, optional
         Input ranges for the registry's finite-difference test sweep.
+    examples : list of Example, optional
+        Calls to test the rule on, for primals the sweep cannot call generically
+        (anything but unary and broadcasting binary elementwise functions).
 
     Returns
     -------
@@ -187,7 +215,7 @@ def adjoint(primal, *, broadcasting: bool | None = None, kind: str | Callable | 
             rule = _rule_for(primal)
             rule.adjoint = parsed
             rule.nondifferentiable = False
-            _configure(rule, broadcasting, kind, domain)
+            _configure(rule, broadcasting, kind, domain, examples)
             _generation[0] += 1
         return template
 
@@ -195,7 +223,7 @@ def adjoint(primal, *, broadcasting: bool | None = None, kind: str | Callable | 
 
 
 def tangent(primal, *, broadcasting: bool | None = None, kind: str | Callable | None = None,
-            domain: dict | None = None) -> Callable:
+            domain: dict | None = None, examples: list | None = None) -> Callable:
     """Register a tangent (forward-mode) rule for `primal`; see `adjoint`."""
 
     def register(template: Callable) -> Callable:
@@ -204,14 +232,15 @@ def tangent(primal, *, broadcasting: bool | None = None, kind: str | Callable | 
             rule = _rule_for(primal)
             rule.tangent = parsed
             rule.nondifferentiable = False
-            _configure(rule, broadcasting, kind, domain)
+            _configure(rule, broadcasting, kind, domain, examples)
             _generation[0] += 1
         return template
 
     return register
 
 
-def nondifferentiable(*primals, kind: str | Callable | None = "other", pure: bool = True) -> None:
+def nondifferentiable(*primals, kind: str | Callable | None = "other", pure: bool = True,
+                      examples: list | None = None) -> None:
     """Declare functions whose outputs carry no derivative (e.g. `np.floor`, `len`).
 
     Calls to them are kept in the forward sweep and produce no adjoint.
@@ -221,5 +250,5 @@ def nondifferentiable(*primals, kind: str | Callable | None = "other", pure: boo
             rule = _rule_for(primal)
             rule.nondifferentiable = True
             rule.pure = pure
-            _configure(rule, None, kind, None)
+            _configure(rule, None, kind, None, examples)
         _generation[0] += 1

@@ -388,8 +388,29 @@ SPECS = {
 }
 
 
+def example_cases(rule, examples) -> list:
+    """Cases from the `examples=` a rule was registered with (Rand entries drawn)."""
+    rng = np.random.default_rng(seed_for(rule_id(rule), "examples"))
+
+    def draw(v):
+        if isinstance(v, registry.Rand):
+            if v.shape == ():
+                return float(rng.uniform(v.low, v.high))
+            return rng.uniform(v.low, v.high, size=v.shape)
+        if isinstance(v, list):
+            return [draw(x) for x in v]
+        if isinstance(v, tuple) and any(isinstance(x, registry.Rand) for x in v):
+            return tuple(draw(x) for x in v)
+        return v
+
+    return [Case(tuple(draw(a) for a in ex.args), {k: draw(v) for k, v in ex.kwargs.items()})
+            for ex in examples]
+
+
 def diff_cases(rule):
     """The call cases for a differentiable rule (empty if the sweep does not cover it)."""
+    if rule.examples:
+        return example_cases(rule, rule.examples)
     spec = SPECS.get(rule.primal) if _hashable(rule.primal) else None
     if spec is not None:
         return spec(rule)
@@ -725,6 +746,8 @@ ND_SPECS = _nd_specs()
 
 def nd_cases(rule):
     primal = rule.primal
+    if rule.examples:
+        return [NDCase(c.args, c.kwargs) for c in example_cases(rule, rule.examples)]
     if _hashable(primal) and primal in ND_SPECS:
         return ND_SPECS[primal]
     rng = np.random.default_rng(seed_for(rule_id(rule), "nd"))
