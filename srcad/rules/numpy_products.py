@@ -1,0 +1,1 @@
+"""Rules for products: `vdot inner outer tensordot einsum kron trace`."""

@@ -1,0 +1,1 @@
+"""Rules for `scipy.special` (registered only when SciPy is importable)."""
