@@ -31,8 +31,9 @@ def same_operand(a: Operand, b: Operand) -> bool:
     if a is b:
         return True
     if isinstance(a, Const) and isinstance(b, Const):
+        # repr tells 0.0 from -0.0 (and keeps NaN equal to itself)
         return (type(a.value) is type(b.value) and isinstance(a.value, _SIMPLE)
-                and a.value == b.value)
+                and repr(a.value) == repr(b.value))
     return False
 
 

@@ -10,7 +10,6 @@ import ast
 import builtins
 import inspect
 import linecache
-import textwrap
 import types
 from dataclasses import dataclass, field
 from typing import Any
@@ -28,15 +27,17 @@ class ParsedFunction:
     name: str
     filename: str
     node: ast.FunctionDef
-    col_offset: int  # columns removed by dedenting
+    col_offset: int  # the indentation of the 'def' line
     globals: dict
     closure: dict = field(default_factory=dict)
     # (namespace dict or cell, name, object) for every free name read: cache validation
     captured: list = field(default_factory=list)
 
     def loc(self, node: ast.AST | None) -> SourceLoc:
+        if node is None:
+            node = self.node
         line = getattr(node, "lineno", None) or self.node.lineno
-        col = (getattr(node, "col_offset", 0) or 0) + self.col_offset
+        col = getattr(node, "col_offset", 0) or 0  # absolute: the source is not dedented
         text = linecache.getline(self.filename, line)
         return SourceLoc(self.filename, line, col, self.name, text)
 
@@ -54,6 +55,8 @@ class ParsedFunction:
             value = self.globals[name]
             self.captured.append((self.globals, name, value))
             return value
+        # a builtin: stale if a global of that name appears later
+        self.captured.append((self.globals, name, MISSING))
         return getattr(builtins, name, MISSING)
 
 
@@ -120,17 +123,25 @@ def parse_function(fn: types.FunctionType) -> ParsedFunction:
                  "cell or an IPython session, not in a plain REPL or through exec()",
             function=name) from None
     source = "".join(lines)
-    dedented = textwrap.dedent(source)
-    col_offset = _indent_of(lines[0]) - _indent_of(dedented.splitlines()[0])
+    indent = _indent_of(lines[0])
     try:
-        module = ast.parse(dedented)
+        if indent:
+            # Parsed inside an `if 1:` block, the lines keep their exact text and columns
+            # (dedenting would fail on, or change, multi-line strings at column 0).
+            module = ast.parse("if 1:\n" + source)
+            ast.increment_lineno(module, max(first_line - 2, 0))
+            body = module.body[0].body
+        else:
+            module = ast.parse(source)
+            ast.increment_lineno(module, max(first_line - 1, 0))
+            body = module.body
     except SyntaxError as exc:
         raise SourceUnavailableError(
             f"the source of '{name}' could not be parsed on its own ({exc.msg})",
             hint="define the function with 'def' at the start of its own line",
             function=name) from None
-    ast.increment_lineno(module, max(first_line - 1, 0))
-    node = module.body[0] if module.body else None
+    col_offset = indent
+    node = body[0] if body else None
     if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) or node.name != name:
         raise SourceUnavailableError(
             f"could not find the 'def {name}' statement in its source",

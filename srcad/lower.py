@@ -21,6 +21,7 @@ from .builder import Builder
 from .errors import SourceLoc, UnsupportedSyntaxError
 from .frontend import MISSING, ParsedFunction
 from .ir import Block, Const, Function, Operand, Return, Var
+from .mutation import check_mutations
 from .normalize import RESULT, RETURNED, normalize_body
 from .registry import Attribute, Method
 
@@ -121,7 +122,9 @@ class Lowerer:
     """
 
     def __init__(self, builder: Builder, resolve: Callable[[str], Any],
-                 loc_for: Callable[[ast.AST], SourceLoc], local_names: set):
+                 loc_for: Callable[[ast.AST], SourceLoc], local_names: set,
+                 mutations: dict | None = None):
+        self.mutations = mutations or {}
         self.b = builder
         self.resolve = resolve
         self.loc_for = loc_for
@@ -148,11 +151,17 @@ class Lowerer:
             for target in s.targets:
                 self.assign(target, value, s.value)
         elif isinstance(s, ast.AugAssign):
+            if isinstance(s.target, ast.Subscript):
+                op = BINOPS.get(type(s.op))
+                current = self.value(s.target)
+                value = self.expr_value(s.value, s)
+                updated = self.b.call(op, [current, value], loc=self.loc_for(s),
+                                      name=OP_HINTS.get(op, "t"))
+                self.assign_item(s.target, updated)
+                return
             if not isinstance(s.target, ast.Name):
-                raise self.unsupported(
-                    s, "augmented assignments to subscripts or attributes",
-                    "build a new array (e.g. with np.where or np.concatenate) instead of "
-                    "updating one in place")
+                raise self.unsupported(s, "augmented assignments to attributes",
+                                       "keep the value in a local variable")
             op = BINOPS.get(type(s.op))
             current = self.load_name(s.target)
             value = self.expr_value(s.value, s)
@@ -198,15 +207,42 @@ class Lowerer:
                 item.keep = isinstance(elt, ast.Name)
                 self.assign(elt, item, None)
         elif isinstance(target, ast.Subscript):
-            raise self.unsupported(
-                target, "assignments into arrays or lists (x[i] = v)",
-                "build the new array with np.where, np.concatenate or arithmetic instead")
+            self.assign_item(target, value)
         elif isinstance(target, ast.Attribute):
             raise self.unsupported(target, "assignments to attributes (obj.a = v)",
                                    "keep the value in a local variable")
         else:
             raise self.unsupported(target, f"assignments to {type(target).__name__}",
                                    "assign to a plain variable name")
+
+    def assign_item(self, target: ast.Subscript, value: Operand) -> None:
+        """`y[index] = value` becomes `y = setitem(y, index, value)`: a new array."""
+        base = target.value
+        root = base
+        while isinstance(root, ast.Subscript):
+            root = root.value
+        if not isinstance(root, ast.Name):
+            raise self.unsupported(target, "assignments into this kind of target",
+                                   "assign into a local array variable")
+        verdict = self.mutations.get(root.id)
+        if verdict is None or not verdict.allowed:
+            reason = verdict.reason if verdict is not None else "it is not a local array"
+            raise UnsupportedSyntaxError(
+                f"cannot assign into '{root.id}': {reason}", self.loc_for(target),
+                f"assign into a new array the function creates, e.g. "
+                f"{root.id} = np.copy({root.id}) first")
+        loc = self.loc_for(target)
+        index = self.index(target.slice)
+        if isinstance(base, ast.Name):
+            old = self.load_name(base)
+            new = self.b.call(runtime.setitem, [old, index, value], loc=loc, name=base.id)
+            new.keep = True
+            self.b.write(base.id, new)
+        else:
+            inner = self.value(base)
+            updated = self.b.call(runtime.setitem, [inner, index, value], loc=loc,
+                                  name="part")
+            self.assign_item(base, updated)
 
     def if_stmt(self, s: ast.If) -> None:
         cond = self.expr_value(s.test, s)
@@ -572,7 +608,8 @@ def lower_function(parsed: ParsedFunction) -> Function:
         if isinstance(sub, (ast.Global, ast.Nonlocal)):
             what, hint = _UNSUPPORTED_STMTS[type(sub)]
             raise UnsupportedSyntaxError(f"{what} are not supported", parsed.loc(sub), hint)
-    lowerer = Lowerer(builder, parsed.resolve, parsed.loc, local_names)
+    mutations = check_mutations(node, {a.arg for a in args.args})
+    lowerer = Lowerer(builder, parsed.resolve, parsed.loc, local_names, mutations)
     builder.write(RESULT, Const(None))
     builder.write(RETURNED, Const(False))
     lowerer.block(body)

@@ -117,7 +117,7 @@ def _cse_key(stmt: Call):
             return ("v", op.id)
         v = op.value
         if isinstance(v, (int, float, bool, str, type(None))) or v is Ellipsis:
-            return ("c", type(v).__name__, v)
+            return ("c", type(v).__name__, repr(v))
         if isinstance(v, slice):
             return ("s", op_key(Const(v.start)), op_key(Const(v.stop)), op_key(Const(v.step)))
         if isinstance(v, tuple):

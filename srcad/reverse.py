@@ -381,10 +381,19 @@ class ReverseTransform:
         env = lower_template(template, self.rb, bindings, loc)
         for name, value in bound.items():
             if isinstance(value, tuple):
-                if any(self.is_active(v) for v in value):
-                    raise UnsupportedSyntaxError(
-                        f"cannot differentiate '{label}' with respect to its '*{name}' "
-                        "arguments", stmt.loc, "pass a constant there")
+                # *args: the rule assigns a tuple with one adjoint per argument
+                if not any(self.is_active(v) for v in value):
+                    continue
+                contribs = env.get("d" + name)
+                if contribs is None:
+                    raise RuleError(f"the adjoint rule of '{label}' gives no derivative for "
+                                    f"its arguments '*{name}'", stmt.loc,
+                                    f"the rule must assign 'd{name}' (a tuple)")
+                for i, item in enumerate(value):
+                    if self.is_active(item):
+                        part = self.rb.call(operator.getitem, [contribs, Const(i)], loc=loc,
+                                            name=f"d{item.name}")
+                        self.accumulate(item, part, loc)
                 continue
             if not self.is_active(value):
                 continue

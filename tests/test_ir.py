@@ -110,7 +110,7 @@ def test_str_of_function_is_the_listing():
 def test_printer_shows_branches_and_phis():
     text = format_function(lowered(branchy))
     first = branchy.__code__.co_firstlineno
-    assert f"if %cond." in text
+    assert "if %cond." in text
     assert f"# line {first + 1}" in text
     assert "else:" in text
     assert "= phi(%" in text

@@ -4,7 +4,8 @@ import operator
 
 from .. import runtime
 from ..registry import adjoint, nondifferentiable, tangent
-from ..runtime import index_adjoint
+from ..registry import Example, Rand
+from ..runtime import index_adjoint, setitem, unbroadcast
 
 
 @adjoint(operator.getitem, kind="indexed")
@@ -28,3 +29,20 @@ def _(items, obj):
 
 
 nondifferentiable(runtime.make_slice)
+
+
+# y[index] = value, as a new array: the overwritten entries get no adjoint from y.
+@adjoint(runtime.setitem, kind="first", examples=[
+    Example((Rand((4,)), 1, Rand(()))),
+    Example((Rand((4,)), slice(1, 3), Rand((2,)))),
+    Example((Rand((2, 3)), (slice(None), 1), Rand((2,)))),
+    Example((Rand((2, 3)), 0, Rand(()))),
+])
+def _(y, array, index, value):
+    darray = setitem(dy, index, 0.0)
+    dvalue = unbroadcast(dy[index], value)
+
+
+@tangent(runtime.setitem)
+def _(y, array, index, value):
+    dy = setitem(darray, index, dvalue)

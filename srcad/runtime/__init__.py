@@ -172,3 +172,16 @@ def add_items(a, b):
     if np.ndim(b) == 0 and not isinstance(b, (list, tuple)):
         return list(a)
     return [x + y for x, y in zip(a, b)]
+
+
+def setitem(array, index, value):
+    """`array` with `array[index] = value`, as a new array (the old one is unchanged)."""
+    if not isinstance(array, np.ndarray):
+        from ..errors import UnsupportedSyntaxError
+        raise UnsupportedSyntaxError(
+            f"assignment into a {type(array).__name__} (x[i] = v) is not supported in "
+            "differentiated code; only into NumPy arrays",
+            hint="build the values in a NumPy array (e.g. np.zeros(n)) instead")
+    out = np.array(array, copy=True)
+    out[index] = value
+    return out

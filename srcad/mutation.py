@@ -1,0 +1,148 @@
+"""Which arrays a function may assign into (`y[i] = v`) with correct gradients.
+
+srcad lowers `y[i] = v` to a functional update, `y = setitem(y, i, v)`: a new array.
+That matches Python exactly when nothing else can observe the old array: `y` must be
+an array the function created itself (not a parameter, a global, or a view of
+another array), and no other name, container or view may hold it. This module
+checks those conditions on the AST, conservatively.
+"""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass
+
+# Calls that always return a new array (never a view of an argument).
+FRESH_FUNCTIONS = {
+    "zeros", "ones", "empty", "full", "zeros_like", "ones_like", "empty_like", "full_like",
+    "array", "copy", "eye", "identity", "arange", "linspace", "concatenate", "stack",
+    "hstack", "vstack", "tile", "repeat", "outer", "dot", "matmul", "exp", "log", "sin",
+    "cos", "tanh", "sqrt", "abs", "maximum", "minimum", "where", "square", "cumsum",
+    "cumprod", "diag", "tril", "triu", "sort", "clip",
+}
+FRESH_METHODS = {"copy", "astype", "dot", "cumsum", "cumprod", "clip", "round"}
+
+
+@dataclass
+class Verdict:
+    allowed: bool
+    reason: str = ""
+
+
+def _call_name(node: ast.Call) -> str:
+    func = node.func
+    if isinstance(func, ast.Attribute):
+        return func.attr
+    if isinstance(func, ast.Name):
+        return func.id
+    return ""
+
+
+def _is_fresh(node: ast.expr) -> bool:
+    """True if evaluating `node` always produces a new array."""
+    if isinstance(node, (ast.BinOp, ast.UnaryOp)):
+        return True
+    if isinstance(node, ast.Call):
+        name = _call_name(node)
+        if isinstance(node.func, ast.Attribute) and not _is_module_like(node.func.value):
+            return name in FRESH_METHODS
+        return name in FRESH_FUNCTIONS
+    return False
+
+
+def _is_module_like(node: ast.expr) -> bool:
+    """`np.zeros`-style calls: a dotted name starting with a module alias."""
+    while isinstance(node, ast.Attribute):
+        node = node.value
+    return isinstance(node, ast.Name) and node.id in {"np", "numpy", "math", "scipy"}
+
+
+def _may_hold(node: ast.expr, name: str) -> bool:
+    """True if the value of `node` may be, or share memory with, the array `name`."""
+    if isinstance(node, ast.Name):
+        return node.id == name
+    if isinstance(node, (ast.Subscript, ast.Attribute, ast.Starred)):
+        return _may_hold(node.value, name)
+    if isinstance(node, (ast.Tuple, ast.List, ast.Set)):
+        return any(_may_hold(e, name) for e in node.elts)
+    if isinstance(node, ast.Dict):
+        return any(v is not None and _may_hold(v, name) for v in node.values)
+    if isinstance(node, ast.IfExp):
+        return _may_hold(node.body, name) or _may_hold(node.orelse, name)
+    if isinstance(node, ast.BoolOp):
+        return any(_may_hold(v, name) for v in node.values)
+    if isinstance(node, ast.NamedExpr):
+        return _may_hold(node.value, name)
+    if isinstance(node, ast.Call):
+        if _is_fresh(node):
+            return False
+        args = list(node.args) + [k.value for k in node.keywords]
+        if isinstance(node.func, ast.Attribute) and not _is_module_like(node.func.value):
+            args.append(node.func.value)
+        return any(_may_hold(a, name) for a in args)
+    return False
+
+
+def check_mutations(function: ast.FunctionDef, params: set) -> dict:
+    """For every name assigned into (`name[...] = v`), whether that is allowed."""
+    targets: dict = {}
+    for node in ast.walk(function):
+        if isinstance(node, (ast.Assign, ast.AugAssign, ast.AnnAssign)):
+            nodes = node.targets if isinstance(node, ast.Assign) else [node.target]
+            for t in nodes:
+                base = t
+                while isinstance(base, ast.Subscript):
+                    base = base.value
+                if base is not t and isinstance(base, ast.Name):
+                    targets.setdefault(base.id, Verdict(True))
+    for name, verdict in targets.items():
+        verdict.allowed, verdict.reason = _verdict(function, name, params)
+    return targets
+
+
+def _verdict(function: ast.FunctionDef, name: str, params: set) -> tuple[bool, str]:
+    if name in params:
+        return False, (f"'{name}' is an argument: assigning into it would change the "
+                       "caller's array")
+    bound = False
+    for node in ast.walk(function):
+        if isinstance(node, ast.Assign):
+            names = [t.id for t in node.targets if isinstance(t, ast.Name)]
+            if name in names and len(node.targets) > 1:
+                return False, f"'{name}' is assigned together with another name (a = b = ...)"
+            for t in node.targets:
+                if isinstance(t, ast.Name) and t.id == name:
+                    bound = True
+                    if not _is_fresh(node.value):
+                        return False, (f"'{name}' is not known to be a new array here "
+                                       "(it may share memory with another array)")
+                elif isinstance(t, (ast.Tuple, ast.List)) and any(
+                        isinstance(e, ast.Name) and e.id == name for e in t.elts):
+                    return False, f"'{name}' is assigned by unpacking"
+            if _may_hold(node.value, name) and not all(
+                    isinstance(t, ast.Name) and t.id == name or
+                    isinstance(t, ast.Subscript) for t in node.targets):
+                return False, (f"another variable may share memory with '{name}' (it is "
+                               "assigned from it)")
+        elif isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name) \
+                and node.target.id == name and node.value is not None:
+            bound = True
+            if not _is_fresh(node.value):
+                return False, f"'{name}' is not known to be a new array here"
+        elif isinstance(node, (ast.For, ast.comprehension)):
+            target_names = {n.id for n in ast.walk(node.target) if isinstance(n, ast.Name)}
+            if name in target_names:
+                return False, f"'{name}' is a loop variable"
+            if _may_hold(node.iter, name):
+                return False, f"a loop iterates over '{name}' (its items are views)"
+        elif isinstance(node, ast.Expr) and isinstance(node.value, ast.Call):
+            call = node.value
+            if _call_name(call) == "print":
+                continue
+            args = list(call.args) + [k.value for k in call.keywords]
+            if any(_may_hold(a, name) for a in args):
+                return False, (f"'{name}' is passed to a call that may keep a reference "
+                               "to it")
+    if not bound:
+        return False, f"'{name}' is not created in this function"
+    return True, ""

@@ -1,0 +1,135 @@
+"""Helpers for the elementwise rules (srcad/rules/numpy_elementwise.py, math_rules.py).
+
+Each keeps the dtype of its float inputs (float32 stays float32) and returns a NumPy
+scalar, not a 0-d array, for scalar inputs.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+
+def _float_dtype(*values):
+    """The float dtype NumPy would compute `values` in (None entries are skipped)."""
+    return np.result_type(*(v for v in values if v is not None), 1.0)
+
+
+def _out(w, dtype):
+    return np.asarray(w, dtype=dtype)[()]
+
+
+def sinc_derivative(x):
+    """d/dx sinc(x), with sinc(x) = sin(pi x) / (pi x): 0 at x = 0.
+
+    Away from 0: (cos(pi x) - sinc(x)) / x. Near 0 that difference cancels, so the
+    Taylor series -pi^2 x / 3 + pi^4 x^3 / 30 is used for |x| < 1e-3 (error < 1e-12
+    relative).
+    """
+    x = np.asarray(x)
+    dtype = _float_dtype(x)
+    x = x.astype(dtype, copy=False)
+    small = np.abs(x) < 1e-3
+    safe = np.where(small, 1.0, x).astype(dtype, copy=False)
+    far = (np.cos(np.pi * safe) - np.sinc(safe)) / safe
+    near = x * (-np.pi ** 2 / 3.0 + x * x * (np.pi ** 4 / 30.0))
+    return _out(np.where(small, near, far), dtype)
+
+
+def safe_divide(a, b):
+    """a / b, and 0 where b == 0 (the subgradient used at the kink of a norm)."""
+    dtype = _float_dtype(a, b)
+    b = np.asarray(b)
+    zero = b == 0
+    return _out(np.where(zero, 0.0, np.asarray(a) / np.where(zero, 1.0, b)), dtype)
+
+
+def fmax_weight(a, b):
+    """How much of fmax(a, b)'s adjoint goes to `a`: 1 where a wins, 1/2 at ties,
+    1 where only `b` is NaN (fmax ignores NaNs), else 0."""
+    a, b = np.asarray(a), np.asarray(b)
+    w = (a > b) + 0.5 * (a == b) + (np.isnan(b) & ~np.isnan(a))
+    return _out(w, _float_dtype(a, b))
+
+
+def fmin_weight(a, b):
+    """How much of fmin(a, b)'s adjoint goes to `a` (see `fmax_weight`)."""
+    a, b = np.asarray(a), np.asarray(b)
+    w = (a < b) + 0.5 * (a == b) + (np.isnan(b) & ~np.isnan(a))
+    return _out(w, _float_dtype(a, b))
+
+
+def clip_weights(a, a_min=None, a_max=None, min_kw=None, max_kw=None):
+    """Weights (w_a, w_min, w_max) splitting the adjoint of np.clip among its inputs.
+
+    np.clip(a, lo, hi) is minimum(maximum(a, lo), hi); the weights follow that
+    composition with the maximum/minimum convention (ties split 1/2 each). `min_kw`
+    and `max_kw` are NumPy's keyword spellings `min=` and `max=`; a None bound does
+    not clip and gets weight 0.
+    """
+    low = a_min if a_min is not None else min_kw
+    high = a_max if a_max is not None else max_kw
+    dtype = _float_dtype(a, low, high)
+    a = np.asarray(a)
+    w_a, w_low, w_high, m = 1.0, 0.0, 0.0, a
+    if low is not None:
+        low = np.asarray(low)
+        tie = 0.5 * (a == low)
+        w_a = (a > low) + tie
+        w_low = (low > a) + tie
+        m = np.maximum(a, low)
+    if high is not None:
+        high = np.asarray(high)
+        tie = 0.5 * (m == high)
+        w_m = (m < high) + tie
+        w_high = (high < m) + tie
+        w_a = w_a * w_m
+        w_low = w_low * w_m
+    return _out(w_a, dtype), _out(w_low, dtype), _out(w_high, dtype)
+
+
+def broadcast_like(g, x):
+    """The adjoint `g` (possibly the scalar 0.0 of an unused tuple entry) with x's shape."""
+    shape = np.shape(x)
+    if np.shape(g) == shape:
+        return g
+    return np.broadcast_to(g, shape) + np.zeros(shape, dtype=_float_dtype(x))
+
+
+def multiple_of(x, r, y):
+    """The integer n with r == x - n * y (fmod, remainder, divmod), as a float.
+
+    Computed from the remainder NumPy returned, not from x / y, so that n agrees with
+    the remainder even where x / y rounds across an integer.
+    """
+    return np.rint((np.asarray(x) - r) / y)[()]
+
+
+def math_multiple_of(x, r, y):
+    """`multiple_of` for Python floats (math.fmod, math.remainder)."""
+    return float(round((x - r) / y))
+
+
+def digamma(x):
+    """The digamma function psi(x) = Gamma'(x) / Gamma(x) (needs SciPy)."""
+    from scipy.special import digamma as psi
+
+    return psi(x)
+
+
+def dist_adjoint(g, p, q, d, sign=1.0):
+    """The adjoint of p in math.dist(p, q) = d (q's with sign=-1.0), as p's type."""
+    items = [sign * g * (a - b) / d if d != 0.0 else 0.0 * g for a, b in zip(p, q)]
+    if isinstance(p, np.ndarray):
+        return np.array(items, dtype=_float_dtype(p))
+    return tuple(items) if isinstance(p, tuple) else items
+
+
+def dist_tangent(dp, dq, p, q, d):
+    """The tangent of math.dist(p, q) = d along (dp, dq) (0.0 means a zero tangent)."""
+    if d == 0.0:
+        return 0.0
+    dp = np.broadcast_to(np.asarray(dp, dtype=float), (len(p),))
+    dq = np.broadcast_to(np.asarray(dq, dtype=float), (len(q),))
+    return math.fsum((a - b) * (da - db) for a, b, da, db in zip(p, q, dp, dq)) / d
