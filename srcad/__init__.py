@@ -8,12 +8,14 @@ from . import rules  # noqa: F401  (registers the built-in derivative rules)
 from .api import grad, source, value_and_grad, vjp
 from .errors import (BadArgumentError, NoDerivativeError, RuleError, SourceUnavailableError,
                      SrcadError, UnsupportedSyntaxError)
-from .registry import adjoint, nondifferentiable, tangent
+from .registry import Example, Rand, adjoint, nondifferentiable, tangent
+from .runtime import stop_gradient
 
 __version__ = "0.1.0"
 
 __all__ = [
     "grad", "value_and_grad", "vjp", "source", "adjoint", "tangent", "nondifferentiable",
+    "stop_gradient", "Example", "Rand",
     "SrcadError", "UnsupportedSyntaxError", "NoDerivativeError", "SourceUnavailableError",
     "BadArgumentError", "RuleError",
 ]

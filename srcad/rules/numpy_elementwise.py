@@ -647,16 +647,17 @@ def _clip_kind(kinds, named):
 
 _CLIP_EXAMPLES = [
     Example((Rand((2, 3)), -0.5, 0.5)),
-    Example((Rand((2, 3)), None, 0.3)),
-    Example((Rand((3,)), -0.2, None)),
+    Example((Rand((3,)),), {"min": -0.2}),
+    Example((Rand((2, 3)),), {"min": Rand((2, 1), -1.0, 0.0)}),
     Example((Rand(()), -0.5, 0.5)),
     Example((Rand(()), Rand(()), Rand((), 2.0, 3.0))),
     Example((Rand((2, 3)), Rand((3,), -1.0, 0.0), Rand((2, 1), 0.0, 1.0))),
     Example((Rand((3,)), Rand((2, 3), -1.0, 0.0), Rand(()))),
-    Example((Rand((2, 3)), Rand(()))),
     Example((Rand((2, 3)),), {"a_min": Rand(()), "a_max": Rand((3,), 0.5, 1.0)}),
     Example((Rand((2, 3)),), {"min": Rand((3,), -1.0, 0.0), "max": Rand(())}),
     Example((Rand((2, 3)),), {"max": 0.2}),
+    # (a_min=None / a_max=None given by position are covered in tests/rules/test_elementwise.py:
+    # the sweep would try to differentiate the None)
     # a_min > a_max: NumPy returns a_max everywhere
     Example((Rand((2, 3)), Rand((), 0.5, 1.0), Rand((), -1.0, 0.0))),
 ]
@@ -679,7 +680,7 @@ def _(y, a, a_min=None, a_max=None, *, min=None, max=None):
 
 
 @adjoint(Method("clip"), broadcasting=True, kind=_clip_kind,
-         examples=[Example((Rand((2, 3)), -0.5, 0.5)), Example((Rand((3,)), None, 0.2)),
+         examples=[Example((Rand((2, 3)), -0.5, 0.5)), Example((Rand((3,)),), {"max": 0.2}),
                    Example((Rand((2, 3)), Rand((3,), -1.0, 0.0))),
                    Example((Rand((2, 3)),), {"max": Rand((2, 1))}),
                    Example((Rand((2, 3)), Rand(()), Rand((), 0.5, 1.0)))])
@@ -700,7 +701,7 @@ def _(y, a, min=None, max=None):
 # nan= / posinf= / neginf=, which receive the adjoint there.
 @adjoint(np.nan_to_num, broadcasting=True, kind="first",
          examples=[Example((Rand((2, 3)),)), Example((Rand(()),)),
-                   Example((np.array([0.5, np.nan, np.inf, -np.inf]),), {"nan": Rand(())}),
+                   Example((Rand((3,)),), {"nan": Rand(())}),
                    Example((Rand((3,)),), {"posinf": 5.0, "neginf": -5.0})])
 def _(y, x, copy=True, nan=0.0, posinf=None, neginf=None):
     dx = dy * np.isfinite(x)

@@ -29,6 +29,8 @@ def _(items, obj):
 
 
 nondifferentiable(runtime.make_slice)
+nondifferentiable(runtime.stop_gradient, kind="first",
+                  examples=[Example((Rand(()),)), Example((Rand((2, 3)),))])
 
 
 # y[index] = value, as a new array: the overwritten entries get no adjoint from y.

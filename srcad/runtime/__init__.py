@@ -185,3 +185,19 @@ def setitem(array, index, value):
     out = np.array(array, copy=True)
     out[index] = value
     return out
+
+
+def stop_gradient(x):
+    """`x`, treated as a constant by differentiation: no derivative flows through it.
+
+    Parameters
+    ----------
+    x : object
+        Any value.
+
+    Returns
+    -------
+    object
+        `x` itself.
+    """
+    return x

@@ -1,0 +1,111 @@
+"""What the rule registry covers, as a table (for `python -m srcad rules` and docs)."""
+
+from __future__ import annotations
+
+import operator
+from dataclasses import dataclass
+
+from . import registry
+from .registry import Attribute, Method
+
+_OPERATORS = {
+    operator.add: "+", operator.sub: "-", operator.mul: "*", operator.truediv: "/",
+    operator.floordiv: "//", operator.mod: "%", operator.pow: "**", operator.matmul: "@",
+    operator.neg: "unary -", operator.pos: "unary +", operator.getitem: "x[i]",
+    operator.lt: "<", operator.le: "<=", operator.gt: ">", operator.ge: ">=",
+    operator.eq: "==", operator.ne: "!=", operator.not_: "not", operator.invert: "~",
+    operator.and_: "&", operator.or_: "|", operator.xor: "^", operator.lshift: "<<",
+    operator.rshift: ">>", operator.is_: "is", operator.is_not: "is not",
+    operator.contains: "in",
+}
+
+
+@dataclass(frozen=True)
+class Row:
+    family: str
+    name: str
+    adjoint: bool
+    tangent: bool
+    nondifferentiable: bool
+
+    @property
+    def status(self) -> str:
+        if self.nondifferentiable:
+            return "no derivative (declared)"
+        parts = [p for p, ok in (("adjoint", self.adjoint), ("tangent", self.tangent)) if ok]
+        return " + ".join(parts)
+
+
+def describe(primal) -> tuple[str, str]:
+    """(family, readable name) of a primal."""
+    if isinstance(primal, Method):
+        return "ndarray methods", f"x.{primal.name}()"
+    if isinstance(primal, Attribute):
+        return "ndarray attributes", f"x.{primal.name}"
+    if primal in _OPERATORS:
+        return "Python operators", _OPERATORS[primal]
+    module = getattr(primal, "__module__", None) or ""
+    name = getattr(primal, "__name__", repr(primal))
+    if module.startswith("srcad"):
+        return "srcad", f"srcad.{name}" if name == "stop_gradient" else f"(internal) {name}"
+    if module == "math":
+        return "math", f"math.{name}"
+    if module == "builtins":
+        return "builtins", name
+    if module.startswith("scipy"):
+        return "scipy.special", f"scipy.special.{name}"
+    if module.startswith("numpy.linalg"):
+        return "np.linalg", f"np.linalg.{name}"
+    if module.startswith("numpy") or type(primal).__name__ == "ufunc":
+        return "np", f"np.{name}"
+    return module or "other", name
+
+
+def rows() -> list[Row]:
+    out = []
+    for rule in registry.all_rules():
+        family, name = describe(rule.primal)
+        out.append(Row(family, name, rule.adjoint is not None, rule.tangent is not None,
+                       rule.nondifferentiable))
+    return sorted(out, key=lambda r: (r.family, r.name))
+
+
+def counts() -> dict:
+    """Per family: (differentiable primals, declared non-differentiable primals)."""
+    result: dict = {}
+    for r in rows():
+        diff, nondiff = result.get(r.family, (0, 0))
+        result[r.family] = (diff + (not r.nondifferentiable), nondiff + r.nondifferentiable)
+    return result
+
+
+def text_table() -> str:
+    lines = []
+    width = max(len(r.name) for r in rows()) + 2
+    for family in sorted({r.family for r in rows()}):
+        lines.append(f"{family}:")
+        for r in rows():
+            if r.family == family:
+                lines.append(f"  {r.name:<{width}}{r.status}")
+    lines.append("")
+    for family, (diff, nondiff) in sorted(counts().items()):
+        lines.append(f"{family:<20} {diff:4d} differentiable, {nondiff:4d} declared without "
+                     "derivative")
+    return "\n".join(lines)
+
+
+def markdown() -> str:
+    """docs/coverage.md, generated from the registry."""
+    lines = ["# srcad coverage", "",
+             "Generated from the rule registry by `python -m srcad coverage-md`; a test keeps "
+             "it in sync. Every rule listed is checked against finite differences by the "
+             "registry sweep (`tests/rules/test_registry_sweep.py`).", "",
+             "| family | differentiable | declared without derivative |", "|---|---|---|"]
+    for family, (diff, nondiff) in sorted(counts().items()):
+        lines.append(f"| {family} | {diff} | {nondiff} |")
+    for family in sorted({r.family for r in rows()}):
+        lines += ["", f"## {family}", "", "| primal | rules |", "|---|---|"]
+        for r in rows():
+            if r.family == family:
+                lines.append(f"| `{r.name}` | {r.status} |")
+    return "\n".join(lines) + "\n"

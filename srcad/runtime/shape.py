@@ -1,0 +1,352 @@
+"""Helpers for the derivative rules of shape operations (srcad/rules/numpy_shape.py).
+
+Each `*_adjoint` function maps the adjoint `g` of an operation's result back to one of
+its inputs; `*_tangent` functions push a tangent forward where the operation itself
+cannot simply be applied to the tangent.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from . import unbroadcast
+
+
+def _zeros(x):
+    """Zeros of `x`'s shape, in `x`'s float dtype (float64 for anything else)."""
+    x = np.asarray(x)
+    dtype = x.dtype if np.issubdtype(x.dtype, np.inexact) else np.float64
+    return np.zeros(x.shape, dtype=dtype)
+
+
+def _is_sequence(x) -> bool:
+    return isinstance(x, (list, tuple))
+
+
+def _is_inexact(y) -> bool:
+    if _is_sequence(y):
+        return all(_is_inexact(item) for item in y)
+    return np.issubdtype(np.asarray(y).dtype, np.inexact)
+
+
+# ----------------------------------------------------------------------------- reshaping
+
+
+def ravel_order(a, order="C"):
+    """For each element of `np.ravel(a, order)`, the C-order flat index it comes from.
+
+    Only needed for the memory-layout orders 'A' and 'K'.
+    """
+    a = np.asarray(a)
+    index = np.empty_like(a, dtype=np.intp)  # keeps `a`'s memory layout
+    index[...] = np.arange(a.size).reshape(a.shape)
+    return np.ravel(index, order=order)
+
+
+def ravel_adjoint(g, a, order="C"):
+    """The adjoint of `np.ravel(a, order)` (also `a.flatten(order)`)."""
+    shape = np.shape(a)
+    if order in ("C", "F", None):
+        return np.reshape(g, shape, order=order or "C")
+    out = np.zeros(int(np.prod(shape)), dtype=np.asarray(g).dtype)
+    out[ravel_order(a, order)] = g
+    return out.reshape(shape)
+
+
+def ravel_tangent(da, a, order="C"):
+    """The tangent of `np.ravel(a, order)`: the tangent read in the order `a` is read."""
+    da = np.broadcast_to(da, np.shape(a))
+    if order in ("C", "F", None):
+        return np.ravel(da, order=order or "C")
+    return np.ravel(da)[ravel_order(a, order)]
+
+
+def method_axes(axes):
+    """The axes of `x.transpose(*axes)` as `np.transpose` takes them."""
+    if len(axes) == 0:
+        return None
+    if len(axes) == 1 and (axes[0] is None or np.ndim(axes[0]) == 1):
+        return axes[0]
+    return axes
+
+
+# ----------------------------------------------------------------------------- joining
+
+
+def item_tangents(d, items):
+    """The tangents of a list of arrays, each at its item's shape (0.0 means zeros)."""
+    if not _is_sequence(d) and np.ndim(d) == 0:
+        d = [d] * len(items)
+    return [np.broadcast_to(t, np.shape(x)) for t, x in zip(d, items)]
+
+
+def _pieces(g, shapes, axis):
+    """`g` cut along `axis` into pieces as long as the items of `shapes` are there."""
+    ends = np.cumsum([shape[axis] for shape in shapes])[:-1]
+    return np.split(g, ends, axis=axis)
+
+
+def concatenate_adjoint(g, arrays, axis=0):
+    """The adjoints of the items of `np.concatenate(arrays, axis)` (a list)."""
+    shapes = [np.shape(a) for a in arrays]
+    if axis is None:
+        sizes = [(math.prod(shape),) for shape in shapes]
+        pieces = _pieces(np.ravel(g), sizes, 0)
+    else:
+        pieces = _pieces(g, shapes, axis)
+    return [np.reshape(p, shape) for p, shape in zip(pieces, shapes)]
+
+
+def stack_adjoint(g, arrays, axis=0):
+    """The adjoints of the items of `np.stack(arrays, axis)` (a list)."""
+    return list(np.moveaxis(g, axis, 0))
+
+
+def _joined_adjoint(g, arrays, promote, axis):
+    """Adjoints for hstack/vstack/dstack/column_stack: each item is first promoted
+    (by `promote`), then all are concatenated along `axis`."""
+    shapes = [np.shape(promote(a)) for a in arrays]
+    pieces = _pieces(g, shapes, axis)
+    return [np.reshape(p, np.shape(a)) for p, a in zip(pieces, arrays)]
+
+
+def hstack_adjoint(g, tup):
+    axis = 0 if np.ndim(tup[0]) <= 1 else 1
+    return _joined_adjoint(g, tup, np.atleast_1d, axis)
+
+
+def vstack_adjoint(g, tup):
+    return _joined_adjoint(g, tup, np.atleast_2d, 0)
+
+
+def dstack_adjoint(g, tup):
+    return _joined_adjoint(g, tup, np.atleast_3d, 2)
+
+
+def _as_column(a):
+    a = np.asarray(a)
+    return a.reshape(-1, 1) if a.ndim < 2 else a
+
+
+def column_stack_adjoint(g, tup):
+    return _joined_adjoint(g, tup, _as_column, 1)
+
+
+def split_adjoint(gs, ary, indices_or_sections, axis=0):
+    """The adjoint of `ary` in `np.split` / `np.array_split` from the adjoints of the
+    parts (a tuple or list; 0.0 for a part nobody used)."""
+    out = _zeros(ary)
+    # array_split cuts exactly as split does, and its parts are views into `out`
+    for part, g in zip(np.array_split(out, indices_or_sections, axis), gs):
+        part[...] = g
+    return out
+
+
+# ----------------------------------------------------------------------------- repeating
+
+
+def tile_adjoint(g, a, reps):
+    """The adjoint of `np.tile(a, reps)`: the sum over all the copies."""
+    shape = np.shape(a)
+    reps = (reps,) if np.ndim(reps) == 0 else tuple(reps)
+    ndim = max(len(shape), len(reps))
+    full = (1,) * (ndim - len(shape)) + tuple(shape)
+    reps = (1,) * (ndim - len(reps)) + reps
+    # each output axis of length r * n splits into (copy, position) axes
+    g = np.reshape(g, [n for pair in zip(reps, full) for n in pair])
+    return np.reshape(np.sum(g, axis=tuple(range(0, 2 * ndim, 2))), shape)
+
+
+def repeat_adjoint(g, a, repeats, axis=None):
+    """The adjoint of `np.repeat(a, repeats, axis)`: each element collects the adjoints
+    of its copies."""
+    shape = np.shape(a)
+    if axis is None:
+        g, axis, length = np.ravel(g), 0, math.prod(shape)
+    else:
+        length = shape[axis]
+    source = np.repeat(np.arange(length), repeats)  # the element each copy comes from
+    g = np.moveaxis(np.asarray(g), axis, 0)
+    out = np.zeros((length,) + g.shape[1:], dtype=g.dtype)
+    np.add.at(out, source, g)
+    return np.reshape(np.moveaxis(out, 0, axis), shape)
+
+
+# ----------------------------------------------------------------------------- padding
+
+PAD_MODES = ("constant", "edge", "reflect", "symmetric", "wrap")
+
+
+def _check_pad_mode(mode):
+    if mode not in PAD_MODES:
+        raise NotImplementedError(
+            f"srcad has no derivative for np.pad with mode={mode!r}; supported modes: "
+            + ", ".join(PAD_MODES))
+
+
+def _pad_pairs(pad_width, ndim):
+    """pad_width as one (before, after) pair per axis."""
+    return np.broadcast_to(np.asarray(pad_width, dtype=np.intp), (ndim, 2))
+
+
+def pad_adjoint(g, array, pad_width, mode="constant"):
+    """The adjoint of `array` in `np.pad(array, pad_width, mode)`."""
+    _check_pad_mode(mode)
+    shape = np.shape(array)
+    if mode == "constant":
+        pairs = _pad_pairs(pad_width, len(shape))
+        return np.asarray(g)[tuple(slice(b, b + n) for (b, _), n in zip(pairs, shape))]
+    # Every padded element copies some input element: pad the input's flat indices
+    # to find which one, then add each element's adjoint to its source.
+    size = math.prod(shape)
+    source = np.pad(np.arange(size).reshape(shape), pad_width, mode=mode)
+    out = np.bincount(source.ravel(), weights=np.ravel(g), minlength=size)
+    return out.reshape(shape)
+
+
+def pad_constant_values_adjoint(g, array, pad_width, constant_values):
+    """The adjoint of `constant_values` in `np.pad(array, pad_width, constant_values=...)`:
+    the sum of the adjoints of the padding each (before, after) value fills."""
+    ndim = np.ndim(array)
+    # label the padding of axis i with 2i + 1 (before) and 2i + 2 (after); NumPy fills
+    # the corners with the value of the last axis, and so does this
+    labels = np.arange(1, 2 * ndim + 1).reshape(ndim, 2)
+    owner = np.pad(np.zeros(np.shape(array), dtype=np.intp), pad_width, mode="constant",
+                   constant_values=labels)
+    sums = np.bincount(owner.ravel(), weights=np.ravel(g), minlength=2 * ndim + 1)
+    return unbroadcast(sums[1:].reshape(ndim, 2), constant_values)
+
+
+def pad_tangent(darray, array, pad_width, mode="constant", dconstant_values=0.0):
+    """The tangent of `np.pad(array, pad_width, mode, constant_values=...)`."""
+    _check_pad_mode(mode)
+    darray = np.broadcast_to(darray, np.shape(array))
+    if mode == "constant":
+        return np.pad(darray, pad_width, mode=mode, constant_values=dconstant_values)
+    return np.pad(darray, pad_width, mode=mode)
+
+
+# ----------------------------------------------------------------------------- diagonals
+
+
+def _diagonal_index(shape, k):
+    """(rows, columns) of the k-th diagonal of a matrix of `shape`."""
+    n, m = shape
+    if k >= 0:
+        count = max(0, min(n, m - k))
+        return np.arange(count), np.arange(count) + k
+    count = max(0, min(n + k, m))
+    return np.arange(count) - k, np.arange(count)
+
+
+def diag_adjoint(g, v, k=0):
+    """The adjoint of `np.diag(v, k)`: a diagonal of `g` (1-D `v`), or `g` placed on
+    the diagonal of a zero matrix shaped like `v` (2-D `v`)."""
+    if np.ndim(v) == 1:
+        return np.diagonal(g, k).copy()
+    out = np.zeros(np.shape(v), dtype=_zeros(g).dtype)
+    rows, cols = _diagonal_index(np.shape(v), k)
+    out[rows, cols] = g
+    return out
+
+
+def diagonal_adjoint(g, a, offset=0, axis1=0, axis2=1):
+    """The adjoint of `np.diagonal(a, offset, axis1, axis2)`."""
+    out = np.zeros(np.shape(a), dtype=_zeros(g).dtype)
+    view = np.moveaxis(out, (axis1, axis2), (-2, -1))  # a writable view of `out`
+    rows, cols = _diagonal_index(view.shape[-2:], offset)
+    view[..., rows, cols] = g
+    return out
+
+
+# ----------------------------------------------------------------------------- sorting
+
+
+def sort_adjoint(g, a, axis=-1, kind=None):
+    """The adjoint of `np.sort(a, axis)`: `g` sent back through the sorting permutation."""
+    order = np.argsort(a, axis=axis, kind=kind)
+    if axis is None:
+        out = np.zeros(np.size(a), dtype=_zeros(g).dtype)
+        out[order] = g
+        return out.reshape(np.shape(a))
+    out = np.zeros(np.shape(a), dtype=_zeros(g).dtype)
+    np.put_along_axis(out, order, g, axis)
+    return out
+
+
+def sort_tangent(da, a, axis=-1, kind=None):
+    """The tangent of `np.sort(a, axis)`: the tangent permuted as `a` is."""
+    order = np.argsort(a, axis=axis, kind=kind)
+    da = np.broadcast_to(da, np.shape(a))
+    if axis is None:
+        return np.ravel(da)[order]
+    return np.take_along_axis(da, order, axis)
+
+
+# ----------------------------------------------------------------------------- conversions
+
+
+def array_adjoint(g, obj, y):
+    """The adjoint of `obj` in a conversion `y = np.array(obj)` (or `np.asarray`,
+    `.astype`): `g` in `obj`'s shape and float dtype, split into items if `obj` is a
+    list or tuple. A conversion to an integer or bool type is piecewise constant: its
+    adjoint is zero."""
+    shape = np.shape(obj)
+    if _is_inexact(y):
+        g = np.reshape(g, shape)  # drops the axes ndmin added
+        if np.iscomplexobj(g) and not np.iscomplexobj(obj):
+            g = np.real(g)
+    else:
+        g = np.zeros(shape)
+    return _like_items(g, obj)
+
+
+def _like_items(g, obj):
+    if _is_sequence(obj):
+        return [_like_items(g[i], item) for i, item in enumerate(obj)]
+    if isinstance(obj, np.ndarray) and np.issubdtype(obj.dtype, np.floating):
+        return g.astype(obj.dtype, copy=False)
+    return g
+
+
+def array_tangent(dobj, obj, y):
+    """The tangent of a conversion `y = np.array(obj)`: `dobj` converted the same way
+    (zeros for a conversion to an integer or bool type)."""
+    if not _is_inexact(y):
+        return np.zeros(np.shape(y))
+    return np.reshape(np.asarray(_fill(dobj, obj), dtype=np.asarray(y).dtype), np.shape(y))
+
+
+def _fill(d, obj):
+    if _is_sequence(obj):
+        if not _is_sequence(d) and np.ndim(d) == 0:
+            d = [d] * len(obj)
+        return [_fill(t, item) for t, item in zip(d, obj)]
+    return np.broadcast_to(d, np.shape(obj))
+
+
+# ----------------------------------------------------------------------------- clip
+
+
+def _clip_masks(a, a_min, a_max):
+    """Where `np.clip(a, a_min, a_max)`, computed as `minimum(maximum(a, a_min), a_max)`,
+    takes `a_max`, and where it takes `a_min` (it takes `a` elsewhere, ties included)."""
+    low = a if a_min is None else np.maximum(a, a_min)
+    to_max = np.zeros(np.shape(low), dtype=bool) if a_max is None else low > a_max
+    to_min = np.zeros(np.shape(low), dtype=bool) if a_min is None else (a < a_min) & ~to_max
+    return to_max, to_min
+
+
+def clip_adjoint(g, a, a_min=None, a_max=None):
+    """The adjoints of `a`, `a_min` and `a_max` in `np.clip(a, a_min, a_max)`, in the
+    result's shape (not summed back to the inputs' shapes)."""
+    to_max, to_min = _clip_masks(a, a_min, a_max)
+    return g * ~(to_max | to_min), g * to_min, g * to_max
+
+
+def clip_tangent(da, a, a_min, a_max, dmin, dmax):
+    """The tangent of `np.clip(a, a_min, a_max)`."""
+    to_max, to_min = _clip_masks(a, a_min, a_max)
+    return np.where(to_max, dmax, np.where(to_min, dmin, da))

@@ -1,0 +1,151 @@
+"""Assignment into arrays: correct gradients where Python semantics allow it, clear
+refusals where another reference could observe the change."""
+
+import numpy as np
+import pytest
+
+import srcad
+from gradcheck import check_grad
+
+
+def fill_in_loop(x):
+    y = np.zeros(4)
+    for i in range(4):
+        y[i] = x[i] * x[(i + 1) % 4]
+    return np.sum(y ** 2)
+
+
+def slice_add_and_mask(x):
+    y = np.copy(x) * 1.0
+    y[1:3] += x[0]
+    y[y > 0.5] = 0.5
+    return np.sum(y * x)
+
+
+def overwrite_twice(x, w):
+    y = np.ones(3)
+    y[0] = x * w
+    y[0] = y[0] * x  # the first value is read, then overwritten
+    y[2] = w
+    return np.sum(np.sin(y))
+
+
+def nested_target(x):
+    m = np.zeros((2, 3))
+    m[1][2] = x
+    m[0, :] = x * 2.0
+    return np.sum(m * m)
+
+
+def column_update(X):
+    Y = X * 1.0
+    Y[:, 1] = Y[:, 0] * Y[:, 2]
+    return np.sum(Y ** 2)
+
+
+def in_branch(x, flag):
+    y = np.zeros(2)
+    if flag:
+        y[0] = x
+    else:
+        y[1] = x * 3.0
+    return np.sum(y) * x
+
+
+def running_update(x, n):
+    state = np.zeros(3)
+    for k in range(n):
+        state[k % 3] += np.tanh(x * k + state[(k + 1) % 3])
+    return np.sum(state)
+
+
+@pytest.mark.parametrize("fn, args", [
+    (fill_in_loop, (np.array([0.3, 0.9, -0.4, 0.7]),)),
+    (slice_add_and_mask, (np.array([0.2, 0.4, 0.1, 0.6]),)),
+    (nested_target, (0.7,)),
+    (column_update, (np.arange(6.0).reshape(2, 3) / 5,)),
+    (in_branch, (1.3, True)),
+    (in_branch, (1.3, False)),
+    (running_update, (0.4, 7)),
+], ids=lambda v: getattr(v, "__name__", ""))
+def test_assignment_gradients_match_finite_differences(fn, args):
+    check_grad(fn, *args)
+
+
+def test_overwritten_value_gradients():
+    dx, dw = check_grad(overwrite_twice, 0.7, 1.3, wrt=(0, 1))
+    assert dx == pytest.approx(np.cos(0.7 * 0.7 * 1.3) * 2 * 0.7 * 1.3)
+    assert dw == pytest.approx(np.cos(0.7 * 0.7 * 1.3) * 0.49 + np.cos(1.3))
+
+
+def test_the_callers_array_is_not_modified():
+    x = np.array([0.3, 0.9, -0.4, 0.7])
+    before = x.copy()
+    srcad.grad(slice_add_and_mask)(x)
+    np.testing.assert_array_equal(x, before)
+
+
+def into_argument(x):
+    x[0] = 1.0
+    return np.sum(x)
+
+
+def into_alias(x):
+    y = np.zeros(3)
+    z = y
+    y[0] = x
+    return z[0]
+
+
+def into_view(x):
+    y = np.zeros((2, 2))
+    row = y[0]
+    y[0, 0] = x
+    return row[0] * x
+
+
+def into_global(x):
+    GLOBAL_ARRAY[0] = x
+    return np.sum(GLOBAL_ARRAY)
+
+
+def into_list(x):
+    y = [0.0, 0.0]
+    y[0] = x
+    return y[0] + y[1]
+
+
+def chained_names(x):
+    a = b = np.zeros(2)
+    a[0] = x
+    return b[0]
+
+
+def kept_in_container(x):
+    y = np.zeros(2)
+    pair = (y, 1.0)
+    y[0] = x
+    return pair[0][0]
+
+
+GLOBAL_ARRAY = np.zeros(3)
+
+
+@pytest.mark.parametrize("fn, message", [
+    (into_argument, "is an argument"),
+    (into_alias, "share memory"),
+    (into_view, "share memory"),
+    (into_global, "not created in this function"),
+    (chained_names, "together with another name"),
+    (kept_in_container, "share memory"),
+], ids=lambda v: getattr(v, "__name__", str(v)[:10]))
+def test_assignments_another_reference_could_observe_are_refused(fn, message):
+    arg = np.ones(3) if fn is into_argument else 0.5
+    with pytest.raises(srcad.UnsupportedSyntaxError, match=message) as info:
+        srcad.grad(fn)(arg)
+    assert info.value.lineno is not None and "np.copy" in str(info.value)
+
+
+def test_assignment_into_a_list_is_refused_at_run_time():
+    with pytest.raises(srcad.SrcadError, match="list"):
+        srcad.grad(into_list)(0.5)
