@@ -1,8 +1,10 @@
 """Rules for the differentiable functions of Python's `math` module."""
 
+import importlib.util
 import math
 
-from ..registry import adjoint, nondifferentiable, tangent
+from ..registry import Example, Rand, adjoint, nondifferentiable, tangent
+from ..runtime.elementwise import digamma, dist_adjoint, dist_tangent, math_multiple_of
 
 
 @adjoint(math.sin, kind="scalar")
@@ -279,5 +281,113 @@ def _(y, x):
     dy = dx * (math.pi / 180.0)
 
 
+# math.fmod(x, y) = x - n * y with n = trunc(x / y); math.remainder uses n = x / y
+# rounded to the nearest integer. n is piecewise constant: dz/dx = 1, dz/dy = -n.
+@adjoint(math.fmod, kind="scalar", domain={"x": (-3.0, 3.0), "y": (0.6, 1.4)})
+def _(z, x, y):
+    dx = dz
+    dy = -dz * math_multiple_of(x, z, y)
+
+
+@tangent(math.fmod)
+def _(z, x, y):
+    dz = dx - dy * math_multiple_of(x, z, y)
+
+
+@adjoint(math.remainder, kind="scalar", domain={"x": (-3.0, 3.0), "y": (0.6, 1.4)})
+def _(z, x, y):
+    dx = dz
+    dy = -dz * math_multiple_of(x, z, y)
+
+
+@tangent(math.remainder)
+def _(z, x, y):
+    dz = dx - dy * math_multiple_of(x, z, y)
+
+
+# copysign(x, y) = |x| with the sign of y: dz/dx = +1 where the signs agree, -1 where
+# they differ, 0 at x = 0 (like abs); the sign of y is piecewise constant.
+@adjoint(math.copysign, kind="scalar")
+def _(z, x, y):
+    dx = dz * math.copysign(1.0, x) * math.copysign(1.0, y) if x != 0.0 else 0.0 * dz
+
+
+@tangent(math.copysign)
+def _(z, x, y):
+    dz = dx * math.copysign(1.0, x) * math.copysign(1.0, y) if x != 0.0 else 0.0 * dx
+
+
+# ldexp(x, i) = x * 2**i with an integer i.
+@adjoint(math.ldexp, kind="scalar", examples=[Example((Rand(()), 3)), Example((Rand(()), -2))])
+def _(y, x, i):
+    dx = math.ldexp(dy, i)
+
+
+@tangent(math.ldexp)
+def _(y, x, i):
+    dy = math.ldexp(dx, i)
+
+
+# dist(p, q) = |p - q|; the adjoints of p and q are sequences like p and q. At p == q
+# the subgradient 0 is used.
+@adjoint(math.dist, kind="scalar",
+         examples=[Example(([Rand(()), Rand(()), Rand(())], [Rand(()), Rand(()), Rand(())])),
+                   Example(((Rand(()), Rand(())), (Rand(()), Rand(())))),
+                   Example((Rand((4,)), Rand((4,))))])
+def _(d, p, q):
+    dp = dist_adjoint(dd, p, q, d)
+    dq = dist_adjoint(dd, p, q, d, -1.0)
+
+
+@tangent(math.dist)
+def _(d, p, q):
+    dd = dist_tangent(dp, dq, p, q, d)
+
+
+if hasattr(math, "cbrt"):  # Python 3.11+
+
+    @adjoint(math.cbrt, kind="scalar", domain={"x": (0.2, 2.0)})
+    def _(y, x):
+        dx = dy / (3.0 * y * y)
+
+    @tangent(math.cbrt)
+    def _(y, x):
+        dy = dx / (3.0 * y * y)
+
+
+if hasattr(math, "exp2"):  # Python 3.11+
+
+    @adjoint(math.exp2, kind="scalar")
+    def _(y, x):
+        dx = dy * y * math.log(2.0)
+
+    @tangent(math.exp2)
+    def _(y, x):
+        dy = dx * y * math.log(2.0)
+
+
+# gamma' = gamma * digamma and lgamma' = digamma (also for negative x, where lgamma is
+# log|gamma|). Digamma comes from SciPy: without SciPy these stay unregistered (refused).
+if importlib.util.find_spec("scipy") is not None:
+
+    @adjoint(math.gamma, kind="scalar", domain={"x": (0.5, 3.0)})
+    def _(y, x):
+        dx = dy * y * digamma(x)
+
+    @tangent(math.gamma)
+    def _(y, x):
+        dy = dx * y * digamma(x)
+
+    @adjoint(math.lgamma, kind="scalar", domain={"x": (0.5, 3.0)})
+    def _(y, x):
+        dx = dy * digamma(x)
+
+    @tangent(math.lgamma)
+    def _(y, x):
+        dy = dx * digamma(x)
+
+
 nondifferentiable(math.floor, math.ceil, math.trunc, math.isnan, math.isinf,
                   math.isfinite, kind="scalar")
+nondifferentiable(math.isclose, kind="other",
+                  examples=[Example((Rand(()), Rand(()))), Example((1.0, 1.0 + 1e-12))])
