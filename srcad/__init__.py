@@ -5,7 +5,7 @@ Python function computing the gradient. See `srcad.source` to print it.
 """
 
 from . import rules  # noqa: F401  (registers the built-in derivative rules)
-from .api import grad, source, value_and_grad, vjp
+from .api import grad, hessian, hvp, jacobian, jvp, source, value_and_grad, vjp
 from .errors import (BadArgumentError, NoDerivativeError, RuleError, SourceUnavailableError,
                      SrcadError, UnsupportedSyntaxError)
 from .registry import Example, Rand, adjoint, nondifferentiable, tangent
@@ -14,7 +14,8 @@ from .runtime import stop_gradient
 __version__ = "0.1.0"
 
 __all__ = [
-    "grad", "value_and_grad", "vjp", "source", "adjoint", "tangent", "nondifferentiable",
+    "grad", "value_and_grad", "vjp", "jvp", "jacobian", "hessian", "hvp", "source",
+    "adjoint", "tangent", "nondifferentiable",
     "stop_gradient", "Example", "Rand",
     "SrcadError", "UnsupportedSyntaxError", "NoDerivativeError", "SourceUnavailableError",
     "BadArgumentError", "RuleError",

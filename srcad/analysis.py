@@ -57,6 +57,7 @@ class Kinds:
 
     def __init__(self, fn: Function, param_kinds: list, callee_kind: Callable):
         self.kinds: dict = dict(zip(fn.params, param_kinds))
+        self.stack_kinds: dict = {}
         self.callee_kind = callee_kind
         for _ in range(6):  # loops: iterate to a fixed point (the lattice is shallow)
             before = dict(self.kinds)
@@ -79,8 +80,9 @@ class Kinds:
     def _block(self, block: Block) -> None:
         for stmt in block.stmts:
             if isinstance(stmt, Call):
+                kind = self._call(stmt)
                 if stmt.target is not None:
-                    self.kinds[stmt.target] = self._call(stmt)
+                    self.kinds[stmt.target] = kind
             elif isinstance(stmt, If):
                 self._block(stmt.then)
                 self._block(stmt.orelse)
@@ -105,6 +107,14 @@ class Kinds:
     def _call(self, stmt: Call):
         fn = stmt.fn
         arg_kinds = [self.of(a) for a in stmt.args]
+        if fn is runtime.push:
+            stack = stmt.args[0]
+            self.stack_kinds[stack] = join_kinds(self.stack_kinds.get(stack), arg_kinds[1])
+            return OTHER
+        if fn is runtime.pop:
+            return self.stack_kinds.get(stmt.args[0]) or NUMERIC
+        if fn in (runtime.new_stack, runtime.copy_stack):
+            return OTHER
         if fn in STRUCTURAL:
             return TupleKind(tuple(arg_kinds))
         if fn is operator.getitem and arg_kinds and isinstance(arg_kinds[0], TupleKind):
@@ -146,7 +156,11 @@ def flow_edges(fn: Function) -> list[tuple[Operand, Var]]:
 
     def run(block: Block) -> None:
         for stmt in block.stmts:
-            if isinstance(stmt, Call):
+            if isinstance(stmt, Call) and stmt.fn is runtime.push:
+                edges.append((stmt.args[1], stmt.args[0]))  # a saved value flows into its stack
+            elif isinstance(stmt, Call) and stmt.fn in (runtime.pop, runtime.copy_stack):
+                edges.append((stmt.args[0], stmt.target))
+            elif isinstance(stmt, Call):
                 if stmt.target is not None and differentiable(stmt):
                     for a in list(stmt.args) + list(stmt.kwargs.values()):
                         edges.append((a, stmt.target))

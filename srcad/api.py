@@ -11,8 +11,8 @@ from collections.abc import Callable, Sequence
 import numpy as np
 
 from . import cache
-from .compiler import compile_joint, compile_split
-from .errors import BadArgumentError, SourceLoc
+from .compiler import Derived, compile_joint, compile_jvp, compile_split
+from .errors import BadArgumentError, SourceLoc, UnsupportedSyntaxError
 from .frontend import captured_still_valid, unwrap_function
 from .kinds import NUMERIC, kind_of_value
 
@@ -146,7 +146,13 @@ class _Differentiated:
     api = "srcad"
 
     def __init__(self, fn: Callable, wrt: WrtSpec):
-        self.fn = unwrap_function(fn, self.api)
+        inner_spec = getattr(fn, "__srcad_spec__", None)
+        if inner_spec is not None:
+            self.fn = fn.fn  # the user's function: same parameters
+            self.inner = inner_spec
+        else:
+            self.fn = unwrap_function(fn, self.api)
+            self.inner = self.fn
         self.positions, self.single = _resolve_wrt(self.fn, wrt, f"srcad.{self.api}")
         self.param_names = list(_signature(self.fn).parameters)
         self._last_module = None
@@ -197,8 +203,17 @@ class GradFunction(_Differentiated):
         self.with_value = with_value
 
     def _module(self, kinds):
-        return self._cached_module(kinds, ("joint", self.fn, self.positions, kinds),
-                                   lambda: compile_joint(self.fn, self.positions, kinds))
+        return self._cached_module(kinds, ("joint", self.inner, self.positions, kinds),
+                                   lambda: compile_joint(self.inner, self.positions, kinds))
+
+    @property
+    def __srcad_spec__(self):
+        """This function, as something srcad can transform again."""
+        if self.with_value:
+            raise UnsupportedSyntaxError(
+                "cannot differentiate a value_and_grad function (its output is a pair)",
+                hint="differentiate srcad.grad(f) instead", function=self.fn.__name__)
+        return Derived("grad", self.inner, self.positions, self.single)
 
     def __call__(self, *args, **kwargs):
         values, kinds = self._prepare(args, kwargs)
@@ -391,3 +406,259 @@ def source(fn: Callable, *example_args, **example_kwargs) -> str:
                                hint="pass the result of srcad.grad, value_and_grad or a "
                                     "vjp pullback")
     return getter(*example_args, **example_kwargs)
+
+
+# ----------------------------------------------------------------------------- forward mode
+
+
+def _spec_and_fn(fn: Callable, api: str):
+    spec = getattr(fn, "__srcad_spec__", None)
+    if spec is not None:
+        return spec, fn.fn
+    function = unwrap_function(fn, api)
+    return function, function
+
+
+def _jvp_module(spec, positions: tuple, kinds: tuple):
+    return cache.get_or_build(("jvp", spec, positions, kinds),
+                              lambda: compile_jvp(spec, positions, kinds))
+
+
+def _tangent_like(tangent, primal, fn, name):
+    """Check one input tangent against its primal; returns it as srcad uses it."""
+    if np.shape(tangent) != np.shape(primal):
+        raise BadArgumentError(
+            f"the tangent for '{name}' has shape {np.shape(tangent)} but the argument has "
+            f"shape {np.shape(primal)}", _fn_loc(fn), "pass a tangent shaped like its argument")
+    if isinstance(primal, np.ndarray):
+        return np.asarray(tangent, dtype=primal.dtype)
+    return float(tangent)
+
+
+def jvp(fn: Callable, primals: Sequence, tangents: Sequence) -> tuple[Any, Any]:
+    """Forward mode: the output of `fn` and its directional derivative.
+
+    Parameters
+    ----------
+    fn : callable
+        A Python function (or a function made by `srcad.grad`).
+    primals : sequence
+        One value per positional argument of `fn`.
+    tangents : sequence
+        One tangent per argument, shaped like it; None means "not differentiated".
+
+    Returns
+    -------
+    output : object
+        `fn(*primals)`.
+    output_tangent : object
+        The derivative of the output along the tangents, shaped like the output.
+    """
+    spec, function = _spec_and_fn(fn, "jvp")
+    primals, tangents = list(primals), list(tangents)
+    names = list(_signature(function).parameters)
+    if len(primals) != len(names) or len(tangents) != len(names):
+        raise BadArgumentError(
+            f"srcad.jvp: '{function.__name__}' takes {len(names)} arguments; got "
+            f"{len(primals)} primals and {len(tangents)} tangents", _fn_loc(function),
+            "pass one primal and one tangent (or None) per argument")
+    positions = tuple(i for i, t in enumerate(tangents) if t is not None)
+    if not positions:
+        raise BadArgumentError("srcad.jvp: every tangent is None", _fn_loc(function),
+                               "give a tangent for at least one argument")
+    for pos in positions:
+        primals[pos] = _check_differentiable(function, names[pos], primals[pos])
+    kinds = tuple(map(kind_of_value, primals))
+    module = _jvp_module(spec, positions, kinds)
+    ts = [_tangent_like(tangents[p], primals[p], function, names[p]) for p in positions]
+    return module.functions[0](*primals, *ts)
+
+
+def _flat_size(x) -> int:
+    return int(np.size(x))
+
+
+def _basis(x, k):
+    e = np.zeros(np.shape(x), dtype=np.result_type(np.asarray(x).dtype, np.float64))
+    e.reshape(-1)[k] = 1.0
+    return e if isinstance(x, np.ndarray) else float(e)
+
+
+class _Matrix(_Differentiated):
+    """Shared machinery of jacobian / hessian / hvp wrappers."""
+
+    def __init__(self, fn: Callable, wrt: WrtSpec, api: str):
+        self.api = api
+        spec = getattr(fn, "__srcad_spec__", None)
+        super().__init__(fn.fn if spec is not None else fn, wrt)
+        self.inner = spec if spec is not None else self.fn
+
+    def _module(self, kinds):
+        return self._cached_module(kinds, ("jvp", self.inner, self.positions, kinds),
+                                   lambda: compile_jvp(self.inner, self.positions, kinds))
+
+
+class JacobianFunction(_Matrix):
+    """The Jacobian of `fn` with respect to `wrt` (shape: output shape + input shape)."""
+
+    def __init__(self, fn: Callable, wrt: WrtSpec, mode: str):
+        if mode not in ("forward", "reverse", "auto"):
+            raise BadArgumentError(f"srcad.jacobian: mode must be 'forward', 'reverse' or "
+                                   f"'auto', not {mode!r}")
+        super().__init__(fn, wrt, "jacobian")
+        self.mode = mode
+
+    def __call__(self, *args, **kwargs):
+        values, kinds = self._prepare(args, kwargs)
+        output = None
+        mode = self.mode
+        if mode == "auto":
+            n_in = sum(_flat_size(values[p]) for p in self.positions)
+            output = self._output(values)
+            mode = "forward" if n_in < _flat_size(output) else "reverse"
+        if mode == "forward":
+            result = self._forward(values, kinds)
+        else:
+            result = self._reverse(values, kinds)
+        return result[0] if self.single else tuple(result)
+
+    def _output(self, values):
+        spec = self.inner
+        if isinstance(spec, Derived):
+            return self._forward_columns(values, self._prepare_kinds(values), self.positions[0],
+                                         only_value=True)
+        return self.fn(*values)
+
+    def _prepare_kinds(self, values):
+        return tuple(map(kind_of_value, values))
+
+    def _forward_columns(self, values, kinds, pos, only_value=False):
+        module = self._cached_module(
+            ("one", pos) + kinds, ("jvp", self.inner, (pos,), kinds),
+            lambda: compile_jvp(self.inner, (pos,), kinds))
+        x = values[pos]
+        if only_value:
+            return module.functions[0](*values, _basis(x, 0) * 0.0)[0]
+        columns = []
+        value = None
+        for k in range(_flat_size(x)):
+            value, t = module.functions[0](*values, _basis(x, k))
+            columns.append(np.asarray(t, dtype=np.float64))
+        out_shape = np.shape(value)
+        jac = np.stack(columns, axis=-1) if columns else np.zeros(out_shape + (0,))
+        return jac.reshape(out_shape + np.shape(x))
+
+    def _forward(self, values, kinds):
+        return [self._as_dtype(self._forward_columns(values, kinds, p), values[p])
+                for p in self.positions]
+
+    def _reverse(self, values, kinds):
+        if isinstance(self.inner, Derived):
+            return self._forward(values, kinds)
+        module = cache.get_or_build(("split", self.fn, self.positions, kinds),
+                                    lambda: compile_split(self.fn, self.positions, kinds))
+        output, saved = module.functions[0](*values)
+        if isinstance(output, tuple):
+            raise BadArgumentError("srcad.jacobian needs an array or scalar output, not a "
+                                   "tuple", _fn_loc(self.fn), "take the Jacobian of each "
+                                   "output separately")
+        rows = [[] for _ in self.positions]
+        for k in range(_flat_size(output)):
+            grads = module.functions[1](saved, _basis(output, k))
+            for j, g in enumerate(grads):
+                rows[j].append(np.broadcast_to(np.asarray(g, dtype=np.float64),
+                                               np.shape(values[self.positions[j]])))
+        out = []
+        for j, p in enumerate(self.positions):
+            shape = np.shape(output) + np.shape(values[p])
+            jac = np.stack(rows[j], axis=0).reshape(shape) if rows[j] else np.zeros(shape)
+            out.append(self._as_dtype(jac, values[p]))
+        return out
+
+    @staticmethod
+    def _as_dtype(jac, x):
+        if isinstance(x, np.ndarray):
+            return np.asarray(jac, dtype=x.dtype)
+        return float(jac) if np.ndim(jac) == 0 else jac
+
+
+def jacobian(fn: Callable, wrt: WrtSpec = 0, mode: str = "auto") -> Callable:
+    """The Jacobian of an array-valued function.
+
+    Parameters
+    ----------
+    fn : callable
+        A Python function returning a scalar or an array.
+    wrt : int, str or tuple of them, default 0
+        The argument(s) to differentiate with respect to.
+    mode : {"auto", "forward", "reverse"}
+        Forward mode builds the Jacobian one input direction at a time, reverse mode one
+        output at a time; "auto" picks forward when there are fewer inputs than outputs.
+
+    Returns
+    -------
+    callable
+        Takes `fn`'s arguments; returns an array of shape `output.shape + input.shape`
+        (a tuple of them for a tuple `wrt`).
+    """
+    return JacobianFunction(fn, wrt, mode)
+
+
+def hessian(fn: Callable, wrt: WrtSpec = 0) -> Callable:
+    """The Hessian of a scalar function: forward mode over the generated gradient.
+
+    Parameters
+    ----------
+    fn : callable
+        A Python function returning a real scalar.
+    wrt : int or str, default 0
+        The argument to differentiate with respect to (twice).
+
+    Returns
+    -------
+    callable
+        Takes `fn`'s arguments; returns an array of shape `x.shape + x.shape`.
+    """
+    if isinstance(wrt, (tuple, list)):
+        raise BadArgumentError("srcad.hessian takes a single argument in 'wrt'",
+                               hint="use srcad.jacobian(srcad.grad(f, wrt=...)) for blocks")
+    return JacobianFunction(GradFunction(fn, wrt, with_value=False), wrt, "forward")
+
+
+class HvpFunction(_Matrix):
+    """Hessian-vector products: takes `fn`'s arguments, then the direction vector."""
+
+    def __init__(self, fn: Callable, wrt: WrtSpec):
+        if isinstance(wrt, (tuple, list)):
+            raise BadArgumentError("srcad.hvp takes a single argument in 'wrt'")
+        super().__init__(GradFunction(fn, wrt, with_value=False), wrt, "hvp")
+
+    def __call__(self, *args):
+        if len(args) != len(self.param_names) + 1:
+            raise TypeError(f"{self.fn.__name__} hvp: expected {len(self.param_names)} "
+                            f"arguments and a direction vector, got {len(args)} values")
+        *primal, direction = args
+        values, kinds = self._prepare(tuple(primal), {})
+        pos = self.positions[0]
+        module = self._module(kinds)
+        v = _tangent_like(direction, values[pos], self.fn, self.param_names[pos])
+        _, tangent = module.functions[0](*values, v)
+        return _as_like(tangent, values[pos], values)
+
+
+def hvp(fn: Callable, wrt: WrtSpec = 0) -> Callable:
+    """Hessian-vector products by forward mode over reverse mode.
+
+    Parameters
+    ----------
+    fn : callable
+        A Python function returning a real scalar.
+    wrt : int or str, default 0
+        The argument the Hessian is taken with respect to.
+
+    Returns
+    -------
+    callable
+        `hvp(f)(*args, v)` returns the Hessian of `f` at `args` times `v`.
+    """
+    return HvpFunction(fn, wrt)

@@ -56,7 +56,10 @@ def _simplify(stmt: Call):
             return Const(fn(*(a.value for a in args)))
         except (ArithmeticError, ValueError, TypeError):
             return None
-    if len(args) == 2:
+    role = getattr(stmt.loc, "role", "")
+    if len(args) == 2 and role:
+        # Identities only in derivative code, whose values are floats: in user code
+        # `mask * 1.0` or `n / 1` converts types and must stay.
         x, y = args
         if fn is operator.mul:
             if _is(x, 1):

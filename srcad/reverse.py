@@ -29,6 +29,7 @@ from .optimize import GeneratedRef, eliminate_dead_code, simplify
 from .kinds import SCALAR, TupleKind, is_array
 
 ZERO = Const(0.0)
+_STACK_OPS = (runtime.new_stack, runtime.push, runtime.pop, runtime.copy_stack)
 
 
 def _adjoint_loc(loc: SourceLoc | None) -> SourceLoc | None:
@@ -95,6 +96,7 @@ class ReverseTransform:
         self.trip_counters: dict = {}  # loop stmt -> (var, next, out)
         self.sub_calls: dict = {}  # Call stmt -> (Subroutine, pair var, residual var)
         self.reverse_region: dict = {}  # id(primal block) -> reverse block
+        self.adjoint_stacks: dict = {}  # a stack of saved values -> the stack of their adjoints
         self.needs_push: set = set()
         self.stack_vars: dict = {}
         self._check_calls(fn.body)
@@ -146,7 +148,7 @@ class ReverseTransform:
             args = list(stmt.args) + list(stmt.kwargs.values())
             if not any(isinstance(a, Var) and a in self.varied for a in args):
                 continue
-            if stmt.fn in STRUCTURAL or is_user_function(stmt.fn):
+            if stmt.fn in STRUCTURAL or is_user_function(stmt.fn) or stmt.fn in _STACK_OPS:
                 continue
             rule = registry.lookup(stmt.fn)
             if rule is not None and (rule.nondifferentiable or rule.adjoint is not None):
@@ -285,6 +287,8 @@ class ReverseTransform:
         for p in self.wrt:
             g = self.read_adjoint(p) if p in self.active else None
             gradients.append(g if g is not None else ZERO)
+        self.rb.block.stmts[:0] = [Call(ds, runtime.new_stack, [])
+                                   for ds in self.adjoint_stacks.values()]
         reverse, gradients = self._clean(self.rb.block, gradients)
         self._insert_pops()
         forward = self.forward_block(self.fn.body, top=True)
@@ -319,7 +323,36 @@ class ReverseTransform:
             elif isinstance(stmt, While):
                 self.reverse_while(stmt)
 
+    def reverse_stack_op(self, stmt: Call) -> None:
+        """Differentiating generated code: a value pushed on a stack and popped later gets
+        the popped value's adjoint, carried back on a stack of adjoints."""
+        fn = stmt.fn
+        loc = _adjoint_loc(stmt.loc)
+        if fn is runtime.pop:
+            if stmt.target in self.active:
+                d = self.read_adjoint(stmt.target)
+                self.consume(stmt.target)
+                self.rb.effect(runtime.push, [self.adjoint_stack(stmt.args[0]),
+                                              d if d is not None else ZERO], loc=loc)
+        elif fn is runtime.push:
+            stack, value = stmt.args
+            if self.is_active(stack) and self.is_active(value):
+                d = self.rb.call(runtime.pop, [self.adjoint_stack(stack)], loc=loc,
+                                 name=f"d{value.name}")
+                self.accumulate(value, d, loc)
+        elif fn is runtime.copy_stack and self.is_active(stmt.target):
+            raise UnsupportedSyntaxError("cannot differentiate through a saved stack copy",
+                                         stmt.loc, "differentiate the joint gradient instead")
+
+    def adjoint_stack(self, stack: Var) -> Var:
+        if stack not in self.adjoint_stacks:
+            self.adjoint_stacks[stack] = Var(f"d{stack.name}")
+        return self.adjoint_stacks[stack]
+
     def reverse_call(self, stmt: Call) -> None:
+        if stmt.fn in _STACK_OPS:
+            self.reverse_stack_op(stmt)
+            return
         z = stmt.target
         if z is None or z not in self.active:
             return
@@ -543,7 +576,9 @@ class ReverseTransform:
             rng = self.rb.call(operator.getitem, [rng, self.rb.call(
                 runtime.make_slice, [Const(None), self.primal(trips), Const(None)], loc=loc,
                 name="part")], loc=loc, name="steps")
-        backwards = self.rb.call(reversed, [rng], loc=loc, name="steps")
+        # a reversed range (not a one-shot iterator): the loop may be differentiated again
+        backwards = self.rb.call(operator.getitem, [rng, Const(slice(None, None, -1))],
+                                 loc=loc, name="steps")
 
         def body(index: Var) -> None:
             index.name = stmt.index.name

@@ -160,16 +160,16 @@ def identity(x):
 
 def add_at(adjoint, index, value, length):
     """The adjoint of a list or tuple, with `value` added at `index` (0.0 means zeros)."""
-    out = [0.0] * length if np.ndim(adjoint) == 0 else list(adjoint)
+    out = list(adjoint) if isinstance(adjoint, (list, tuple)) else [0.0] * length
     out[index] = out[index] + value
     return out
 
 
 def add_items(a, b):
     """Two adjoints of the same list or tuple, added item by item (0.0 means zeros)."""
-    if np.ndim(a) == 0 and not isinstance(a, (list, tuple)):
+    if not isinstance(a, (list, tuple)):
         return list(b)
-    if np.ndim(b) == 0 and not isinstance(b, (list, tuple)):
+    if not isinstance(b, (list, tuple)):
         return list(a)
     return [x + y for x, y in zip(a, b)]
 
@@ -201,3 +201,20 @@ def stop_gradient(x):
         `x` itself.
     """
     return x
+
+
+def zeros_like(x):
+    """A zero tangent or adjoint shaped like `x` (0.0 for scalars)."""
+    if isinstance(x, np.ndarray):
+        return np.zeros_like(x, dtype=np.result_type(x.dtype, np.float64)
+                             if not np.issubdtype(x.dtype, np.floating) else x.dtype)
+    if isinstance(x, (tuple, list)):
+        return type(x)(zeros_like(v) for v in x)
+    return 0.0
+
+
+def broadcast_like(t, x):
+    """A tangent `t` broadcast to the shape of the value `x` it belongs to."""
+    if np.shape(t) == np.shape(x):
+        return t
+    return np.broadcast_to(t, np.shape(x))

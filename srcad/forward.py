@@ -1,0 +1,340 @@
+"""Forward mode: from a primal IR function to IR that also computes a tangent.
+
+Every value that depends on a differentiated input (a *varied* value) gets a tangent
+value alongside it, computed from the primitive's tangent template. A tangent that
+is known to be zero is never materialized: templates are linear in the tangents, so
+an operation whose tangent inputs are all zero has a zero result and is dropped.
+Control flow mirrors the primal exactly (branches and loops carry the tangents of
+their merged values), so no tape is needed.
+"""
+
+from __future__ import annotations
+
+import operator
+
+from . import registry, runtime
+from .analysis import STRUCTURAL, Kinds, activity, bind_template_args
+from .builder import Builder
+from .errors import NoDerivativeError, RuleError, UnsupportedSyntaxError
+from .ir import Block, Call, Carried, Const, ForRange, Function, If, Operand, Phi, Return, Var
+from .ir import While, fn_label, walk
+from .kinds import SCALAR, is_array
+from .lower import lower_template
+from .optimize import GeneratedRef
+
+ZERO = Const(0.0)
+_STACK_OPS = (runtime.new_stack, runtime.push, runtime.pop, runtime.copy_stack)
+
+
+class ForwardTransform:
+    """Builds the tangent (JVP) function of one IR function.
+
+    Parameters
+    ----------
+    fn : Function
+        The primal IR.
+    wrt : list of int
+        Positions of the parameters that get a tangent.
+    param_kinds : list
+        The kind of each parameter.
+    subroutines : callable
+        `subroutines(fn, call, arg_kinds, varied_positions)` returns the GeneratedRef of
+        the callee's tangent function (value and tangent of its result).
+    callee_kind : callable
+        The result kind of a user function given its argument kinds.
+    """
+
+    def __init__(self, fn: Function, wrt: list[int], param_kinds: list, subroutines,
+                 callee_kind, is_callee):
+        self.fn = fn
+        self.wrt = [fn.params[i] for i in wrt]
+        self.kinds = Kinds(fn, param_kinds, callee_kind)
+        self.varied, _ = activity(fn, self.wrt)
+        self.subroutines = subroutines
+        self.is_callee = is_callee
+        self.tangents: dict = {}
+        self.b = Builder()
+
+    def kind(self, op):
+        return self.kinds.of(op)
+
+    def tangent(self, op: Operand) -> Operand | None:
+        """The tangent of a value, or None when it is zero."""
+        if isinstance(op, Var) and op in self.varied:
+            return self.tangents.get(op)
+        return None
+
+    def materialized(self, op: Operand) -> Operand:
+        """The tangent of a value as an actual value (zeros shaped like it if zero)."""
+        t = self.tangent(op)
+        if t is not None:
+            return t
+        if self.kind(op) == SCALAR:
+            return ZERO
+        return self.b.call(runtime.zeros_like, [op], name=f"d{getattr(op, 'name', 'value')}")
+
+    # ------------------------------------------------------------------ transform
+    def run(self) -> tuple[Block, list, Operand, Operand]:
+        """(body, tangent params, value, tangent of the value)."""
+        params = []
+        for p in self.wrt:
+            t = Var(f"d{p.name}", keep=True)
+            self.tangents[p] = t
+            params.append(t)
+        stmts = self.fn.body.stmts
+        ret = stmts[-1]
+        assert isinstance(ret, Return)
+        self.block(Block(stmts[:-1]))
+        out_tangent = self.materialized(ret.value)
+        return self.b.block, params, ret.value, out_tangent
+
+    def block(self, block: Block) -> None:
+        for stmt in block.stmts:
+            if isinstance(stmt, Call):
+                self.call(stmt)
+            elif isinstance(stmt, If):
+                self.if_(stmt)
+            elif isinstance(stmt, (ForRange, While)):
+                self.loop(stmt)
+            else:
+                self.b.append(stmt)
+
+    def _copy(self, stmt: Call) -> None:
+        self.b.append(Call(stmt.target, stmt.fn, list(stmt.args), dict(stmt.kwargs), stmt.loc))
+
+    def call(self, stmt: Call) -> None:
+        z = stmt.target
+        fn = stmt.fn
+        args = list(stmt.args) + list(stmt.kwargs.values())
+        varied_args = any(isinstance(a, Var) and a in self.varied for a in args)
+        if fn in _STACK_OPS:
+            self._copy(stmt)
+            self.stack_op(stmt)
+            return
+        if z is not None and z in self.varied and self.is_callee(fn):
+            self.subroutine(stmt)
+            return
+        self._copy(stmt)
+        if z is None or z not in self.varied or not varied_args:
+            return
+        loc = stmt.loc
+        if fn in STRUCTURAL:
+            self.tangents[z] = self.b.call(fn, [self.materialized(a) for a in stmt.args],
+                                           loc=loc, name=f"d{z.name}")
+            return
+        rule = registry.lookup(fn)
+        if rule is None or rule.tangent is None:
+            if rule is not None and rule.nondifferentiable:
+                return
+            raise NoDerivativeError(
+                f"'{fn_label(fn)}' has no tangent rule for forward mode", loc,
+                f"register one with @srcad.tangent({fn_label(fn).split('.')[-1]})")
+        self.rule(stmt, rule)
+
+    def rule(self, stmt: Call, rule) -> None:
+        template = rule.tangent
+        z = stmt.target
+        bound = bind_template_args(template, stmt)
+        label = fn_label(stmt.fn)
+        if bound is None:
+            raise UnsupportedSyntaxError(
+                f"this call to '{label}' does not match the parameters of its tangent rule "
+                f"({', '.join(template.params)})", stmt.loc, "pass only the arguments listed")
+        scratch = Builder()
+        bindings, zeros, primals = {}, set(), {}
+        for name, value in bound.items():
+            if isinstance(value, tuple):
+                bindings[name] = scratch.call(runtime.make_tuple, list(value), name=name)
+                tangents = [self.tangent(v) for v in value]
+                if all(t is None for t in tangents):
+                    bindings["d" + name] = ZERO
+                    zeros.add("d" + name)
+                else:
+                    bindings["d" + name] = scratch.call(
+                        runtime.make_tuple, [self.materialized(v) for v in value],
+                        name="d" + name)
+                continue
+            bindings[name] = value
+            t = self.tangent(value)
+            if t is None:
+                zeros.add("d" + name)
+                primals["d" + name] = value
+                bindings["d" + name] = ZERO
+            else:
+                bindings["d" + name] = t
+        bindings[template.output] = z
+        env = lower_template(template, scratch, bindings, stmt.loc and _tangent_loc(stmt.loc))
+        result = env.get("d" + template.output)
+        if result is None:
+            raise RuleError(f"the tangent rule of '{label}' does not assign "
+                            f"'d{template.output}'", stmt.loc)
+        tangent_inputs = {bindings[n] for n in bindings if n.startswith("d") and n[1:] in bound
+                          and isinstance(bindings[n], Var)}
+        value = self._splice(scratch.block, tangent_inputs, zeros, bindings, primals, result)
+        if value is None:
+            return
+        if rule.broadcasting and not self._shape_kept(bound, z):
+            value = self.b.call(runtime.broadcast_like, [value, z], loc=stmt.loc,
+                                name=f"d{z.name}")
+        if isinstance(value, Var) and not value.keep:
+            value.name = f"d{z.name}"
+        self.tangents[z] = value
+
+    def _shape_kept(self, bound: dict, z: Var) -> bool:
+        """True if dropping zero tangents cannot shrink the tangent's shape below z's."""
+        if self.kind(z) == SCALAR:
+            return True
+        for value in bound.values():
+            if isinstance(value, tuple) or self.tangent(value) is not None:
+                continue
+            if isinstance(value, Const):
+                if isinstance(value.value, (int, float, bool)) or value.value is None:
+                    continue
+                return False
+            if self.kind(value) != SCALAR:
+                return False
+        return True
+
+    def _splice(self, block: Block, derived: set, zeros: set, bindings: dict, primals: dict,
+                result: Operand):
+        """Append a template's statements, dropping those whose tangent inputs are all
+        zero (their result is zero: the templates are linear in the tangents)."""
+        derived = {v for v in derived if isinstance(v, Var)}
+        zero_vars: set = set()
+        zero_bindings = {bindings[n] for n in zeros} - {ZERO}
+        mapping: dict = {}
+
+        def is_zero(op):
+            return op is ZERO or (isinstance(op, Var) and (op in zero_vars or
+                                                           op in zero_bindings))
+
+        for stmt in block.stmts:
+            if not isinstance(stmt, Call):
+                raise RuleError("tangent templates must be straight-line code",
+                                getattr(stmt, "loc", None))
+            ops = list(stmt.args) + list(stmt.kwargs.values())
+            tangent_ops = [op for op in ops if op is ZERO or (
+                isinstance(op, Var) and (op in derived or op in zero_vars))]
+            if tangent_ops and all(is_zero(op) for op in tangent_ops):
+                zero_vars.add(stmt.target)
+                continue
+            if tangent_ops and stmt.target is not None:
+                derived.add(stmt.target)
+            if zero_vars:  # a zero partial term: a literal 0.0 in its place
+                stmt.args = [ZERO if isinstance(a, Var) and a in zero_vars else a
+                             for a in stmt.args]
+                stmt.kwargs = {k: ZERO if isinstance(v, Var) and v in zero_vars else v
+                               for k, v in stmt.kwargs.items()}
+            self.b.append(stmt)
+        if result is ZERO or (isinstance(result, Var) and result in zero_vars):
+            return None
+        return mapping.get(result, result)
+
+    # ------------------------------------------------------------------ calls to user code
+    def subroutine(self, stmt: Call) -> None:
+        if stmt.kwargs:
+            raise UnsupportedSyntaxError("keyword arguments in calls to differentiated "
+                                         "helpers are not supported", stmt.loc,
+                                         "pass the arguments by position")
+        positions = [i for i, a in enumerate(stmt.args)
+                     if isinstance(a, Var) and a in self.varied]
+        if not positions:
+            self._copy(stmt)
+            return
+        ref = self.subroutines(stmt.fn, stmt, [self.kind(a) for a in stmt.args], positions)
+        pair = self.b.call(ref, list(stmt.args) + [self.materialized(stmt.args[i])
+                                                   for i in positions],
+                           loc=stmt.loc, name=f"{getattr(stmt.fn, '__name__', 'call')}_out")
+        self.b.append(Call(stmt.target, operator.getitem, [pair, Const(0)], {}, stmt.loc))
+        self.tangents[stmt.target] = self.b.call(operator.getitem, [pair, Const(1)],
+                                                 loc=stmt.loc, name=f"d{stmt.target.name}")
+
+    # ------------------------------------------------------------------ stacks
+    def stack_op(self, stmt: Call) -> None:
+        """Saved values travel with their tangents on a parallel stack."""
+        fn = stmt.fn
+        if fn is runtime.new_stack:
+            if stmt.target in self.varied:
+                self.tangents[stmt.target] = self.b.call(runtime.new_stack, [],
+                                                         name=f"d{stmt.target.name}")
+        elif fn is runtime.push:
+            stack, value = stmt.args
+            if stack in self.varied:
+                self.b.effect(runtime.push, [self.tangents[stack], self.materialized(value)])
+        elif fn is runtime.pop:
+            stack = stmt.args[0]
+            if stack in self.varied:
+                self.tangents[stmt.target] = self.b.call(runtime.pop, [self.tangents[stack]],
+                                                         name=f"d{stmt.target.name}")
+        elif fn is runtime.copy_stack:
+            stack = stmt.args[0]
+            if stack in self.varied:
+                self.tangents[stmt.target] = self.b.call(runtime.copy_stack,
+                                                         [self.tangents[stack]])
+
+    # ------------------------------------------------------------------ control flow
+    def _sub_block(self, block: Block, tail) -> Block:
+        outer = self.b.block
+        self.b.block = Block()
+        try:
+            self.block(block)
+            tail()
+            return self.b.block
+        finally:
+            self.b.block = outer
+
+    def if_(self, stmt: If) -> None:
+        varied_outputs = [p for p in stmt.outputs if p.target in self.varied]
+        then_t, else_t = {}, {}
+
+        def then_tail():
+            for p in varied_outputs:
+                then_t[p.target] = self.materialized(p.then)
+
+        def else_tail():
+            for p in varied_outputs:
+                else_t[p.target] = self.materialized(p.orelse)
+
+        then = self._sub_block(stmt.then, then_tail)
+        orelse = self._sub_block(stmt.orelse, else_tail)
+        outputs = [Phi(p.target, p.then, p.orelse) for p in stmt.outputs]
+        for p in varied_outputs:
+            t = Var(f"d{p.target.name}")
+            outputs.append(Phi(t, then_t[p.target], else_t[p.target]))
+            self.tangents[p.target] = t
+        self.b.append(If(stmt.cond, then, orelse, outputs, stmt.loc))
+
+    def loop(self, stmt) -> None:
+        varied = [c for c in stmt.carried if c.var in self.varied or c.out in self.varied]
+        inits = {c.var: self.materialized(c.init) for c in varied}
+        tangent_vars = {}
+        for c in varied:
+            t = Var(f"d{c.var.name}")
+            tangent_vars[c.var] = t
+            self.tangents[c.var] = t
+        nexts = {}
+
+        def tail():
+            for c in varied:
+                nexts[c.var] = self.materialized(c.next)
+
+        if isinstance(stmt, While):
+            cond_block = self._sub_block(stmt.cond_block, lambda: None)
+        body = self._sub_block(stmt.body, tail)
+        carried = [Carried(c.var, c.init, c.next, c.out) for c in stmt.carried]
+        for c in varied:
+            out = Var(f"d{c.out.name}")
+            carried.append(Carried(tangent_vars[c.var], inits[c.var], nexts[c.var], out))
+            self.tangents[c.out] = out
+        if isinstance(stmt, ForRange):
+            self.b.append(ForRange(stmt.index, stmt.rng, carried, body, stmt.exit, stmt.loc))
+        else:
+            self.b.append(While(carried, cond_block, stmt.cond, body, stmt.exit, stmt.loc))
+
+
+def _tangent_loc(loc):
+    from dataclasses import replace
+    return replace(loc, role="tangent")
+
+
+_unused = (is_array, walk, GeneratedRef)
