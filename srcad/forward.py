@@ -157,9 +157,10 @@ class ForwardTransform:
             bindings[name] = value
             t = self.tangent(value)
             if t is None:
+                zero = Const(0.0)  # its own object: identity tells which input it stands for
                 zeros.add("d" + name)
-                primals["d" + name] = value
-                bindings["d" + name] = ZERO
+                primals[id(zero)] = value
+                bindings["d" + name] = zero
             else:
                 bindings["d" + name] = t
         bindings[template.output] = z
@@ -201,34 +202,39 @@ class ForwardTransform:
         zero (their result is zero: the templates are linear in the tangents)."""
         derived = {v for v in derived if isinstance(v, Var)}
         zero_vars: set = set()
-        zero_bindings = {bindings[n] for n in zeros} - {ZERO}
-        mapping: dict = {}
+        zero_ids = {id(bindings[n]) for n in zeros}
 
         def is_zero(op):
-            return op is ZERO or (isinstance(op, Var) and (op in zero_vars or
-                                                           op in zero_bindings))
+            return id(op) in zero_ids or op is ZERO or (isinstance(op, Var) and op in zero_vars)
+
+        def materialize(op):
+            """A zero in a partly-zero term: shaped like its input where known."""
+            if isinstance(op, Var) and op in zero_vars:
+                return ZERO
+            primal = primals.get(id(op))
+            if primal is None or self.kind(primal) == SCALAR:
+                return ZERO
+            return self.b.call(runtime.zeros_like, [primal], name="zero")
 
         for stmt in block.stmts:
             if not isinstance(stmt, Call):
                 raise RuleError("tangent templates must be straight-line code",
                                 getattr(stmt, "loc", None))
             ops = list(stmt.args) + list(stmt.kwargs.values())
-            tangent_ops = [op for op in ops if op is ZERO or (
-                isinstance(op, Var) and (op in derived or op in zero_vars))]
+            tangent_ops = [op for op in ops if is_zero(op) or (
+                isinstance(op, Var) and op in derived)]
             if tangent_ops and all(is_zero(op) for op in tangent_ops):
                 zero_vars.add(stmt.target)
                 continue
             if tangent_ops and stmt.target is not None:
                 derived.add(stmt.target)
-            if zero_vars:  # a zero partial term: a literal 0.0 in its place
-                stmt.args = [ZERO if isinstance(a, Var) and a in zero_vars else a
-                             for a in stmt.args]
-                stmt.kwargs = {k: ZERO if isinstance(v, Var) and v in zero_vars else v
-                               for k, v in stmt.kwargs.items()}
+            stmt.args = [materialize(a) if is_zero(a) else a for a in stmt.args]
+            stmt.kwargs = {k: materialize(v) if is_zero(v) else v
+                           for k, v in stmt.kwargs.items()}
             self.b.append(stmt)
-        if result is ZERO or (isinstance(result, Var) and result in zero_vars):
+        if is_zero(result):
             return None
-        return mapping.get(result, result)
+        return result
 
     # ------------------------------------------------------------------ calls to user code
     def subroutine(self, stmt: Call) -> None:
