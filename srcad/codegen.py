@@ -419,12 +419,13 @@ class _Emitter:
     def comment(self, loc) -> list:
         if loc is None:
             return []
-        key = (loc.line, loc.role, loc.filename)
+        role = "" if loc.role == "tangent" else loc.role
+        key = (loc.line, role, loc.filename)
         if key == self.last_comment:
             return []
         self.last_comment = key
         text = (loc.text or "").strip()
-        prefix = "grad of " if loc.role == "adjoint" else ""
+        prefix = "grad of " if role == "adjoint" else ""
         where = f"{prefix}line {loc.line}"
         line = f"{where}: {text}" if text else where
         return [ast.Expr(ast.Constant(_COMMENT + line.encode().hex()))]

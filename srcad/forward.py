@@ -11,6 +11,7 @@ their merged values), so no tape is needed.
 from __future__ import annotations
 
 import operator
+from dataclasses import replace
 
 from . import registry, runtime
 from .analysis import STRUCTURAL, Kinds, activity, bind_template_args
@@ -164,7 +165,8 @@ class ForwardTransform:
             else:
                 bindings["d" + name] = t
         bindings[template.output] = z
-        env = lower_template(template, scratch, bindings, stmt.loc and _tangent_loc(stmt.loc))
+        mark = Var("mark").id
+        env = lower_template(template, scratch, bindings, _tangent_loc(stmt.loc))
         result = env.get("d" + template.output)
         if result is None:
             raise RuleError(f"the tangent rule of '{label}' does not assign "
@@ -177,8 +179,9 @@ class ForwardTransform:
         if rule.broadcasting and not self._shape_kept(bound, z):
             value = self.b.call(runtime.broadcast_like, [value, z], loc=stmt.loc,
                                 name=f"d{z.name}")
-        if isinstance(value, Var) and not value.keep:
+        if isinstance(value, Var) and value.id > mark:
             value.name = f"d{z.name}"
+            value.keep = True
         self.tangents[z] = value
 
     def _shape_kept(self, bound: dict, z: Var) -> bool:
@@ -339,7 +342,9 @@ class ForwardTransform:
 
 
 def _tangent_loc(loc):
-    from dataclasses import replace
+    """Derivative code; it shares the comment of the line it differentiates."""
+    if loc is None or loc.role:
+        return loc
     return replace(loc, role="tangent")
 
 

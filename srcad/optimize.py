@@ -94,6 +94,7 @@ def _simplify_block(block: Block, mapping: dict) -> None:
     kept = []
     for stmt in block.stmts:
         if isinstance(stmt, Call) and stmt.target is not None:
+            _negation(stmt)
             value = _simplify(stmt)
             if value is not None:
                 mapping[stmt.target] = value
@@ -102,6 +103,16 @@ def _simplify_block(block: Block, mapping: dict) -> None:
             _simplify_block(sub, mapping)
         kept.append(stmt)
     block.stmts = kept
+
+
+def _negation(stmt: Call) -> bool:
+    """Rewrite `0 - y` in derivative code as `-y`, in place."""
+    if stmt.fn is operator.sub and not stmt.kwargs and len(stmt.args) == 2 and \
+            _is(stmt.args[0], 0) and getattr(stmt.loc, "role", ""):
+        stmt.fn = operator.neg
+        stmt.args = [stmt.args[1]]
+        return True
+    return False
 
 
 def _subs(stmt) -> list:

@@ -1,5 +1,6 @@
 """IR optimizations: constant folding, identities, CSE and dead code elimination."""
 
+import dataclasses
 import math
 import operator
 
@@ -7,6 +8,7 @@ import numpy as np
 import pytest
 
 from srcad import runtime
+from srcad.errors import SourceLoc
 from srcad.frontend import parse_function
 from srcad.ir import Block, Call, Const, ForRange, Function, If, Return, Var, While, verify, walk
 from srcad.lower import lower_function
@@ -108,10 +110,33 @@ def test_identities_return_the_operand(expr):
     t = Var("t")
     probe = expr(_Recorder())
     fn = Function("f", [x], Block([
-        Call(t, probe.op, [x if a is None else Const(a) for a in probe.args]),
+        Call(t, probe.op, [x if a is None else Const(a) for a in probe.args], {},
+             DERIVATIVE_LOC),
         Return(t)]))
     simplify(fn)
     assert len(fn.body.stmts) == 1 and result(fn) is x
+
+
+DERIVATIVE_LOC = SourceLoc("<test>", 1, 0, "f", "", role="adjoint")
+
+
+def as_derivative_code(ir):
+    """Mark every statement as generated derivative code (whose values are floats)."""
+    for stmt in walk(ir.body):
+        if isinstance(stmt, Call) and stmt.loc is not None:
+            stmt.loc = dataclasses.replace(stmt.loc, role="adjoint")
+    return ir
+
+
+def test_identities_are_kept_in_user_code_where_they_convert_types():
+    def f(x):
+        mask = (x > 0) * 1.0
+        n = 7 // 2
+        return mask, n / 1
+    ir = lowered(f)
+    simplify(ir)
+    assert calls(ir, operator.mul)  # (n / 1 is folded to the float 3.0: exact)
+    assert same(run_ir(ir, np.array([1.0, -1.0])), f(np.array([1.0, -1.0])))
 
 
 class _Recorder:
@@ -150,7 +175,7 @@ def test_identities_in_lowered_code():
         c = b ** 1
         d = c - 0.0
         return d / 1
-    ir = lowered(f)
+    ir = as_derivative_code(lowered(f))
     simplify(ir)
     verify(ir)
     assert result(ir) is ir.params[0]
@@ -183,7 +208,7 @@ def test_identities_inside_branches_and_loops_feed_phis_and_carried():
         for i in range(n):
             s = s * 1
         return s
-    ir = lowered(f)
+    ir = as_derivative_code(lowered(f))
     simplify(ir)
     verify(ir)
     assert not [s for s in calls(ir, operator.mul)]
