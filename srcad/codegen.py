@@ -351,7 +351,9 @@ def assign_names(fn: Function, folded: set, reserved: set) -> dict:
         partners = [p for p in live.partners.get(v, []) if p in names]
         same = [names[p] for p in partners if p.name == v.name]
         other = [names[p] for p in partners if p.name != v.name]
-        candidates = same + [base] + other + [f"{base}_{i}" for i in range(1, 10000)]
+        # the user's name (or a numbered one) reads better than a merged partner's name
+        candidates = same + [base] + [f"{base}_{i}" for i in range(1, 4)] + other + \
+            [f"{base}_{i}" for i in range(4, 10000)]
         for name in candidates:
             if free(name, v):
                 names[v] = name

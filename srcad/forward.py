@@ -171,6 +171,21 @@ class ForwardTransform:
         if result is None:
             raise RuleError(f"the tangent rule of '{label}' does not assign "
                             f"'d{template.output}'", stmt.loc)
+        if any(not isinstance(st, Call) for st in scratch.block.stmts):
+            # A template with branches: no zero-dropping, zeros shaped like their inputs.
+            for name in zeros:
+                bindings[name] = self.materialized(bound[name[1:]])
+            scratch = Builder()
+            for name, value in bound.items():
+                if isinstance(value, tuple):
+                    bindings[name] = scratch.call(runtime.make_tuple, list(value), name=name)
+            env = lower_template(template, scratch, bindings, _tangent_loc(stmt.loc))
+            self.b.block.stmts.extend(scratch.block.stmts)
+            value = env["d" + template.output]
+            if isinstance(value, Var) and value.id > mark:
+                value.name = f"d{z.name}"
+            self.tangents[z] = value
+            return
         tangent_inputs = {bindings[n] for n in bindings if n.startswith("d") and n[1:] in bound
                           and isinstance(bindings[n], Var)}
         value = self._splice(scratch.block, tangent_inputs, zeros, bindings, primals, result)

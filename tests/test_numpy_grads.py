@@ -137,6 +137,40 @@ def m_radians(x):
     return x * math.radians(x)
 
 
+def m_fmod(x, y):
+    return math.fmod(x, y) * x
+
+def m_remainder(x, y):
+    return math.remainder(x, y) ** 2
+
+def m_copysign(x, y):
+    return math.copysign(x, y) * x
+
+def m_ldexp(x):
+    return math.ldexp(x, 3) * x
+
+def m_dist(x, y):
+    return math.dist([x, 2.0 * y], [y, x * x])
+
+def m_cbrt(x):
+    return x * math.cbrt(x)
+
+def m_exp2(x):
+    return x * math.exp2(x)
+
+def m_gamma(x):
+    return x * math.gamma(x)
+
+def m_lgamma(x):
+    return x * math.lgamma(x)
+
+def m_modf(x):
+    return math.modf(x)[0] * x
+
+def m_frexp(x):
+    return math.frexp(x)[0] * x
+
+
 MATH_CASES = {
     math.sin: [(m_sin, (0.7,)), (m_sin, (-1.3,))],
     math.cos: [(m_cos, (0.7,)), (m_cos, (-1.3,))],
@@ -166,7 +200,22 @@ MATH_CASES = {
     math.erfc: [(m_erfc, (0.7,)), (m_erfc, (-1.3,))],
     math.degrees: [(m_degrees, (0.7,)), (m_degrees, (-1.3,))],
     math.radians: [(m_radians, (0.7,)), (m_radians, (-1.3,))],
+    math.fmod: [(m_fmod, (2.5, 0.7)), (m_fmod, (-2.5, 0.7))],
+    math.remainder: [(m_remainder, (2.5, 0.7))],
+    math.copysign: [(m_copysign, (0.5, -2.0)), (m_copysign, (-0.5, -2.0))],
+    math.ldexp: [(m_ldexp, (0.3,))],
+    math.dist: [(m_dist, (0.3, -0.8))],
+    math.modf: [(m_modf, (2.7,))],
+    math.frexp: [(m_frexp, (2.7,))],
 }
+if hasattr(math, "cbrt"):
+    MATH_CASES[math.cbrt] = [(m_cbrt, (0.7,)), (m_cbrt, (-1.3,))]
+if hasattr(math, "exp2"):
+    MATH_CASES[math.exp2] = [(m_exp2, (0.7,))]
+if srcad.registry.lookup(math.gamma) is not None:
+    MATH_CASES[math.gamma] = [(m_gamma, (1.7,))]
+    MATH_CASES[math.lgamma] = [(m_lgamma, (1.7,))]
+
 
 MATH_PARAMS = [pytest.param(f, args, id=f"{prim.__name__}-{f.__name__}{args}")
                for prim, cases in MATH_CASES.items() for f, args in cases]

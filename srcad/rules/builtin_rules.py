@@ -4,7 +4,7 @@ import builtins
 
 import numpy as np
 
-from ..registry import adjoint, nondifferentiable, tangent
+from ..registry import Example, Rand, adjoint, nondifferentiable, tangent
 
 
 @adjoint(builtins.abs, kind="first", domain={"x": (0.2, 2.0)})
@@ -37,6 +37,36 @@ def _(z, x, y):
 @tangent(builtins.pow)
 def _(z, x, y):
     dz = dx * y * x ** (y - 1) + dy * z * np.log(x)
+
+
+# max(a, b) / min(a, b) of exactly two numbers (a single iterable, three or more
+# arguments, or key= / default= are refused). Ties split the adjoint 1/2 each, as for
+# np.maximum / np.minimum.
+_TWO_SCALARS = [Example((Rand(()), Rand(()))), Example((Rand(()), 0.25)),
+                Example((Rand((), 1.0, 2.0), Rand((), -2.0, -1.0))),
+                Example((Rand((), -2.0, -1.0), Rand((), 1.0, 2.0)))]
+
+
+@adjoint(builtins.max, broadcasting=True, kind="elementwise", examples=_TWO_SCALARS)
+def _(z, a, b):
+    da = dz * ((a > b) + 0.5 * (a == b))
+    db = dz * ((b > a) + 0.5 * (a == b))
+
+
+@tangent(builtins.max)
+def _(z, a, b):
+    dz = da * ((a > b) + 0.5 * (a == b)) + db * ((b > a) + 0.5 * (a == b))
+
+
+@adjoint(builtins.min, broadcasting=True, kind="elementwise", examples=_TWO_SCALARS)
+def _(z, a, b):
+    da = dz * ((a < b) + 0.5 * (a == b))
+    db = dz * ((b < a) + 0.5 * (a == b))
+
+
+@tangent(builtins.min)
+def _(z, a, b):
+    dz = da * ((a < b) + 0.5 * (a == b)) + db * ((b < a) + 0.5 * (a == b))
 
 
 nondifferentiable(builtins.len, builtins.range, builtins.int, builtins.bool,

@@ -3,6 +3,7 @@
 import importlib.util
 import math
 
+from ..kinds import SCALAR, TupleKind
 from ..registry import Example, Rand, adjoint, nondifferentiable, tangent
 from ..runtime.elementwise import digamma, dist_adjoint, dist_tangent, math_multiple_of
 
@@ -222,12 +223,12 @@ def _(z, x, y):
 
 @adjoint(math.fabs, kind="scalar", domain={"x": (0.2, 2.0)})
 def _(y, x):
-    dx = dy * math.copysign(1.0, x) if x != 0.0 else 0.0 * dy
+    dx = dy * math.copysign(1.0, x) * (x != 0.0)
 
 
 @tangent(math.fabs)
 def _(y, x):
-    dy = dx * math.copysign(1.0, x) if x != 0.0 else 0.0 * dx
+    dy = dx * math.copysign(1.0, x) * (x != 0.0)
 
 
 @adjoint(math.hypot, kind="scalar", domain={"x": (0.5, 2.0), "y": (0.5, 2.0)})
@@ -306,15 +307,16 @@ def _(z, x, y):
 
 
 # copysign(x, y) = |x| with the sign of y: dz/dx = +1 where the signs agree, -1 where
-# they differ, 0 at x = 0 (like abs); the sign of y is piecewise constant.
+# they differ, 0 at x = 0 (like abs); the sign of y is piecewise constant (derivative 0).
 @adjoint(math.copysign, kind="scalar")
 def _(z, x, y):
-    dx = dz * math.copysign(1.0, x) * math.copysign(1.0, y) if x != 0.0 else 0.0 * dz
+    dx = dz * math.copysign(1.0, x) * math.copysign(1.0, y) * (x != 0.0)
+    dy = 0.0 * dz
 
 
 @tangent(math.copysign)
 def _(z, x, y):
-    dz = dx * math.copysign(1.0, x) * math.copysign(1.0, y) if x != 0.0 else 0.0 * dx
+    dz = dx * math.copysign(1.0, x) * math.copysign(1.0, y) * (x != 0.0) + 0.0 * dy
 
 
 # ldexp(x, i) = x * 2**i with an integer i.
@@ -332,7 +334,6 @@ def _(y, x, i):
 # the subgradient 0 is used.
 @adjoint(math.dist, kind="scalar",
          examples=[Example(([Rand(()), Rand(()), Rand(())], [Rand(()), Rand(()), Rand(())])),
-                   Example(((Rand(()), Rand(())), (Rand(()), Rand(())))),
                    Example((Rand((4,)), Rand((4,))))])
 def _(d, p, q):
     dp = dist_adjoint(dd, p, q, d)
@@ -387,7 +388,37 @@ if importlib.util.find_spec("scipy") is not None:
         dy = dx * digamma(x)
 
 
+def _two_scalars(kinds, named):
+    return TupleKind((SCALAR, SCALAR))
+
+
+# modf(x) = (fractional part, integral part); only the first depends smoothly on x.
+@adjoint(math.modf, kind=_two_scalars)
+def _(y, x):
+    dx = dy[0]
+
+
+@tangent(math.modf)
+def _(y, x):
+    dy = (dx, 0.0)
+
+
+# frexp(x) = (mantissa, exponent) with x = mantissa * 2**exponent, exponent an integer.
+@adjoint(math.frexp, kind=_two_scalars)
+def _(y, x):
+    dx = math.ldexp(dy[0], -y[1])
+
+
+@tangent(math.frexp)
+def _(y, x):
+    dy = (math.ldexp(dx, -y[1]), 0.0)
+
+
 nondifferentiable(math.floor, math.ceil, math.trunc, math.isnan, math.isinf,
                   math.isfinite, kind="scalar")
+nondifferentiable(math.comb, math.perm, math.gcd, math.lcm, kind="scalar",
+                  examples=[Example((7, 3)), Example((12, 5))])
+nondifferentiable(math.factorial, math.isqrt, kind="scalar",
+                  examples=[Example((5,)), Example((10,))])
 nondifferentiable(math.isclose, kind="other",
                   examples=[Example((Rand(()), Rand(()))), Example((1.0, 1.0 + 1e-12))])

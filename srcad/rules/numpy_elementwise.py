@@ -1,4 +1,20 @@
-"""Rules for NumPy's elementwise functions (ufuncs)."""
+"""Rules for NumPy's elementwise functions (ufuncs, np.clip, np.sinc, np.nan_to_num).
+
+Conventions where a function has a kink or a jump (one fixed choice each):
+
+* abs / fabs / copysign in its first argument: derivative 0 at 0.
+* maximum / minimum / fmax / fmin / clip: a tie splits the adjoint 1/2 to each side;
+  fmax / fmin give all of it to the non-NaN input.
+* hypot at the origin: 0 (a subgradient). sinc at 0: 0 (its true derivative).
+* fmod / remainder / divmod: d/dx2 = -n, n the (piecewise constant) integer quotient.
+* Piecewise-constant arguments (the sign in copysign, the step in heaviside) get a zero
+  adjoint; integer-valued ones (ldexp's exponent) get none.
+
+Aliases are the same objects and share the rule: np.abs is np.absolute, np.true_divide
+is np.divide, np.mod is np.remainder, np.conj is np.conjugate, NumPy 2's np.acos, np.pow,
+np.atan2, ... . np.fabs, np.radians and np.degrees are distinct objects with their own
+(identical) rules. np.nextafter and np.spacing are deliberately left unregistered.
+"""
 
 import numpy as np
 
@@ -597,26 +613,29 @@ def _(z, x1, x2):
 
 
 # copysign(x1, x2) = |x1| with the sign of x2: d/dx1 = +1 where the signs agree, -1
-# where they differ (0 at x1 = 0, like abs). The sign of x2 is piecewise constant.
+# where they differ (0 at x1 = 0, like abs). The sign of x2 is piecewise constant: its
+# derivative is 0.
 @adjoint(np.copysign, broadcasting=True, kind="elementwise")
 def _(z, x1, x2):
     dx1 = dz * np.sign(x1) * np.copysign(1.0, x2)
+    dx2 = 0.0 * dz
 
 
 @tangent(np.copysign)
 def _(z, x1, x2):
-    dz = dx1 * np.sign(x1) * np.copysign(1.0, x2)
+    dz = dx1 * np.sign(x1) * np.copysign(1.0, x2) + 0.0 * dx2
 
 
-# heaviside(x1, x2) is 0 / 1 away from x1 == 0 and x2 where x1 == 0.
+# heaviside(x1, x2) is 0 / 1 away from x1 == 0 (derivative 0 in x1) and x2 where x1 == 0.
 @adjoint(np.heaviside, broadcasting=True, kind="elementwise")
 def _(z, x1, x2):
+    dx1 = 0.0 * dz
     dx2 = dz * (x1 == 0)
 
 
 @tangent(np.heaviside)
 def _(z, x1, x2):
-    dz = dx2 * (x1 == 0)
+    dz = 0.0 * dx1 + dx2 * (x1 == 0)
 
 
 # ldexp(x1, x2) = x1 * 2**x2 with an integer exponent x2.
@@ -732,6 +751,11 @@ nondifferentiable(np.fix, np.around, kind="first",
 nondifferentiable(np.bitwise_and, np.bitwise_or, np.bitwise_xor, np.left_shift,
                   np.right_shift, np.gcd, np.lcm, kind="elementwise",
                   examples=[Example((_INTS, _SMALL_INTS)), Example((7, 2))])
+if hasattr(np, "bitwise_count"):  # NumPy 2.0+
+    nondifferentiable(np.bitwise_count, kind="elementwise",
+                      examples=[Example((_INTS,)), Example((7,))])
+nondifferentiable(np.isnat, kind="elementwise",
+                  examples=[Example((np.array(["2020-01-01", "NaT"], dtype="datetime64[D]"),))])
 nondifferentiable(np.invert, kind="elementwise",
                   examples=[Example((_INTS,)), Example((np.array([True, False]),))])
 nondifferentiable(np.isclose, kind="elementwise",
