@@ -16,6 +16,7 @@ from .kinds import NUMERIC, OTHER, SCALAR, TupleKind, join_kinds, kind_of_value
 STRUCTURAL = (runtime.make_tuple, runtime.make_list)
 
 
+
 # Library code is never differentiated by reading its source: it needs a rule.
 _LIBRARY_ROOTS = {"numpy", "scipy", "srcad", "math", "builtins", "functools", "itertools",
                   "operator", "typing", "collections", "abc", "copy", "inspect"}
@@ -206,3 +207,38 @@ def _reach(start: list, graph: dict) -> set:
         seen.add(v)
         stack.extend(w for w in graph.get(v, ()) if isinstance(w, Var) and w not in seen)
     return seen
+
+
+def check_calls(block: Block, varied: set, needs: str, active: set | None = None) -> None:
+    """Refuse calls that receive a differentiated value but have no rule of the kind
+    `needs` ("adjoint" or "tangent") and no Python source: never a silent zero."""
+    from .errors import NoDerivativeError
+    from .ir import fn_label, walk
+    from .optimize import GeneratedRef
+
+    for stmt in walk(block):
+        if not isinstance(stmt, Call):
+            continue
+        args = list(stmt.args) + list(stmt.kwargs.values())
+        if not any(isinstance(a, Var) and a in varied for a in args):
+            continue
+        if stmt.fn in STRUCTURAL or is_user_function(stmt.fn) or stmt.fn in _STACK_OPS:
+            continue
+        if isinstance(stmt.fn, GeneratedRef):
+            continue
+        rule = registry.lookup(stmt.fn)
+        if rule is not None and (rule.nondifferentiable or getattr(rule, needs) is not None):
+            continue
+        if rule is not None and active is not None and stmt.target not in active:
+            continue
+        name = fn_label(stmt.fn)
+        mode = "reverse" if needs == "adjoint" else "forward"
+        kind = "derivative" if rule is None else f"{needs} (for {mode} mode)"
+        raise NoDerivativeError(
+            f"'{name}' has no {kind} rule and no Python source to differentiate",
+            stmt.loc,
+            f"register one with @srcad.{needs}({name.split('.')[-1]}), or keep this call "
+            "away from the values you differentiate")
+
+
+_STACK_OPS = (runtime.new_stack, runtime.push, runtime.pop, runtime.copy_stack)

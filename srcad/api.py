@@ -14,6 +14,7 @@ from . import cache
 from .compiler import Derived, compile_joint, compile_jvp, compile_split
 from .errors import BadArgumentError, SourceLoc, UnsupportedSyntaxError
 from .frontend import captured_still_valid, unwrap_function
+from .tracing import annotate
 from .kinds import NUMERIC, kind_of_value
 
 WrtSpec = int | str | Sequence[int | str] | None
@@ -218,7 +219,11 @@ class GradFunction(_Differentiated):
     def __call__(self, *args, **kwargs):
         values, kinds = self._prepare(args, kwargs)
         module = self._module(kinds)
-        value, grads = module.functions[0](*values)
+        try:
+            value, grads = module.functions[0](*values)
+        except Exception as exc:
+            annotate(exc, self.fn)
+            raise
         if not _is_scalar_output(value):
             raise BadArgumentError(
                 f"srcad.{self.api} needs '{self.fn.__name__}' to return a real scalar; it "
@@ -309,7 +314,11 @@ class Pullback:
 
     def __call__(self, adjoint) -> tuple:
         adjoint = _check_adjoint(adjoint, self._output, self._fn)
-        grads = self._module.functions[1](self._saved, adjoint)
+        try:
+            grads = self._module.functions[1](self._saved, adjoint)
+        except Exception as exc:
+            annotate(exc, self._fn)
+            raise
         return tuple(_as_like(g, self._values[p], self._values)
                      for g, p in zip(grads, self._positions))
 
@@ -379,7 +388,11 @@ def vjp(fn: Callable, *args, wrt: WrtSpec = None, **kwargs) -> tuple[Any, Pullba
     kinds = tuple(kind_of_value(v) for v in values)
     key = ("split", function, positions, kinds)
     module = cache.get_or_build(key, lambda: compile_split(function, positions, kinds))
-    output, saved = module.functions[0](*values)
+    try:
+        output, saved = module.functions[0](*values)
+    except Exception as exc:
+        annotate(exc, function)
+        raise
     return output, Pullback(module, saved, output, values, positions, function)
 
 
@@ -471,7 +484,11 @@ def jvp(fn: Callable, primals: Sequence, tangents: Sequence) -> tuple[Any, Any]:
     kinds = tuple(map(kind_of_value, primals))
     module = _jvp_module(spec, positions, kinds)
     ts = [_tangent_like(tangents[p], primals[p], function, names[p]) for p in positions]
-    return module.functions[0](*primals, *ts)
+    try:
+        return module.functions[0](*primals, *ts)
+    except Exception as exc:
+        annotate(exc, function)
+        raise
 
 
 def _flat_size(x) -> int:

@@ -14,7 +14,7 @@ import operator
 from dataclasses import replace
 
 from . import registry, runtime
-from .analysis import STRUCTURAL, Kinds, activity, bind_template_args
+from .analysis import STRUCTURAL, Kinds, activity, bind_template_args, check_calls
 from .builder import Builder
 from .errors import NoDerivativeError, RuleError, UnsupportedSyntaxError
 from .ir import Block, Call, Carried, Const, ForRange, Function, If, Operand, Phi, Return, Var
@@ -51,6 +51,7 @@ class ForwardTransform:
         self.wrt = [fn.params[i] for i in wrt]
         self.kinds = Kinds(fn, param_kinds, callee_kind)
         self.varied, _ = activity(fn, self.wrt)
+        check_calls(fn.body, self.varied, "tangent")
         self.subroutines = subroutines
         self.is_callee = is_callee
         self.tangents: dict = {}

@@ -8,6 +8,7 @@ structured regions. Anything not supported is refused with a located error.
 from __future__ import annotations
 
 import ast
+import builtins
 import inspect
 import operator
 import types
@@ -535,6 +536,10 @@ class Lowerer:
                                        "pass keyword arguments one by one")
             kwargs[k.arg] = self.value(k.value)
         name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "t")
+        if any(fn is getattr(builtins, n) for n in _INTROSPECTION):
+            raise self.unsupported(node, f"calls to {fn.__name__}() (they read or run code "
+                                         "srcad cannot see)",
+                                   "compute the value with ordinary Python in the function")
         if is_user_function(fn):
             args, kwargs = self._bind_user_call(fn, args, kwargs, node)
         return self.b.call(fn, args, kwargs, loc=loc, name=name)
@@ -561,6 +566,9 @@ class Lowerer:
 def _peek_id() -> int:
     """The newest SSA id so far: values created later have larger ids."""
     return Var("peek").id
+
+
+_INTROSPECTION = ("eval", "exec", "compile", "locals", "globals", "vars", "__import__")
 
 
 def _flag_names(stmts: list) -> set:

@@ -19,9 +19,10 @@ import operator
 from dataclasses import dataclass, field, replace
 
 from . import registry, runtime
-from .analysis import STRUCTURAL, Kinds, activity, bind_template_args, is_user_function
+from .analysis import (STRUCTURAL, Kinds, activity, bind_template_args, check_calls,
+                       is_user_function)
 from .builder import Builder, same_operand
-from .errors import NoDerivativeError, RuleError, SourceLoc, UnsupportedSyntaxError
+from .errors import RuleError, SourceLoc, UnsupportedSyntaxError
 from .ir import (Block, Call, Carried, Const, ForRange, Function, If, Operand, Phi, Return,
                  Var, While, all_uses, defined_vars, region_vars, sub_blocks, walk)
 from .lower import lower_template
@@ -142,25 +143,7 @@ class ReverseTransform:
 
     def _check_calls(self, block: Block) -> None:
         """Refuse calls that receive a differentiated value and have no derivative."""
-        for stmt in walk(block):
-            if not isinstance(stmt, Call):
-                continue
-            args = list(stmt.args) + list(stmt.kwargs.values())
-            if not any(isinstance(a, Var) and a in self.varied for a in args):
-                continue
-            if stmt.fn in STRUCTURAL or is_user_function(stmt.fn) or stmt.fn in _STACK_OPS:
-                continue
-            rule = registry.lookup(stmt.fn)
-            if rule is not None and (rule.nondifferentiable or rule.adjoint is not None):
-                continue
-            if rule is not None and stmt.target not in self.active:
-                continue
-            name = registry_label(stmt.fn)
-            raise NoDerivativeError(
-                f"'{name}' has no derivative rule and no Python source to differentiate",
-                stmt.loc,
-                f"register one with @srcad.adjoint({name.split('.')[-1]}), or keep this call "
-                "away from the values you differentiate")
+        check_calls(block, self.varied, "adjoint", self.active)
 
     def is_active(self, op: Operand) -> bool:
         return isinstance(op, Var) and op in self.active

@@ -185,14 +185,14 @@ def test_attribute_assignment_is_refused():
 
 
 def no_rule(x):
-    return math.gamma(x) * 2
+    return np.interp(x, [0.0, 1.0], [0.0, 2.0]) * 2
 
 
 def test_call_without_rule_or_source_names_the_function():
     with pytest.raises(NoDerivativeError) as info:
         srcad.grad(no_rule)(1.5)
-    assert "math.gamma" in str(info.value)
-    assert info.value.lineno == line_of(no_rule, "math.gamma")
+    assert "np.interp" in str(info.value)
+    assert info.value.lineno == line_of(no_rule, "np.interp")
     assert "srcad.adjoint" in str(info.value)
 
 
@@ -296,8 +296,3 @@ def test_user_exceptions_propagate_with_the_generated_line_in_the_traceback():
     generated = [f for f in frames if f.filename.startswith("<srcad")]
     assert generated, "the traceback should pass through the generated function"
     assert generated[-1].line and "/" in generated[-1].line
-
-
-def test_grad_of_grad_is_refused_clearly():
-    with pytest.raises(UnsupportedSyntaxError, match="higher-order"):
-        srcad.grad(srcad.grad(two))

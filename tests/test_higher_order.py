@@ -83,7 +83,8 @@ def looped_derivative(x, order):
     """d^order/dx^order of sum_i x sin(i x), i = 0, 1, 2, by hand (Leibniz rule)."""
     total = 0.0
     for i in range(3):
-        # x * sin(i x): the n-th derivative is x i^n sin(ix + n pi/2) + n i^(n-1) sin(ix + (n-1) pi/2)
+        # x sin(ix): the n-th derivative is
+        #   x i^n sin(ix + n pi/2) + n i^(n-1) sin(ix + (n-1) pi/2)
         n = order
         total += x * i ** n * math.sin(i * x + n * math.pi / 2)
         if i or n == 1:
