@@ -27,7 +27,7 @@ from .ir import (Block, Call, Carried, Const, ForRange, Function, If, Operand, P
                  Var, While, all_uses, defined_vars, region_vars, sub_blocks, walk)
 from .lower import lower_template
 from .optimize import GeneratedRef, eliminate_dead_code, simplify
-from .kinds import SCALAR, TupleKind, is_array
+from .kinds import NUMERIC, SCALAR, TupleKind, is_array
 
 ZERO = Const(0.0)
 _STACK_OPS = (runtime.new_stack, runtime.push, runtime.pop, runtime.copy_stack)
@@ -248,7 +248,12 @@ class ReverseTransform:
         if current is None or same_operand(current, ZERO):
             self.rb.write(key, contrib)
         else:
-            total = self.rb.call(operator.add, [current, contrib], loc=loc, name=name)
+            # A value srcad cannot see to be a number or an array may be a list (say,
+            # from np.split): its adjoints add item by item, never concatenate.
+            kind = self.kind(key[1]) if len(key) == 2 else NUMERIC
+            add = operator.add if kind in (SCALAR, NUMERIC) or is_array(kind) \
+                else runtime.add_adjoints
+            total = self.rb.call(add, [current, contrib], loc=loc, name=name)
             total.keep = True
             self.rb.write(key, total)
 

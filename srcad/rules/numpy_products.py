@@ -1,1 +1,238 @@
-"""Rules for products: `vdot inner outer tensordot einsum kron trace`."""
+"""Rules for products: `vdot inner outer tensordot einsum kron trace` (and `.trace`).
+
+`np.dot`, `np.matmul` and `@` are in numpy_linalg.py. Most adjoints here are again
+contractions, computed by the helpers in `srcad/runtime/products.py`.
+"""
+
+import numpy as np
+
+from ..kinds import NUMERIC, SCALAR, ArrayKind, array_of_rank, is_array
+from ..registry import Example, Method, Rand, adjoint, tangent
+from ..runtime.products import einsum_adjoint, einsum_tangent, inner_adjoint, \
+    kron_adjoint, tensordot_adjoint, trace_adjoint
+
+
+# ----------------------------------------------------------------------------- kinds
+
+
+def _rank(kind):
+    """The number of dimensions of a value of this kind (None if unknown)."""
+    if kind == SCALAR:
+        return 0
+    if is_array(kind):
+        return kind.ndim
+    return None
+
+
+def _const(named, name):
+    """(True, value) if parameter `name` was bound to a constant."""
+    op = named.get(name, (None,))[0]
+    if type(op).__name__ == "Const":
+        return True, op.value
+    return False, None
+
+
+def _inner_kind(kinds, named):
+    ranks = [_rank(named[p][1]) if p in named else None for p in ("a", "b")]
+    if None in ranks:
+        return NUMERIC
+    if 0 in ranks:
+        return array_of_rank(sum(ranks))
+    return array_of_rank(ranks[0] + ranks[1] - 2)
+
+
+def _tensordot_kind(kinds, named):
+    ranks = [_rank(named[p][1]) if p in named else None for p in ("a", "b")]
+    known, axes = _const(named, "axes")
+    if None in ranks or not known:
+        return NUMERIC
+    try:
+        count = int(axes) if np.ndim(axes) == 0 else int(np.size(axes[0]))
+    except (TypeError, ValueError, IndexError):
+        return NUMERIC
+    return array_of_rank(ranks[0] + ranks[1] - 2 * count)
+
+
+def _kron_kind(kinds, named):
+    ranks = [_rank(named[p][1]) if p in named else None for p in ("a", "b")]
+    return NUMERIC if None in ranks else array_of_rank(max(ranks))
+
+
+def _trace_kind(kinds, named):
+    rank = _rank(named["a"][1]) if "a" in named else None
+    return array_of_rank(rank - 2) if rank is not None and rank >= 2 else NUMERIC
+
+
+def _einsum_kind(kinds, named):
+    """The output rank, when the subscripts are a constant string without '...'."""
+    known, spec = _const(named, "subscripts")
+    if not known or not isinstance(spec, str) or "..." in spec:
+        return NUMERIC
+    lhs, arrow, rhs = spec.replace(" ", "").partition("->")
+    letters = lhs.replace(",", "")
+    if not (letters + rhs).isalpha():
+        return NUMERIC
+    if arrow:
+        return array_of_rank(len(rhs))
+    return array_of_rank(sum(1 for ch in set(letters) if letters.count(ch) == 1))
+
+
+# ----------------------------------------------------------------------------- vdot / inner / outer
+# vdot(a, b) = sum(a.ravel() * b.ravel()) for real inputs (any shapes of equal size).
+
+
+@adjoint(np.vdot, kind="scalar", examples=[
+    Example((Rand((3,)), Rand((3,)))), Example((Rand((2, 3)), Rand((3, 2)))),
+    Example((Rand((2, 3)), Rand((6,)))), Example((Rand((2, 3, 2)), Rand((2, 6))))])
+def _(y, a, b):
+    da = dy * np.reshape(b, np.shape(a))
+    db = dy * np.reshape(a, np.shape(b))
+
+
+@tangent(np.vdot)
+def _(y, a, b):
+    dy = np.vdot(da, b) + np.vdot(a, db)
+
+
+# inner(a, b): a product over the last axes of a and b (a plain product with a scalar).
+
+
+@adjoint(np.inner, kind=_inner_kind, examples=[
+    Example((Rand((3,)), Rand((3,)))), Example((Rand((2, 3)), Rand((3,)))),
+    Example((Rand((3,)), Rand((4, 3)))), Example((Rand((2, 3)), Rand((4, 3)))),
+    Example((Rand((2, 2, 3)), Rand((4, 3)))), Example((Rand(()), Rand((2, 3)))),
+    Example((Rand((2, 3)), Rand(()))), Example((Rand(()), Rand(())))])
+def _(y, a, b):
+    da = inner_adjoint(dy, a, b, 0)
+    db = inner_adjoint(dy, a, b, 1)
+
+
+@tangent(np.inner)
+def _(y, a, b):
+    dy = np.inner(da, b) + np.inner(a, db)
+
+
+# outer(a, b)[i, j] = a.ravel()[i] * b.ravel()[j]
+
+
+@adjoint(np.outer, kind=lambda kinds, named: ArrayKind(2), examples=[
+    Example((Rand((3,)), Rand((4,)))), Example((Rand((2, 3)), Rand((4,)))),
+    Example((Rand(()), Rand((3,)))), Example((Rand((2, 2)), Rand((3, 2))))])
+def _(y, a, b, out=None):
+    da = np.reshape(np.dot(dy, np.ravel(b)), np.shape(a))
+    db = np.reshape(np.dot(np.ravel(a), dy), np.shape(b))
+
+
+@tangent(np.outer)
+def _(y, a, b, out=None):
+    dy = np.outer(da, b) + np.outer(a, db)
+
+
+# ----------------------------------------------------------------------------- tensordot
+
+
+@adjoint(np.tensordot, kind=_tensordot_kind, examples=[
+    Example((Rand((2, 3, 4)), Rand((3, 4, 5)))), Example((Rand((2, 3)), Rand((3, 4)), 1)),
+    Example((Rand((2,)), Rand((3,))), {"axes": 0}), Example((Rand((3,)), Rand((3,))), {"axes": 1}),
+    Example((Rand((2, 3, 4)), Rand((3, 2, 5))), {"axes": ([1, 0], [0, 1])}),
+    Example((Rand((2, 3)), Rand((4, 3))), {"axes": (1, 1)}),
+    Example((Rand((2, 3)), Rand((3, 4))), {"axes": ([-1], [0])}),
+    Example((Rand((2, 3, 4)), Rand((4, 5, 2))), {"axes": ((0, 2), (2, 0))}),
+    Example((Rand((2, 3)), Rand((2, 3))), {"axes": 2})])
+def _(y, a, b, axes=2):
+    da = tensordot_adjoint(dy, a, b, axes, 0)
+    db = tensordot_adjoint(dy, a, b, axes, 1)
+
+
+@tangent(np.tensordot)
+def _(y, a, b, axes=2):
+    dy = np.tensordot(da, b, axes) + np.tensordot(a, db, axes)
+
+
+# ----------------------------------------------------------------------------- einsum
+# Any string subscripts: explicit ('->') or implicit output, several operands, repeated
+# labels (traces, diagonals), '...'. The interleaved (operand, sublist) form is refused.
+
+_EINSUM_EXAMPLES = [
+    Example(("ij,jk->ik", Rand((2, 3)), Rand((3, 4)))),
+    Example(("ij,jk", Rand((2, 3)), Rand((3, 4)))),
+    Example(("i,i", Rand((3,)), Rand((3,)))),
+    Example(("i,j->ij", Rand((2,)), Rand((3,)))),
+    Example(("ij->", Rand((2, 3)))), Example(("ij->j", Rand((2, 3)))),
+    Example(("ij->ji", Rand((2, 3)))), Example(("ii->i", Rand((3, 3)))),
+    Example(("ii", Rand((3, 3)))), Example(("iij->j", Rand((2, 2, 3)))),
+    Example(("ij,jk,kl->il", Rand((2, 3)), Rand((3, 4)), Rand((4, 2)))),
+    Example(("bij,bjk->bik", Rand((2, 2, 3)), Rand((2, 3, 2)))),
+    Example(("...ij,...jk->...ik", Rand((2, 1, 2, 3)), Rand((4, 3, 2)))),
+    Example(("i...->...", Rand((2, 3)))), Example(("...i,...i", Rand((2, 3)), Rand((3,)))),
+    Example(("ij,ij->ij", Rand((2, 1)), Rand((2, 3)))),
+    Example((",ij->ij", Rand(()), Rand((2, 3)))),
+    Example(("ij,jk->ik", Rand((2, 3)), Rand((3, 4))), {"optimize": True}),
+]
+
+
+@adjoint(np.einsum, kind=_einsum_kind, examples=_EINSUM_EXAMPLES)
+def _(y, subscripts, *operands, optimize=False):
+    doperands = einsum_adjoint(dy, subscripts, operands, optimize)
+
+
+@tangent(np.einsum)
+def _(y, subscripts, *operands, optimize=False):
+    dy = einsum_tangent(y, subscripts, operands, doperands, optimize)
+
+
+# ----------------------------------------------------------------------------- kron
+
+
+@adjoint(np.kron, kind=_kron_kind, examples=[
+    Example((Rand((2,)), Rand((3,)))), Example((Rand((2, 3)), Rand((2, 2)))),
+    Example((Rand((2,)), Rand((2, 3)))), Example((Rand((2, 2, 2)), Rand((3,)))),
+    Example((Rand(()), Rand((2, 3)))), Example((Rand((2, 3)), Rand(())))])
+def _(y, a, b):
+    da = kron_adjoint(dy, a, b, 0)
+    db = kron_adjoint(dy, a, b, 1)
+
+
+@tangent(np.kron)
+def _(y, a, b):
+    dy = np.kron(da, b) + np.kron(a, db)
+
+
+# ----------------------------------------------------------------------------- trace
+# The sum of a diagonal: its adjoint is dy on that diagonal, zero elsewhere.
+
+_TRACE_EXAMPLES = [
+    Example((Rand((3, 3)),)), Example((Rand((3, 4)), 1)), Example((Rand((4, 3)),), {"offset": -1}),
+    Example((Rand((3, 3)), 5)), Example((Rand((2, 3, 4)), 0, 1, 2)),
+    Example((Rand((3, 2, 3)),), {"axis1": 0, "axis2": 2}),
+    Example((Rand((2, 3, 4)),), {"offset": 1, "axis1": -1, "axis2": 0}),
+]
+
+
+@adjoint(np.trace, kind=_trace_kind, examples=_TRACE_EXAMPLES)
+@adjoint(Method("trace"), kind=_trace_kind, examples=_TRACE_EXAMPLES)
+def _(y, a, offset=0, axis1=0, axis2=1, dtype=None, out=None):
+    da = trace_adjoint(dy, a, offset, axis1, axis2)
+
+
+@tangent(np.trace)
+@tangent(Method("trace"))
+def _(y, a, offset=0, axis1=0, axis2=1, dtype=None, out=None):
+    dy = np.trace(da, offset, axis1, axis2)
+
+# ----------------------------------------------------------------------------- helpers
+# Rules for helpers the templates above emit, for higher derivatives. `a` only gives
+# the shape: trace_adjoint is linear in `g`.
+
+
+@adjoint(trace_adjoint, kind=lambda kinds, named: named["a"][1] if "a" in named else NUMERIC,
+         examples=[Example((Rand(()), np.ones((3, 3)))), Example((Rand(()), np.ones((3, 4)), 1)),
+                   Example((Rand((2,)), np.ones((2, 3, 4)), -1, 1, 2)),
+                   Example((Rand((4,)), np.ones((3, 4, 3))), {"axis1": 0, "axis2": 2})])
+def _(y, g, a, offset=0, axis1=0, axis2=1):
+    dg = np.trace(dy, offset, axis1, axis2)
+
+
+@tangent(trace_adjoint)
+def _(y, g, a, offset=0, axis1=0, axis2=1):
+    dy = trace_adjoint(dg, a, offset, axis1, axis2)

@@ -4,49 +4,53 @@
 import numpy as np
 
 from ..kinds import ARRAY, NUMERIC, ArrayKind, is_array
-from ..registry import Example, Method, Rand, adjoint, tangent
+from ..registry import Example, Method, Rand, adjoint, nondifferentiable, tangent
 from ..runtime import reduced_count, unreduce
 from ..runtime.reductions import cumprod_adjoint, cumprod_tangent, cumsum_adjoint, deviation, \
-    extremum_weights, not_nan_count, prod_of_others, std_weights
+    max_weights, min_weights, not_nan_count, prod_of_others, prod_of_others_jvp
+
+# Templates list NumPy's parameters in NumPy's order up to the last one they use (so
+# that options passed by position bind to the right names); `dtype` and `out` are
+# accepted and do not change the derivative.
 
 
 @adjoint(np.sum, kind="reduction")
-def _(y, x, axis=None, keepdims=False):
+def _(y, x, axis=None, dtype=None, out=None, keepdims=False):
     dx = unreduce(dy, x, axis, keepdims)
 
 
 @tangent(np.sum)
-def _(y, x, axis=None, keepdims=False):
+def _(y, x, axis=None, dtype=None, out=None, keepdims=False):
     dy = np.sum(dx, axis=axis, keepdims=keepdims)
 
 
 @adjoint(Method("sum"), kind="reduction")
-def _(y, x, axis=None, keepdims=False):
+def _(y, x, axis=None, dtype=None, out=None, keepdims=False):
     dx = unreduce(dy, x, axis, keepdims)
 
 
 @tangent(Method("sum"))
-def _(y, x, axis=None, keepdims=False):
+def _(y, x, axis=None, dtype=None, out=None, keepdims=False):
     dy = np.sum(dx, axis=axis, keepdims=keepdims)
 
 
 @adjoint(np.mean, kind="reduction")
-def _(y, x, axis=None, keepdims=False):
+def _(y, x, axis=None, dtype=None, out=None, keepdims=False):
     dx = unreduce(dy / reduced_count(x, axis), x, axis, keepdims)
 
 
 @tangent(np.mean)
-def _(y, x, axis=None, keepdims=False):
+def _(y, x, axis=None, dtype=None, out=None, keepdims=False):
     dy = np.mean(dx, axis=axis, keepdims=keepdims)
 
 
 @adjoint(Method("mean"), kind="reduction")
-def _(y, x, axis=None, keepdims=False):
+def _(y, x, axis=None, dtype=None, out=None, keepdims=False):
     dx = unreduce(dy / reduced_count(x, axis), x, axis, keepdims)
 
 
 @tangent(Method("mean"))
-def _(y, x, axis=None, keepdims=False):
+def _(y, x, axis=None, dtype=None, out=None, keepdims=False):
     dy = np.mean(dx, axis=axis, keepdims=keepdims)
 
 
@@ -119,21 +123,29 @@ def _(y, a, axis=None, dtype=None, out=None, keepdims=False):
 @adjoint(np.max, kind="reduction", examples=_reduction_examples())
 @adjoint(np.amax, kind="reduction", examples=_reduction_examples())
 @adjoint(Method("max"), kind="reduction", examples=_reduction_examples(method=True))
-@adjoint(np.min, kind="reduction", examples=_reduction_examples())
-@adjoint(np.amin, kind="reduction", examples=_reduction_examples())
-@adjoint(Method("min"), kind="reduction", examples=_reduction_examples(method=True))
 def _(y, a, axis=None, out=None, keepdims=False):
-    da = unreduce(dy, a, axis, keepdims) * extremum_weights(a, y, axis, keepdims)
+    da = unreduce(dy, a, axis, keepdims) * max_weights(a, axis)
 
 
 @tangent(np.max)
 @tangent(np.amax)
 @tangent(Method("max"))
+def _(y, a, axis=None, out=None, keepdims=False):
+    dy = np.sum(da * max_weights(a, axis), axis=axis, keepdims=keepdims)
+
+
+@adjoint(np.min, kind="reduction", examples=_reduction_examples())
+@adjoint(np.amin, kind="reduction", examples=_reduction_examples())
+@adjoint(Method("min"), kind="reduction", examples=_reduction_examples(method=True))
+def _(y, a, axis=None, out=None, keepdims=False):
+    da = unreduce(dy, a, axis, keepdims) * min_weights(a, axis)
+
+
 @tangent(np.min)
 @tangent(np.amin)
 @tangent(Method("min"))
 def _(y, a, axis=None, out=None, keepdims=False):
-    dy = np.sum(da * extremum_weights(a, y, axis, keepdims), axis=axis, keepdims=keepdims)
+    dy = np.sum(da * min_weights(a, axis), axis=axis, keepdims=keepdims)
 
 
 # np.ptp = max - min (ties shared as for max and min). ndarray has no .ptp in NumPy 2.
@@ -141,22 +153,19 @@ def _(y, a, axis=None, out=None, keepdims=False):
 
 @adjoint(np.ptp, kind="reduction", examples=_reduction_examples())
 def _(y, a, axis=None, out=None, keepdims=False):
-    top = extremum_weights(a, np.max(a, axis=axis, keepdims=True), axis, True)
-    bottom = extremum_weights(a, np.min(a, axis=axis, keepdims=True), axis, True)
-    da = unreduce(dy, a, axis, keepdims) * (top - bottom)
+    da = unreduce(dy, a, axis, keepdims) * (max_weights(a, axis) - min_weights(a, axis))
 
 
 @tangent(np.ptp)
 def _(y, a, axis=None, out=None, keepdims=False):
-    top = extremum_weights(a, np.max(a, axis=axis, keepdims=True), axis, True)
-    bottom = extremum_weights(a, np.min(a, axis=axis, keepdims=True), axis, True)
-    dy = np.sum(da * (top - bottom), axis=axis, keepdims=keepdims)
+    dy = np.sum(da * (max_weights(a, axis) - min_weights(a, axis)), axis=axis, keepdims=keepdims)
 
 
 # ----------------------------------------------------------------------------- var / std
 # var = sum((a - mean)**2) / (n - ddof): d var / d a = 2 (a - mean) / (n - ddof)
 # (the mean's own derivative drops out because the deviations sum to zero), and
-# d std = d var / (2 std), taken as 0 where std is 0 (see `std_weights`).
+# d std = d var / (2 std). Where std is 0 (a constant slice: a kink, like abs at 0)
+# the deviations are exactly 0, so dividing by 1 instead of 0 gives the derivative 0.
 
 _DDOF_EXAMPLES = [
     Example((Rand((4,)),), {"ddof": 1}), Example((Rand((2, 3)),), {"axis": 0, "ddof": 1}),
@@ -182,13 +191,14 @@ def _(y, a, axis=None, dtype=None, out=None, ddof=0, keepdims=False):
 @adjoint(Method("std"), kind="reduction",
          examples=_reduction_examples(method=True, extra=_DDOF_EXAMPLES))
 def _(y, a, axis=None, dtype=None, out=None, ddof=0, keepdims=False):
-    da = unreduce(dy, a, axis, keepdims) * std_weights(a, y, axis, ddof, keepdims)
+    da = unreduce(dy / np.where(y == 0.0, 1.0, y), a, axis, keepdims) * deviation(a, axis, ddof)
 
 
 @tangent(np.std)
 @tangent(Method("std"))
 def _(y, a, axis=None, dtype=None, out=None, ddof=0, keepdims=False):
-    dy = np.sum(da * std_weights(a, y, axis, ddof, keepdims), axis=axis, keepdims=keepdims)
+    dy = np.sum(da * deviation(a, axis, ddof), axis=axis, keepdims=keepdims) / \
+        np.where(y == 0.0, 1.0, y)
 
 
 # ----------------------------------------------------------------------------- cumsum / cumprod
@@ -243,3 +253,61 @@ def _(y, a, axis=None, dtype=None, out=None, keepdims=False):
 def _(y, a, axis=None, dtype=None, out=None, keepdims=False):
     dy = np.sum(np.where(np.isnan(a), 0.0, da) / not_nan_count(a, axis), axis=axis,
                 keepdims=keepdims)
+
+
+# ----------------------------------------------------------------------------- helpers
+# Rules for the helpers the templates above emit: gradients are differentiated again
+# for higher derivatives (srcad.hessian, grad of grad).
+
+
+def _like(param):
+    """A kind rule: the output has the kind of parameter `param`."""
+
+    def kind(kinds, named):
+        return named[param][1] if param in named else NUMERIC
+
+    return kind
+
+
+@adjoint(prod_of_others, kind=_like("a"), examples=[
+    Example((Rand((3,)),)), Example((Rand((2, 3)), 0)), Example((Rand((2, 3, 2)), (0, 2))),
+    Example((Rand((2, 3)),), {"axis": -1}), Example((Rand(()),))])
+def _(y, a, axis=None):
+    da = prod_of_others_jvp(dy, a, axis)  # the Jacobian is symmetric
+
+
+@tangent(prod_of_others)
+def _(y, a, axis=None):
+    dy = prod_of_others_jvp(da, a, axis)
+
+
+@adjoint(deviation, kind=_like("a"), examples=[
+    Example((Rand((3,)),)), Example((Rand((2, 3)), 0, 1)), Example((Rand((2, 3, 2)), (0, 2))),
+    Example((Rand((2, 3)),), {"axis": -1, "ddof": 1})])
+def _(y, a, axis=None, ddof=0):
+    da = deviation(dy, axis, ddof)  # linear and self-adjoint
+
+
+@tangent(deviation)
+def _(y, a, axis=None, ddof=0):
+    dy = deviation(da, axis, ddof)
+
+
+# `a` only gives the shape: the result is linear in `g`.
+@adjoint(cumsum_adjoint, kind=_like("a"), examples=[
+    Example((Rand((6,)), np.ones((2, 3)))), Example((Rand((2, 3)), np.ones((2, 3)), 0)),
+    Example((Rand((2, 3, 2)), np.ones((2, 3, 2)), -1))])
+def _(y, g, a, axis=None):
+    dg = np.cumsum(dy, axis)
+
+
+@tangent(cumsum_adjoint)
+def _(y, g, a, axis=None):
+    dy = cumsum_adjoint(dg, a, axis)
+
+
+# Piecewise constant in `a` (which elements are the extremum; how many NaNs).
+nondifferentiable(max_weights, min_weights, kind=_like("a"), examples=[
+    Example((Rand((4,)),)), Example((Rand((2, 3)), 1)), Example((Rand((2, 3, 2)), (0, 2)))])
+nondifferentiable(not_nan_count, kind="same_rank", examples=[
+    Example((Rand((2, 3)),)), Example((Rand((2, 3)), 0))])

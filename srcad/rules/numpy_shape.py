@@ -1,9 +1,199 @@
-"""Rules for shape operations: `reshape`, `transpose`, `.T`."""
+"""Rules for shape operations: reshaping, transposing, joining, splitting, repeating,
+padding, diagonals, sorting, conversions, and the matching ndarray methods.
+
+Most of these move elements around without changing them, so their adjoints move the
+adjoints back (and add up the adjoints of copies).
+"""
 
 import numpy as np
 
-from ..registry import Attribute, Method, adjoint, nondifferentiable, tangent
-from ..runtime import transpose_adjoint
+from ..ir import Const
+from ..kinds import ARRAY, NUMERIC, OTHER, SCALAR, ArrayKind, TupleKind, is_array
+from ..registry import Attribute, Example, Method, Rand, adjoint, nondifferentiable, tangent
+from ..runtime import transpose_adjoint, unbroadcast
+from ..runtime.shape import (array_adjoint, array_tangent, clip_adjoint, clip_tangent,
+                             column_stack_adjoint, concatenate_adjoint, diag_adjoint,
+                             diagonal_adjoint, dstack_adjoint, hstack_adjoint, item_tangents,
+                             method_axes, pad_adjoint, pad_constant_values_adjoint,
+                             pad_tangent, ravel_adjoint, ravel_tangent, repeat_adjoint,
+                             sort_adjoint, sort_tangent, split_adjoint, stack_adjoint,
+                             tile_adjoint, vstack_adjoint)
+
+# ============================================================================ kinds
+# Kind rules take (kinds, named): see srcad/kinds.py. A result that may be 0-d is
+# NUMERIC unless it is surely a 0-d array (ArrayKind(0)); never SCALAR.
+
+
+def _rank(kind):
+    """The number of dimensions of a value of `kind` (None if unknown)."""
+    if kind == SCALAR:
+        return 0
+    if is_array(kind):
+        return kind.ndim
+    return None
+
+
+def _constant(named, name, default=None):
+    """(True, value) if parameter `name` is a constant (or left at its default)."""
+    if name not in named:
+        return True, default
+    op = named[name][0]
+    if isinstance(op, Const):
+        return True, op.value
+    return False, None
+
+
+def _count(axis):
+    """How many axes `axis` (an int or a tuple) names; None if unknown."""
+    if isinstance(axis, (int, np.integer)) and not isinstance(axis, bool):
+        return 1
+    if isinstance(axis, tuple):
+        return len(axis)
+    return None
+
+
+def _array(ndim):
+    """An array of `ndim` dimensions; NUMERIC for 0 (NumPy may give a scalar there)."""
+    if ndim is None:
+        return ARRAY
+    return ArrayKind(ndim) if ndim > 0 else NUMERIC
+
+
+def _input(named, name):
+    return named[name][1] if name in named else NUMERIC
+
+
+def _kind_with_rank(rank_of):
+    """A kind rule from a function (input rank, named) -> output rank (or None)."""
+
+    def rule(kinds, named):
+        rank = _rank(kinds[0]) if kinds else None
+        return _array(rank_of(rank, named) if rank is not None else None)
+
+    return rule
+
+
+def _plus_axes(rank, named):
+    known, axis = _constant(named, "axis")
+    count = _count(axis) if known else None
+    return rank + count if count is not None else None
+
+
+def _minus_axes(rank, named):
+    known, axis = _constant(named, "axis")
+    count = _count(axis) if known and axis is not None else None
+    return rank - count if count is not None else None
+
+
+def _at_least(n):
+    return _kind_with_rank(lambda rank, named: max(rank, n))
+
+
+def _same(rank, named):
+    return rank
+
+
+def _flat_if_no_axis(default_axis):
+    def rank_of(rank, named):
+        known, axis = _constant(named, "axis", default_axis)
+        if not known:
+            return None
+        return 1 if axis is None else rank
+    return rank_of
+
+
+def _diag_rank(rank, named):
+    return {1: 2, 2: 1}.get(rank)
+
+
+def _diagonal_rank(rank, named):
+    return rank - 1 if rank >= 2 else None
+
+
+def _tile_rank(rank, named):
+    known, reps = _constant(named, "reps")
+    count = _count(reps) if known else None
+    return max(rank, count) if count is not None else None
+
+
+def _broadcast_to_kind(kinds, named):
+    known, shape = _constant(named, "shape")
+    if known:
+        count = _count(shape)
+        if count is not None:
+            return ArrayKind(count)
+    return ARRAY
+
+
+def _item_rank(kinds, named, name):
+    """The rank of the first item of the list parameter `name` (None if unknown)."""
+    kind = _input(named, name)
+    if isinstance(kind, TupleKind) and kind.items:
+        return _rank(kind.items[0])
+    return None
+
+
+def _concatenate_kind(kinds, named):
+    known, axis = _constant(named, "axis", 0)
+    if known and axis is None:
+        return ArrayKind(1)
+    return _array(_item_rank(kinds, named, "arrays"))
+
+
+def _stack_kind(kinds, named):
+    rank = _item_rank(kinds, named, "arrays")
+    return _array(rank + 1 if rank is not None else None)
+
+
+def _joined_kind(at_least):
+    def rule(kinds, named):
+        rank = _item_rank(kinds, named, "tup")
+        return _array(max(rank, at_least) if rank is not None else None)
+    return rule
+
+
+def _split_kind(kinds, named):
+    """A tuple of parts when their number is known from the arguments, else OTHER."""
+    known, sections = _constant(named, "indices_or_sections")
+    sections_kind = _input(named, "indices_or_sections")
+    if known and isinstance(sections, (int, np.integer)) and not isinstance(sections, bool):
+        count = int(sections)
+    elif known and np.ndim(sections) == 1:
+        count = len(sections) + 1  # a constant tuple or array of indices
+    elif isinstance(sections_kind, TupleKind):
+        count = len(sections_kind.items) + 1  # a list literal of indices
+    else:
+        return OTHER
+    part = _array(_rank(_input(named, "ary")))
+    return TupleKind((part,) * count)
+
+
+def _conversion_kind(name):
+    """np.array / np.asarray: the input's rank (plus one per level of list literal)."""
+
+    def rule(kinds, named):
+        kind = _input(named, name)
+        levels = 0
+        while isinstance(kind, TupleKind) and kind.items and \
+                all(item == kind.items[0] for item in kind.items):
+            kind, levels = kind.items[0], levels + 1
+        rank = _rank(kind)
+        if rank is None:
+            return ARRAY
+        known, ndmin = _constant(named, "ndmin", 0)
+        if not known:
+            return ARRAY
+        return ArrayKind(max(rank + levels, ndmin))
+
+    return rule
+
+
+def _astype_kind(kinds, named):
+    kind = kinds[0] if kinds else NUMERIC
+    return kind if is_array(kind) or kind == SCALAR else NUMERIC
+
+
+# ============================================================================ reshape, transpose
 
 
 @adjoint(np.reshape, kind="reshaped")
@@ -45,6 +235,535 @@ def _(y, a):
 def _(y, a):
     dy = np.transpose(da)
 
+
+TRANSPOSE_EXAMPLES = [
+    Example((Rand((3,)),)), Example((Rand((2, 3)),)), Example((Rand((2, 3)), 1, 0)),
+    Example((Rand((2, 3)), (1, 0))), Example((Rand((2, 3, 4)), 2, 0, 1)),
+    Example((Rand((2, 3, 4)), (-1, 0, 1))), Example((Rand((2, 3, 4)), None)),
+    Example((Rand((2, 3, 4)),)),
+]
+
+
+@adjoint(Method("transpose"), kind="same_rank", examples=TRANSPOSE_EXAMPLES)
+def _(y, a, *axes):
+    da = transpose_adjoint(dy, method_axes(axes))
+
+
+@tangent(Method("transpose"))
+def _(y, a, *axes):
+    dy = np.transpose(da, method_axes(axes))
+
+
+RAVEL_EXAMPLES = [
+    Example((Rand((3,)),)), Example((Rand((2, 3)),)), Example((Rand((2, 3, 4)), "F")),
+    Example((Rand((2, 3)),), {"order": "C"}), Example((Rand((2, 3)), "A")),
+    Example((Rand((2, 3)), "K")),
+]
+
+
+@adjoint(np.ravel, kind=lambda kinds, named: ArrayKind(1),
+         examples=RAVEL_EXAMPLES + [Example((Rand(()),))])
+@adjoint(Method("ravel"), kind=lambda kinds, named: ArrayKind(1), examples=RAVEL_EXAMPLES)
+@adjoint(Method("flatten"), kind=lambda kinds, named: ArrayKind(1), examples=RAVEL_EXAMPLES)
+def _(y, a, order="C"):
+    da = ravel_adjoint(dy, a, order)
+
+
+@tangent(np.ravel)
+@tangent(Method("ravel"))
+@tangent(Method("flatten"))
+def _(y, a, order="C"):
+    dy = ravel_tangent(da, a, order)
+
+
+@adjoint(np.swapaxes, kind="same_rank", examples=[
+    Example((Rand((2, 3)), 0, 1)), Example((Rand((2, 3, 4)), 0, 2)),
+    Example((Rand((2, 3, 4)), -1, 1)), Example((Rand((2, 3)), 1, 1))])
+@adjoint(Method("swapaxes"), kind="same_rank", examples=[
+    Example((Rand((2, 3)), 0, 1)), Example((Rand((2, 3, 4)), 2, -3))])
+def _(y, a, axis1, axis2):
+    da = np.swapaxes(dy, axis1, axis2)
+
+
+@tangent(np.swapaxes)
+@tangent(Method("swapaxes"))
+def _(y, a, axis1, axis2):
+    dy = np.swapaxes(da, axis1, axis2)
+
+
+@adjoint(np.moveaxis, kind="same_rank", examples=[
+    Example((Rand((2, 3)), 0, 1)), Example((Rand((2, 3, 4)), 0, -1)),
+    Example((Rand((2, 3, 4)), (0, 1), (2, 0))), Example((Rand((2, 3, 4)), -1, 0))])
+def _(y, a, source, destination):
+    da = np.moveaxis(dy, destination, source)
+
+
+@tangent(np.moveaxis)
+def _(y, a, source, destination):
+    dy = np.moveaxis(da, source, destination)
+
+
+@adjoint(np.expand_dims, kind=_kind_with_rank(_plus_axes), examples=[
+    Example((Rand(()), 0)), Example((Rand((3,)), 0)), Example((Rand((3,)), -1)),
+    Example((Rand((2, 3)), (0, 3))), Example((Rand((2, 3)),), {"axis": 1})])
+def _(y, a, axis):
+    da = np.reshape(dy, np.shape(a))
+
+
+@tangent(np.expand_dims)
+def _(y, a, axis):
+    dy = np.expand_dims(da, axis)
+
+
+SQUEEZE_EXAMPLES = [
+    Example((Rand((1, 3, 1)),)), Example((Rand((1, 3, 1)), 0)), Example((Rand((1, 3, 1)), -1)),
+    Example((Rand((1, 3, 1)), (0, 2))), Example((Rand((1, 1)),)),
+    Example((Rand((2, 1, 3)),), {"axis": 1}),
+]
+
+
+@adjoint(np.squeeze, kind=_kind_with_rank(_minus_axes), examples=SQUEEZE_EXAMPLES)
+@adjoint(Method("squeeze"), kind=_kind_with_rank(_minus_axes), examples=SQUEEZE_EXAMPLES)
+def _(y, a, axis=None):
+    da = np.reshape(dy, np.shape(a))
+
+
+@tangent(np.squeeze)
+@tangent(Method("squeeze"))
+def _(y, a, axis=None):
+    dy = np.squeeze(da, axis)
+
+
+@adjoint(np.atleast_1d, kind=_at_least(1),
+         examples=[Example((Rand(()),)), Example((Rand((3,)),)), Example((Rand((2, 3)),))])
+def _(y, arys):
+    darys = np.reshape(dy, np.shape(arys))
+
+
+@tangent(np.atleast_1d)
+def _(y, arys):
+    dy = np.atleast_1d(darys)
+
+
+@adjoint(np.atleast_2d, kind=_at_least(2),
+         examples=[Example((Rand(()),)), Example((Rand((3,)),)), Example((Rand((2, 3)),)),
+                   Example((Rand((2, 3, 2)),))])
+def _(y, arys):
+    darys = np.reshape(dy, np.shape(arys))
+
+
+@tangent(np.atleast_2d)
+def _(y, arys):
+    dy = np.atleast_2d(darys)
+
+
+@adjoint(np.atleast_3d, kind=_at_least(3),
+         examples=[Example((Rand(()),)), Example((Rand((3,)),)), Example((Rand((2, 3)),)),
+                   Example((Rand((2, 3, 2)),))])
+def _(y, arys):
+    darys = np.reshape(dy, np.shape(arys))
+
+
+@tangent(np.atleast_3d)
+def _(y, arys):
+    dy = np.atleast_3d(darys)
+
+
+@adjoint(np.broadcast_to, kind=_broadcast_to_kind, examples=[
+    Example((Rand(()), (2, 3))), Example((Rand((3,)), (2, 3))), Example((Rand((2, 1)), (2, 3))),
+    Example((Rand((3,)), 3)), Example((Rand((1, 3)), (4, 2, 3))),
+    Example((Rand((2, 3)),), {"shape": (2, 3)})])
+def _(y, array, shape):
+    darray = unbroadcast(dy, array)
+
+
+@tangent(np.broadcast_to)
+def _(y, array, shape):
+    dy = np.broadcast_to(darray, shape)
+
+
+# ============================================================================ joining, splitting
+# A list argument's adjoint is a list with one adjoint per item.
+
+
+@adjoint(np.concatenate, kind=_concatenate_kind, examples=[
+    Example(([Rand((2,)), Rand((3,))],)),
+    Example(([Rand((2, 3)), Rand((1, 3)), Rand((2, 3))],)),
+    Example(([Rand((2, 3)), Rand((2, 1))], 1)),
+    Example(([Rand((2, 3)), Rand((2, 2))],), {"axis": -1}),
+    Example(((Rand((2, 3)), Rand((4,))),), {"axis": None}),
+    Example(([Rand((2, 2, 3)), Rand((2, 1, 3))], 1)),
+    Example(([Rand((3,))],)), Example((Rand((3, 2)),)), Example((Rand((2, 3, 2)), 1))])
+def _(y, arrays, axis=0):
+    darrays = concatenate_adjoint(dy, arrays, axis)
+
+
+@tangent(np.concatenate)
+def _(y, arrays, axis=0):
+    dy = np.concatenate(item_tangents(darrays, arrays), axis)
+
+
+@adjoint(np.stack, kind=_stack_kind, examples=[
+    Example(([Rand((3,)), Rand((3,))],)), Example(([Rand((2, 3)), Rand((2, 3))], 1)),
+    Example(((Rand((2, 3)), Rand((2, 3)), Rand((2, 3))),), {"axis": -1}),
+    Example(([Rand(()), Rand(()), Rand(())],)), Example(([Rand((2,)), Rand((2,))], -2)),
+    Example((Rand((3, 2)), 1))])
+def _(y, arrays, axis=0):
+    darrays = stack_adjoint(dy, arrays, axis)
+
+
+@tangent(np.stack)
+def _(y, arrays, axis=0):
+    dy = np.stack(item_tangents(darrays, arrays), axis)
+
+
+@adjoint(np.hstack, kind=_joined_kind(1), examples=[
+    Example(([Rand((2,)), Rand((3,))],)), Example(([Rand((2, 3)), Rand((2, 1))],)),
+    Example(([Rand(()), Rand((2,))],)), Example(((Rand((2, 1, 2)), Rand((2, 3, 2))),)),
+    Example((Rand((3, 2)),))])
+def _(y, tup):
+    dtup = hstack_adjoint(dy, tup)
+
+
+@tangent(np.hstack)
+def _(y, tup):
+    dy = np.hstack(item_tangents(dtup, tup))
+
+
+@adjoint(np.vstack, kind=_joined_kind(2), examples=[
+    Example(([Rand((3,)), Rand((3,))],)), Example(([Rand((2, 3)), Rand((3,))],)),
+    Example(([Rand(()), Rand(())],)), Example(((Rand((1, 3, 2)), Rand((2, 3, 2))),)),
+    Example((Rand((3, 2)),))])
+def _(y, tup):
+    dtup = vstack_adjoint(dy, tup)
+
+
+@tangent(np.vstack)
+def _(y, tup):
+    dy = np.vstack(item_tangents(dtup, tup))
+
+
+@adjoint(np.dstack, kind=_joined_kind(3), examples=[
+    Example(([Rand((3,)), Rand((3,))],)), Example(([Rand((2, 3)), Rand((2, 3, 2))],)),
+    Example(([Rand(()), Rand(())],)), Example((Rand((2, 3)),))])
+def _(y, tup):
+    dtup = dstack_adjoint(dy, tup)
+
+
+@tangent(np.dstack)
+def _(y, tup):
+    dy = np.dstack(item_tangents(dtup, tup))
+
+
+@adjoint(np.column_stack, kind=_joined_kind(2), examples=[
+    Example(([Rand((3,)), Rand((3,))],)), Example(([Rand((3,)), Rand((3, 2))],)),
+    Example(([Rand(()), Rand((1, 2))],)), Example((Rand((2, 3)),))])
+def _(y, tup):
+    dtup = column_stack_adjoint(dy, tup)
+
+
+@tangent(np.column_stack)
+def _(y, tup):
+    dy = np.column_stack(item_tangents(dtup, tup))
+
+
+# The parts' adjoints arrive as a tuple with 0.0 for the parts nobody used.
+SPLIT_EXAMPLES = [
+    Example((Rand((6,)), 3)), Example((Rand((6,)), [1, 4])), Example((Rand((4, 3)), 2)),
+    Example((Rand((2, 6)), 3, 1)), Example((Rand((2, 6)), (2, 3)), {"axis": -1}),
+    Example((Rand((4,)), np.array([1, 1, 3]))),
+]
+
+
+@adjoint(np.split, kind=_split_kind, examples=SPLIT_EXAMPLES)
+def _(ys, ary, indices_or_sections, axis=0):
+    dary = split_adjoint(dys, ary, indices_or_sections, axis)
+
+
+@tangent(np.split)
+def _(ys, ary, indices_or_sections, axis=0):
+    dys = np.split(dary, indices_or_sections, axis)
+
+
+@adjoint(np.array_split, kind=_split_kind,
+         examples=SPLIT_EXAMPLES + [Example((Rand((7,)), 3)), Example((Rand((2, 5)), 3, 1))])
+def _(ys, ary, indices_or_sections, axis=0):
+    dary = split_adjoint(dys, ary, indices_or_sections, axis)
+
+
+@tangent(np.array_split)
+def _(ys, ary, indices_or_sections, axis=0):
+    dys = np.array_split(dary, indices_or_sections, axis)
+
+
+# ============================================================================ repeating, padding
+
+
+@adjoint(np.tile, kind=_kind_with_rank(_tile_rank), examples=[
+    Example((Rand((3,)), 2)), Example((Rand((3,)), (2, 2))), Example((Rand((2, 3)), (2, 1))),
+    Example((Rand((2, 3)), 3)), Example((Rand(()), (2, 3))), Example((Rand((2, 1, 3)), (2, 3))),
+    Example((Rand((2, 3)), 0))])
+def _(y, A, reps):
+    dA = tile_adjoint(dy, A, reps)
+
+
+@tangent(np.tile)
+def _(y, A, reps):
+    dy = np.tile(dA, reps)
+
+
+REPEAT_EXAMPLES = [
+    Example((Rand((3,)), 2)), Example((Rand((2, 3)), 2)), Example((Rand((2, 3)), 2, 1)),
+    Example((Rand((2, 3)), np.array([1, 0, 3])), {"axis": -1}),
+    Example((Rand((2, 3)), [2, 1], 0)), Example((Rand((2, 3)), np.arange(6))),
+]
+
+
+@adjoint(np.repeat, kind=_kind_with_rank(_flat_if_no_axis(None)),
+         examples=REPEAT_EXAMPLES + [Example((Rand(()), 3))])
+@adjoint(Method("repeat"), kind=_kind_with_rank(_flat_if_no_axis(None)),
+         examples=REPEAT_EXAMPLES)
+def _(y, a, repeats, axis=None):
+    da = repeat_adjoint(dy, a, repeats, axis)
+
+
+@tangent(np.repeat)
+@tangent(Method("repeat"))
+def _(y, a, repeats, axis=None):
+    dy = np.repeat(da, repeats, axis)
+
+
+# Modes whose padding copies input elements or a constant; the others are refused
+# when the gradient runs.
+@adjoint(np.pad, kind="same_rank", examples=[
+    Example((Rand((3,)), 2)), Example((Rand((3,)), (1, 2))), Example((Rand((2, 3)), 1)),
+    Example((Rand((2, 3)), ((1, 0), (2, 1)))), Example((Rand((2, 3)), ((1, 2),))),
+    Example((Rand((2, 3)), (1, 2)), {"constant_values": Rand(())}),
+    Example((Rand((2, 3)), ((1, 1), (0, 2)), "constant"),
+            {"constant_values": ((Rand(()), Rand(())), (Rand(()), Rand(())))}),
+    Example((Rand((2, 3)), 1), {"constant_values": (Rand(()), Rand(()))}),
+    Example((Rand((2, 3)), 1), {"constant_values": Rand((2, 1))}),
+    Example((Rand((2, 3)), ((1, 2), (2, 1)), "edge")),
+    Example((Rand((4,)), (2, 3)), {"mode": "reflect"}),
+    Example((Rand((2, 3)), 2, "symmetric")), Example((Rand((2, 3)), ((0, 3), (4, 1)), "wrap"))])
+def _(y, array, pad_width, mode="constant", constant_values=0):
+    darray = pad_adjoint(dy, array, pad_width, mode)
+    dconstant_values = pad_constant_values_adjoint(dy, array, pad_width, constant_values)
+
+
+@tangent(np.pad)
+def _(y, array, pad_width, mode="constant", constant_values=0):
+    dy = pad_tangent(darray, array, pad_width, mode, dconstant_values)
+
+
+# ============================================================================ reordering
+
+
+@adjoint(np.flip, kind=_kind_with_rank(_same), examples=[
+    Example((Rand((3,)),)), Example((Rand((2, 3)),)), Example((Rand((2, 3)), 0)),
+    Example((Rand((2, 3, 2)),), {"axis": (0, -1)}), Example((Rand((2, 3)), -1))])
+def _(y, m, axis=None):
+    dm = np.flip(dy, axis)
+
+
+@tangent(np.flip)
+def _(y, m, axis=None):
+    dy = np.flip(dm, axis)
+
+
+@adjoint(np.fliplr, kind=_kind_with_rank(_same),
+         examples=[Example((Rand((2, 3)),)), Example((Rand((2, 3, 2)),))])
+def _(y, m):
+    dm = np.fliplr(dy)
+
+
+@tangent(np.fliplr)
+def _(y, m):
+    dy = np.fliplr(dm)
+
+
+@adjoint(np.flipud, kind=_kind_with_rank(_same),
+         examples=[Example((Rand((3,)),)), Example((Rand((2, 3)),))])
+def _(y, m):
+    dm = np.flipud(dy)
+
+
+@tangent(np.flipud)
+def _(y, m):
+    dy = np.flipud(dm)
+
+
+@adjoint(np.roll, kind=_kind_with_rank(_same), examples=[
+    Example((Rand((5,)), 2)), Example((Rand((2, 3)), 1)), Example((Rand((2, 3)), -1, 1)),
+    Example((Rand((2, 3)), (1, 2), (0, 1))), Example((Rand((2, 3, 2)), 4),
+                                                     {"axis": (-1, 1)}),
+    Example((Rand((2, 3)), (1, -1)), {"axis": 1})])
+def _(y, a, shift, axis=None):
+    da = np.roll(dy, np.negative(shift), axis)
+
+
+@tangent(np.roll)
+def _(y, a, shift, axis=None):
+    dy = np.roll(da, shift, axis)
+
+
+@adjoint(np.sort, kind=_kind_with_rank(_flat_if_no_axis(-1)), examples=[
+    Example((Rand((5,)),)), Example((Rand((3, 4)),)), Example((Rand((3, 4)), 0)),
+    Example((Rand((3, 4)),), {"axis": None}), Example((Rand((2, 3, 4)), 1)),
+    Example((Rand((3, 4)), -1, "stable"))])
+def _(y, a, axis=-1, kind=None):
+    da = sort_adjoint(dy, a, axis, kind)
+
+
+@tangent(np.sort)
+def _(y, a, axis=-1, kind=None):
+    dy = sort_tangent(da, a, axis, kind)
+
+
+# ============================================================================ diagonals, triangles
+
+
+@adjoint(np.diag, kind=_kind_with_rank(_diag_rank), examples=[
+    Example((Rand((3,)),)), Example((Rand((3,)), 1)), Example((Rand((3,)), -2)),
+    Example((Rand((3, 3)),)), Example((Rand((3, 4)), 1)), Example((Rand((4, 3)), -1)),
+    Example((Rand((2, 4)),), {"k": 3})])
+def _(y, v, k=0):
+    dv = diag_adjoint(dy, v, k)
+
+
+@tangent(np.diag)
+def _(y, v, k=0):
+    dy = np.diag(dv, k)
+
+
+@adjoint(np.diagonal, kind=_kind_with_rank(_diagonal_rank), examples=[
+    Example((Rand((3, 3)),)), Example((Rand((3, 4)), 1)), Example((Rand((4, 3)), -2)),
+    Example((Rand((2, 3, 4)),), {"axis1": 1, "axis2": 2}),
+    Example((Rand((2, 3, 4)), 1, 2, 0)), Example((Rand((3, 2, 3)), 0, -1, 0))])
+def _(y, a, offset=0, axis1=0, axis2=1):
+    da = diagonal_adjoint(dy, a, offset, axis1, axis2)
+
+
+@tangent(np.diagonal)
+def _(y, a, offset=0, axis1=0, axis2=1):
+    dy = np.diagonal(da, offset, axis1, axis2)
+
+
+TRIANGLE_EXAMPLES = [
+    Example((Rand((3, 3)),)), Example((Rand((3, 4)), 1)), Example((Rand((4, 3)), -1)),
+    Example((Rand((2, 3, 3)),), {"k": 0}), Example((Rand((3,)),)), Example((Rand((3,)), -1)),
+]
+
+
+def _triangle_rank(rank, named):
+    return max(rank, 2)
+
+
+@adjoint(np.tril, kind=_kind_with_rank(_triangle_rank), examples=TRIANGLE_EXAMPLES)
+def _(y, m, k=0):
+    dm = unbroadcast(np.tril(dy, k), m)
+
+
+@tangent(np.tril)
+def _(y, m, k=0):
+    dy = np.tril(dm, k)
+
+
+@adjoint(np.triu, kind=_kind_with_rank(_triangle_rank), examples=TRIANGLE_EXAMPLES)
+def _(y, m, k=0):
+    dm = unbroadcast(np.triu(dy, k), m)
+
+
+@tangent(np.triu)
+def _(y, m, k=0):
+    dy = np.triu(dm, k)
+
+
+# ============================================================================ copies, conversions
+
+
+@adjoint(np.copy, kind=_kind_with_rank(_same),
+         examples=[Example((Rand(()),)), Example((Rand((2, 3)),)), Example((Rand((3,)), "F"))])
+def _(y, a, order="K"):
+    da = dy
+
+
+@tangent(np.copy)
+def _(y, a, order="K"):
+    dy = np.copy(da)
+
+
+@adjoint(Method("copy"), kind="first",
+         examples=[Example((Rand((2, 3)),)), Example((Rand((3,)), "F"))])
+def _(y, a, order="C"):
+    da = dy
+
+
+@tangent(Method("copy"))
+def _(y, a, order="C"):
+    dy = np.copy(da)
+
+
+# Conversions: the adjoint goes back in the input's dtype (and item by item for a
+# list); a conversion to an integer or bool dtype is piecewise constant (zero adjoint).
+@adjoint(np.asarray, kind=_conversion_kind("a"), examples=[
+    Example((Rand((2, 3)),)), Example((Rand(()),)), Example((Rand((3,)), float)),
+    Example(([Rand(()), Rand(())],)), Example(([Rand((2,)), Rand((2,))],)),
+    Example((Rand((2, 3)),), {"dtype": np.float64})])
+def _(y, a, dtype=None, order=None):
+    da = array_adjoint(dy, a, y)
+
+
+@tangent(np.asarray)
+def _(y, a, dtype=None, order=None):
+    dy = array_tangent(da, a, y)
+
+
+@adjoint(np.array, kind=_conversion_kind("object"), examples=[
+    Example((Rand((2, 3)),)), Example((Rand(()),)), Example((Rand((3,)), float)),
+    Example(([Rand(()), Rand(()), Rand(())],)), Example(([Rand((2,)), Rand((2,))],)),
+    Example(([[Rand(()), Rand(())], [Rand(()), Rand(())]],)),
+    Example((Rand((3,)),), {"ndmin": 2}), Example(((Rand(()), Rand(())),), {"copy": True})])
+def _(y, object, dtype=None, *, copy=True, order="K", subok=False, ndmin=0):
+    dobject = array_adjoint(dy, object, y)
+
+
+@tangent(np.array)
+def _(y, object, dtype=None, *, copy=True, order="K", subok=False, ndmin=0):
+    dy = array_tangent(dobject, object, y)
+
+
+@adjoint(Method("astype"), kind=_astype_kind, examples=[
+    Example((Rand((2, 3)), float)), Example((Rand((3,)), np.float64)),
+    Example((Rand((3,)), "float64"), {"copy": False})])
+def _(y, a, dtype, order="K", casting="unsafe", subok=True, copy=True):
+    da = array_adjoint(dy, a, y)
+
+
+@tangent(Method("astype"))
+def _(y, a, dtype, order="K", casting="unsafe", subok=True, copy=True):
+    dy = array_tangent(da, a, y)
+
+
+# ============================================================================ clip
+
+
+@adjoint(Method("clip"), kind="elementwise", broadcasting=True, examples=[
+    Example((Rand((2, 3)), -0.5, 0.5)), Example((Rand((2, 3)),), {"min": 0.0}),
+    Example((Rand((2, 3)),), {"max": 0.2}), Example((Rand((2, 3)), None, 0.2)),
+    Example((Rand((2, 3)), Rand(()), Rand((), 0.5, 1.5))),
+    Example((Rand((2, 3)), Rand((3,), -1.0, 0.0), Rand((2, 1), 0.0, 1.0))),
+    Example((Rand((3,)),), {"min": Rand((2, 3), -1.0, 0.0)})])
+def _(y, a, min=None, max=None):
+    da, dmin, dmax = clip_adjoint(dy, a, min, max)
+
+
+@tangent(Method("clip"))
+def _(y, a, min=None, max=None):
+    dy = clip_tangent(da, a, min, max, dmin, dmax)
+
+
+# ============================================================================ no derivative
 
 nondifferentiable(np.shape, np.ndim, np.size, Attribute("shape"), Attribute("ndim"),
                   Attribute("size"), Attribute("dtype"))

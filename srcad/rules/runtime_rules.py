@@ -11,7 +11,7 @@ import numpy as np
 from .. import runtime
 from ..kinds import NUMERIC
 from ..registry import Example, Rand, adjoint, nondifferentiable, tangent
-from ..runtime import (add_at, add_items, broadcast_like, dot_adjoint_left, dot_adjoint_right,
+from ..runtime import (add_adjoints, add_at, add_items, broadcast_like, dot_adjoint_left, dot_adjoint_right,
                        index_adjoint, matmul_adjoint_left, matmul_adjoint_right,
                        transpose_adjoint, unbroadcast, unreduce)
 
@@ -172,6 +172,18 @@ def _(y, a, b):
 @tangent(runtime.add_items)
 def _(y, a, b):
     dy = add_items(da, db)
+
+
+@adjoint(runtime.add_adjoints, kind="other", examples=[
+    Example((Rand((2,)), Rand((2,)))), Example(([Rand(()), Rand((2,))], [Rand(()), Rand((2,))]))])
+def _(y, a, b):
+    da = dy
+    db = dy
+
+
+@tangent(runtime.add_adjoints)
+def _(y, a, b):
+    dy = add_adjoints(da, db)
 
 
 @adjoint(runtime.identity, kind="first", examples=[Example((Rand(()),)),

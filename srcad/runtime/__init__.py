@@ -218,3 +218,17 @@ def broadcast_like(t, x):
     if np.shape(t) == np.shape(x):
         return t
     return np.broadcast_to(t, np.shape(x))
+
+
+def add_adjoints(a, b):
+    """Two adjoints of the same value: lists and tuples add item by item (0.0 is zero)."""
+    a_seq, b_seq = isinstance(a, (list, tuple)), isinstance(b, (list, tuple))
+    if a_seq and b_seq:
+        return [add_adjoints(x, y) for x, y in zip(a, b)]
+    if a_seq or b_seq:
+        seq, other = (a, b) if a_seq else (b, a)
+        if np.ndim(other) == 0 and other == 0.0:
+            return list(seq)
+        raise TypeError("srcad: cannot add an adjoint of a list to one of an array; "
+                        "please report this")
+    return a + b

@@ -48,41 +48,61 @@ def prod_of_others(a, axis=None):
     return _from_last(before * after, a.shape, axes)
 
 
-def expand_reduced(y, a, axis=None, keepdims=False):
-    """The result `y` of a reduction of `a` over `axis`, with the reduced axes kept
-    (as size 1) so that it broadcasts against `a`."""
-    if axis is None:
-        return np.reshape(y, (1,) * np.ndim(a))
-    if keepdims:
-        return y
-    return np.expand_dims(y, _axes(np.ndim(a), axis))
+def _shared(hit, axes):
+    """1 / count at the hits of each slice, 0 elsewhere."""
+    return hit / np.sum(hit, axis=axes, keepdims=True)
 
 
-def extremum_weights(a, y, axis=None, keepdims=False):
-    """How the derivative of `np.max(a, axis)` (or `min`, given its result `y`) is shared
-    among the elements of `a`: 1 / count at the elements equal to the extremum (ties
-    share it evenly), 0 elsewhere. A NaN extremum is shared among the NaNs."""
+def max_weights(a, axis=None):
+    """How the derivative of `np.max(a, axis)` is shared among the elements of `a`:
+    1 / count at the elements equal to the maximum (ties share it evenly), 0 elsewhere.
+    A NaN maximum is shared among the NaNs. Piecewise constant in `a`."""
     a = np.asarray(a)
-    hit = (a == expand_reduced(y, a, axis, keepdims)) | np.isnan(a)
-    return hit / np.sum(hit, axis=_axes(a.ndim, axis), keepdims=True)
+    axes = _axes(a.ndim, axis)
+    return _shared((a == np.max(a, axis=axes, keepdims=True)) | np.isnan(a), axes)
+
+
+def min_weights(a, axis=None):
+    """Like `max_weights`, for `np.min(a, axis)`."""
+    a = np.asarray(a)
+    axes = _axes(a.ndim, axis)
+    return _shared((a == np.min(a, axis=axes, keepdims=True)) | np.isnan(a), axes)
 
 
 def deviation(a, axis=None, ddof=0):
     """`(a - mean(a)) / (n - ddof)` over `axis`: the derivative of `np.var(a, axis, ddof=ddof)`
-    is twice this, that of `np.std` this divided by the standard deviation."""
+    is twice this, that of `np.std` this divided by the standard deviation. Linear in
+    `a` (and self-adjoint)."""
     a = np.asarray(a)
     axes = _axes(a.ndim, axis)
     count = int(np.prod([a.shape[i] for i in axes], dtype=np.int64))
     return (a - np.mean(a, axis=axes, keepdims=True)) / (count - ddof)
 
 
-def std_weights(a, y, axis=None, ddof=0, keepdims=False):
-    """The derivative of `y = np.std(a, axis, ddof=ddof)` with respect to each element:
-    the deviation over y. Where y is 0 (a constant slice, where std has a kink like
-    abs at 0, or a single element, where it is constant) it is taken to be 0."""
-    dev = deviation(a, axis, ddof)
-    scale = np.broadcast_to(expand_reduced(y, a, axis, keepdims), dev.shape)
-    return np.divide(dev, scale, out=np.zeros(dev.shape), where=scale != 0)
+def prod_of_others_jvp(t, a, axis=None):
+    """The derivative of `prod_of_others(a, axis)` along `t`: for each element i, the sum
+    over the other elements j of its slice of t_j times the product of the elements
+    other than i and j. That matrix is symmetric, so this is also the adjoint.
+
+    Exact at zeros: with p the product of the nonzero elements of a slice, z its number
+    of zeros, S = sum of t_j / a_j over nonzero j and T = sum of t_j over zero j, the
+    result at a nonzero element i is p / a_i (S - t_i / a_i) when z == 0, p T / a_i when
+    z == 1, else 0; at a zero element it is p S when z == 1, p (T - t_i) when z == 2,
+    else 0.
+    """
+    a = np.asarray(a)
+    t = np.broadcast_to(t, a.shape)
+    axes = _axes(a.ndim, axis)
+    zero = a == 0
+    nonzero = np.where(zero, 1.0, a)
+    p = np.prod(nonzero, axis=axes, keepdims=True)
+    z = np.sum(zero, axis=axes, keepdims=True)
+    ratio = np.where(zero, 0.0, t / nonzero)
+    s = np.sum(ratio, axis=axes, keepdims=True)
+    at_zeros = np.sum(np.where(zero, t, 0.0), axis=axes, keepdims=True)
+    at_nonzero = p / nonzero * (np.where(z == 0, s - ratio, 0.0) + np.where(z == 1, at_zeros, 0.0))
+    at_zero = p * (np.where(z == 1, s, 0.0) + np.where(z == 2, at_zeros - t, 0.0))
+    return np.where(zero, at_zero, at_nonzero)
 
 
 def cumsum_adjoint(g, a, axis=None):

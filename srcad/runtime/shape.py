@@ -82,6 +82,14 @@ def item_tangents(d, items):
     return [np.broadcast_to(t, np.shape(x)) for t, x in zip(d, items)]
 
 
+def _items_like(adjoints, items):
+    """The adjoints of a sequence's items as a list, or as one array if the sequence
+    was an array (np.concatenate(x) joins the rows of an array `x`)."""
+    if isinstance(items, np.ndarray):
+        return np.stack(adjoints) if adjoints else np.zeros(items.shape)
+    return adjoints
+
+
 def _pieces(g, shapes, axis):
     """`g` cut along `axis` into pieces as long as the items of `shapes` are there."""
     ends = np.cumsum([shape[axis] for shape in shapes])[:-1]
@@ -96,12 +104,12 @@ def concatenate_adjoint(g, arrays, axis=0):
         pieces = _pieces(np.ravel(g), sizes, 0)
     else:
         pieces = _pieces(g, shapes, axis)
-    return [np.reshape(p, shape) for p, shape in zip(pieces, shapes)]
+    return _items_like([np.reshape(p, shape) for p, shape in zip(pieces, shapes)], arrays)
 
 
 def stack_adjoint(g, arrays, axis=0):
     """The adjoints of the items of `np.stack(arrays, axis)` (a list)."""
-    return list(np.moveaxis(g, axis, 0))
+    return _items_like(list(np.moveaxis(g, axis, 0)), arrays)
 
 
 def _joined_adjoint(g, arrays, promote, axis):
@@ -109,7 +117,7 @@ def _joined_adjoint(g, arrays, promote, axis):
     (by `promote`), then all are concatenated along `axis`."""
     shapes = [np.shape(promote(a)) for a in arrays]
     pieces = _pieces(g, shapes, axis)
-    return [np.reshape(p, np.shape(a)) for p, a in zip(pieces, arrays)]
+    return _items_like([np.reshape(p, np.shape(a)) for p, a in zip(pieces, arrays)], arrays)
 
 
 def hstack_adjoint(g, tup):
@@ -139,7 +147,13 @@ def split_adjoint(gs, ary, indices_or_sections, axis=0):
     parts (a tuple or list; 0.0 for a part nobody used)."""
     out = _zeros(ary)
     # array_split cuts exactly as split does, and its parts are views into `out`
-    for part, g in zip(np.array_split(out, indices_or_sections, axis), gs):
+    parts = np.array_split(out, indices_or_sections, axis)
+    if len(gs) != len(parts):
+        raise RuntimeError(
+            f"srcad: the adjoint of a split into {len(parts)} parts has {len(gs)} items "
+            "(internal error); pass the number of sections or the split indices as a "
+            "constant or a list literal")
+    for part, g in zip(parts, gs):
         part[...] = g
     return out
 
