@@ -894,3 +894,45 @@ def test_nondifferentiable_is_piecewise_constant_or_not_float(rule):
                             "differentiable there; declaring it nondifferentiable makes "
                             "srcad silently drop that derivative")
     assert not failures, f"{rule_id(rule)}:\n  " + "\n  ".join(failures)
+
+
+# ============================================================================ no mutation
+
+
+def _snapshot(value):
+    if isinstance(value, np.ndarray):
+        return value.copy()
+    if isinstance(value, list):
+        return [_snapshot(v) for v in value]
+    if isinstance(value, tuple):
+        return tuple(_snapshot(v) for v in value)
+    if isinstance(value, dict):
+        return {k: _snapshot(v) for k, v in value.items()}
+    return value
+
+
+@pytest.mark.parametrize("rule", _params(DIFF_RULES))
+def test_rules_never_modify_their_inputs(rule):
+    """Neither the primal call nor the adjoint or tangent templates (the code spliced
+    into generated functions) may write into an input or a cotangent."""
+    for n, case in enumerate(_cases_or_fail(rule)):
+        rng = np.random.default_rng(seed_for(rule_id(rule), "mutation", n))
+        before = _snapshot((case.args, case.kwargs))
+        y = call_primal(rule.primal, case.args, case.kwargs)
+        y_before = _snapshot(y)
+        u = _random_like(rng, y)
+        u_before = _snapshot(u)
+        if rule.adjoint is not None:
+            _adjoint(rule, case, y, u)
+        tangents = {p: _random_like(rng, get_value(case, locate(rule.tangent, case), p))
+                    for p in active_params(rule, case)}
+        t_before = _snapshot(tangents)
+        if rule.tangent is not None:
+            _tangent(rule, case, y, tangents)
+        args, kwargs = before
+        assert _same(case.args, args) and all(_same(case.kwargs[k], kwargs[k]) for k in kwargs), \
+            f"{case!r}: an input changed"
+        assert _same(y, y_before), f"{case!r}: the output was modified"
+        assert _same(u, u_before), f"{case!r}: the cotangent was modified"
+        for p in tangents:
+            assert _same(tangents[p], t_before[p]), f"{case!r}: the tangent of {p} changed"
