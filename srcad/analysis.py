@@ -88,7 +88,13 @@ class Kinds:
                 self._block(stmt.then)
                 self._block(stmt.orelse)
                 for p in stmt.outputs:
-                    self.kinds[p.target] = join_kinds(self.of(p.then), self.of(p.orelse))
+                    # `None` stands for "not assigned on this path": it adds no kind
+                    sides = [self.of(v) for v in (p.then, p.orelse)
+                             if not (isinstance(v, Const) and v.value is None)]
+                    kind = None
+                    for k in sides:
+                        kind = join_kinds(kind, k)
+                    self.kinds[p.target] = kind if kind is not None else OTHER
             elif isinstance(stmt, (ForRange, While)):
                 for c in stmt.carried:
                     k = self.of(c.init)

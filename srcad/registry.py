@@ -133,6 +133,8 @@ class Rule:
     test_domain: dict = field(default_factory=dict)
     # Calls the sweep tests the rules on, for primals it cannot call generically.
     examples: list = field(default_factory=list)
+    # Parameters that carry no derivative (read only for their shape, an index, ...).
+    nondiff_params: frozenset = frozenset()
 
 
 _rules: dict = {}
@@ -172,7 +174,10 @@ def all_rules() -> list[Rule]:
     return list(_rules.values())
 
 
-def _configure(rule: Rule, broadcasting, kind, domain, examples=None) -> None:
+def _configure(rule: Rule, broadcasting, kind, domain, examples=None,
+               nondiff_params=None) -> None:
+    if nondiff_params:
+        rule.nondiff_params = frozenset(nondiff_params)
     if examples:
         rule.examples = list(examples)
     if broadcasting is not None:
@@ -184,7 +189,8 @@ def _configure(rule: Rule, broadcasting, kind, domain, examples=None) -> None:
 
 
 def adjoint(primal, *, broadcasting: bool | None = None, kind: str | Callable | None = None,
-            domain: dict | None = None, examples: list | None = None) -> Callable:
+            domain: dict | None = None, examples: list | None = None,
+            nondiff_params: tuple = ()) -> Callable:
     """Register an adjoint (reverse-mode) rule for `primal`.
 
     Parameters
@@ -202,6 +208,9 @@ def adjoint(primal, *, broadcasting: bool | None = None, kind: str | Callable | 
     examples : list of Example, optional
         Calls to test the rule on, for primals the sweep cannot call generically
         (anything but unary and broadcasting binary elementwise functions).
+    nondiff_params : tuple of str, optional
+        Parameters the output does not depend on smoothly (read for their shape, as
+        an index, ...): they get no adjoint even when they are differentiated values.
 
     Returns
     -------
@@ -215,7 +224,7 @@ def adjoint(primal, *, broadcasting: bool | None = None, kind: str | Callable | 
             rule = _rule_for(primal)
             rule.adjoint = parsed
             rule.nondifferentiable = False
-            _configure(rule, broadcasting, kind, domain, examples)
+            _configure(rule, broadcasting, kind, domain, examples, nondiff_params)
             _generation[0] += 1
         return template
 
@@ -223,7 +232,8 @@ def adjoint(primal, *, broadcasting: bool | None = None, kind: str | Callable | 
 
 
 def tangent(primal, *, broadcasting: bool | None = None, kind: str | Callable | None = None,
-            domain: dict | None = None, examples: list | None = None) -> Callable:
+            domain: dict | None = None, examples: list | None = None,
+            nondiff_params: tuple = ()) -> Callable:
     """Register a tangent (forward-mode) rule for `primal`; see `adjoint`."""
 
     def register(template: Callable) -> Callable:
@@ -232,7 +242,7 @@ def tangent(primal, *, broadcasting: bool | None = None, kind: str | Callable | 
             rule = _rule_for(primal)
             rule.tangent = parsed
             rule.nondifferentiable = False
-            _configure(rule, broadcasting, kind, domain, examples)
+            _configure(rule, broadcasting, kind, domain, examples, nondiff_params)
             _generation[0] += 1
         return template
 

@@ -419,6 +419,9 @@ class ReverseTransform:
             if not self.is_active(value):
                 continue
             contrib = env.get("d" + name)
+            if (contrib is None or contrib is bindings.get("d" + name)) and \
+                    name in rule.nondiff_params:
+                continue
             if contrib is None or contrib is bindings.get("d" + name):
                 raise RuleError(f"the adjoint rule of '{label}' gives no derivative for its "
                                 f"parameter '{name}'", stmt.loc,

@@ -11,9 +11,9 @@ import numpy as np
 from .. import runtime
 from ..kinds import NUMERIC
 from ..registry import Example, Rand, adjoint, nondifferentiable, tangent
-from ..runtime import (add_adjoints, add_at, add_items, broadcast_like, dot_adjoint_left, dot_adjoint_right,
-                       index_adjoint, matmul_adjoint_left, matmul_adjoint_right,
-                       transpose_adjoint, unbroadcast, unreduce)
+from ..runtime import (add_adjoints, add_at, add_items, broadcast_like, dot_adjoint_left,
+                       dot_adjoint_right, index_adjoint, matmul_adjoint_left,
+                       matmul_adjoint_right, transpose_adjoint, unbroadcast, unreduce)
 
 
 def same_kind_as(param):
@@ -25,7 +25,7 @@ def same_kind_as(param):
     return kind
 
 
-@adjoint(runtime.unbroadcast, kind=same_kind_as("x"), examples=[
+@adjoint(runtime.unbroadcast, kind=same_kind_as("x"), nondiff_params=("x",), examples=[
     Example((Rand((2, 3)), np.ones(3))), Example((Rand((2, 3)), np.ones((2, 1)))),
     Example((Rand((2, 3)), 1.0)), Example((Rand((3,)), np.ones(3)))])
 def _(y, g, x):
@@ -37,7 +37,7 @@ def _(y, g, x):
     dy = unbroadcast(dg, x)
 
 
-@adjoint(runtime.broadcast_like, kind=same_kind_as("x"), examples=[
+@adjoint(runtime.broadcast_like, kind=same_kind_as("x"), nondiff_params=("x",), examples=[
     Example((Rand((3,)), np.ones((2, 3)))), Example((Rand(()), np.ones(3))),
     Example((Rand((2, 3)), np.ones((2, 3))))])
 def _(y, t, x):
@@ -49,7 +49,7 @@ def _(y, t, x):
     dy = broadcast_like(dt, x)
 
 
-@adjoint(runtime.unreduce, kind=same_kind_as("x"), examples=[
+@adjoint(runtime.unreduce, kind=same_kind_as("x"), nondiff_params=("x",), examples=[
     Example((Rand(()), np.ones((2, 3)))), Example((Rand((3,)), np.ones((2, 3)), 0)),
     Example((Rand((2, 1)), np.ones((2, 3)), 1, True)),
     Example((Rand((2,)), np.ones((2, 3)), -1))])
@@ -62,7 +62,7 @@ def _(y, g, x, axis=None, keepdims=False):
     dy = unreduce(dg, x, axis, keepdims)
 
 
-@adjoint(runtime.index_adjoint, kind=same_kind_as("x"), examples=[
+@adjoint(runtime.index_adjoint, kind=same_kind_as("x"), nondiff_params=("x",), examples=[
     Example((Rand(()), np.ones(4), 2)), Example((Rand((2,)), np.ones(4), slice(1, 3))),
     Example((Rand((3,)), np.ones(4), np.array([0, 0, 2]))),
     Example((Rand((2,)), np.ones((2, 3)), (slice(None), 1)))])
@@ -102,7 +102,7 @@ def _dot_shape(a, b):
     return np.dot(np.ones(a), np.ones(b)).shape
 
 
-@adjoint(runtime.matmul_adjoint_left, kind=same_kind_as("a"),
+@adjoint(runtime.matmul_adjoint_left, kind=same_kind_as("a"), nondiff_params=("a",),
          examples=_left_examples(_matmul_shape))
 def _(y, g, a, b):
     dg = unbroadcast(np.matmul(dy, b), g)
@@ -114,7 +114,7 @@ def _(y, g, a, b):
     dy = matmul_adjoint_left(dg, a, b) + matmul_adjoint_left(g, a, db)
 
 
-@adjoint(runtime.matmul_adjoint_right, kind=same_kind_as("b"),
+@adjoint(runtime.matmul_adjoint_right, kind=same_kind_as("b"), nondiff_params=("b",),
          examples=_left_examples(_matmul_shape))
 def _(y, g, a, b):
     dg = unbroadcast(np.matmul(a, dy), g)
@@ -126,7 +126,7 @@ def _(y, g, a, b):
     dy = matmul_adjoint_right(dg, a, b) + matmul_adjoint_right(g, da, b)
 
 
-@adjoint(runtime.dot_adjoint_left, kind=same_kind_as("a"),
+@adjoint(runtime.dot_adjoint_left, kind=same_kind_as("a"), nondiff_params=("a",),
          examples=_left_examples(_dot_shape)[:4])
 def _(y, g, a, b):
     dg = np.dot(dy, b)
@@ -138,7 +138,7 @@ def _(y, g, a, b):
     dy = dot_adjoint_left(dg, a, b) + dot_adjoint_left(g, a, db)
 
 
-@adjoint(runtime.dot_adjoint_right, kind=same_kind_as("b"),
+@adjoint(runtime.dot_adjoint_right, kind=same_kind_as("b"), nondiff_params=("b",),
          examples=_left_examples(_dot_shape)[:4])
 def _(y, g, a, b):
     dg = np.dot(a, dy)
