@@ -46,6 +46,10 @@ def describe(primal) -> tuple[str, str]:
         return "Python operators", _OPERATORS[primal]
     module = getattr(primal, "__module__", None) or ""
     name = getattr(primal, "__name__", repr(primal))
+    special = _scipy_special()
+    if special is not None and getattr(special, name, None) is primal and \
+            getattr(__import__("numpy"), name, None) is not primal:
+        return "scipy.special", f"scipy.special.{name}"
     if module.startswith("srcad"):
         return "srcad", f"srcad.{name}" if name == "stop_gradient" else f"(internal) {name}"
     if module == "math":
@@ -59,6 +63,14 @@ def describe(primal) -> tuple[str, str]:
     if module.startswith("numpy") or type(primal).__name__ == "ufunc":
         return "np", f"np.{name}"
     return module or "other", name
+
+
+def _scipy_special():
+    try:
+        import scipy.special
+    except ImportError:
+        return None
+    return scipy.special
 
 
 def rows() -> list[Row]:

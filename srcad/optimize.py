@@ -11,7 +11,7 @@ from .ir import Block, Call, Const, ForRange, Function, If, Return, Var, While, 
 _FOLDABLE = {operator.add, operator.sub, operator.mul, operator.truediv, operator.pow,
              operator.neg, operator.pos, operator.floordiv, operator.mod,
              operator.lt, operator.le, operator.gt, operator.ge, operator.eq, operator.ne,
-             operator.not_, math.log, math.sqrt, math.exp}
+             operator.not_, operator.is_, operator.is_not, math.log, math.sqrt, math.exp}
 _IMPURE_RUNTIME = {runtime.push, runtime.pop}
 _NUMBER = (int, float, bool)
 
@@ -49,6 +49,19 @@ def _simplify(stmt: Call):
     """The operand `stmt.target` equals, if it can be computed now; else None."""
     fn, args = stmt.fn, stmt.args
     if stmt.kwargs:
+        return None
+    if fn in (operator.is_, operator.is_not) and len(args) == 2 and \
+            all(isinstance(a, Const) for a in args) and \
+            all(a.value is None or isinstance(a.value, bool) for a in args):
+        return Const(fn(args[0].value, args[1].value))
+    if fn is operator.getitem and len(args) == 2 and all(isinstance(a, Const) for a in args) \
+            and type(args[0].value) is tuple and isinstance(args[1].value, int):
+        try:
+            item = args[0].value[args[1].value]
+        except IndexError:
+            return None
+        if isinstance(item, (int, float, bool, str, type(None))):
+            return Const(item)
         return None
     if fn in _FOLDABLE and args and all(isinstance(a, Const) and isinstance(a.value, _NUMBER)
                                          for a in args):
@@ -93,6 +106,15 @@ def simplify(fn: Function) -> None:
 def _simplify_block(block: Block, mapping: dict) -> None:
     kept = []
     for stmt in block.stmts:
+        if isinstance(stmt, If) and isinstance(stmt.cond, Const) and \
+                isinstance(stmt.cond.value, (bool, int, float, type(None))):
+            # a branch on a constant: keep the branch taken, its values replace the merge
+            taken = stmt.then if stmt.cond.value else stmt.orelse
+            _simplify_block(taken, mapping)
+            for p in stmt.outputs:
+                mapping[p.target] = p.then if stmt.cond.value else p.orelse
+            kept.extend(taken.stmts)
+            continue
         if isinstance(stmt, Call) and stmt.target is not None:
             _negation(stmt)
             value = _simplify(stmt)

@@ -1,0 +1,233 @@
+"""Helpers that the `scipy.special` rules (srcad/rules/scipy_special.py) call.
+
+Imported only when SciPy is installed.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import scipy.special as sp
+
+from . import unbroadcast
+
+
+def integer_order(n):
+    """The integer order scipy.special uses for `n` (it truncates floats toward zero)."""
+    return np.trunc(n).astype(np.int64) if np.ndim(n) else int(np.trunc(n))
+
+
+# ----------------------------------------------------------------------------- gamma family
+
+
+def rgamma_derivative(x):
+    """d/dx 1/gamma(x) = -psi(x) / gamma(x): an entire function, finite at the poles of
+    psi (x = 0, -1, -2, ...), where it equals (-1)**n * n! for x = -n."""
+    x = np.asarray(x, dtype=np.result_type(x, np.float64))
+    pole = (x <= 0) & (x == np.round(x))
+    n = np.where(pole, -x, 0.0)
+    with np.errstate(invalid="ignore"):
+        regular = -sp.rgamma(x) * sp.digamma(np.where(pole, 0.5, x))
+    out = np.where(pole, (-1.0) ** n * sp.gamma(n + 1.0), regular)
+    return out if out.ndim else float(out)
+
+
+def multigammaln_derivative(a, d):
+    """d/da of multigammaln(a, d) = sum over j < d of psi(a - j/2)."""
+    a = np.asarray(a, dtype=np.float64)
+    out = np.sum(sp.digamma(a[..., None] - np.arange(int(d)) / 2.0), axis=-1)
+    return out if out.ndim else float(out)
+
+
+# ----------------------------------------------------------------------------- incomplete gamma
+#
+# P(a, x) = gammainc(a, x) and Q(a, x) = gammaincc(a, x) = 1 - P. Their derivative in x
+# is elementary; the one in a is computed here, to full precision in the tails:
+#
+# * for x <= a + 3 sqrt(a) (or x < 3): from the series P = sum_k exp(-x) x**(a+k) /
+#   gamma(a+k+1) (positive terms), so dP/da = sum_k term_k (log x - psi(a+k+1));
+# * above: from Q = x**a exp(-x) / gamma(a) * integral_0^inf (1+w)**(a-1) exp(-x w) dw,
+#   so dQ/da = Q (log x - psi(a) + <log(1+w)>) where <.> averages over the integrand.
+#   The integral is computed by Gauss-Laguerre quadrature after scaling w by the
+#   integrand's initial decay rate x - a + 1, which leaves a smooth, slowly varying
+#   factor exp((a-1) (log1p(w) - w)).
+#
+# Each branch gives the derivative of the function that is not close to 1 there, so
+# neither loses relative precision to cancellation.
+
+_LAGUERRE = np.polynomial.laguerre.laggauss(80)
+
+
+def _use_series(a, x):
+    return (x <= a + 3.0 * np.sqrt(a)) | (x < 3.0)
+
+
+def _dP_da_series(a, x):
+    """dP(a, x)/da from the power series (a > 0, x > 0)."""
+    log_x = np.log(x)
+    with np.errstate(under="ignore"):
+        term = np.exp(a * log_x - x - sp.gammaln(a + 1.0))
+    psi = sp.digamma(a + 1.0)
+    total = term * (log_x - psi)
+    count = int(np.ceil(np.max(np.maximum(x - a, 0.0)) + 12.0 * np.sqrt(np.max(x)) + 40.0))
+    for k in range(count):
+        with np.errstate(under="ignore"):
+            term = term * (x / (a + k + 1.0))
+        psi = psi + 1.0 / (a + k + 1.0)  # psi(a+k+2) = psi(a+k+1) + 1/(a+k+1)
+        total = total + term * (log_x - psi)
+    return total
+
+
+def _dQ_da_quadrature(a, x):
+    """dQ(a, x)/da from the integral representation (x > a, x >= 3)."""
+    nodes, weights = _LAGUERRE
+    rate = (x - a + 1.0)[..., None]
+    w = nodes / rate
+    with np.errstate(under="ignore"):
+        h = weights * np.exp((a - 1.0)[..., None] * (np.log1p(w) - w))
+    mean_log = np.sum(h * np.log1p(w), axis=-1) / np.sum(h, axis=-1)
+    return sp.gammaincc(a, x) * (np.log(x) - sp.digamma(a) + mean_log)
+
+
+def gammainc_da(a, x):
+    """d/da of the regularized lower incomplete gamma function gammainc(a, x)."""
+    a, x = np.broadcast_arrays(np.asarray(a, dtype=np.float64), np.asarray(x, dtype=np.float64))
+    out = np.full(a.shape, np.nan)
+    valid = (a > 0) & (x >= 0)
+    out[valid & ((x == 0) | (x == np.inf))] = 0.0   # P is 0 or 1 there, whatever a is
+    inside = valid & (x > 0) & (x < np.inf)
+    series = np.zeros(a.shape, dtype=bool)
+    series[inside] = _use_series(a[inside], x[inside])
+    upper = inside & ~series
+    if np.any(series):
+        out[series] = _dP_da_series(a[series], x[series])
+    if np.any(upper):
+        out[upper] = -_dQ_da_quadrature(a[upper], x[upper])
+    return out if out.ndim else float(out)
+
+
+def gammaincc_da(a, x):
+    """d/da of the regularized upper incomplete gamma function gammaincc(a, x)."""
+    out = -np.asarray(gammainc_da(a, x))
+    return out if out.ndim else float(out)
+
+
+# ----------------------------------------------------------------------------- incomplete beta
+#
+# I(a, b, x) = betainc(a, b, x). Its derivatives in a and b come from the series of
+# positive terms (DLMF 8.17.8 with 8.17.7)
+#
+#     I = sum_n T_n,   T_n = x**(a+n) (1-x)**b gamma(a+b+n) / (gamma(a+1+n) gamma(b)),
+#
+# d log T_n / da = log x + psi(a+b+n) - psi(a+1+n),  d log T_n / db = log1p(-x) +
+# psi(a+b+n) - psi(b), used where x <= (a+1)/(a+b+2) so that the terms shrink from the
+# start; elsewhere through I(a, b, x) = 1 - I(b, a, 1-x).
+
+
+def _betainc_series_derivatives(a, b, x):
+    """(dI/da, dI/db) from the series (0 < x <= (a+1)/(a+b+2))."""
+    log_x, log_1mx = np.log(x), np.log1p(-x)
+    with np.errstate(under="ignore"):
+        term = np.exp((a * log_x + b * log_1mx + sp.gammaln(a + b)) - sp.gammaln(a + 1.0)
+                      - sp.gammaln(b))
+    psi_ab, psi_a1, psi_b = sp.digamma(a + b), sp.digamma(a + 1.0), sp.digamma(b)
+    d_a = term * (log_x + psi_ab - psi_a1)
+    d_b = term * (log_1mx + psi_ab - psi_b)
+    ratio = np.max(np.maximum(x * (a + b) / (a + 1.0), x))
+    count = int(np.ceil(np.log(1e-18) / np.log(min(ratio, 1.0 - 1e-12)))) + 10
+    for n in range(min(count, 200000)):
+        with np.errstate(under="ignore"):
+            term = term * (x * (a + b + n) / (a + 1.0 + n))
+        psi_ab = psi_ab + 1.0 / (a + b + n)
+        psi_a1 = psi_a1 + 1.0 / (a + 1.0 + n)
+        d_a = d_a + term * (log_x + psi_ab - psi_a1)
+        d_b = d_b + term * (log_1mx + psi_ab - psi_b)
+    return d_a, d_b
+
+
+def betainc_dab(a, b, x):
+    """(d/da, d/db) of the regularized incomplete beta function betainc(a, b, x)."""
+    a, b, x = np.broadcast_arrays(*(np.asarray(v, dtype=np.float64) for v in (a, b, x)))
+    d_a, d_b = np.full(a.shape, np.nan), np.full(a.shape, np.nan)
+    valid = (a > 0) & (b > 0) & (x >= 0) & (x <= 1)
+    ends = valid & ((x == 0) | (x == 1))    # I is 0 or 1 there, whatever a and b are
+    d_a[ends], d_b[ends] = 0.0, 0.0
+    inside = valid & ~ends
+    direct = np.zeros(a.shape, dtype=bool)
+    direct[inside] = x[inside] <= (a[inside] + 1.0) / (a[inside] + b[inside] + 2.0)
+    mirror = inside & ~direct
+    if np.any(direct):
+        d_a[direct], d_b[direct] = _betainc_series_derivatives(a[direct], b[direct], x[direct])
+    if np.any(mirror):
+        # I(a, b, x) = 1 - I(b, a, 1 - x)
+        m_b, m_a = _betainc_series_derivatives(b[mirror], a[mirror], 1.0 - x[mirror])
+        d_a[mirror], d_b[mirror] = -m_a, -m_b
+    if not d_a.ndim:
+        return float(d_a), float(d_b)
+    return d_a, d_b
+
+
+def betainc_da(a, b, x):
+    """d/da of betainc(a, b, x)."""
+    return betainc_dab(a, b, x)[0]
+
+
+def betainc_db(a, b, x):
+    """d/db of betainc(a, b, x)."""
+    return betainc_dab(a, b, x)[1]
+
+
+def betainc_dx(a, b, x):
+    """d/dx of betainc(a, b, x): x**(a-1) (1-x)**(b-1) / beta(a, b)."""
+    with np.errstate(divide="ignore", invalid="ignore", under="ignore"):
+        return np.exp((a - 1.0) * np.log(x) + (b - 1.0) * np.log1p(-x) - sp.betaln(a, b))
+
+
+# ----------------------------------------------------------------------------- logsumexp
+
+
+def _expand(value, shape, axis, keepdims):
+    """A reduction's result broadcast back over the reduced axes of `shape`."""
+    value = np.asarray(value)
+    if axis is not None and not keepdims:
+        axes = (axis,) if np.ndim(axis) == 0 else tuple(axis)
+        if value.ndim == len(shape) - len(axes):  # (not a plain number like sign 1.0)
+            value = np.expand_dims(value, tuple(sorted(int(i) % len(shape) for i in axes)))
+    return np.broadcast_to(value, shape)
+
+
+def _lse_weights(y, a, axis, b, keepdims, return_sign):
+    """sign * exp(a - lse) over the shape the sum runs over (a broadcast with b)."""
+    lse, sign = (y[0], y[1]) if return_sign else (y, 1.0)
+    shape = np.broadcast_shapes(np.shape(a), np.shape(b)) if b is not None else np.shape(a)
+    lse = _expand(lse, shape, axis, keepdims)
+    sign = _expand(sign, shape, axis, keepdims)
+    with np.errstate(invalid="ignore", under="ignore"):
+        return sign * np.exp(a - lse)
+
+
+def logsumexp_adjoint_a(g, y, a, axis=None, b=None, keepdims=False, return_sign=False):
+    """The adjoint of `a` in logsumexp: g * sign * b * exp(a - lse)."""
+    g = g[0] if return_sign else g
+    weight = _lse_weights(y, a, axis, b, keepdims, return_sign)
+    if b is not None:
+        weight = weight * b
+    return unbroadcast(_expand(g, np.shape(weight), axis, keepdims) * weight, a)
+
+
+def logsumexp_adjoint_b(g, y, a, axis=None, b=None, keepdims=False, return_sign=False):
+    """The adjoint of `b` in logsumexp: g * sign * exp(a - lse) (None without b)."""
+    if b is None:
+        return None
+    g = g[0] if return_sign else g
+    weight = _lse_weights(y, a, axis, b, keepdims, return_sign)
+    return unbroadcast(_expand(g, np.shape(weight), axis, keepdims) * weight, b)
+
+
+def logsumexp_tangent(da, db, y, a, axis=None, b=None, keepdims=False, return_sign=False):
+    """The tangent of logsumexp along (da, db); with return_sign, (dlse, 0)."""
+    weight = _lse_weights(y, a, axis, b, keepdims, return_sign)
+    change = weight * (da if b is None else b * da + db)
+    dlse = np.sum(np.broadcast_to(change, np.shape(weight)), axis=axis, keepdims=keepdims)
+    if return_sign:
+        return dlse, np.zeros_like(y[1])
+    return dlse
