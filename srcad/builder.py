@@ -54,6 +54,7 @@ class Builder:
         self.env: dict[Any, Operand] = {}
         self.missing = missing
         self.hint = hint
+        self.call_targets: set = set()  # values computed by a call (not merged)
 
     # -- straight-line code
     def append(self, stmt) -> None:
@@ -63,6 +64,7 @@ class Builder:
              name: str = "t") -> Var:
         target = Var(name)
         self.append(Call(target, fn, list(args), dict(kwargs or {}), loc))
+        self.call_targets.add(target)
         return target
 
     def effect(self, fn, args: Iterable[Operand], kwargs: dict | None = None, loc=None) -> None:

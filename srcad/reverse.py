@@ -397,6 +397,12 @@ class ReverseTransform:
             else:
                 bindings[name] = self.primal(value)
         bindings[template.output] = self.primal(z)
+        if self.kind(z) != SCALAR and not isinstance(self.kind(z), TupleKind) and \
+                not (isinstance(dz, Var) and dz in self.rb.call_targets):
+            # A merged adjoint may be the scalar 0.0 on the path taken (nothing used the
+            # value there): give it the value's shape, which rules may rely on.
+            dz = self.rb.call(runtime.broadcast_like, [dz, self.primal(z)], loc=loc,
+                              name=f"d{z.name}")
         bindings["d" + template.output] = dz
         mark = Var("mark").id
         env = lower_template(template, self.rb, bindings, loc)

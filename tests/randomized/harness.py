@@ -1,0 +1,379 @@
+"""Checks one generated program: srcad's reverse gradient against central finite
+differences, srcad's value against the program's, and the program's own shape.
+
+Finite differences are only meaningful where the function is smooth along each
+coordinate step. Programs branch (`if`, `while` conditions, `break`), take
+`np.maximum` / `np.where` / `abs`, and so may have kinks. Each program is therefore
+also run *instrumented*: every comparison and every max/min/abs records its
+decision, and a draw is discarded when any decision differs between the point and
+the points finite differences evaluate. The instrumented run also records the
+largest magnitude of any assigned value; the absolute tolerance scales with it
+(round-off in the differences is proportional to it).
+"""
+
+from __future__ import annotations
+
+import ast
+import importlib.util
+import itertools
+import numbers
+import os
+import traceback
+from dataclasses import dataclass
+
+import numpy as np
+
+import srcad
+import srcad.cache
+
+FD_STEP = 1e-6
+RTOL = 1e-5
+ATOL = 1e-7  # times max(1, largest intermediate magnitude)
+MAX_MAGNITUDE = 1e6
+
+_ids = itertools.count()
+
+
+# ----------------------------------------------------------------------------- structure
+
+
+def structure_problems(source: str) -> list:
+    """Ways the source is malformed: does not compile, dead or unreachable code."""
+    try:
+        compile(source, "<generated>", "exec")
+    except SyntaxError as exc:
+        return [f"does not compile: {exc}"]
+    tree = ast.parse(source)
+    problems = []
+    for fn in [n for n in tree.body if isinstance(n, ast.FunctionDef)]:
+        stored, loaded = set(), set()
+        for node in ast.walk(fn):
+            if isinstance(node, ast.Name):
+                (loaded if isinstance(node.ctx, ast.Load) else stored).add(node.id)
+            if isinstance(node, ast.AugAssign) and isinstance(node.target, ast.Name):
+                loaded.add(node.target.id)
+            if isinstance(node, ast.For) and isinstance(node.target, ast.Name):
+                loaded.add(node.target.id)  # loop variables may go unused
+        for name in sorted(stored - loaded):
+            problems.append(f"{fn.name}: '{name}' is assigned but never read")
+        for node in ast.walk(fn):
+            for stmts in (getattr(node, "body", None), getattr(node, "orelse", None)):
+                if isinstance(stmts, list):
+                    problems += _dead_in_block(fn.name, stmts)
+    return problems
+
+
+def _loads(node, name) -> bool:
+    for n in ast.walk(node):
+        if isinstance(n, ast.Name) and n.id == name and isinstance(n.ctx, ast.Load):
+            return True
+        if isinstance(n, ast.AugAssign) and isinstance(n.target, ast.Name) and \
+                n.target.id == name:
+            return True
+    return False
+
+
+def _jumps(node) -> bool:
+    return any(isinstance(n, (ast.Return, ast.Break, ast.Continue)) for n in ast.walk(node))
+
+
+def _dead_in_block(fname, stmts) -> list:
+    problems = []
+    for i, s in enumerate(stmts):
+        if isinstance(s, (ast.Return, ast.Break, ast.Continue)) and i + 1 < len(stmts):
+            problems.append(f"{fname}: unreachable code after line {s.lineno}")
+        if not (isinstance(s, ast.Assign) and len(s.targets) == 1
+                and isinstance(s.targets[0], ast.Name)):
+            continue
+        name = s.targets[0].id
+        for t in stmts[i + 1:]:
+            if _loads(t, name):
+                break
+            if isinstance(t, ast.Return):
+                problems.append(f"{fname}: line {s.lineno} assigns '{name}', not read before "
+                                f"the return on line {t.lineno}")
+                break
+            if _jumps(t):
+                break
+            if isinstance(t, ast.Assign) and any(
+                    isinstance(x, ast.Name) and x.id == name for x in t.targets):
+                problems.append(f"{fname}: line {s.lineno} assigns '{name}', overwritten "
+                                f"on line {t.lineno} before it is read")
+                break
+    return problems
+
+
+# ----------------------------------------------------------------------------- instrumenting
+
+
+class Recorder:
+    """Collects branch decisions and magnitudes of one instrumented run."""
+
+    def __init__(self):
+        self.events: list = []
+        self.magnitude = 0.0
+
+    def reset(self):
+        self.events = []
+        self.magnitude = 0.0
+
+    def _record(self, tag, value):
+        if isinstance(value, np.ndarray):
+            self.events.append((tag, value.shape, value.tobytes()))
+        else:
+            self.events.append((tag, value.item() if hasattr(value, "item") else value))
+
+    def cmp(self, value):
+        self._record("cmp", np.asarray(value) if isinstance(value, np.ndarray) else bool(value))
+        return value
+
+    def minmax(self, fn, a, b):
+        self._record("mm", np.sign(np.subtract(a, b)))
+        return fn(a, b)
+
+    def abs(self, fn, a):
+        self._record("abs", np.sign(a))
+        return fn(a)
+
+    def mag(self, value):
+        try:
+            m = float(np.max(np.abs(value)))
+        except (TypeError, ValueError):
+            return value
+        if not m <= self.magnitude:  # also records nan
+            self.magnitude = m
+        return value
+
+
+def _dotted(node) -> str:
+    if isinstance(node, ast.Name):
+        return node.id
+    if isinstance(node, ast.Attribute):
+        return _dotted(node.value) + "." + node.attr
+    return ""
+
+
+def _rec(method: str, args: list) -> ast.Call:
+    return ast.Call(ast.Attribute(ast.Name("_T", ast.Load()), method, ast.Load()), args, [])
+
+
+class Instrument(ast.NodeTransformer):
+    def visit_Compare(self, node):
+        self.generic_visit(node)
+        return _rec("cmp", [node])
+
+    def visit_Call(self, node):
+        self.generic_visit(node)
+        name = _dotted(node.func)
+        if name in ("np.maximum", "np.minimum", "max", "min") and len(node.args) == 2:
+            return _rec("minmax", [node.func] + node.args)
+        if name in ("abs", "np.abs") and len(node.args) == 1:
+            return _rec("abs", [node.func] + node.args)
+        return node
+
+    def _value(self, node):
+        self.generic_visit(node)
+        if node.value is not None:
+            node.value = _rec("mag", [node.value])
+        return node
+
+    visit_Assign = visit_AugAssign = visit_Return = _value
+
+
+# ----------------------------------------------------------------------------- loading
+
+
+@dataclass
+class Loaded:
+    f: object  # the program's entry point, imported from a file
+    f_instrumented: object
+    recorder: Recorder
+    path: str
+
+
+def load(source: str, directory: str, entry: str = "f") -> Loaded:
+    tag = next(_ids)
+    path = os.path.join(directory, f"randprog_{os.getpid()}_{tag}.py")
+    with open(path, "w") as fh:
+        fh.write(source)
+    spec = importlib.util.spec_from_file_location(f"randprog_{os.getpid()}_{tag}", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    recorder = Recorder()
+    tree = Instrument().visit(ast.parse(source))
+    ast.fix_missing_locations(tree)
+    namespace = {"_T": recorder, "__name__": f"instrumented_{tag}"}
+    exec(compile(tree, path + " (instrumented)", "exec"), namespace)
+    return Loaded(getattr(module, entry), namespace[entry], recorder, path)
+
+
+# ----------------------------------------------------------------------------- checking
+
+
+@dataclass
+class Outcome:
+    status: str  # ok | discard | mismatch | error | value | type | mutated
+    detail: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return self.status == "ok"
+
+
+class GeneratorError(AssertionError):
+    """The generator produced a program that does not run: a bug in the tests."""
+
+
+def _copy(args):
+    return tuple(a.copy() if isinstance(a, np.ndarray) else a for a in args)
+
+
+def _run(loaded: Loaded, args):
+    rec = loaded.recorder
+    rec.reset()
+    value = loaded.f_instrumented(*_copy(args))
+    return value, tuple(rec.events), rec.magnitude
+
+
+def describe(source: str, args, wrt) -> str:
+    shown = ", ".join(f"np.array({a.tolist()!r})" if isinstance(a, np.ndarray) else repr(a)
+                      for a in args)
+    return f"program:\n{source}\narguments: ({shown},)\nwrt: {wrt}"
+
+
+def check_program(source: str, args: tuple, wrt: tuple, directory: str,
+                  use_vjp: bool = False, single: bool = False, entry: str = "f") -> Outcome:
+    """Compare srcad's gradient of `entry` with finite differences at `args`.
+
+    `wrt` lists the argument positions to differentiate (passed as `wrt=wrt[0]` if
+    `single`); `use_vjp` also checks the pullback of `srcad.vjp`.
+    """
+    try:
+        return _check_program(source, args, wrt, directory, use_vjp, single, entry)
+    finally:
+        # Each program is a new function: nothing cached for it is ever reused, and
+        # keeping thousands of transformed modules alive slows the garbage collector.
+        srcad.cache.clear()
+
+
+def _check_program(source, args, wrt, directory, use_vjp, single, entry) -> Outcome:
+    loaded = load(source, directory, entry)
+    # 1. the program itself: runs, finite, moderate, not at a kink
+    try:
+        with np.errstate(all="raise"):
+            f0 = loaded.f(*_copy(args))
+            v0, events0, mag0 = _run(loaded, args)
+    except (FloatingPointError, OverflowError, ZeroDivisionError) as exc:
+        return Outcome("discard", f"domain: {exc!r}")
+    except ValueError as exc:
+        if "math domain" in str(exc):
+            return Outcome("discard", f"domain: {exc!r}")
+        raise GeneratorError(f"{exc!r}\n{describe(source, args, wrt)}") from exc
+    except Exception as exc:
+        raise GeneratorError(f"{exc!r}\n{describe(source, args, wrt)}") from exc
+    if not (np.ndim(f0) == 0 and isinstance(f0, (numbers.Real, np.ndarray))
+            and not isinstance(f0, bool)):
+        raise GeneratorError(f"f returned {f0!r}\n{describe(source, args, wrt)}")
+    if not (np.isfinite(f0) and mag0 < MAX_MAGNITUDE):
+        return Outcome("discard", f"magnitude {mag0}")
+    assert f0 == v0, "instrumenting changed the value"
+
+    # 2. finite differences, with the decisions fixed along every step
+    expected = []
+    magnitude = max(1.0, mag0)
+    for pos in wrt:
+        x = args[pos]
+        shape = np.shape(x)
+        fd = np.zeros(shape)
+        for idx in np.ndindex(*shape):
+            vals = []
+            for sign in (1.0, -1.0):
+                moved = list(args)
+                if isinstance(x, np.ndarray):
+                    y = x.copy()
+                    y[idx] += sign * FD_STEP
+                    moved[pos] = y
+                else:
+                    moved[pos] = x + sign * FD_STEP
+                try:
+                    with np.errstate(all="raise"):
+                        v, events, mag = _run(loaded, moved)
+                except (FloatingPointError, OverflowError, ZeroDivisionError, ValueError) as e:
+                    return Outcome("discard", f"domain near the point: {e!r}")
+                if events != events0:
+                    return Outcome("discard", "kink: a decision changes within the step")
+                magnitude = max(magnitude, mag)
+                vals.append(v)
+            fd[idx] = (vals[0] - vals[1]) / (2 * FD_STEP)
+        expected.append(fd if isinstance(x, np.ndarray) else float(fd))
+    atol = ATOL * magnitude
+
+    # 3. srcad
+    originals = _copy(args)
+    spec = wrt[0] if single else wrt
+    try:
+        value, grads = srcad.value_and_grad(loaded.f, wrt=spec)(*args)
+        again = srcad.grad(loaded.f, wrt=spec)(*args)
+        if single:
+            grads, again = (grads,), (again,)
+        if use_vjp:
+            out, pullback = srcad.vjp(loaded.f, *args, wrt=spec)
+            pulled = pullback(1.0)
+    except Exception:
+        tb = traceback.format_exc()
+        return Outcome("error", "srcad raised:\n" + "\n".join(tb.splitlines()[-12:]))
+    for a, b in zip(args, originals):
+        if isinstance(a, np.ndarray) and not np.array_equal(a, b):
+            return Outcome("mutated", f"srcad changed an argument: {b} -> {a}")
+    if not np.isclose(value, f0, rtol=1e-9, atol=1e-12 * magnitude):
+        return Outcome("value", f"srcad value {value!r}, Python value {f0!r}")
+    if use_vjp and not np.isclose(out, f0, rtol=1e-9, atol=1e-12 * magnitude):
+        return Outcome("value", f"srcad.vjp output {out!r}, Python value {f0!r}")
+
+    # 4. the gradients
+    sets = [("value_and_grad", grads), ("grad", again)] + ([("vjp", pulled)] if use_vjp else [])
+    for api, got in sets:
+        for pos, g, fd in zip(wrt, got, expected):
+            x = args[pos]
+            if isinstance(x, np.ndarray):
+                if not (isinstance(g, np.ndarray) and g.shape == x.shape and g.dtype == x.dtype):
+                    return Outcome("type", f"{api}: gradient of x{pos} is {g!r}, argument has "
+                                           f"shape {x.shape}")
+            elif not isinstance(g, float):
+                return Outcome("type", f"{api}: gradient of scalar x{pos} is {type(g)}: {g!r}")
+            err = np.abs(np.asarray(g, dtype=float) - fd)
+            if not np.all(np.isfinite(g)) or np.any(err > RTOL * np.abs(fd) + atol):
+                return Outcome("mismatch", f"{api}: gradient of x{pos}\n  srcad:  {g!r}\n"
+                                           f"  finite differences: {fd!r}\n"
+                                           f"  (atol {atol:.2g}, rtol {RTOL})")
+    return Outcome("ok")
+
+
+def report(outcome: Outcome, source: str, args, wrt) -> str:
+    return f"{outcome.status}: {outcome.detail}\n{describe(source, args, wrt)}"
+
+
+_FAILURE_TYPES: dict = {}
+
+
+def signature(outcome: Outcome) -> str:
+    """A short name for the kind of failure (errors: exception type and raising site)."""
+    if outcome.status != "error":
+        return outcome.status
+    lines = outcome.detail.splitlines()
+    exc = next((ln.split(":")[0].split(".")[-1] for ln in reversed(lines)
+                if ln and not ln.startswith(" ") and ":" in ln and "Error" in ln.split(":")[0]),
+               "Exception")
+    site = next((ln.strip().split(",")[-1].replace(" in ", "") for ln in reversed(lines)
+                 if ln.strip().startswith("File ")), "")
+    return f"{exc}_in_{site}"
+
+
+def fail(outcome: Outcome, source: str, args, wrt):
+    """Raise an AssertionError whose type names the kind of failure, so that Hypothesis
+    shrinks (and reports) each kind separately."""
+    name = "".join(c if c.isalnum() else "_" for c in signature(outcome))
+    cls = _FAILURE_TYPES.get(name)
+    if cls is None:
+        cls = _FAILURE_TYPES[name] = type(f"SrcadFailure_{name}", (AssertionError,), {})
+    raise cls(report(outcome, source, args, wrt))

@@ -1,0 +1,139 @@
+"""Programs from the randomized tester (test_random_programs.py) that exposed srcad bugs.
+
+Each is kept as a plain test, even after the bug is fixed. The programs are the ones
+Hypothesis reported (shrunk, with the generator's names), followed where useful by a
+hand-reduced form of the same bug.
+
+Root cause shared by all of them (as of this writing): when an array-valued variable
+receives no gradient on the path actually taken (its value is unused there, or a loop
+overwrites it before it is read), srcad represents its adjoint by the float 0.0, and
+several reverse-mode rules and runtime helpers assume an adjoint with the array's
+shape: `setitem` / indexing (`y[i] = v`), matmul / np.dot, np.mean(axis=...),
+reshape / ravel.
+"""
+
+import numpy as np
+import pytest
+
+from gradcheck import check_grad
+
+
+# ----------------------------------------------------------------------------- y[i] = v
+
+
+def setitem_unused_on_taken_path(x, c):
+    y = x * 1.0
+    y[0] = 0.5
+    if c > 0.0:
+        return np.sum(y)
+    return c
+
+
+def setitem_then_unused_item(x, c):
+    y = np.zeros(2)
+    y[0] = x
+    if c > 0.0:
+        c = c + y[1]
+    return c
+
+
+@pytest.mark.parametrize("c", [0.3, -0.3])
+def test_assignment_into_an_array_unused_on_the_taken_path(c):
+    # c < 0: the reverse sweep runs setitem(0.0, 0, 0.0) and raises
+    # UnsupportedSyntaxError("assignment into a float (x[i] = v) is not supported ...")
+    dx, dc = check_grad(setitem_unused_on_taken_path, np.array([0.1, 0.2]), c, wrt=(0, 1))
+    assert np.array_equal(dx, [0.0, 1.0] if c > 0 else [0.0, 0.0])
+
+
+@pytest.mark.parametrize("c", [0.3, -0.3])
+def test_item_of_an_assigned_array_unused_on_the_taken_path(c):
+    # c < 0: TypeError: 'float' object is not subscriptable (dx = unbroadcast(dy[0], x))
+    dx, dc = check_grad(setitem_then_unused_item, 0.4, c, wrt=(0, 1))
+    assert dx == 0.0 and dc == 1.0
+
+
+# ----------------------------------------------------------------------------- matmul / dot
+
+
+def matmul_overwritten_in_loop(X, w):
+    for i in range(2):
+        v = X @ w
+    return np.sum(v)
+
+
+def transposed_matmul_overwritten_in_loop(X, w):
+    v = 0.0
+    for i in range(2):
+        v = X.T @ w
+    return np.sum(v)
+
+
+def dot_overwritten_in_loop(X, w):
+    for i in range(2):
+        v = np.dot(X, w)
+    return np.sum(v)
+
+
+def matmul_unused_on_taken_path(X, w, c):
+    v = X @ w
+    if c > 0.0:
+        return np.sum(v)
+    return c
+
+
+X23 = np.array([[0.1, 0.5, -0.3], [0.7, -0.2, 0.4]])
+
+
+def test_matmul_result_overwritten_in_a_loop():
+    # ValueError: matmul: Input operand 1 has a mismatch in its core dimension 0 ...
+    # (matmul_adjoint_left(0.0, X, w) in the second reverse iteration)
+    check_grad(matmul_overwritten_in_loop, X23, np.array([0.3, -0.4, 0.2]), wrt=(0, 1))
+
+
+def test_transposed_matmul_result_overwritten_in_a_loop():
+    check_grad(transposed_matmul_overwritten_in_loop, X23, np.array([0.3, -0.4]), wrt=(0, 1))
+
+
+def test_dot_result_overwritten_in_a_loop():
+    # IndexError: tuple index out of range
+    check_grad(dot_overwritten_in_loop, X23, np.array([0.3, -0.4, 0.2]), wrt=(0, 1))
+
+
+@pytest.mark.parametrize("c", [0.5, -0.5])
+def test_matmul_result_unused_on_the_taken_path(c):
+    check_grad(matmul_unused_on_taken_path, X23, np.array([0.3, -0.4, 0.2]), c,
+               wrt=(0, 1, 2))
+
+
+# ----------------------------------------------------------------------------- reductions, shapes
+
+
+def mean_axis_unused_on_taken_path(X, c):
+    v = np.mean(X, axis=1)
+    if c > 0.0:
+        return np.sum(v)
+    return c
+
+
+def reshape_unused_on_taken_path(X, c):
+    v = X.reshape(3, 2)
+    if c > 0.0:
+        return np.sum(v)
+    return c
+
+
+def ravel_unused_on_taken_path(X, c):
+    v = X.ravel()
+    if c > 0.0:
+        return np.sum(v)
+    return c
+
+
+@pytest.mark.parametrize("fn", [
+    mean_axis_unused_on_taken_path,  # AxisError: axis 1 is out of bounds for array of dim 1
+    reshape_unused_on_taken_path,  # ValueError: cannot reshape array of size 1 into (2,3)
+    ravel_unused_on_taken_path,  # ValueError: cannot reshape array of size 1 into (2,3)
+], ids=lambda fn: fn.__name__)
+@pytest.mark.parametrize("c", [0.5, -0.5])
+def test_shape_rules_with_an_unused_result(fn, c):
+    check_grad(fn, X23, c, wrt=(0, 1))
