@@ -65,11 +65,12 @@ class Config:
     max_nest: int = 2  # nesting of if / for / while
     expr_depth: int = 3
     # statement kinds and their weights
-    stmt_weights: tuple = (("assign", 4), ("reassign", 2), ("aug", 2), ("array", 2),
+    # (Hypothesis draws the first option, the simplest, far more often than its weight)
+    stmt_weights: tuple = (("assign", 1), ("reassign", 2), ("aug", 2), ("array", 2),
                            ("write", 3), ("if", 2), ("for", 2), ("while", 1), ("exit", 2),
                            ("swap", 1), ("accloop", 1))
     # expression kinds and their weights (those that do not apply are skipped)
-    expr_weights: tuple = (("leaf", 4), ("arith", 6), ("unary", 3), ("neg", 1), ("div", 2),
+    expr_weights: tuple = (("leaf", 1), ("arith", 6), ("unary", 3), ("neg", 1), ("div", 2),
                            ("pow", 2), ("ifexp", 1), ("maxmin", 1), ("abs", 1), ("where", 1),
                            ("reduce", 3), ("call", 2), ("index", 2))
     recursion: bool = True
@@ -143,6 +144,7 @@ class Var:
     level: int = 0  # loop nesting at creation
     glob: bool = False  # a module-level constant: read only
     active: bool = False  # depends on the arguments (else a constant)
+    version: int = 0  # bumped by every assignment (to it or into it)
 
 
 @dataclass
@@ -237,6 +239,12 @@ def integers(lo: int, hi: int):
 _IDENT = re.compile(r"[A-Za-z_][A-Za-z_0-9]*")
 
 
+def chance(draw, percent: int) -> bool:
+    """True with probability about `percent`%. Hypothesis draws zeros more often than
+    uniform (and shrinks towards them): zero means False, the simpler program."""
+    return draw(integers(0, 99)) >= 100 - percent
+
+
 def mentions_variable(src: str) -> bool:
     return any(isinstance(n, ast.Name) and n.id not in ("np", "math", "abs", "max", "min")
                for n in ast.walk(ast.parse(src, mode="eval")))
@@ -283,7 +291,7 @@ class FunctionGen:
             else options[0]
 
     def chance(self, percent: int) -> bool:
-        return self.draw(integers(0, 99)) < percent
+        return chance(self.draw, percent)
 
     def weighted(self, weights, allowed):
         opts = [k for k, w in weights if k in allowed for _ in range(w)]
@@ -708,23 +716,25 @@ class FunctionGen:
         return self.new_var(shape, self.expr(shape, d, top=not self.chance(10)))
 
     def stmt_array(self) -> list:
-        """A new array the function may assign into."""
+        """A new array the function may assign into (and, mostly, an assignment into it)."""
         shape = self.pick([V3, M, V2])
         like = [v for v in self.vars.values() if v.shape == shape]
         forms = ["zeros", "ones", "expr"] + (["like", "copy"] if like else [])
         form = self.pick(forms)
         if form == "expr" and self.can_make(shape):
             e = self.expr(shape, 2)
-            e = E(f"{fmt(self.pick(CONSTS))} * {e.src}", shape, e.bound * 3.0)
-            return self.new_var(shape, self.fit(e), writable=True)
-        if form in ("like", "copy"):
+            e = self.fit(E(f"{fmt(self.pick(CONSTS))} * {e.src}", shape, e.bound * 3.0))
+        elif form in ("like", "copy"):
             v = self.pick(like)
             fn = "np.copy" if form == "copy" else self.pick(["np.zeros_like", "np.ones_like"])
             e = E(f"{fn}({self.read(v)})", shape, v.bound if form == "copy" else 1.0)
-            return self.new_var(shape, e, writable=True)
-        dims = str(shape[0]) if len(shape) == 1 else str(shape)
-        return self.new_var(shape, E(f"np.{'ones' if form == 'ones' else 'zeros'}({dims})",
-                                     shape, 1.0), writable=True)
+        else:
+            dims = str(shape[0]) if len(shape) == 1 else str(shape)
+            e = E(f"np.{'ones' if form == 'ones' else 'zeros'}({dims})", shape, 1.0)
+        out = self.new_var(shape, e, writable=True)
+        if self.chance(70):
+            out += self.stmt_write(self.vars[out[0].split(" =")[0]])
+        return out
 
     def update_rhs(self, v: Var, allow_plain=True) -> tuple:
         """A new value for `v`: (source, bound)."""
@@ -773,6 +783,7 @@ class FunctionGen:
         v = self.pick(cands)
         src, bound = self.update_rhs(v)
         v.bound, v.unread, v.active = max(bound, 1.0), True, self.active_in(src)
+        v.version += 1
         return [f"{v.name} = {src}"]
 
     def stmt_aug(self) -> list:
@@ -801,10 +812,12 @@ class FunctionGen:
         self.read(v)
         v.bound, v.unread = max(bound, 1.0), True
         v.active = v.active or self.active_in(src)
+        v.version += 1
         return [f"{v.name} {op} {src}"]
 
-    def stmt_write(self) -> list:
-        y = self.pick(self.targets(writable_only=True, scalar_ok=False))
+    def stmt_write(self, y=None) -> list:
+        if y is None:
+            y = self.pick(self.targets(writable_only=True, scalar_ok=False))
         if y.shape == M:
             form = self.pick(["elem", "row", "col", "elem2", "block"])
             if form == "elem":
@@ -847,6 +860,7 @@ class FunctionGen:
             bound = y.bound + e.bound
         y.bound, y.unread = max(bound, 1.0), True
         y.active = y.active or self.active_in(e.src) or self.active_in(target)
+        y.version += 1
         return [f"{target} {op} {e.src}"]
 
     def consume(self, names: list) -> list:
@@ -864,6 +878,7 @@ class FunctionGen:
             acc.bound += c
             acc.unread = True
             acc.active = acc.active or v.active
+            acc.version += 1
         return out
 
     def return_expr(self, consume_all: bool, local: set) -> str:
@@ -888,8 +903,19 @@ class FunctionGen:
         if self.loops:
             opts = ["break", "continue", "return"]
         kind = self.pick(opts)
-        if kind == "return":  # reads everything assigned and not yet read
-            return [f"return {self.return_expr(True, local)}"]
+        if kind == "return":
+            # Reads what this block assigned and nothing read since. Values assigned
+            # before the block may stay unread here: on this path they get no gradient
+            # (half of the time, such values are not read at all).
+            hidden = {}
+            if self.chance(50):
+                hidden = {n: v for n, v in self.vars.items()
+                          if v.unread and n not in local and not v.param}
+                for n in hidden:
+                    del self.vars[n]
+            src = self.return_expr(False, local)
+            self.vars.update(hidden)
+            return [f"return {src}"]
         pre = self.consume([n for n in self.vars if n in local])
         self.loops[-1].exits.append(self.snapshot())
         return pre + [kind]
@@ -954,6 +980,7 @@ class FunctionGen:
             for _ in range(n):
                 items += self.stmt()
             local = set(self.vars) - before
+            local |= {n for n in entry if self.vars[n].version != entry[n].version}
             if may_exit:
                 items += self.exit_stmt(local)
             else:
@@ -988,12 +1015,14 @@ class FunctionGen:
             m.bound = max(v.bound for v in vs)
             m.unread = any(v.unread for v in vs)
             m.active = any(v.active for v in vs)
+            m.version = max(v.version for v in vs)
             m.level = min(v.level for v in vs)
             merged[n] = m
         self.vars = merged
         if after:
             self.vars["acc"].bound += 0.5
             self.vars["acc"].unread = True
+            self.vars["acc"].version += 1
         tails = [(h, b) for h, b in zip(headers[1:], bodies[1:])]
         return [Compound(headers[0], bodies[0], tails)] + after
 
@@ -1018,6 +1047,7 @@ class FunctionGen:
             m.bound = v.bound + max(grow, 0.0) * trips
             m.unread = v.unread or any(s.unread for s in states)
             m.active = v.active or any(s.active for s in states)
+            m.version = max([v.version] + [s.version for s in states])
             merged[n] = m
         self.vars = merged
 
@@ -1089,6 +1119,8 @@ class FunctionGen:
         act_a, act_b = self.active_in(src_a), self.active_in(src_b)
         a.bound, a.unread, a.active = max(bound_a, 1.0), True, act_a
         b.bound, b.unread, b.active = max(bound_b, 1.0), True, act_b
+        a.version += 1
+        b.version += 1
         return [f"{a.name}, {b.name} = {src_a}, {src_b}"]
 
     def stmt_while(self) -> list:
@@ -1133,7 +1165,7 @@ class FunctionGen:
         n = self.draw(integers(min_stmts, self.cfg.max_stmts + 1))
         for _ in range(n):
             items += self.stmt()
-        if self.chance(20) and not self.poly:
+        if self.chance(30) and not self.poly:
             c = self.cond(1)
             a = self.return_expr(True, set())
             b = self.return_expr(False, set())
@@ -1156,7 +1188,9 @@ def programs(draw, cfg: Config = Config()) -> Program:
     helpers: list = []
     chunks = []
     glob, glob_src = [], []
-    for k in range(draw(st.integers(0, cfg.max_globals))):
+    n_globals = (draw(st.integers(1, cfg.max_globals))
+                 if cfg.max_globals and chance(draw, 40) else 0)
+    for k in range(n_globals):
         shape = draw(st.sampled_from([S, V3, M]))
         vals = draw(grid_values(int(np.prod(shape)) if shape else 1))
         name = f"G{k}" if shape == S else f"W{k}"
@@ -1166,8 +1200,8 @@ def programs(draw, cfg: Config = Config()) -> Program:
     for k in range(n_helpers):
         n_params = draw(st.integers(1, 2))
         params = [(f"a{j}", draw(st.sampled_from(cfg.arg_shapes))) for j in range(n_params)]
-        recursive = cfg.recursion and draw(st.integers(0, 99)) < 35
-        poly = not recursive and draw(st.integers(0, 99)) < 25
+        recursive = cfg.recursion and chance(draw, 35)
+        poly = not recursive and chance(draw, 25)
         if poly:
             params = [(name, S) for name, _ in params]
         ret_shape = draw(st.sampled_from([S] + [s for _, s in params if s != S]))
@@ -1175,7 +1209,7 @@ def programs(draw, cfg: Config = Config()) -> Program:
         if poly:
             ret_shape = S
         default = None
-        if not poly and not recursive and draw(st.integers(0, 99)) < 30:
+        if not poly and not recursive and chance(draw, 30):
             default = fmt(draw(st.sampled_from(CONSTS)))
             params = params + [("c", S)]
         h = Helper(f"h{k}", params, recursive, ret_shape, ret_bound, poly=poly,
@@ -1224,7 +1258,7 @@ def programs(draw, cfg: Config = Config()) -> Program:
     gen.globals = glob
     gen.budget = budget
     int_value = None
-    if draw(st.integers(0, 99)) < cfg.int_param_percent:
+    if chance(draw, cfg.int_param_percent):
         int_value = draw(st.integers(0, 3))
         gen.int_param = ("n", int_value)
     items = gen.body(params)
@@ -1261,10 +1295,10 @@ def programs(draw, cfg: Config = Config()) -> Program:
         "\n\n" + "\n\n\n".join(chunks) + "\n"
     source = normalize(source)
     wrt = tuple(range(n_args))
-    if n_args > 1 and draw(integers(0, 99)) < cfg.subset_percent:
+    if n_args > 1 and chance(draw, cfg.subset_percent):
         wrt = tuple(sorted(set(draw(st.lists(st.integers(0, n_args - 1), min_size=1,
                                              max_size=n_args)))))
-    use_vjp = draw(integers(0, 99)) < cfg.vjp_percent
+    use_vjp = chance(draw, cfg.vjp_percent)
     single = len(wrt) == 1 and draw(integers(0, 1)) == 1
     return Program(source, shapes, wrt, use_vjp, single, int_value)
 

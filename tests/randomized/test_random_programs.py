@@ -49,13 +49,13 @@ FAMILIES = {
     "scalar_control": pg.Config(
         arg_shapes=(S,), max_helpers=1, max_stmts=2, max_nest=2, expr_depth=2,
         vjp_percent=10,
-        stmt_weights=(("assign", 3), ("reassign", 3), ("aug", 2), ("array", 1),
+        stmt_weights=(("assign", 1), ("reassign", 3), ("aug", 2), ("array", 1),
                       ("write", 2), ("if", 3), ("for", 3), ("while", 2), ("exit", 3),
                       ("swap", 1), ("accloop", 1))),
     "arrays": pg.Config(
         arg_shapes=(V3, M, S), max_helpers=0, max_stmts=3, max_nest=1, expr_depth=2,
         vjp_percent=10,
-        stmt_weights=(("assign", 4), ("reassign", 2), ("aug", 2), ("array", 3),
+        stmt_weights=(("assign", 1), ("reassign", 2), ("aug", 2), ("array", 3),
                       ("write", 5), ("if", 1), ("for", 2), ("while", 1), ("exit", 1),
                       ("swap", 1), ("accloop", 2))),
     "helpers": pg.Config(
@@ -222,9 +222,9 @@ def _wrong_mul(z, x, y):
 CONTROL = pg.Config(max_helpers=0, max_stmts=2, max_nest=1, expr_depth=2,
                     unary_fns=("sin",), squash_fns=("sin",), math_scalars=0.0,
                     vjp_percent=0, int_param_percent=0, max_globals=0,
-                    expr_weights=(("leaf", 4), ("arith", 5), ("unary", 6), ("neg", 1),
+                    expr_weights=(("leaf", 1), ("arith", 5), ("unary", 6), ("neg", 1),
                                   ("div", 1), ("pow", 1), ("reduce", 2), ("index", 1)),
-                    stmt_weights=(("assign", 4), ("reassign", 2), ("aug", 2), ("array", 1),
+                    stmt_weights=(("assign", 1), ("reassign", 2), ("aug", 2), ("array", 1),
                                   ("write", 2), ("for", 1), ("accloop", 1)))
 
 
