@@ -9,14 +9,14 @@ from .api import grad, hessian, hvp, jacobian, jvp, source, value_and_grad, vjp
 from .errors import (BadArgumentError, NoDerivativeError, RuleError, SourceUnavailableError,
                      SrcadError, UnsupportedSyntaxError)
 from .registry import Example, Rand, adjoint, nondifferentiable, tangent
-from .runtime import stop_gradient
+from .runtime import insert_grad_of, stop_gradient
 
 __version__ = "0.1.0"
 
 __all__ = [
     "grad", "value_and_grad", "vjp", "jvp", "jacobian", "hessian", "hvp", "source",
     "adjoint", "tangent", "nondifferentiable",
-    "stop_gradient", "Example", "Rand",
+    "stop_gradient", "insert_grad_of", "Example", "Rand",
     "SrcadError", "UnsupportedSyntaxError", "NoDerivativeError", "SourceUnavailableError",
     "BadArgumentError", "RuleError",
 ]

@@ -215,9 +215,12 @@ def _reach(start: list, graph: dict) -> set:
     return seen
 
 
-def check_calls(block: Block, varied: set, needs: str, active: set | None = None) -> None:
+def check_calls(block: Block, varied: set, needs: str, useful: set | None = None) -> None:
     """Refuse calls that receive a differentiated value but have no rule of the kind
-    `needs` ("adjoint" or "tangent") and no Python source: never a silent zero."""
+    `needs` ("adjoint" or "tangent") and no Python source: never a silent zero.
+
+    Calls whose result cannot reach the output (`useful`: print, logging, checks,
+    messages) need no derivative."""
     from .errors import NoDerivativeError
     from .ir import fn_label, walk
     from .optimize import GeneratedRef
@@ -235,7 +238,7 @@ def check_calls(block: Block, varied: set, needs: str, active: set | None = None
         rule = registry.lookup(stmt.fn)
         if rule is not None and (rule.nondifferentiable or getattr(rule, needs) is not None):
             continue
-        if rule is not None and active is not None and stmt.target not in active:
+        if stmt.target is None or (useful is not None and stmt.target not in useful):
             continue
         name = fn_label(stmt.fn)
         mode = "reverse" if needs == "adjoint" else "forward"

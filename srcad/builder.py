@@ -10,6 +10,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from .errors import UnsupportedSyntaxError
+from .structs import Ambiguous
 from .ir import (
     Block,
     Call,
@@ -25,6 +27,11 @@ from .ir import (
 )
 
 _SIMPLE = (int, float, bool, str, type(None))
+
+
+def is_operand(value) -> bool:
+    """True for run-time values (as opposed to handles the lowering resolves itself)."""
+    return isinstance(value, (Var, Const))
 
 
 def same_operand(a: Operand, b: Operand) -> bool:
@@ -92,6 +99,9 @@ class Builder:
             e = else_env.get(key, self.missing)
             if same_operand(t, e):
                 self.env[key] = t
+            elif not (is_operand(t) and is_operand(e)):
+                # a function or container on one path, something else on the other
+                self.env[key] = Ambiguous(key)
             else:
                 out = Var(self.hint(key))
                 stmt.outputs.append(Phi(out, t, e))
@@ -140,7 +150,8 @@ class Builder:
 
     def _open_loop(self, assigned: Iterable) -> tuple[dict, dict]:
         phis = {}
-        keys = list(self.env) + [k for k in assigned if k not in self.env]
+        keys = [k for k in self.env if is_operand(self.env[k])] + \
+            [k for k in assigned if k not in self.env]
         outer_env = dict(self.env)
         for key in keys:
             init = self.env.get(key, self.missing)
@@ -151,9 +162,18 @@ class Builder:
         return phis, outer_env
 
     def _close_loop(self, stmt, phis: dict, outer_env: dict, body_env: dict) -> None:
+        for key, value in outer_env.items():
+            if not is_operand(value) and body_env.get(key) is not value:
+                raise UnsupportedSyntaxError(
+                    f"'{self.hint(key)}' is bound to another function or container inside "
+                    "a loop", stmt.loc, "bind it once, before the loop")
         trivial = {}
         for key, (var, init) in phis.items():
             nxt = body_env.get(key, self.missing)
+            if not is_operand(nxt):
+                # made inside the loop body: usable there, not after the loop
+                self.env[key] = Ambiguous(key, "a function or container made inside a loop")
+                continue
             if nxt is var or same_operand(nxt, init):
                 trivial[var] = init
                 if key in outer_env:

@@ -50,8 +50,8 @@ class ForwardTransform:
         self.fn = fn
         self.wrt = [fn.params[i] for i in wrt]
         self.kinds = Kinds(fn, param_kinds, callee_kind)
-        self.varied, _ = activity(fn, self.wrt)
-        check_calls(fn.body, self.varied, "tangent")
+        self.varied, useful = activity(fn, self.wrt)
+        check_calls(fn.body, self.varied, "tangent", useful)
         self.subroutines = subroutines
         self.is_callee = is_callee
         self.tangents: dict = {}

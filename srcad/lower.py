@@ -13,7 +13,7 @@ import inspect
 import operator
 import types
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import Any
 
 from . import runtime
@@ -25,6 +25,11 @@ from .ir import Block, Const, Function, Operand, Return, Var
 from .mutation import check_mutations
 from .normalize import RESULT, RETURNED, normalize_body
 from .registry import Attribute, Method
+from .runtime import python as pyrt
+from .lower_handles import HandleLowering, InlineContext, Static
+from .lower_syntax import SyntaxLowering
+from .scopes import bound_names, display_name
+from .structs import Ambiguous, BoundMethod, Handle, LocalFunction, Struct
 
 BINOPS = {
     ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul,
@@ -49,17 +54,12 @@ OP_HINTS = {
 
 _UNSUPPORTED_STMTS = {
     ast.Try: ("'try' statements", "move the try/except outside the differentiated function"),
-    ast.With: ("'with' blocks", "move the 'with' block outside the differentiated function"),
     ast.Global: ("'global' declarations", "pass the value in as an argument and return it"),
     ast.Nonlocal: ("'nonlocal' declarations", "pass the value in as an argument and return it"),
     ast.ClassDef: ("class definitions", "define the class outside the function"),
-    ast.FunctionDef: ("nested function definitions",
-                      "define the helper at module level and call it"),
     ast.AsyncFunctionDef: ("async functions", "use a plain 'def' function"),
     ast.AsyncFor: ("'async for' loops", "use a plain 'for' loop"),
     ast.AsyncWith: ("'async with' blocks", "remove it from the differentiated function"),
-    ast.Raise: ("'raise' statements", "validate inputs before calling the gradient"),
-    ast.Assert: ("'assert' statements", "check inputs before calling the gradient"),
     ast.Delete: ("'del' statements", "remove the 'del'; srcad manages variables itself"),
     ast.Import: ("'import' statements", "import at module level"),
     ast.ImportFrom: ("'import' statements", "import at module level"),
@@ -71,31 +71,20 @@ if hasattr(ast, "TryStar"):
                                        "move the try/except outside the function")
 
 _UNSUPPORTED_EXPRS = {
-    ast.Lambda: ("lambda expressions", "define a function with 'def' at module level"),
-    ast.ListComp: ("list comprehensions", "write the loop out with a 'for' statement"),
-    ast.SetComp: ("set comprehensions", "write the loop out with a 'for' statement"),
-    ast.DictComp: ("dict comprehensions", "write the loop out with a 'for' statement"),
-    ast.GeneratorExp: ("generator expressions", "write the loop out with a 'for' statement"),
+    ast.SetComp: ("set comprehensions", "use a list comprehension"),
     ast.Yield: ("generators ('yield')", "return a value (or a tuple of values) instead"),
     ast.YieldFrom: ("generators ('yield from')", "return a value instead"),
     ast.Await: ("'await' expressions", "use a plain function"),
     ast.NamedExpr: ("assignment expressions (':=')", "assign in a separate statement"),
-    ast.Dict: ("dict displays", "use separate variables or a tuple"),
     ast.Set: ("set displays", "use a tuple"),
-    ast.JoinedStr: ("f-strings", "format strings outside the differentiated function"),
     ast.Starred: ("starred expressions (*x)", "pass arguments explicitly"),
 }
 
 
-@dataclass(frozen=True)
-class Static:
-    """A value known while transforming: a module, a function, a class."""
-
-    value: Any
-
-
-def hint_for(key: str) -> str:
-    return key.lstrip(".") if isinstance(key, str) else str(key)
+def hint_for(key) -> str:
+    if isinstance(key, tuple) and len(key) == 2 and isinstance(key[0], Struct):
+        return key[0].hint(key[1])
+    return display_name(key) if isinstance(key, str) else str(key)
 
 
 def _stored_names(stmts: list) -> set:
@@ -107,7 +96,7 @@ def _stored_names(stmts: list) -> set:
     return names
 
 
-class Lowerer:
+class Lowerer(HandleLowering, SyntaxLowering):
     """Lowers statements into a `Builder`.
 
     Parameters
@@ -124,8 +113,9 @@ class Lowerer:
 
     def __init__(self, builder: Builder, resolve: Callable[[str], Any],
                  loc_for: Callable[[ast.AST], SourceLoc], local_names: set,
-                 mutations: dict | None = None):
+                 mutations: dict | None = None, ctx: InlineContext | None = None):
         self.mutations = mutations or {}
+        self.ctx = ctx if ctx is not None else InlineContext()
         self.b = builder
         self.resolve = resolve
         self.loc_for = loc_for
@@ -148,21 +138,18 @@ class Lowerer:
             what, hint = _UNSUPPORTED_STMTS[kind]
             raise self.unsupported(s, what, hint)
         if isinstance(s, ast.Assign):
-            value = self.expr_value(s.value, s)
+            value = self.expr_or_handle(s.value, s)
             for target in s.targets:
                 self.assign(target, value, s.value)
         elif isinstance(s, ast.AugAssign):
-            if isinstance(s.target, ast.Subscript):
+            if isinstance(s.target, (ast.Subscript, ast.Attribute)):
                 op = BINOPS.get(type(s.op))
                 current = self.value(s.target)
                 value = self.expr_value(s.value, s)
                 updated = self.b.call(op, [current, value], loc=self.loc_for(s),
                                       name=OP_HINTS.get(op, "t"))
-                self.assign_item(s.target, updated)
+                self.assign(s.target, updated, None)
                 return
-            if not isinstance(s.target, ast.Name):
-                raise self.unsupported(s, "augmented assignments to attributes",
-                                       "keep the value in a local variable")
             op = BINOPS.get(type(s.op))
             current = self.load_name(s.target)
             value = self.expr_value(s.value, s)
@@ -171,7 +158,7 @@ class Lowerer:
             self.b.write(s.target.id, result)
         elif isinstance(s, ast.AnnAssign):
             if s.value is not None:
-                self.assign(s.target, self.expr_value(s.value, s), s.value)
+                self.assign(s.target, self.expr_or_handle(s.value, s), s.value)
         elif isinstance(s, ast.Expr):
             if isinstance(s.value, ast.Constant):
                 return
@@ -184,15 +171,43 @@ class Lowerer:
             self.for_stmt(s)
         elif isinstance(s, ast.While):
             self.while_stmt(s)
+        elif isinstance(s, ast.FunctionDef):
+            if s.decorator_list:
+                raise self.unsupported(s.decorator_list[0], "decorators on local functions",
+                                       "remove the decorator or define the function at "
+                                       "module level")
+            defaults = [self.expr(d) for d in s.args.defaults]
+            self.b.write(s.name, LocalFunction(s, self, defaults))
+        elif isinstance(s, ast.Assert):
+            cond = self.expr_value(s.test, s)
+            args = [cond] + ([self.expr_value(s.msg, s)] if s.msg is not None else [])
+            self.b.effect(pyrt.check_assertion, args, loc=self.loc_for(s))
+        elif isinstance(s, ast.Raise):
+            if s.exc is None:
+                raise self.unsupported(s, "bare 'raise' statements",
+                                       "raise a specific exception")
+            self.b.effect(pyrt.raise_error, [self.expr_value(s.exc, s)], loc=self.loc_for(s))
+        elif isinstance(s, ast.With):
+            self.with_stmt(s, s.items)
         elif isinstance(s, (ast.Return, ast.Break, ast.Continue)):
             raise AssertionError("return/break/continue must be normalized before lowering")
         else:
             raise self.unsupported(s, f"'{type(s).__name__}' statements",
                                    "rewrite it with assignments, if, for and while")
 
-    def assign(self, target: ast.expr, value: Operand, value_node: ast.AST | None,
-               checkpoint: int | None = None) -> None:
-        if isinstance(target, ast.Name):
+    def assign(self, target: ast.expr, value, value_node: ast.AST | None) -> None:
+        if isinstance(target, ast.Name) and isinstance(value, (Handle, Static)):
+            self.b.write(target.id, value)
+        elif isinstance(target, (ast.Tuple, ast.List)) and isinstance(value, Struct):
+            self.unpack_handle(value, target)
+        elif isinstance(target, (ast.Subscript, ast.Attribute)) and \
+                isinstance(self._container_of(target), Struct):
+            self.assign_into_handle(self._container_of(target), target, value)
+        elif isinstance(target, ast.Subscript):
+            self.assign_item(target, self.operand(value, target))
+        elif isinstance(value, (Handle, Static)):
+            self.assign(target, self.operand(value, target), value_node)
+        elif isinstance(target, ast.Name):
             if isinstance(value, Var) and value_node is not None and \
                     getattr(value_node, "_srcad_fresh", False):
                 value.name = hint_for(target.id)
@@ -207,14 +222,27 @@ class Lowerer:
                                    name=elt.id if isinstance(elt, ast.Name) else "item")
                 item.keep = isinstance(elt, ast.Name)
                 self.assign(elt, item, None)
-        elif isinstance(target, ast.Subscript):
-            self.assign_item(target, value)
         elif isinstance(target, ast.Attribute):
-            raise self.unsupported(target, "assignments to attributes (obj.a = v)",
-                                   "keep the value in a local variable")
+            raise UnsupportedSyntaxError(
+                "cannot assign to an attribute of this object", self.loc_for(target),
+                "assign attributes only of objects the function creates (srcad resolves "
+                "them while transforming); keep other values in local variables")
         else:
             raise self.unsupported(target, f"assignments to {type(target).__name__}",
                                    "assign to a plain variable name")
+
+    def _container_of(self, target: ast.Subscript | ast.Attribute):
+        """The container handle `target` assigns into, if it is one."""
+        base = target.value
+        if isinstance(base, ast.Name) and base.id in self.local_names:
+            return self.b.read(base.id)
+        if isinstance(base, ast.Name) or isinstance(target, ast.Attribute) or \
+                isinstance(base, (ast.Subscript, ast.Attribute)):
+            try:
+                return self.expr(base)
+            except UnsupportedSyntaxError:
+                return None
+        return None
 
     def assign_item(self, target: ast.Subscript, value: Operand) -> None:
         """`y[index] = value` becomes `y = setitem(y, index, value)`: a new array."""
@@ -256,6 +284,10 @@ class Lowerer:
                                    "use a flag variable set before 'break'")
         loc = self.loc_for(s)
         it = s.iter
+        items = self.static_iteration(it)
+        if items is not None:
+            self.unrolled_for(s, items)
+            return
         call = it.func if isinstance(it, ast.Call) else None
         head = self.expr(call) if call is not None else None
         assigned = _stored_names(s.body) | _stored_names([s.target]) | \
@@ -336,9 +368,7 @@ class Lowerer:
     def expr_value(self, node: ast.expr, stmt: ast.AST | None = None) -> Operand:
         """Lower an expression that must produce a run-time value."""
         mark = _peek_id()
-        value = self.expr(node)
-        if isinstance(value, Static):
-            value = Const(value.value)
+        value = self.operand(self.expr(node), node)
         if isinstance(value, Var) and value.id > mark:
             node._srcad_fresh = True
         return value
@@ -374,6 +404,14 @@ class Lowerer:
             return self.call(node)
         if isinstance(node, ast.Attribute):
             base = self.expr(node.value)
+            self.check_handle(base, node)
+            found = self.attribute_of(base, node)
+            if found is not None:
+                return found
+            if isinstance(base, Handle):
+                raise UnsupportedSyntaxError(
+                    f"'{node.attr}' of a function cannot be read", loc,
+                    "call the function instead")
             if isinstance(base, Static):
                 try:
                     return Static(getattr(base.value, node.attr))
@@ -383,16 +421,36 @@ class Lowerer:
                         "check the spelling of the name") from None
             return self.b.call(Attribute(node.attr), [base], loc=loc, name=node.attr)
         if isinstance(node, ast.Subscript):
-            base = self.value(node.value)
+            base = self.expr(node.value)
+            if isinstance(base, Struct):
+                return self.subscript_handle(base, node)
+            base = self.operand(base, node.value)
             index = self.index(node.slice)
             return self.b.call(operator.getitem, [base, index], loc=loc,
                                name=_subscript_hint(node))
         if isinstance(node, (ast.Tuple, ast.List)):
-            items = [self.value(e) for e in node.elts]
+            if any(isinstance(e, ast.Starred) for e in node.elts):
+                raise self.unsupported(node, "starred items in displays",
+                                       "list the items one by one")
+            raw = [self.expr(e) for e in node.elts]
+            if any(isinstance(r, (Handle, Static)) and not (
+                    isinstance(r, Static) and not callable(r.value)) for r in raw):
+                kind = "tuple" if isinstance(node, ast.Tuple) else "list"
+                return self.new_struct(kind, list(enumerate(raw)))
+            items = [self.operand(r, e) for r, e in zip(raw, node.elts)]
             fn = runtime.make_tuple if isinstance(node, ast.Tuple) else runtime.make_list
             if isinstance(node, ast.Tuple) and all(isinstance(i, Const) for i in items):
                 return Const(tuple(i.value for i in items))
             return self.b.call(fn, items, loc=loc, name="items")
+        if isinstance(node, ast.Lambda):
+            defaults = [self.expr(d) for d in node.args.defaults]
+            return LocalFunction(node, self, defaults)
+        if isinstance(node, ast.Dict):
+            return self.dict_display(node)
+        if isinstance(node, (ast.ListComp, ast.GeneratorExp, ast.DictComp)):
+            return self.comprehension(node)
+        if isinstance(node, ast.JoinedStr):
+            return self.fstring(node)
         if isinstance(node, ast.Slice):
             parts = [self.value(p) if p is not None else Const(None)
                      for p in (node.lower, node.upper, node.step)]
@@ -403,8 +461,19 @@ class Lowerer:
                                "rewrite it with supported operations")
 
     def value(self, node: ast.expr) -> Operand:
-        v = self.expr(node)
-        return Const(v.value) if isinstance(v, Static) else v
+        return self.operand(self.expr(node), node)
+
+    def expr_or_handle(self, node: ast.expr, stmt: ast.AST | None = None):
+        """Like `expr_value`, but containers and functions stay handles."""
+        mark = _peek_id()
+        value = self.expr(node)
+        if isinstance(value, Ambiguous):
+            self.check_handle(value, node)
+        if isinstance(value, Static) and not callable(value.value):
+            value = Const(value.value)
+        if isinstance(value, Var) and value.id > mark:
+            node._srcad_fresh = True
+        return value
 
     def index(self, node: ast.expr) -> Operand:
         if isinstance(node, ast.Tuple):
@@ -420,8 +489,9 @@ class Lowerer:
             value = self.b.read(name)
             if value is None:
                 raise UnsupportedSyntaxError(
-                    f"variable '{name}' is used before it is assigned", self.loc_for(node),
-                    "assign it on every path before this line")
+                    f"variable '{display_name(name)}' is used before it is assigned",
+                    self.loc_for(node), "assign it on every path before this line")
+            self.check_handle(value, node)
             return value
         value = self.resolve(name)
         if value is MISSING:
@@ -499,50 +569,89 @@ class Lowerer:
         self.b.forget(key)
         return result
 
-    def call(self, node: ast.Call) -> Operand:
+    def call(self, node: ast.Call):
         loc = self.loc_for(node)
         func = node.func
         receiver = None
         if isinstance(func, ast.Attribute):
             base = self.expr(func.value)
-            if isinstance(base, Static):
+            self.check_handle(base, func)
+            found = self.attribute_of(base, func)
+            if found is not None:
+                head = found
+            elif isinstance(base, Static):
                 try:
-                    target = getattr(base.value, func.attr)
+                    head = Static(getattr(base.value, func.attr))
                 except AttributeError:
                     raise UnsupportedSyntaxError(
                         f"'{_describe(base.value)}' has no attribute '{func.attr}'", loc,
                         "check the spelling of the name") from None
-                fn = target
             else:
-                receiver = base
-                fn = Method(func.attr)
+                receiver = self.operand(base, func.value)
+                head = Static(Method(func.attr))
         else:
             head = self.expr(func)
-            if not isinstance(head, Static):
-                raise self.unsupported(
-                    node, "calls to functions held in variables",
-                    "call the function by its module-level name")
-            fn = head.value
+        self.check_handle(head, func)
+        if not isinstance(head, (Static, LocalFunction, BoundMethod)):
+            raise self.unsupported(
+                node, "calls to functions held in variables",
+                "call the function by its name (module-level, local or a method)")
         args = [] if receiver is None else [receiver]
         for a in node.args:
             if isinstance(a, ast.Starred):
                 raise self.unsupported(a, "starred call arguments (*args)",
                                        "pass the arguments one by one")
-            args.append(self.value(a))
+            args.append(self.call_argument(a))
         kwargs = {}
         for k in node.keywords:
             if k.arg is None:
                 raise self.unsupported(k.value, "keyword unpacking (**kwargs) in calls",
                                        "pass keyword arguments one by one")
-            kwargs[k.arg] = self.value(k.value)
+            kwargs[k.arg] = self.call_argument(k.value)
+        special = self.call_handle(head, args, kwargs, node)
+        if special is not None:
+            return special
+        fn = head.value
+        if isinstance(fn, Method) and fn.name == "append" and receiver is not None:
+            return self.list_append(func.value, receiver, args[1:], node)
+        args = [self.operand(a, node) for a in args]
+        kwargs = {k: self.operand(v, node) for k, v in kwargs.items()}
         name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "t")
         if any(fn is getattr(builtins, n) for n in _INTROSPECTION):
             raise self.unsupported(node, f"calls to {fn.__name__}() (they read or run code "
                                          "srcad cannot see)",
                                    "compute the value with ordinary Python in the function")
+        if fn is sum and len(args) in (1, 2) and not kwargs:
+            fn = pyrt.sum_items
+        elif fn is reversed and len(args) == 1 and not kwargs:
+            fn = pyrt.reversed_items
         if is_user_function(fn):
             args, kwargs = self._bind_user_call(fn, args, kwargs, node)
-        return self.b.call(fn, args, kwargs, loc=loc, name=name)
+        return self.b.call(fn, args, kwargs, loc=loc, name=display_name(name))
+
+    def call_argument(self, node: ast.expr):
+        value = self.expr(node)
+        self.check_handle(value, node)
+        return value
+
+    def list_append(self, target: ast.expr, receiver: Operand, args: list, node: ast.Call):
+        """`xs.append(v)` on a run-time list: `xs = list_append(xs, v)`, a new list."""
+        if len(args) != 1 or not isinstance(target, ast.Name) or \
+                target.id not in self.local_names:
+            raise self.unsupported(node, "this use of append()",
+                                   "append one value to a list variable of the function")
+        verdict = self.mutations.get(target.id)
+        if verdict is None or not verdict.allowed:
+            reason = verdict.reason if verdict is not None else "it is not a local list"
+            raise UnsupportedSyntaxError(
+                f"cannot append to '{display_name(target.id)}': {reason}", self.loc_for(node),
+                f"append to a new list the function creates, e.g. "
+                f"{display_name(target.id)} = list({display_name(target.id)}) first")
+        new = self.b.call(pyrt.list_append, [receiver, self.operand(args[0], node)],
+                          loc=self.loc_for(node), name=display_name(target.id))
+        new.keep = True
+        self.b.write(target.id, new)
+        return Const(None)
 
     def _bind_user_call(self, fn, args: list, kwargs: dict, node: ast.AST):
         """A call to a user function, with keywords and defaults made positional."""
@@ -610,17 +719,18 @@ def lower_function(parsed: ParsedFunction) -> Function:
         v = Var(a.arg, keep=True)
         params.append(v)
         builder.write(a.arg, v)
-    local_names = {a.arg for a in args.args} | _stored_names(node.body) | \
-        _stored_names(body) | {RESULT, RETURNED}
+    local_names = {a.arg for a in args.args} | bound_names(body) | {RESULT, RETURNED}
     for sub in ast.walk(node):
         if isinstance(sub, (ast.Global, ast.Nonlocal)):
             what, hint = _UNSUPPORTED_STMTS[type(sub)]
             raise UnsupportedSyntaxError(f"{what} are not supported", parsed.loc(sub), hint)
     mutations = check_mutations(node, {a.arg for a in args.args})
-    lowerer = Lowerer(builder, parsed.resolve, parsed.loc, local_names, mutations)
+    ctx = InlineContext()
+    lowerer = Lowerer(builder, parsed.resolve, parsed.loc, local_names, mutations, ctx)
     builder.write(RESULT, Const(None))
     builder.write(RETURNED, Const(False))
     lowerer.block(body)
+    parsed.captured.extend(ctx.captured)
     result = builder.read(RESULT)
     builder.append(Return(result, parsed.loc(node.body[-1]) if node.body else None))
     return Function(parsed.name, params, Block(builder.block.stmts), parsed.loc(node))

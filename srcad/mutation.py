@@ -39,8 +39,11 @@ def _call_name(node: ast.Call) -> str:
 
 
 def _is_fresh(node: ast.expr) -> bool:
-    """True if evaluating `node` always produces a new array."""
-    if isinstance(node, (ast.BinOp, ast.UnaryOp)):
+    """True if evaluating `node` always produces a new array (or list)."""
+    if isinstance(node, (ast.BinOp, ast.UnaryOp, ast.List, ast.ListComp, ast.GeneratorExp)):
+        return True
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and \
+            node.func.id == "list":
         return True
     if isinstance(node, ast.Call):
         name = _call_name(node)
@@ -83,6 +86,14 @@ def _may_hold(node: ast.expr, name: str) -> bool:
     return False
 
 
+def _appends_to(node: ast.AST) -> str | None:
+    """`name` for a call `name.append(...)`, else None."""
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and \
+            node.func.attr == "append" and isinstance(node.func.value, ast.Name):
+        return node.func.value.id
+    return None
+
+
 def check_mutations(function: ast.FunctionDef, params: set) -> dict:
     """For every name assigned into (`name[...] = v`), whether that is allowed."""
     targets: dict = {}
@@ -95,6 +106,8 @@ def check_mutations(function: ast.FunctionDef, params: set) -> dict:
                     base = base.value
                 if base is not t and isinstance(base, ast.Name):
                     targets.setdefault(base.id, Verdict(True))
+        elif _appends_to(node) is not None:
+            targets.setdefault(_appends_to(node), Verdict(True))
     for name, verdict in targets.items():
         verdict.allowed, verdict.reason = _verdict(function, name, params)
     return targets
@@ -138,6 +151,10 @@ def _verdict(function: ast.FunctionDef, name: str, params: set) -> tuple[bool, s
         elif isinstance(node, ast.Expr) and isinstance(node.value, ast.Call):
             call = node.value
             if _call_name(call) == "print":
+                continue
+            if _appends_to(call) == name:
+                if any(_may_hold(a, name) for a in call.args):
+                    return False, f"'{name}' is appended to itself"
                 continue
             args = list(call.args) + [k.value for k in call.keywords]
             if any(_may_hold(a, name) for a in args):

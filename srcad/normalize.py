@@ -33,6 +33,15 @@ class _Loop:
 class _Context:
     loops: list = field(default_factory=list)
     counter: int = 0
+    suffix: str = ""  # appended to every flag name (functions inlined into others)
+
+    @property
+    def result(self) -> str:
+        return RESULT + self.suffix
+
+    @property
+    def returned(self) -> str:
+        return RETURNED + self.suffix
 
 
 def _name(id_: str, node: ast.AST, store: bool = False) -> ast.Name:
@@ -64,6 +73,8 @@ def _exits(stmts: list) -> set:
             found |= _exits(s.body) | _exits(s.orelse)
         elif isinstance(s, (ast.For, ast.While)):
             found |= _exits(s.body) & {"return"}
+        elif isinstance(s, ast.With):
+            found |= _exits(s.body)
     return found
 
 
@@ -76,16 +87,17 @@ def _always_exits(stmts: list) -> bool:
     return False
 
 
-def normalize_body(body: list) -> list:
+def normalize_body(body: list, suffix: str = "") -> list:
     """Rewrite a function body so it has no return/break/continue statements.
 
-    The returned body assigns the function's result to the variable `RESULT`.
+    The returned body assigns the function's result to the variable `RESULT + suffix`
+    (and every flag name ends with `suffix`).
     """
     body = list(body)
     if body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant) \
             and isinstance(body[0].value.value, str):
         body = body[1:]  # docstring
-    ctx = _Context()
+    ctx = _Context(suffix=suffix)
     return _block(body, ctx)
 
 
@@ -123,6 +135,15 @@ def _block(stmts: list, ctx: _Context) -> list:
             out.append(_copy_if(s, _block(s.body, ctx), _block(s.orelse, ctx)))
             out.extend(_guarded(rest, exits, s, ctx))
             return out
+        if isinstance(s, ast.With):
+            new = copy.copy(s)
+            new.body = _block(s.body, ctx) or [ast.copy_location(ast.Pass(), s)]
+            out.append(new)
+            exits = _exits([s])
+            if exits:
+                out.extend(_guarded(rest, exits, s, ctx))
+                return out
+            continue
         if isinstance(s, (ast.For, ast.While)):
             out.append(_loop(s, ctx))
             exits = _exits([s])
@@ -152,7 +173,7 @@ def _guarded(rest: list, exits: set, node: ast.AST, ctx: _Context) -> list:
         if "continue" in exits:
             flags.append(loop.continue_flag)
     else:
-        flags.append(RETURNED)
+        flags.append(ctx.returned)
     anchor = rest[0]
     if len(flags) == 1:
         test = _name(flags[0], anchor)
@@ -167,7 +188,7 @@ def _guarded(rest: list, exits: set, node: ast.AST, ctx: _Context) -> list:
 
 def _return(s: ast.Return, ctx: _Context) -> list:
     value = s.value if s.value is not None else _const(None, s)
-    stmts = [_assign(RESULT, value, s), _assign(RETURNED, _const(True, s), s)]
+    stmts = [_assign(ctx.result, value, s), _assign(ctx.returned, _const(True, s), s)]
     for loop in ctx.loops:
         loop.uses_break = True
         stmts.append(_assign(loop.break_flag, _const(True, s), s))
@@ -177,7 +198,7 @@ def _return(s: ast.Return, ctx: _Context) -> list:
 def _loop(s, ctx: _Context):
     ctx.counter += 1
     n = ctx.counter
-    loop = _Loop(n, f".break{n}", f".continue{n}")
+    loop = _Loop(n, f".break{n}{ctx.suffix}", f".continue{n}{ctx.suffix}")
     ctx.loops.append(loop)
     try:
         body = _block(s.body, ctx)

@@ -6,13 +6,15 @@ import math
 import operator
 
 from . import registry, runtime
+from .runtime import python as pyrt
 from .ir import Block, Call, Const, ForRange, Function, If, Return, Var, While, substitute
 
 _FOLDABLE = {operator.add, operator.sub, operator.mul, operator.truediv, operator.pow,
              operator.neg, operator.pos, operator.floordiv, operator.mod,
              operator.lt, operator.le, operator.gt, operator.ge, operator.eq, operator.ne,
              operator.not_, operator.is_, operator.is_not, math.log, math.sqrt, math.exp}
-_IMPURE_RUNTIME = {runtime.push, runtime.pop}
+_IMPURE_RUNTIME = {runtime.push, runtime.pop, pyrt.check_assertion, pyrt.raise_error,
+                   pyrt.enter_context, pyrt.exit_context}
 _NUMBER = (int, float, bool)
 
 
@@ -30,6 +32,9 @@ class GeneratedRef:
 
 def is_pure(fn) -> bool:
     if fn in _IMPURE_RUNTIME or isinstance(fn, GeneratedRef):
+        return False
+    rule = registry.lookup(fn)
+    if rule is not None and not rule.pure:
         return False
     module = getattr(fn, "__module__", None) or ""
     if module == runtime.__name__ or module.startswith(runtime.__name__ + "."):

@@ -82,6 +82,7 @@ class ReverseTransform:
         self.kinds = Kinds(fn, param_kinds, callee_kind)
         varied, useful = activity(fn, self.wrt)
         self.active = varied & useful
+        self.useful = useful
         self.varied = varied
         self.subroutines = subroutines
         self.rb = Builder(ZERO, self._hint)
@@ -143,7 +144,7 @@ class ReverseTransform:
 
     def _check_calls(self, block: Block) -> None:
         """Refuse calls that receive a differentiated value and have no derivative."""
-        check_calls(block, self.varied, "adjoint", self.active)
+        check_calls(block, self.varied, "adjoint", self.useful)
 
     def is_active(self, op: Operand) -> bool:
         return isinstance(op, Var) and op in self.active
@@ -258,6 +259,15 @@ class ReverseTransform:
             self.rb.write(key, total)
 
     # ------------------------------------------------------------------ the sweeps
+    def run_hook(self, stmt: Call, dz: Operand, loc) -> None:
+        """`with srcad.insert_grad_of(x) as dx:` -- the body turns the adjoint into a new one."""
+        from .lower_syntax import HOOKS, lower_hook
+
+        hook = HOOKS.get(stmt.args[1].value) if isinstance(stmt.args[1], Const) else None
+        if hook is not None:
+            dz = lower_hook(hook, self.rb, dz)
+        self.accumulate(stmt.args[0], dz, loc)
+
     def run(self, seed: Operand) -> ReverseResult:
         body = self.fn.body.stmts
         ret = body[-1]
@@ -362,6 +372,9 @@ class ReverseTransform:
         dz = self.read_adjoint(z)
         self.consume(z)
         if dz is None:
+            return
+        if stmt.fn is runtime.grad_hook:
+            self.run_hook(stmt, dz, loc)
             return
         if stmt.fn is operator.getitem and isinstance(self.kind(stmt.args[0]), TupleKind):
             index = stmt.args[1]

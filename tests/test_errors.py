@@ -122,6 +122,10 @@ def uses_undefined(x):
     return x * not_defined_anywhere  # noqa: F821
 
 
+def uses_set_comprehension(x):
+    return x * len({i for i in range(3)})
+
+
 def uses_attribute_assignment(x):
     x.value = 2
     return x
@@ -129,20 +133,13 @@ def uses_attribute_assignment(x):
 
 REFUSED = [
     (uses_try, "try:", "'try' statements"),
-    (uses_with, "with open", "'with' blocks"),
     (uses_yield, "yield x", "generators"),
-    (uses_lambda, "lambda v", "lambda expressions"),
-    (uses_nested_def, "def inner", "nested function definitions"),
     (uses_global, "global SOME", "'global' declarations"),
     (uses_class, "class Holder", "class definitions"),
     (uses_subscript_assignment, "x[0] = 2.0", "cannot assign into 'x'"),
-    (uses_list_comprehension, "sum([", "list comprehensions"),
-    (uses_raise, "raise ValueError", "'raise' statements"),
-    (uses_assert, "assert x", "'assert' statements"),
     (uses_walrus, ":=", "assignment expressions"),
+    (uses_set_comprehension, "len({", "set comprehensions"),
     (uses_for_else, "for i in range(3):", "'for ... else' loops"),
-    (uses_dict, '{"a": x}', "dict displays"),
-    (uses_fstring, 'f"{x}"', "f-strings"),
     (uses_import, "import math as m", "'import' statements"),
     (uses_undefined, "not_defined_anywhere", "is not defined"),
 ]
@@ -166,12 +163,12 @@ def test_refused_construct_names_function_line_and_fix(fn, marker, message):
 
 def test_error_shows_the_source_line_with_a_caret_at_the_column():
     with pytest.raises(UnsupportedSyntaxError) as info:
-        srcad.grad(uses_list_comprehension)(1.0)
+        srcad.grad(uses_set_comprehension)(1.0)
     lines = str(info.value).splitlines()
-    source_line = next(i for i, line in enumerate(lines) if "sum([" in line)
+    source_line = next(i for i, line in enumerate(lines) if "len({" in line)
     caret = lines[source_line + 1]
     assert caret.strip() == "^"
-    assert lines[source_line][caret.index("^")] == "["
+    assert lines[source_line][caret.index("^")] == "{"
 
 
 def test_star_args_are_refused():

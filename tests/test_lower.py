@@ -486,13 +486,13 @@ def test_unsupported_constructs_are_refused_with_locations():
         x.a = 1.0
         return x
 
-    def comprehension(x):
-        return [v for v in x]
+    def set_comprehension(x):
+        return {v for v in x}
 
-    def nested_def(x):
+    def escaping_def(x):
         def g(y):
             return y
-        return g(x)
+        return g
 
     def call_variable(x, f):
         return f(x)
@@ -512,9 +512,9 @@ def test_unsupported_constructs_are_refused_with_locations():
             x = 1.0
         return x
 
-    for fn, match in [(attribute_assign, "assignments to attributes"),
-                      (comprehension, "list comprehensions"),
-                      (nested_def, "nested function"),
+    for fn, match in [(attribute_assign, "cannot assign to an attribute"),
+                      (set_comprehension, "set comprehensions"),
+                      (escaping_def, "other than calling it"),
                       (call_variable, "held in variables"),
                       (undefined, "not defined"),
                       (for_else, "for ... else")]:

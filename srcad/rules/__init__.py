@@ -9,6 +9,7 @@ from . import (  # noqa: F401
     numpy_reductions,
     numpy_shape,
     operators,
+    python_rules,
     runtime_rules,
     scipy_special,
     structural,

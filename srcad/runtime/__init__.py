@@ -176,6 +176,10 @@ def add_items(a, b):
 
 def setitem(array, index, value):
     """`array` with `array[index] = value`, as a new array (the old one is unchanged)."""
+    if isinstance(array, list) and not isinstance(index, slice):
+        out = list(array)
+        out[index] = value
+        return out
     if not isinstance(array, np.ndarray):
         from ..errors import UnsupportedSyntaxError
         raise UnsupportedSyntaxError(
@@ -215,6 +219,8 @@ def zeros_like(x):
 
 def broadcast_like(t, x):
     """A tangent `t` broadcast to the shape of the value `x` it belongs to."""
+    if isinstance(x, (list, tuple)):
+        return t if isinstance(t, (list, tuple)) else zeros_like(x)
     if np.shape(t) == np.shape(x):
         return t
     return np.broadcast_to(t, np.shape(x))
@@ -232,3 +238,33 @@ def add_adjoints(a, b):
         raise TypeError("srcad: cannot add an adjoint of a list to one of an array; "
                         "please report this")
     return a + b
+
+
+class insert_grad_of:
+    """A gradient hook: `with srcad.insert_grad_of(x) as dx:` runs its body in the
+    reverse sweep, where `dx` is the adjoint (gradient) that reached `x` at this line;
+    whatever the body assigns to `dx` is passed on instead.
+
+    Use it to print, clip or sanitize gradients (see docs/index.md, "Gradient hooks").
+    When the function is called directly (not through srcad), the body runs once with
+    a zero adjoint.
+
+    Parameters
+    ----------
+    x : float or ndarray
+        A variable of the differentiated function.
+    """
+
+    def __init__(self, x):
+        self._zero = zeros_like(x)
+
+    def __enter__(self):
+        return self._zero
+
+    def __exit__(self, *exc):
+        return False
+
+
+def grad_hook(x, hook_id):
+    """Marks where a gradient hook reads the adjoint of `x` (the value passes unchanged)."""
+    return x

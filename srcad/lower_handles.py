@@ -1,0 +1,547 @@
+"""Lowering of what is resolved while transforming: containers, local functions, methods.
+
+A mixin of `Lowerer` (see lower.py). Containers with known keys (dict displays,
+parameter structures, objects, tuples holding functions or containers) are `Struct`
+handles; `def` and `lambda` inside the function, methods, and user functions called
+with a container or a function as argument are inlined at the call.
+"""
+
+from __future__ import annotations
+
+import ast
+import dataclasses
+import inspect
+import operator
+import types
+from dataclasses import dataclass, field
+from typing import Any
+
+from . import runtime
+from .analysis import is_user_function
+from .errors import UnsupportedSyntaxError
+from .ir import Const, Operand, Var
+from .structs import Ambiguous, BoundMethod, Handle, LocalFunction, Struct
+
+MAX_UNROLL = 256  # items of a container a loop is unrolled over
+
+
+@dataclass(frozen=True)
+class Static:
+    """A value known while transforming: a module, a function, a class."""
+
+    value: Any
+
+
+@dataclass
+class InlineContext:
+    """Shared by the lowering of a function and of everything inlined into it."""
+
+    captured: list = field(default_factory=list)  # free names read (cache validation)
+    stack: list = field(default_factory=list)  # functions being inlined (recursion)
+    parsed: dict = field(default_factory=dict)  # user function -> ParsedFunction
+
+
+def is_namedtuple_class(cls) -> bool:
+    return isinstance(cls, type) and issubclass(cls, tuple) and hasattr(cls, "_fields")
+
+
+def is_plain_object(value) -> bool:
+    """An instance of a user class whose attributes srcad may read as a container."""
+    cls = type(value)
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return True
+    if is_namedtuple_class(cls):
+        return True
+    module = (getattr(cls, "__module__", "") or "").split(".")[0]
+    return module not in ("builtins", "numpy", "scipy", "srcad", "types") and \
+        hasattr(value, "__dict__") and not isinstance(value, (type, types.ModuleType,
+                                                              types.FunctionType))
+
+
+class HandleLowering:
+    """Mixin: expects `b`, `loc_for`, `unsupported`, `expr`, `value`, `block`, `assign`."""
+
+    # ------------------------------------------------------------------ operands
+    def operand(self, value, node: ast.AST) -> Operand:
+        """`value` as a run-time value of the generated code."""
+        if isinstance(value, (Var, Const)):
+            return value
+        if isinstance(value, Static):
+            return Const(value.value)
+        if isinstance(value, Struct):
+            return self.materialize(value, node)
+        self.check_handle(value, node)
+        what = "a function defined inside the differentiated function" \
+            if isinstance(value, LocalFunction) else "a method"
+        raise self.unsupported(node, f"uses of {what} other than calling it",
+                               "call it directly where it is needed")
+
+    def check_handle(self, value, node: ast.AST) -> None:
+        if isinstance(value, Ambiguous):
+            raise UnsupportedSyntaxError(
+                f"'{self.b.hint(value.key)}' refers to {value.what} depending on the path "
+                "taken", self.loc_for(node),
+                "bind the name to one function or container on every path")
+
+    def materialize(self, struct: Struct, node: ast.AST) -> Operand:
+        """A tuple or list handle as a run-time tuple or list of its items."""
+        if struct.kind not in ("tuple", "list") and not is_namedtuple_class(struct.cls):
+            raise UnsupportedSyntaxError(
+                f"{struct.describe()} cannot be used as a single run-time value here",
+                self.loc_for(node),
+                "use its items (d['key'], obj.attr) where a value is needed; containers "
+                "are resolved while srcad transforms the function")
+        items = [self.operand(self.struct_get(struct, k, node), node) for k in struct.keys]
+        fn = runtime.make_list if struct.kind == "list" else runtime.make_tuple
+        if fn is runtime.make_tuple and all(isinstance(i, Const) for i in items):
+            return Const(tuple(i.value for i in items))
+        return self.b.call(fn, items, loc=self.loc_for(node), name=struct.name)
+
+    # ------------------------------------------------------------------ items
+    def new_struct(self, kind: str, items: list, cls=None, name: str = "items") -> Struct:
+        """A container the function builds: `items` are (key, value) pairs."""
+        struct = Struct(kind, [k for k, _ in items], cls, name, mutable=True,
+                        region=self.b.block)
+        for k, v in items:
+            self.b.write(struct.item_key(k), v)
+        return struct
+
+    def struct_get(self, struct: Struct, key, node: ast.AST):
+        if key not in struct.keys:
+            what = "attribute" if struct.kind == "object" else "key"
+            raise UnsupportedSyntaxError(
+                f"{struct.describe()} has no {what} {key!r} here", self.loc_for(node),
+                f"its {what}s are {struct.keys}")
+        value = self.b.read(struct.item_key(key))
+        if value is None:
+            raise UnsupportedSyntaxError(
+                f"item {key!r} of {struct.describe()} is not set on every path here",
+                self.loc_for(node), "set it before the branch or loop")
+        self.check_handle(value, node)
+        return value
+
+    def struct_set(self, struct: Struct, key, value, node: ast.AST) -> None:
+        if not struct.mutable:
+            raise UnsupportedSyntaxError(
+                f"cannot assign into {struct.describe()} the caller passed in: the "
+                "caller's object would change", self.loc_for(node),
+                "build a new container (e.g. new = dict(d); new['k'] = v) or return the "
+                "new value")
+        if key not in struct.keys:
+            if struct.region is not self.b.block:
+                raise UnsupportedSyntaxError(
+                    f"cannot add the new key {key!r} to {struct.describe()} inside a "
+                    "branch or loop (it would exist on some paths only)", self.loc_for(node),
+                    "give the container all its keys where it is created")
+            struct.keys.append(key)
+        self.b.write(struct.item_key(key), value)
+
+    def static_key(self, node: ast.expr, struct: Struct):
+        key = self.expr(node)
+        if isinstance(key, Static):
+            key = Const(key.value)
+        if not isinstance(key, Const):
+            if struct.kind in ("tuple", "list") or is_namedtuple_class(struct.cls):
+                return None  # a computed index: read from the run-time sequence
+            raise UnsupportedSyntaxError(
+                f"a key of {struct.describe()} computed at run time", self.loc_for(node),
+                "use constant keys (d['W']); srcad resolves them while transforming")
+        key = key.value
+        if struct.kind != "dict" and isinstance(key, int) and not isinstance(key, bool):
+            n = len(struct.keys)
+            if not -n <= key < n:
+                raise UnsupportedSyntaxError(f"index {key} is out of range for "
+                                             f"{struct.describe()} of length {n}",
+                                             self.loc_for(node), "check the index")
+            return struct.keys[key % n]
+        return key
+
+    def subscript_handle(self, struct: Struct, node: ast.Subscript):
+        if isinstance(node.slice, ast.Slice) and struct.kind in ("tuple", "list"):
+            part = self.value(node.slice)
+            if isinstance(part, Const):
+                keys = struct.keys[part.value]
+                return self.new_struct(struct.kind, [
+                    (i, self.struct_get(struct, k, node)) for i, k in enumerate(keys)],
+                    name=struct.name)
+        key = self.static_key(node.slice, struct)
+        if key is None:
+            base = self.materialize(struct, node)
+            return self.b.call(operator.getitem, [base, self.value(node.slice)],
+                               loc=self.loc_for(node), name=f"{struct.name}_item")
+        return self.struct_get(struct, key, node)
+
+    def assign_into_handle(self, struct: Struct, target: ast.expr, value) -> None:
+        if isinstance(target, ast.Subscript):
+            key = self.static_key(target.slice, struct)
+            if key is None:
+                raise UnsupportedSyntaxError(
+                    f"assignment into {struct.describe()} at a computed position",
+                    self.loc_for(target), "use a constant index, or a NumPy array")
+        else:
+            key = target.attr
+        self.struct_set(struct, key, value, target)
+
+    def unpack_handle(self, struct: Struct, target: ast.expr) -> None:
+        if len(struct.keys) != len(target.elts):
+            raise UnsupportedSyntaxError(
+                f"cannot unpack {struct.describe()} of length {len(struct.keys)} into "
+                f"{len(target.elts)} names", self.loc_for(target), "match the counts")
+        for key, elt in zip(struct.keys, target.elts):
+            self.assign(elt, self.struct_get(struct, key, target), None)
+
+    # ------------------------------------------------------------------ attributes
+    def attribute_of(self, base, node: ast.Attribute):
+        name = node.attr
+        if isinstance(base, Struct):
+            if name in base.keys and (base.kind == "object"):
+                return self.struct_get(base, name, node)
+            cls = base.cls if base.cls is not None else {"dict": dict, "list": list,
+                                                         "tuple": tuple}[base.kind]
+            if base.kind in ("dict", "list", "tuple") and base.cls is None:
+                return BoundMethod(name, base)  # a container method: items(), append()...
+            try:
+                attr = inspect.getattr_static(cls, name)
+            except AttributeError:
+                raise UnsupportedSyntaxError(
+                    f"{base.describe()} has no attribute '{name}' here", self.loc_for(node),
+                    f"its attributes are {base.keys}") from None
+            return self.class_attribute(cls, attr, base, node)
+        if isinstance(base, Const) and is_plain_object(base.value):
+            cls = type(base.value)
+            try:
+                attr = inspect.getattr_static(cls, name)
+            except AttributeError:
+                attr = None
+            if isinstance(attr, (types.FunctionType, staticmethod, classmethod, property)):
+                return self.class_attribute(cls, attr, base, node)
+        return None
+
+    def class_attribute(self, cls, attr, receiver, node: ast.AST):
+        if isinstance(attr, staticmethod):
+            return Static(attr.__func__)
+        if isinstance(attr, classmethod):
+            return BoundMethod(attr.__func__, Static(cls))
+        if isinstance(attr, property):
+            return self.inline_callable(attr.fget, [receiver], {}, node)
+        if isinstance(attr, types.FunctionType):
+            return BoundMethod(attr, receiver)
+        if callable(attr) or isinstance(attr, type):
+            return Static(attr)
+        return Const(attr)
+
+    # ------------------------------------------------------------------ calls
+    def call_handle(self, head, args: list, kwargs: dict, node: ast.Call):
+        """A call whose callee or arguments are handles; None if it is an ordinary call."""
+        if isinstance(head, LocalFunction):
+            return self.inline_local(head, args, kwargs, node)
+        if isinstance(head, BoundMethod):
+            if isinstance(head.function, str):
+                return self.container_method(head.receiver, head.function, args, kwargs, node)
+            return self.inline_callable(head.function, [head.receiver] + args, kwargs, node)
+        fn = head.value
+        if isinstance(fn, type):
+            made = self.construct(fn, args, kwargs, node)
+            if made is not None:
+                return made
+        if fn in (len, isinstance, type, list, tuple, dict, sum, sorted, min, max) and \
+                any(isinstance(a, Struct) for a in args):
+            return self.builtin_on_struct(fn, args, kwargs, node)
+        passes_handles = any(isinstance(a, Handle) or (isinstance(a, Static) and callable(
+            a.value)) for a in list(args) + list(kwargs.values()))
+        if passes_handles and is_user_function(fn):
+            return self.inline_callable(fn, args, kwargs, node)
+        return None
+
+    def builtin_on_struct(self, fn, args: list, kwargs: dict, node: ast.Call):
+        struct = args[0]
+        if fn is len and len(args) == 1:
+            return Const(len(struct.keys))
+        if fn is isinstance and len(args) == 2:
+            cls = struct.cls or {"dict": dict, "list": list, "tuple": tuple}[struct.kind]
+            spec = args[1]
+            spec = spec.value if isinstance(spec, (Static, Const)) else spec
+            return Const(issubclass(cls, spec))
+        if fn is type and len(args) == 1:
+            return Static(struct.cls or {"dict": dict, "list": list,
+                                         "tuple": tuple}[struct.kind])
+        if fn in (list, tuple) and len(args) == 1:
+            items = self.iteration_items(struct, node)
+            return self.new_struct("list" if fn is list else "tuple",
+                                   list(enumerate(items)), name=struct.name)
+        if fn is dict and len(args) == 1 and struct.kind == "dict":
+            return self.new_struct("dict", [(k, self.struct_get(struct, k, node))
+                                            for k in struct.keys], name=struct.name)
+        if fn is sum and struct.kind in ("list", "tuple"):
+            items = [self.operand(self.struct_get(struct, k, node), node) for k in struct.keys]
+            total = self.operand(args[1], node) if len(args) > 1 else \
+                self.operand(kwargs.get("start", Const(0)), node)
+            for item in items:
+                total = self.b.call(operator.add, [total, item], loc=self.loc_for(node),
+                                    name="total")
+            return total
+        args = [self.operand(a, node) for a in args]
+        return self.b.call(fn, args, {k: self.operand(v, node) for k, v in kwargs.items()},
+                           loc=self.loc_for(node), name=getattr(fn, "__name__", "t"))
+
+    def container_method(self, struct: Struct, name: str, args: list, kwargs: dict,
+                         node: ast.Call):
+        if struct.kind == "dict":
+            if name in ("items", "keys", "values") and not args:
+                pairs = []
+                for k in struct.keys:
+                    v = self.struct_get(struct, k, node)
+                    item = {"keys": Const(k), "values": v}.get(name)
+                    if item is None:
+                        item = self.new_struct("tuple", [(0, Const(k)), (1, v)], name="pair")
+                    pairs.append(item)
+                return self.new_struct("list", list(enumerate(pairs)), name=struct.name)
+            if name == "get" and args:
+                key = args[0]
+                if not isinstance(key, Const):
+                    raise UnsupportedSyntaxError("dict.get() with a key computed at run time",
+                                                 self.loc_for(node), "use a constant key")
+                if key.value in struct.keys:
+                    return self.struct_get(struct, key.value, node)
+                return args[1] if len(args) > 1 else Const(None)
+            if name == "copy" and not args:
+                return self.new_struct("dict", [(k, self.struct_get(struct, k, node))
+                                                for k in struct.keys], name=struct.name)
+            if name == "update" and len(args) == 1 and isinstance(args[0], Struct):
+                for k in args[0].keys:
+                    self.struct_set(struct, k, self.struct_get(args[0], k, node), node)
+                return Const(None)
+        if struct.kind == "list" and name == "append" and len(args) == 1:
+            self.struct_set(struct, len(struct.keys), args[0], node)
+            return Const(None)
+        if name == "copy" and not args and struct.kind == "list":
+            return self.new_struct("list", [(i, self.struct_get(struct, k, node))
+                                            for i, k in enumerate(struct.keys)])
+        raise UnsupportedSyntaxError(
+            f"the method '{name}' of {struct.describe()} is not supported here",
+            self.loc_for(node), "use indexing, .items(), .keys(), .values(), .get() or a loop")
+
+    # ------------------------------------------------------------------ objects
+    def construct(self, cls: type, args: list, kwargs: dict, node: ast.Call):
+        """`Cls(...)` for a namedtuple, a dataclass or a user class; None for others."""
+        if is_namedtuple_class(cls):
+            try:
+                bound = _namedtuple_signature(cls).bind(*args, **kwargs)
+            except TypeError as exc:
+                raise UnsupportedSyntaxError(f"{cls.__name__}(...): {exc}", self.loc_for(node),
+                                             "pass one value per field") from None
+            bound.apply_defaults()
+            items = [(f, _as_value(v)) for f, v in bound.arguments.items()]
+            return self.new_struct("object", items, cls, cls.__name__.lower())
+        if dataclasses.is_dataclass(cls):
+            return self.construct_dataclass(cls, args, kwargs, node)
+        module = (getattr(cls, "__module__", "") or "").split(".")[0]
+        init = cls.__dict__.get("__init__") if "__init__" in cls.__dict__ else None
+        if module in ("builtins", "numpy", "scipy", "srcad") or init is None:
+            if init is None and module not in ("builtins", "numpy", "scipy", "srcad") and \
+                    any(isinstance(getattr(c, "__init__", None), types.FunctionType)
+                        for c in cls.__mro__[1:-1]):
+                init = next(c.__init__ for c in cls.__mro__[1:-1]
+                            if isinstance(getattr(c, "__init__", None), types.FunctionType))
+            else:
+                return None
+        if not is_user_function(init):
+            return None
+        obj = self.new_struct("object", [], cls, cls.__name__.lower())
+        self.inline_callable(init, [obj] + list(args), kwargs, node)
+        return obj
+
+    def construct_dataclass(self, cls, args: list, kwargs: dict, node: ast.Call):
+        fields = [f for f in dataclasses.fields(cls) if f.init]
+        if "__post_init__" in dir(cls):
+            raise UnsupportedSyntaxError(
+                f"dataclasses with __post_init__ ({cls.__name__}) cannot be built inside "
+                "differentiated code", self.loc_for(node), "build the object outside")
+        params = [inspect.Parameter(f.name, inspect.Parameter.POSITIONAL_OR_KEYWORD,
+                                    default=f.default if f.default is not dataclasses.MISSING
+                                    else inspect.Parameter.empty) for f in fields]
+        try:
+            bound = inspect.Signature(params).bind(*args, **kwargs)
+        except (TypeError, ValueError) as exc:
+            raise UnsupportedSyntaxError(f"{cls.__name__}(...): {exc}", self.loc_for(node),
+                                         "pass one value per field") from None
+        bound.apply_defaults()
+        items = [(f, _as_value(v)) for f, v in bound.arguments.items()]
+        for f in dataclasses.fields(cls):
+            if not f.init:
+                raise UnsupportedSyntaxError(
+                    f"dataclass field '{f.name}' with init=False", self.loc_for(node),
+                    "build the object outside the differentiated function")
+        return self.new_struct("object", items, cls, cls.__name__.lower())
+
+    # ------------------------------------------------------------------ iteration
+    def iteration_items(self, value, node: ast.AST) -> list | None:
+        """The items a loop over `value` visits, if they are known while transforming."""
+        if isinstance(value, Struct):
+            if len(value.keys) > MAX_UNROLL:
+                raise UnsupportedSyntaxError(
+                    f"a loop over {value.describe()} of {len(value.keys)} items would be "
+                    f"unrolled (more than {MAX_UNROLL})", self.loc_for(node),
+                    "keep long sequences in a NumPy array or a list of numbers")
+            if value.kind == "dict":
+                return [Const(k) for k in value.keys]
+            return [self.struct_get(value, k, node) for k in value.keys]
+        return None
+
+    def static_iteration(self, it: ast.expr) -> list | None:
+        """Items of `for ... in it` when `it` is a container handle, or zip / enumerate /
+        reversed of them; None when the loop runs at run time."""
+        if isinstance(it, ast.Call) and isinstance(it.func, ast.Name) and not it.keywords:
+            head = self.expr(it.func)
+            if isinstance(head, Static) and head.value in (zip, enumerate, reversed):
+                parts = [self.expr(a) for a in it.args]
+                if not any(isinstance(p, Struct) for p in parts):
+                    return None
+                if not all(isinstance(p, Struct) for p in parts):
+                    raise UnsupportedSyntaxError(
+                        f"{head.value.__name__}() of a container and a run-time sequence",
+                        self.loc_for(it), "iterate over containers only, or sequences only")
+                lists = [self.iteration_items(p, it) for p in parts]
+                if head.value is reversed:
+                    return list(reversed(lists[0]))
+                if head.value is enumerate:
+                    return [self.new_struct("tuple", [(0, Const(i)), (1, v)], name="pair")
+                            for i, v in enumerate(lists[0])]
+                return [self.new_struct("tuple", list(enumerate(group)), name="pair")
+                        for group in zip(*lists)]
+        value = self.expr(it)
+        return self.iteration_items(value, it) if isinstance(value, Struct) else None
+
+    def unrolled_for(self, s: ast.For, items: list) -> None:
+        """A loop over a container: its body, once per item."""
+        exit_key = getattr(s, "srcad_exit", None)
+        for item in items:
+            def iteration(item=item):
+                self.assign(s.target, item, None)
+                self.block(s.body)
+            if exit_key is None:
+                iteration()
+                continue
+            flag = self.b.read(exit_key)
+            if isinstance(flag, Const) and flag.value:
+                break
+            if isinstance(flag, Const):
+                iteration()
+            else:
+                self.b.build_if(flag, lambda: None, iteration, loc=self.loc_for(s))
+
+    # ------------------------------------------------------------------ inlining
+    def inline_local(self, fn: LocalFunction, args: list, kwargs: dict, node: ast.Call):
+        scope = fn.scope
+        return self.inline_node(fn.node, scope.resolve, scope.loc_for, scope.local_names,
+                                fn.defaults, args, kwargs, node, label=fn.name,
+                                key=fn.node)
+
+    def inline_callable(self, fn, args: list, kwargs: dict, node: ast.AST):
+        """Inline a module-level user function (or method) at this call."""
+        if not is_user_function(fn):
+            raise UnsupportedSyntaxError(
+                f"'{getattr(fn, '__qualname__', fn)}' cannot be called with a container or "
+                "function argument here (srcad can only inline Python functions it can read)",
+                self.loc_for(node), "pass plain numbers or arrays to it")
+        from .frontend import parse_function
+
+        parsed = self.ctx.parsed.get(fn)
+        if parsed is None:
+            parsed = self.ctx.parsed[fn] = parse_function(fn)
+        defaults = [Const(d) for d in (fn.__defaults__ or ())]
+        result = self.inline_node(parsed.node, parsed.resolve, parsed.loc, set(), defaults,
+                                  args, kwargs, node, label=fn.__qualname__, key=fn)
+        self.ctx.captured.extend(parsed.captured)
+        parsed.captured.clear()
+        return result
+
+    def inline_node(self, fn_node, resolve, loc_for, outer_locals: set, defaults: list,
+                    args: list, kwargs: dict, node: ast.AST, label: str, key):
+        from .lower import Lowerer
+        from .mutation import check_mutations
+        from .normalize import RESULT, RETURNED, normalize_body
+        from .scopes import fresh_suffix, function_locals, param_names, renamed_copy
+
+        if key in self.ctx.stack:
+            raise UnsupportedSyntaxError(
+                f"'{label}' calls itself with a container or function argument (it would be "
+                "inlined forever)", self.loc_for(node),
+                "pass plain numbers or arrays to recursive functions")
+        a = fn_node.args
+        if a.vararg or a.kwarg or a.kwonlyargs or a.posonlyargs:
+            raise UnsupportedSyntaxError(
+                f"'{label}' has *args, **kwargs or keyword-only parameters", loc_for(fn_node),
+                "use plain positional parameters")
+        if isinstance(fn_node, ast.FunctionDef) and fn_node.decorator_list and \
+                key is fn_node:
+            raise UnsupportedSyntaxError("decorated local functions are not supported",
+                                         loc_for(fn_node), "remove the decorator")
+        suffix = fresh_suffix()
+        local = function_locals(fn_node)
+        mapping = {n: n + suffix for n in local}
+        copy = renamed_copy(fn_node, mapping)
+        names = param_names(copy.args)
+        bound = self.bind_inline_args(names, defaults, args, kwargs, node, label)
+        body = copy.body if isinstance(copy, ast.FunctionDef) else \
+            [ast.copy_location(ast.Return(copy.body), copy.body)]
+        body = normalize_body(body, suffix)
+        result_key, returned_key = RESULT + suffix, RETURNED + suffix
+        from .scopes import bound_names
+        local_names = set(names) | bound_names(body) | {result_key, returned_key} | \
+            outer_locals
+        synthetic = ast.FunctionDef(name=label, args=copy.args, body=body, decorator_list=[])
+        mutations = check_mutations(synthetic, set(names))
+        child = Lowerer(self.b, resolve, loc_for, local_names, mutations, ctx=self.ctx)
+        for name, value in zip(names, bound):
+            self.b.write(name, value)
+        self.b.write(result_key, Const(None))
+        self.b.write(returned_key, Const(False))
+        self.ctx.stack.append(key)
+        try:
+            child.block(body)
+        finally:
+            self.ctx.stack.pop()
+        result = self.b.read(result_key)
+        for name in list(local_names - outer_locals):
+            self.b.forget(name)
+        return result
+
+    def bind_inline_args(self, names: list, defaults: list, args: list, kwargs: dict,
+                         node: ast.AST, label: str) -> list:
+        if len(args) > len(names):
+            raise UnsupportedSyntaxError(
+                f"'{label}' takes {len(names)} arguments but this call passes {len(args)}",
+                self.loc_for(node), "pass the arguments the function takes")
+        values = list(args) + [None] * (len(names) - len(args))
+        base = {n: i for i, n in enumerate(names)}
+        for k, v in kwargs.items():
+            plain = {n.split("#")[0]: i for n, i in base.items()}
+            if k not in plain:
+                raise UnsupportedSyntaxError(f"'{label}' has no parameter '{k}'",
+                                             self.loc_for(node), "check the keyword")
+            if values[plain[k]] is not None:
+                raise UnsupportedSyntaxError(f"'{label}' got two values for '{k}'",
+                                             self.loc_for(node), "pass it once")
+            values[plain[k]] = v
+        first_default = len(names) - len(defaults)
+        for i, v in enumerate(values):
+            if v is None:
+                if i < first_default:
+                    raise UnsupportedSyntaxError(
+                        f"'{label}' is missing the argument '{names[i].split('#')[0]}'",
+                        self.loc_for(node), "pass every parameter without a default")
+                values[i] = defaults[i - first_default]
+        return values
+
+
+def _as_value(v):
+    return v if isinstance(v, (Var, Const, Handle, Static)) else Const(v)
+
+
+def _namedtuple_signature(cls) -> inspect.Signature:
+    defaults = getattr(cls, "_field_defaults", {})
+    return inspect.Signature([
+        inspect.Parameter(f, inspect.Parameter.POSITIONAL_OR_KEYWORD,
+                          default=defaults.get(f, inspect.Parameter.empty))
+        for f in cls._fields])

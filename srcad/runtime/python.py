@@ -1,0 +1,94 @@
+"""Run-time helpers for the parts of Python that are not math: lists, strings, checks,
+`with` blocks. Generated code calls them; they never modify their arguments."""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def list_append(items, value):
+    """`items.append(value)` as a new list (the old one is unchanged)."""
+    out = list(items)
+    out.append(value)
+    return out
+
+
+def append_adjoint_head(d, items):
+    """The adjoint of `items` from the adjoint `d` of `items + [value]` (0.0 is zero)."""
+    from . import broadcast_like, zeros_like
+    if isinstance(d, (list, tuple)):
+        return [broadcast_like(g, x) for g, x in zip(d[:-1], items)]
+    return zeros_like(list(items))
+
+
+def append_adjoint_last(d, value):
+    """The adjoint of the appended value (zeros when `d` stands for zeros)."""
+    from . import broadcast_like, zeros_like
+    if isinstance(d, (list, tuple)):
+        return broadcast_like(d[-1], value)
+    return zeros_like(value)
+
+
+def sum_items(items, start=0):
+    """`sum(items, start)`."""
+    return sum(items, start)
+
+
+def spread_adjoint(d, items):
+    """The adjoint of every item of a sum: `d`, shaped like each item."""
+    from . import unbroadcast
+    return [unbroadcast(d, x) for x in items]
+
+
+def reversed_items(items):
+    """`reversed(items)` as a sequence (list, tuple or array) a loop can index."""
+    if isinstance(items, np.ndarray):
+        return items[::-1]
+    return list(items)[::-1]
+
+
+def reverse_adjoint(d, items):
+    """The adjoint of `items` from that of `reversed_items(items)` (0.0 is zero)."""
+    if isinstance(items, np.ndarray):
+        return np.asarray(d)[::-1] if np.ndim(d) else d
+    if isinstance(d, (list, tuple)):
+        return list(d)[::-1]
+    from . import zeros_like
+    return zeros_like(list(items))
+
+
+def format_value(value, conversion=-1, spec=""):
+    """One `{value!r:spec}` field of an f-string."""
+    if conversion == ord("r"):
+        value = repr(value)
+    elif conversion == ord("s"):
+        value = str(value)
+    elif conversion == ord("a"):
+        value = ascii(value)
+    return format(value, spec)
+
+
+def join_strings(*parts):
+    """The text of an f-string from its parts."""
+    return "".join(parts)
+
+
+def check_assertion(condition, message=None):
+    """`assert condition, message`."""
+    if not condition:
+        raise AssertionError(message) if message is not None else AssertionError()
+
+
+def raise_error(error):
+    """`raise error`."""
+    raise error
+
+
+def enter_context(manager):
+    """The start of `with manager as value:`; returns `value`."""
+    return manager.__enter__()
+
+
+def exit_context(manager):
+    """The end of a `with` block that finished normally."""
+    manager.__exit__(None, None, None)
