@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import inspect
 import numbers
+import types
 from typing import Any
 from collections.abc import Callable, Sequence
 
@@ -15,7 +16,9 @@ from .compiler import Derived, compile_joint, compile_jvp, compile_split
 from .errors import BadArgumentError, SourceLoc, UnsupportedSyntaxError
 from .frontend import captured_still_valid, unwrap_function
 from .tracing import annotate
-from .kinds import NUMERIC, kind_of_value
+from .kinds import NUMERIC, OTHER, TupleKind, kind_of_value
+from .pytree import (TreeKind, flatten, float_leaves, is_structured, leaf_count, tree_kind,
+                     unflatten)
 
 WrtSpec = int | str | Sequence[int | str] | None
 
@@ -67,6 +70,15 @@ def _resolve_wrt(fn, wrt: WrtSpec, api: str) -> tuple[tuple, bool]:
                                    _fn_loc(fn), "list each argument once")
         positions.append(pos)
     return tuple(positions), single
+
+
+def _shift_wrt(wrt):
+    """`wrt` of a bound method, as positions of its function (whose first is `self`)."""
+    if isinstance(wrt, (tuple, list)):
+        return type(wrt)(_shift_wrt(w) for w in wrt)
+    if isinstance(wrt, int) and not isinstance(wrt, bool) and wrt >= 0:
+        return wrt + 1
+    return wrt
 
 
 def _bind(fn, args, kwargs) -> list:
@@ -147,6 +159,13 @@ class _Differentiated:
     api = "srcad"
 
     def __init__(self, fn: Callable, wrt: WrtSpec):
+        self.bound = ()
+        if isinstance(fn, types.MethodType) and isinstance(fn.__func__, types.FunctionType) \
+                and self.takes_trees:
+            # a bound method: its object is passed as the first argument on every call
+            self.bound = (fn.__self__,)
+            fn = fn.__func__
+            wrt = _shift_wrt(wrt)
         inner_spec = getattr(fn, "__srcad_spec__", None)
         if inner_spec is not None:
             self.fn = fn.fn  # the user's function: same parameters
@@ -161,16 +180,33 @@ class _Differentiated:
         functools.update_wrapper(self, self.fn)
 
     def _prepare(self, args, kwargs):
+        if self.bound:
+            args = self.bound + tuple(args)
         if not kwargs and len(args) == len(self.param_names):
             values = list(args)  # the common case: no binding needed
         else:
             values = _bind(self.fn, args, kwargs)
+        trees = False
         for pos in self.positions:
             v = values[pos]
             if type(v) is not float and not (type(v) is np.ndarray and v.dtype.kind == "f"):
+                if is_structured(v, True):
+                    trees = True
+                    continue
                 values[pos] = _check_differentiable(self.fn, self.param_names[pos], v)
         kinds = tuple(map(kind_of_value, values))
+        if trees or OTHER in kinds or any(isinstance(k, TupleKind) for k in kinds):
+            kinds = tuple(tree_kind(v, i in self.positions, f"argument '{self.param_names[i]}'")
+                          if is_structured(v, i in self.positions) else k
+                          for i, (v, k) in enumerate(zip(values, kinds)))
+            if any(isinstance(k, TreeKind) for k in kinds) and not self.takes_trees:
+                raise BadArgumentError(
+                    f"srcad.{self.api} does not take dicts, objects or other structures as "
+                    "arguments yet", _fn_loc(self.fn),
+                    "use srcad.grad, value_and_grad or vjp, or pass arrays separately")
         return values, kinds
+
+    takes_trees = False
 
     def _cached_module(self, kinds, key, build):
         """The generated module for these argument kinds (checked, then built if needed)."""
@@ -198,6 +234,8 @@ class _Differentiated:
 class GradFunction(_Differentiated):
     """A function computing the gradient (or value and gradient) of `fn`."""
 
+    takes_trees = True
+
     def __init__(self, fn: Callable, wrt: WrtSpec, with_value: bool):
         self.api = "value_and_grad" if with_value else "grad"
         super().__init__(fn, wrt)
@@ -219,8 +257,9 @@ class GradFunction(_Differentiated):
     def __call__(self, *args, **kwargs):
         values, kinds = self._prepare(args, kwargs)
         module = self._module(kinds)
+        flat = flat_values(values, kinds)
         try:
-            value, grads = module.functions[0](*values)
+            value, grads = module.functions[0](*flat)
         except Exception as exc:
             annotate(exc, self.fn)
             raise
@@ -230,13 +269,51 @@ class GradFunction(_Differentiated):
                 f"returned {_describe(value)}", _fn_loc(self.fn),
                 "reduce the output to a scalar (e.g. np.sum), or use srcad.vjp for "
                 "array-valued functions")
-        out = tuple([g if type(g) is float and type(values[p]) is float
-                     else _as_like(g, values[p], values) for g, p in zip(grads, self.positions)])
+        if flat is not values:
+            out = regroup(grads, values, kinds, self.positions, flat)
+        else:
+            out = tuple([g if type(g) is float and type(values[p]) is float
+                         else _as_like(g, values[p], values)
+                         for g, p in zip(grads, self.positions)])
         result = out[0] if self.single else out
         return (value, result) if self.with_value else result
 
     def __get__(self, obj, objtype=None):
         return self if obj is None else functools.partial(self.__call__, obj)
+
+
+def flat_values(values: list, kinds: tuple) -> list:
+    """The arguments as generated code takes them: structures replaced by their leaves."""
+    if not any(isinstance(k, TreeKind) for k in kinds):
+        return values
+    flat = []
+    for v, k in zip(values, kinds):
+        if isinstance(k, TreeKind):
+            flat.extend(flatten(v, k))
+        else:
+            flat.append(v)
+    return flat
+
+
+def regroup(grads, values: list, kinds: tuple, positions: tuple, flat: list) -> tuple:
+    """Leaf gradients put back into the structure of each differentiated argument."""
+    grads = list(grads)
+    out = []
+    start = 0
+    starts = []
+    for k in kinds:
+        starts.append(start)
+        start += leaf_count(k) if isinstance(k, TreeKind) else 1
+    for pos in positions:
+        kind, value = kinds[pos], values[pos]
+        if not isinstance(kind, TreeKind):
+            out.append(_as_like(grads.pop(0), value, values))
+            continue
+        leaves = flat[starts[pos]: starts[pos] + leaf_count(kind)]
+        shaped = [_as_like(grads.pop(0), leaf, flat) if is_float else None
+                  for is_float, leaf in zip(float_leaves(kind), leaves)]
+        out.append(unflatten(kind, shaped, value))
+    return tuple(out)
 
 
 def _describe(value) -> str:
@@ -310,6 +387,7 @@ class Pullback:
         self._values = values
         self._positions = positions
         self._fn = fn
+        self._regroup = None
         self.__srcad_source__ = lambda: module.source
 
     def __call__(self, adjoint) -> tuple:
@@ -319,6 +397,8 @@ class Pullback:
         except Exception as exc:
             annotate(exc, self._fn)
             raise
+        if self._regroup is not None:
+            return self._regroup(grads)
         return tuple(_as_like(g, self._values[p], self._values)
                      for g, p in zip(grads, self._positions))
 
@@ -384,16 +464,23 @@ def vjp(fn: Callable, *args, wrt: WrtSpec = None, **kwargs) -> tuple[Any, Pullba
             positions = tuple(positions)
     names = list(_signature(function).parameters)
     for pos in positions:
-        values[pos] = _check_differentiable(function, names[pos], values[pos])
-    kinds = tuple(kind_of_value(v) for v in values)
+        if not is_structured(values[pos], True):
+            values[pos] = _check_differentiable(function, names[pos], values[pos])
+    kinds = tuple(tree_kind(v, i in positions, f"argument '{names[i]}'")
+                  if is_structured(v, i in positions) else kind_of_value(v)
+                  for i, v in enumerate(values))
     key = ("split", function, positions, kinds)
     module = cache.get_or_build(key, lambda: compile_split(function, positions, kinds))
+    flat = flat_values(values, kinds)
     try:
-        output, saved = module.functions[0](*values)
+        output, saved = module.functions[0](*flat)
     except Exception as exc:
         annotate(exc, function)
         raise
-    return output, Pullback(module, saved, output, values, positions, function)
+    pullback = Pullback(module, saved, output, values, positions, function)
+    if flat is not values:
+        pullback._regroup = lambda grads: regroup(grads, values, kinds, positions, flat)
+    return output, pullback
 
 
 def source(fn: Callable, *example_args, **example_kwargs) -> str:

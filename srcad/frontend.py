@@ -92,9 +92,9 @@ def unwrap_function(fn: Any, api_name: str = "srcad") -> types.FunctionType:
             function=getattr(fn, "__name__", None))
     if isinstance(fn, types.MethodType):
         raise UnsupportedSyntaxError(
-            f"{api_name} cannot yet differentiate the bound method {fn.__qualname__}",
-            hint="wrap it in a plain function that calls the method's math, "
-                 "or pass the underlying function and its instance explicitly",
+            f"{api_name} cannot differentiate the bound method {fn.__qualname__}",
+            hint="srcad.grad, value_and_grad and vjp take bound methods; elsewhere pass "
+                 "the class's function and the object as its first argument",
             function=getattr(fn, "__name__", None))
     if isinstance(fn, (types.BuiltinFunctionType, types.BuiltinMethodType)) or callable(fn):
         raise BadArgumentError(

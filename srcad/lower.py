@@ -29,6 +29,7 @@ from .runtime import python as pyrt
 from .lower_handles import HandleLowering, InlineContext, Static
 from .lower_syntax import SyntaxLowering
 from .scopes import bound_names, display_name
+from .pytree import StaticLeaf, TreeKind
 from .structs import Ambiguous, BoundMethod, Handle, LocalFunction, Struct
 
 BINOPS = {
@@ -581,7 +582,7 @@ class Lowerer(HandleLowering, SyntaxLowering):
                 head = found
             elif isinstance(base, Static):
                 try:
-                    head = Static(getattr(base.value, func.attr))
+                    head = _static_callee(getattr(base.value, func.attr))
                 except AttributeError:
                     raise UnsupportedSyntaxError(
                         f"'{_describe(base.value)}' has no attribute '{func.attr}'", loc,
@@ -592,6 +593,10 @@ class Lowerer(HandleLowering, SyntaxLowering):
         else:
             head = self.expr(func)
         self.check_handle(head, func)
+        if isinstance(head, Struct) and head.cls is not None and \
+                callable(getattr(head.cls, "__call__", None)):
+            head = self.class_attribute(head.cls, inspect.getattr_static(
+                head.cls, "__call__"), head, node)
         if not isinstance(head, (Static, LocalFunction, BoundMethod)):
             raise self.unsupported(
                 node, "calls to functions held in variables",
@@ -672,6 +677,15 @@ class Lowerer(HandleLowering, SyntaxLowering):
         return [v if isinstance(v, (Var, Const)) else Const(v) for v in bound.args], {}
 
 
+def _static_callee(value):
+    """A function or method found while transforming (`Cls.method`, `module.f`)."""
+    if isinstance(value, types.MethodType) and is_user_function(value.__func__):
+        owner = value.__self__
+        return BoundMethod(value.__func__, Static(owner) if isinstance(owner, type)
+                           else Const(owner))
+    return Static(value)
+
+
 def _peek_id() -> int:
     """The newest SSA id so far: values created later have larger ids."""
     return Var("peek").id
@@ -704,8 +718,12 @@ def _subscript_hint(node: ast.Subscript) -> str:
 # ---------------------------------------------------------------------------- entry points
 
 
-def lower_function(parsed: ParsedFunction) -> Function:
-    """Lower a parsed user function to an IR `Function`."""
+def lower_function(parsed: ParsedFunction, specs: tuple | None = None) -> Function:
+    """Lower a parsed user function to an IR `Function`.
+
+    `specs` gives, per parameter, a `pytree.TreeKind` for structured arguments (their
+    leaves become separate parameters of the IR function) or anything else for plain ones.
+    """
     node = parsed.node
     args = node.args
     if args.vararg or args.kwarg or args.kwonlyargs or args.posonlyargs:
@@ -715,7 +733,11 @@ def lower_function(parsed: ParsedFunction) -> Function:
     body = normalize_body(node.body)
     builder = Builder(Const(None), hint_for)
     params = []
-    for a in args.args:
+    for i, a in enumerate(args.args):
+        spec = specs[i] if specs is not None and i < len(specs) else None
+        if isinstance(spec, TreeKind):
+            builder.write(a.arg, _tree_param(spec, a.arg, params, builder))
+            continue
         v = Var(a.arg, keep=True)
         params.append(v)
         builder.write(a.arg, v)
@@ -732,8 +754,27 @@ def lower_function(parsed: ParsedFunction) -> Function:
     lowerer.block(body)
     parsed.captured.extend(ctx.captured)
     result = builder.read(RESULT)
+    if not isinstance(result, (Var, Const)):
+        returns = [r for r in ast.walk(node) if isinstance(r, ast.Return) and r.value]
+        result = lowerer.operand(result, returns[-1].value if returns else node)
     builder.append(Return(result, parsed.loc(node.body[-1]) if node.body else None))
     return Function(parsed.name, params, Block(builder.block.stmts), parsed.loc(node))
+
+
+def _tree_param(kind: TreeKind, name: str, params: list, builder: Builder) -> Struct:
+    """A structured parameter: a container handle whose leaves are new parameters."""
+    struct = Struct(kind.node, list(kind.keys), kind.cls, name, mutable=False,
+                    region=builder.block)
+    for key, child in zip(kind.keys, kind.children):
+        if isinstance(child, TreeKind):
+            value = _tree_param(child, struct.hint(key), params, builder)
+        elif isinstance(child, StaticLeaf):
+            value = Static(child.value)
+        else:
+            value = Var(struct.hint(key), keep=True)
+            params.append(value)
+        builder.write(struct.item_key(key), value)
+    return struct
 
 
 def lower_template(template, builder: Builder, bindings: dict, loc: SourceLoc | None) -> dict:
