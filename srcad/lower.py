@@ -594,7 +594,7 @@ class Lowerer(HandleLowering, SyntaxLowering):
             head = self.expr(func)
         self.check_handle(head, func)
         if isinstance(head, Struct) and head.cls is not None and \
-                callable(getattr(head.cls, "__call__", None)):
+                any("__call__" in c.__dict__ for c in head.cls.__mro__[:-1]):
             head = self.class_attribute(head.cls, inspect.getattr_static(
                 head.cls, "__call__"), head, node)
         if not isinstance(head, (Static, LocalFunction, BoundMethod)):

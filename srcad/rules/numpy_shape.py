@@ -11,7 +11,7 @@ from ..ir import Const
 from ..kinds import ARRAY, NUMERIC, OTHER, SCALAR, ArrayKind, TupleKind, is_array
 from ..registry import Attribute, Example, Method, Rand, adjoint, nondifferentiable, tangent
 from ..runtime import transpose_adjoint, unbroadcast
-from ..runtime.shape import (array_adjoint, array_tangent, clip_adjoint, clip_tangent,
+from ..runtime.shape import (take_along_axis_adjoint, array_adjoint, array_tangent, clip_adjoint, clip_tangent,
                              column_stack_adjoint, concatenate_adjoint, diag_adjoint,
                              diagonal_adjoint, dstack_adjoint, hstack_adjoint, item_tangents,
                              method_axes, pad_adjoint, pad_constant_values_adjoint,
@@ -772,3 +772,19 @@ nondifferentiable(np.shape, np.ndim, np.size, Attribute("shape"), Attribute("ndi
 nondifferentiable(np.zeros, np.ones, np.empty, np.eye, np.zeros_like, np.ones_like,
                   np.empty_like, np.argmax, np.argmin, np.argsort, kind="array")
 nondifferentiable(np.nonzero, kind="other")
+
+
+# np.take_along_axis(arr, indices, axis): a gather; the adjoint scatters back, adding
+# where an index repeats.
+@adjoint(np.take_along_axis, kind="same_rank", nondiff_params=("indices", "axis"), examples=[
+    Example((Rand((3, 4)), np.array([[1], [0], [3]]), 1)),
+    Example((Rand((3, 4)), np.array([[2, 2, 0]]), 0)),
+    Example((Rand((5,)), np.array([4, 0, 0, 2]), 0)),
+    Example((Rand((2, 3)), np.array([5, 1, 1]), None))])
+def _(y, arr, indices, axis):
+    darr = take_along_axis_adjoint(dy, arr, indices, axis)
+
+
+@tangent(np.take_along_axis)
+def _(y, arr, indices, axis):
+    dy = np.take_along_axis(darr, indices, axis)

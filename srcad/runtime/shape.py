@@ -364,3 +364,21 @@ def clip_tangent(da, a, a_min, a_max, dmin, dmax):
     """The tangent of `np.clip(a, a_min, a_max)`."""
     to_max, to_min = _clip_masks(a, a_min, a_max)
     return np.where(to_max, dmax, np.where(to_min, dmin, da))
+
+
+# ----------------------------------------------------------------------------- gathers
+
+
+def take_along_axis_adjoint(g, arr, indices, axis):
+    """The adjoint of `arr` in `np.take_along_axis(arr, indices, axis)`: `g` added at the
+    gathered positions (twice where an index repeats)."""
+    out = _zeros(arr)
+    g = np.asarray(g)
+    if axis is None:
+        np.add.at(out.reshape(-1), np.asarray(indices), g)
+        return out
+    axis = axis % out.ndim
+    grids = list(np.ogrid[tuple(slice(0, n) for n in g.shape)])
+    grids[axis] = np.broadcast_to(indices, g.shape)
+    np.add.at(out, tuple(np.broadcast_arrays(*grids)), g)
+    return out
