@@ -11,7 +11,8 @@ from ..ir import Const
 from ..kinds import ARRAY, NUMERIC, OTHER, SCALAR, ArrayKind, TupleKind, is_array
 from ..registry import Attribute, Example, Method, Rand, adjoint, nondifferentiable, tangent
 from ..runtime import transpose_adjoint, unbroadcast
-from ..runtime.shape import (take_along_axis_adjoint, array_adjoint, array_tangent, clip_adjoint, clip_tangent,
+from ..runtime.shape import take_along_axis_adjoint
+from ..runtime.shape import (array_adjoint, array_tangent, clip_adjoint, clip_tangent,
                              column_stack_adjoint, concatenate_adjoint, diag_adjoint,
                              diagonal_adjoint, dstack_adjoint, hstack_adjoint, item_tangents,
                              method_axes, pad_adjoint, pad_constant_values_adjoint,
