@@ -154,6 +154,12 @@ class Lowerer(HandleLowering, SyntaxLowering):
             op = BINOPS.get(type(s.op))
             current = self.load_name(s.target)
             value = self.expr_value(s.value, s)
+            verdict = self.mutations.get(s.target.id)
+            if verdict is not None and not verdict.allowed:
+                loc = self.loc_for(s)
+                where = Const((loc.filename, loc.line, loc.col, loc.function))
+                self.b.effect(pyrt.check_unshared, [current, Const(display_name(s.target.id)),
+                                                    Const(verdict.reason), where], loc=loc)
             result = self.b.call(op, [current, value], loc=self.loc_for(s), name=s.target.id)
             result.keep = True
             self.b.write(s.target.id, result)

@@ -12,12 +12,13 @@ import ast
 import dataclasses
 import inspect
 import operator
+import sys
 import types
 from dataclasses import dataclass, field
 from typing import Any
 
 from . import runtime
-from .analysis import is_user_function
+from .analysis import _LIBRARY_ROOTS, is_user_function
 from .errors import UnsupportedSyntaxError
 from .ir import Const, Operand, Var
 from .structs import Ambiguous, BoundMethod, Handle, LocalFunction, Struct
@@ -45,6 +46,13 @@ def is_namedtuple_class(cls) -> bool:
     return isinstance(cls, type) and issubclass(cls, tuple) and hasattr(cls, "_fields")
 
 
+def is_user_class(cls) -> bool:
+    """A class defined in user code (not in NumPy, SciPy, srcad or the standard library)."""
+    module = (getattr(cls, "__module__", "") or "")
+    root = module.split(".")[0]
+    return root not in _LIBRARY_ROOTS and root not in sys.stdlib_module_names
+
+
 def is_plain_object(value) -> bool:
     """An instance of a user class whose attributes srcad may read as a container."""
     cls = type(value)
@@ -52,10 +60,8 @@ def is_plain_object(value) -> bool:
         return True
     if is_namedtuple_class(cls):
         return True
-    module = (getattr(cls, "__module__", "") or "").split(".")[0]
-    return module not in ("builtins", "numpy", "scipy", "srcad", "types") and \
-        hasattr(value, "__dict__") and not isinstance(value, (type, types.ModuleType,
-                                                              types.FunctionType))
+    return is_user_class(cls) and hasattr(value, "__dict__") and \
+        not isinstance(value, (type, types.ModuleType, types.FunctionType))
 
 
 class HandleLowering:
@@ -214,7 +220,10 @@ class HandleLowering:
             except AttributeError:
                 attr = None
             if isinstance(attr, (types.FunctionType, staticmethod, classmethod, property)):
-                return self.class_attribute(cls, attr, base, node)
+                function = attr.fget if isinstance(attr, property) else \
+                    getattr(attr, "__func__", attr)
+                if is_user_function(function):
+                    return self.class_attribute(cls, attr, base, node)
         return None
 
     def class_attribute(self, cls, attr, receiver, node: ast.AST):
@@ -244,14 +253,55 @@ class HandleLowering:
             made = self.construct(fn, args, kwargs, node)
             if made is not None:
                 return made
+        elif is_plain_object(fn) and is_user_function(type(fn).__dict__.get("__call__")):
+            return self.inline_callable(type(fn).__call__, [Const(fn)] + args, kwargs, node)
         if fn in (len, isinstance, type, list, tuple, dict, sum, sorted, min, max) and \
                 any(isinstance(a, Struct) for a in args):
             return self.builtin_on_struct(fn, args, kwargs, node)
         passes_handles = any(isinstance(a, Handle) or (isinstance(a, Static) and callable(
             a.value)) for a in list(args) + list(kwargs.values()))
-        if passes_handles and is_user_function(fn):
+        if is_user_function(fn) and (passes_handles or self.returns_handle(fn)):
             return self.inline_callable(fn, args, kwargs, node)
         return None
+
+    def returns_handle(self, fn) -> bool:
+        """Whether a user function visibly returns a dict, an object, a function or a
+        tuple holding one (then it is inlined: its result is resolved while
+        transforming)."""
+        from .frontend import parse_function
+
+        parsed = self.ctx.parsed.get(fn)
+        if parsed is None:
+            parsed = self.ctx.parsed[fn] = parse_function(fn)
+        bound: dict = {}
+        returned = []
+        for node in ast.walk(parsed.node):
+            if isinstance(node, ast.Assign):
+                for t in node.targets:
+                    if isinstance(t, ast.Name):
+                        bound.setdefault(t.id, []).append(node.value)
+            elif isinstance(node, (ast.FunctionDef, ast.Lambda)) and node is not parsed.node:
+                if isinstance(node, ast.FunctionDef):
+                    bound.setdefault(node.name, []).append(node)
+            elif isinstance(node, ast.Return) and node.value is not None:
+                returned.append(node.value)
+
+        def is_handle(expr, depth=0) -> bool:
+            if depth > 4:
+                return False
+            if isinstance(expr, (ast.Dict, ast.DictComp, ast.Lambda, ast.FunctionDef)):
+                return True
+            if isinstance(expr, (ast.Tuple, ast.List)):
+                return any(is_handle(e, depth + 1) for e in expr.elts)
+            if isinstance(expr, ast.Name):
+                return any(is_handle(v, depth + 1) for v in bound.get(expr.id, []))
+            if isinstance(expr, ast.Call) and isinstance(expr.func, ast.Name):
+                cls = parsed.resolve(expr.func.id)
+                return isinstance(cls, type) and (is_user_class(cls) or
+                                                  dataclasses.is_dataclass(cls))
+            return False
+
+        return any(is_handle(r) for r in returned)
 
     def builtin_on_struct(self, fn, args: list, kwargs: dict, node: ast.Call):
         struct = args[0]
@@ -394,14 +444,16 @@ class HandleLowering:
         if isinstance(it, ast.Call) and isinstance(it.func, ast.Name) and not it.keywords:
             head = self.expr(it.func)
             if isinstance(head, Static) and head.value in (zip, enumerate, reversed):
-                parts = [self.expr(a) for a in it.args]
-                if not any(isinstance(p, Struct) for p in parts):
+                parts = [self.known_items(a) for a in it.args]
+                if not any(isinstance(p, Struct) for p in parts) and not all(
+                        isinstance(p, list) for p in parts):
                     return None
-                if not all(isinstance(p, Struct) for p in parts):
+                if not all(isinstance(p, (Struct, list)) for p in parts):
                     raise UnsupportedSyntaxError(
                         f"{head.value.__name__}() of a container and a run-time sequence",
                         self.loc_for(it), "iterate over containers only, or sequences only")
-                lists = [self.iteration_items(p, it) for p in parts]
+                lists = [p if isinstance(p, list) else self.iteration_items(p, it)
+                         for p in parts]
                 if head.value is reversed:
                     return list(reversed(lists[0]))
                 if head.value is enumerate:
@@ -409,8 +461,21 @@ class HandleLowering:
                             for i, v in enumerate(lists[0])]
                 return [self.new_struct("tuple", list(enumerate(group)), name="pair")
                         for group in zip(*lists)]
-        value = self.expr(it)
+        value = self.known_items(it)
+        if isinstance(value, list):
+            return value
         return self.iteration_items(value, it) if isinstance(value, Struct) else None
+
+    def known_items(self, node: ast.expr):
+        """A tuple display or constant tuple as the list of its items; else the value."""
+        if isinstance(node, ast.Tuple) and not any(isinstance(e, ast.Starred)
+                                                   for e in node.elts):
+            return [self.expr(e) for e in node.elts]
+        value = self.expr(node)
+        if isinstance(value, Const) and isinstance(value.value, tuple) and \
+                len(value.value) <= MAX_UNROLL:
+            return [Const(v) for v in value.value]
+        return value
 
     def unrolled_for(self, s: ast.For, items: list) -> None:
         """A loop over a container: its body, once per item."""

@@ -25,8 +25,9 @@ class HookBody:
     body: list  # AST statements
     adjoint_name: str  # the name the body reads and assigns (`dx`)
     resolve: object  # how the user's function resolves free names
-    loc: object  # the `with` line
+    loc_for: object  # the source location of a node of the body
     label: str  # the variable whose adjoint it receives
+    captured: list  # local variables of the function the body reads
 
 
 HOOKS: dict = {}  # hook id -> HookBody (ids are what generated code carries)
@@ -74,11 +75,20 @@ class SyntaxLowering:
                                        "the hook's body only computes the new adjoint")
         name = call.args[0].id
         value = self.value(call.args[0])
-        hook = HookBody(s.body, target.id, self.resolve, self.loc_for(s), name.split("#")[0])
+        from .scopes import bound_names
+        assigned = bound_names(s.body) | {target.id}
+        captured = sorted({n.id for st in s.body for n in ast.walk(st)
+                           if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)
+                           and n.id in self.local_names and n.id not in assigned})
+        values = [self.load_name(ast.copy_location(ast.Name(id=n, ctx=ast.Load()), s))
+                  for n in captured]
+        values = [self.operand(v, s) for v in values]
+        hook = HookBody(s.body, target.id, self.resolve, self.loc_for, name.split("#")[0],
+                        captured)
         hook_id = next(_hook_ids)
         HOOKS[hook_id] = hook
-        hooked = self.b.call(runtime.grad_hook, [value, Const(hook_id)], loc=self.loc_for(s),
-                             name=hook.label)
+        hooked = self.b.call(runtime.grad_hook, [value, Const(hook_id)] + values,
+                             loc=self.loc_for(s), name=hook.label)
         hooked.keep = True
         self.b.write(name, hooked)
 
@@ -221,19 +231,21 @@ class _Allowed:
 _ALLOWED = _Allowed()
 
 
-def lower_hook(hook: HookBody, builder, adjoint) -> object:
-    """Splice a hook's body into `builder` (the reverse sweep); returns the new adjoint."""
+def lower_hook(hook: HookBody, builder, adjoint, captured: list) -> object:
+    """Splice a hook's body into `builder` (the reverse sweep); returns the new adjoint.
+
+    `captured` holds the values of the function's variables the body reads."""
     from .lower import Lowerer
     from .scopes import bound_names
 
     saved = builder.env
-    builder.env = {hook.adjoint_name: adjoint}
-    local_names = {hook.adjoint_name} | bound_names(hook.body)
+    builder.env = {hook.adjoint_name: adjoint, **dict(zip(hook.captured, captured))}
+    local_names = {hook.adjoint_name} | bound_names(hook.body) | set(hook.captured)
 
     def resolve(name):
         return hook.resolve(name)
 
-    lowerer = Lowerer(builder, resolve, lambda node: hook.loc, local_names)
+    lowerer = Lowerer(builder, resolve, hook.loc_for, local_names)
     try:
         lowerer.block(hook.body)
         return builder.env[hook.adjoint_name]

@@ -106,14 +106,29 @@ def check_mutations(function: ast.FunctionDef, params: set) -> dict:
                     base = base.value
                 if base is not t and isinstance(base, ast.Name):
                     targets.setdefault(base.id, Verdict(True))
+            if isinstance(node, ast.AugAssign) and isinstance(node.target, ast.Name):
+                # `y += v` changes an array (or list) in place: every alias sees it
+                targets.setdefault(node.target.id, Verdict(True))
         elif _appends_to(node) is not None:
             targets.setdefault(_appends_to(node), Verdict(True))
+    assigned_into = set()
+    for node in ast.walk(function):
+        if isinstance(node, ast.AugAssign) and isinstance(node.target, ast.Name):
+            assigned_into.add(node.target.id)
+        if isinstance(node, (ast.Assign, ast.AugAssign, ast.AnnAssign)):
+            for t in node.targets if isinstance(node, ast.Assign) else [node.target]:
+                while isinstance(t, ast.Subscript):
+                    t = t.value
+                    if isinstance(t, ast.Name):
+                        assigned_into.add(t.id)
     for name, verdict in targets.items():
-        verdict.allowed, verdict.reason = _verdict(function, name, params)
+        verdict.allowed, verdict.reason = _verdict(function, name, params,
+                                                   name not in assigned_into)
     return targets
 
 
-def _verdict(function: ast.FunctionDef, name: str, params: set) -> tuple[bool, str]:
+def _verdict(function: ast.FunctionDef, name: str, params: set,
+             append_only: bool = False) -> tuple[bool, str]:
     if name in params:
         return False, (f"'{name}' is an argument: assigning into it would change the "
                        "caller's array")
@@ -147,7 +162,11 @@ def _verdict(function: ast.FunctionDef, name: str, params: set) -> tuple[bool, s
             if name in target_names:
                 return False, f"'{name}' is a loop variable"
             if _may_hold(node.iter, name):
-                return False, f"a loop iterates over '{name}' (its items are views)"
+                if not append_only:
+                    return False, f"a loop iterates over '{name}' (its items are views)"
+                body = node.body if isinstance(node, ast.For) else []
+                if any(_appends_to(n) == name for s in body for n in ast.walk(s)):
+                    return False, f"a loop over '{name}' appends to it"
         elif isinstance(node, ast.Expr) and isinstance(node.value, ast.Call):
             call = node.value
             if _call_name(call) == "print":

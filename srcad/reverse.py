@@ -265,7 +265,8 @@ class ReverseTransform:
 
         hook = HOOKS.get(stmt.args[1].value) if isinstance(stmt.args[1], Const) else None
         if hook is not None:
-            dz = lower_hook(hook, self.rb, dz)
+            captured = [self.primal(a) for a in stmt.args[2:]]
+            dz = lower_hook(hook, self.rb, dz, captured)
         self.accumulate(stmt.args[0], dz, loc)
 
     def run(self, seed: Operand) -> ReverseResult:

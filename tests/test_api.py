@@ -92,9 +92,19 @@ def mutating_candidate(x):
 def test_user_arrays_are_never_modified():
     x = np.array([1.0, 2.0, 3.0])
     before = x.copy()
-    srcad.grad(mutating_candidate)(x)
-    out, pullback = srcad.vjp(mutating_candidate, x)
+    srcad.grad(scaled_norm)(x, 1.0, False)
+    out, pullback = srcad.vjp(scaled_norm, x, 1.0, False)
     pullback(1.0)
+    np.testing.assert_array_equal(x, before)
+
+
+def test_in_place_update_of_an_alias_of_an_argument_is_refused():
+    # `y += 1.0` would change the caller's `x` through the alias `y` (plain Python
+    # does): srcad refuses rather than differentiate a different function.
+    x = np.array([1.0, 2.0, 3.0])
+    before = x.copy()
+    with pytest.raises(srcad.UnsupportedSyntaxError, match="in place"):
+        srcad.grad(mutating_candidate)(x)
     np.testing.assert_array_equal(x, before)
 
 

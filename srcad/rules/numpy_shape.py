@@ -777,9 +777,18 @@ nondifferentiable(np.nonzero, kind="other")
 
 # np.take_along_axis(arr, indices, axis): a gather; the adjoint scatters back, adding
 # where an index repeats.
-@adjoint(np.take_along_axis, kind="same_rank", nondiff_params=("indices", "axis"), examples=[
+def _take_along_axis_kind(kinds, named):
+    axis = named.get("axis")
+    if axis is not None and getattr(axis[0], "value", 0) is None and \
+            type(axis[0]).__name__ == "Const":
+        return ArrayKind(1)
+    return kinds[0] if kinds and is_array(kinds[0]) else ARRAY
+
+
+@adjoint(np.take_along_axis, kind=_take_along_axis_kind, nondiff_params=("indices", "axis"),
+         examples=[
     Example((Rand((3, 4)), np.array([[1], [0], [3]]), 1)),
-    Example((Rand((3, 4)), np.array([[2, 2, 0]]), 0)),
+    Example((Rand((3, 4)), np.array([[2, 2, 0, 1], [0, 0, 0, 2]]), 0)),
     Example((Rand((5,)), np.array([4, 0, 0, 2]), 0)),
     Example((Rand((2, 3)), np.array([5, 1, 1]), None))])
 def _(y, arr, indices, axis):

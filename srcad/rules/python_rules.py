@@ -53,14 +53,14 @@ def _(y, items):
 
 # A gradient hook's primal is the identity; the reverse transform runs the hook's body
 # on the adjoint (this template is what a hook without a body amounts to).
-@adjoint(runtime.grad_hook, kind="first", nondiff_params=("hook_id",), examples=[
-    Example((Rand((3,)), 0)), Example((Rand(()), 0))])
-def _(y, x, hook_id):
+@adjoint(runtime.grad_hook, kind="first", nondiff_params=("hook_id", "captured"), examples=[
+    Example((Rand((3,)), 0)), Example((Rand(()), 0, 1.5))])
+def _(y, x, hook_id, *captured):
     dx = dy
 
 
 @tangent(runtime.grad_hook)
-def _(y, x, hook_id):
+def _(y, x, hook_id, *captured):
     dy = dx
 
 

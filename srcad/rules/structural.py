@@ -5,6 +5,7 @@ import operator
 from .. import runtime
 from ..registry import adjoint, nondifferentiable, tangent
 from ..registry import Example, Rand
+from ..kinds import OTHER, TupleKind
 from ..runtime import index_adjoint, setitem, unbroadcast
 
 
@@ -34,7 +35,14 @@ nondifferentiable(runtime.stop_gradient, kind="first",
 
 
 # y[index] = value, as a new array: the overwritten entries get no adjoint from y.
-@adjoint(runtime.setitem, kind="first", examples=[
+def _setitem_kind(kinds, named):
+    """An array keeps its kind; a list becomes a run-time list (its length and items are
+    only known when it runs)."""
+    first = kinds[0] if kinds else OTHER
+    return OTHER if isinstance(first, TupleKind) or first == OTHER else first
+
+
+@adjoint(runtime.setitem, kind=_setitem_kind, examples=[
     Example((Rand((4,)), 1, Rand(()))),
     Example((Rand((4,)), slice(1, 3), Rand((2,)))),
     Example((Rand((2, 3)), (slice(None), 1), Rand((2,)))),

@@ -176,7 +176,7 @@ def add_items(a, b):
 
 def setitem(array, index, value):
     """`array` with `array[index] = value`, as a new array (the old one is unchanged)."""
-    if isinstance(array, list) and not isinstance(index, slice):
+    if isinstance(array, (list, tuple)) and not isinstance(index, slice):
         out = list(array)
         out[index] = value
         return out
@@ -265,6 +265,7 @@ class insert_grad_of:
         return False
 
 
-def grad_hook(x, hook_id):
-    """Marks where a gradient hook reads the adjoint of `x` (the value passes unchanged)."""
+def grad_hook(x, hook_id, *captured):
+    """Marks where a gradient hook reads the adjoint of `x` (the value passes unchanged);
+    `captured` holds the variables the hook's body reads."""
     return x

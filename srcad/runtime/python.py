@@ -92,3 +92,27 @@ def enter_context(manager):
 def exit_context(manager):
     """The end of a `with` block that finished normally."""
     manager.__exit__(None, None, None)
+
+
+def check_unshared(value, name, reason, where=None):
+    """Before `name += ...`: refuse to change an array or list in place when another
+    name, a container or the caller may still hold it (srcad makes a new value).
+    `where` is (file, line, column, function) of the statement."""
+    if isinstance(value, (np.ndarray, list)):
+        import linecache
+
+        from ..errors import SourceLoc, UnsupportedSyntaxError
+        loc = None
+        if where is not None:
+            filename, line, col, function = where
+            text = linecache.getline(filename, line)
+            loc = SourceLoc(filename, line, col, function, text)
+        raise UnsupportedSyntaxError(
+            f"'{name} += ...' would change {_what(value)} in place that something else may "
+            f"still hold: {reason}",
+            loc, hint=f"write {name} = {name} + ... (a new value), or copy it first "
+                      f"({name} = np.copy({name}))")
+
+
+def _what(value) -> str:
+    return "an array" if isinstance(value, np.ndarray) else "a list"
