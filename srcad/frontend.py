@@ -108,11 +108,6 @@ def unwrap_function(fn: Any, api_name: str = "srcad") -> types.FunctionType:
 def parse_function(fn: types.FunctionType) -> ParsedFunction:
     """Read, dedent and parse `fn`'s source, with absolute line numbers."""
     name = fn.__name__
-    if name == "<lambda>":
-        raise UnsupportedSyntaxError(
-            "lambda functions cannot be differentiated yet",
-            hint="define the function with 'def'",
-            function=name)
     filename = fn.__code__.co_filename
     try:
         lines, first_line = inspect.getsourcelines(fn)
@@ -142,6 +137,8 @@ def parse_function(fn: types.FunctionType) -> ParsedFunction:
             function=name) from None
     col_offset = indent
     node = body[0] if body else None
+    if name == "<lambda>":
+        node = _lambda_as_def(fn, module, name)
     if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) or node.name != name:
         raise SourceUnavailableError(
             f"could not find the 'def {name}' statement in its source",
@@ -158,6 +155,24 @@ def parse_function(fn: types.FunctionType) -> ParsedFunction:
                                      parsed.loc(node), hint="use a plain 'def' function")
     node.decorator_list = []
     return parsed
+
+
+def _lambda_as_def(fn, module: ast.AST, name: str) -> ast.FunctionDef:
+    """The one `lambda` in `fn`'s source lines with `fn`'s parameters, as a `def`."""
+    params = list(fn.__code__.co_varnames[: fn.__code__.co_argcount])
+    found = [n for n in ast.walk(module) if isinstance(n, ast.Lambda)
+             and [a.arg for a in n.args.args] == params]
+    if len(found) != 1:
+        raise SourceUnavailableError(
+            f"could not tell which lambda on line {fn.__code__.co_firstlineno} is being "
+            f"differentiated ({len(found)} candidates)",
+            hint="define the function with 'def' (or put the lambda on its own line)",
+            function=name)
+    lam = found[0]
+    ret = ast.copy_location(ast.Return(value=lam.body), lam.body)
+    node = ast.FunctionDef(name=name, args=lam.args, body=[ret], decorator_list=[],
+                           returns=None, type_comment=None)
+    return ast.copy_location(node, lam)
 
 
 def _indent_of(line: str) -> int:
