@@ -78,6 +78,9 @@ def wrong_helper_arity(x):
     return two(x)
 
 
+TWO_LAMBDAS = (lambda x: x * 2.0, lambda x: x * 3.0)  # noqa: E731
+
+
 def try_block(x):
     try:
         return x * 2.0
@@ -272,8 +275,8 @@ CASES = [
      srcad.UnsupportedSyntaxError, "held in variables", "calls_variable"),
     ("builtin function", lambda: srcad.grad(math.sin), srcad.BadArgumentError,
      "Python function", "sin"),
-    ("lambda", lambda: srcad.grad(lambda x: x)(1.0), srcad.UnsupportedSyntaxError, "lambda",
-     "<lambda>"),
+    ("one of two lambdas on a line", lambda: srcad.grad(TWO_LAMBDAS[1])(1.0),
+     srcad.SourceUnavailableError, "which lambda", "<lambda>"),
     ("not a function", lambda: srcad.grad(3.0), srcad.BadArgumentError, "function", ""),
     ("exec-made function", lambda: srcad.grad(_exec_made())(1.0),
      srcad.SourceUnavailableError, "exec", "made_by_exec"),

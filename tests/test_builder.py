@@ -282,3 +282,34 @@ def test_builder_statements_are_calls():
     t = b.call(operator.neg, [x], name="neg")
     stmt = b.block.stmts[0]
     assert isinstance(stmt, Call) and stmt.target is t and t.name == "neg"
+
+
+def test_handles_merge_only_when_both_paths_agree():
+    from srcad.builder import Builder
+    from srcad.ir import Const, Var
+    from srcad.structs import Ambiguous, Struct
+
+    b = Builder()
+    same, other = Struct("dict", []), Struct("dict", [])
+    b.write("kept", same)
+    b.write("d", same)
+    b.build_if(Var("c"), lambda: b.write("d", other), lambda: None)
+    assert b.read("kept") is same
+    assert isinstance(b.read("d"), Ambiguous)
+    b.write("x", Const(1.0))
+    b.build_if(Var("c"), lambda: b.write("x", other), lambda: None)
+    assert isinstance(b.read("x"), Ambiguous)
+
+
+def test_rebinding_a_handle_inside_a_loop_is_refused():
+    import pytest
+
+    from srcad.builder import Builder
+    from srcad.errors import UnsupportedSyntaxError
+    from srcad.ir import Const
+    from srcad.structs import Struct
+
+    b = Builder()
+    b.write("f", Struct("dict", []))
+    with pytest.raises(UnsupportedSyntaxError, match="inside a loop"):
+        b.build_for(Const(range(3)), "i", lambda i: b.write("f", Struct("dict", [])))

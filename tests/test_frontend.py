@@ -154,9 +154,9 @@ second"""
 # ----------------------------------------------------------------------------- refusals
 
 
-def test_lambda_is_refused():
-    with pytest.raises(UnsupportedSyntaxError, match="lambda"):
-        parse_function(lambda x: x + 1)
+def test_lambda_is_parsed_as_a_def():
+    parsed = parse_function(lambda x: x + 1)
+    assert parsed.node.name == "<lambda>" and isinstance(parsed.node.body[0], ast.Return)
 
 
 def test_exec_made_function_is_refused():
