@@ -3,10 +3,13 @@ assertions, `with` blocks."""
 
 from ..kinds import OTHER
 from ..registry import Example, Rand, adjoint, nondifferentiable, tangent
+import numpy as np
+
 from .. import runtime
 from ..runtime import python, unbroadcast
-from ..runtime.python import (append_adjoint_head, append_adjoint_last, list_append,
-                              reverse_adjoint, reversed_items, spread_adjoint, sum_items)
+from ..runtime.python import (append_adjoint_head, append_adjoint_last, head_adjoint,
+                              last_item_adjoint, list_append, reverse_adjoint, reversed_items,
+                              spread_adjoint, spread_sum, sum_items)
 
 
 def _other(kinds, named):
@@ -49,6 +52,51 @@ def _(y, items):
 @tangent(python.reversed_items)
 def _(y, items):
     dy = reversed_items(ditems)
+
+
+# The helpers the adjoints above emit, for second derivatives. All are linear in `d`.
+@adjoint(python.append_adjoint_last, kind="numeric", nondiff_params=("value",), examples=[
+    Example(([Rand(()), Rand((2,))], Rand((2,)))), Example(([Rand(())], 1.0))])
+def _(y, d, value):
+    dd = last_item_adjoint(dy, d)
+
+
+@tangent(python.append_adjoint_last)
+def _(y, d, value):
+    dy = append_adjoint_last(dd, value)
+
+
+@adjoint(python.append_adjoint_head, kind=_other, nondiff_params=("items",), examples=[
+    Example(([Rand(()), Rand((2,)), Rand(())], [1.0, np.ones(2)]))])
+def _(y, d, items):
+    dd = head_adjoint(dy, d)
+
+
+@tangent(python.append_adjoint_head)
+def _(y, d, items):
+    dy = append_adjoint_head(dd, items)
+
+
+@adjoint(python.spread_adjoint, kind=_other, nondiff_params=("items",), examples=[
+    Example((Rand(()), [1.0, 2.0])), Example((Rand((3,)), [np.ones(3), 1.0]))])
+def _(y, d, items):
+    dd = spread_sum(dy, d)
+
+
+@tangent(python.spread_adjoint)
+def _(y, d, items):
+    dy = spread_adjoint(dd, items)
+
+
+@adjoint(python.reverse_adjoint, kind="first", nondiff_params=("items",), examples=[
+    Example(([Rand(()), Rand((2,))], [np.ones(2), 1.0])), Example((Rand((3,)), np.ones(3)))])
+def _(y, d, items):
+    dd = reverse_adjoint(dy, reversed_items(items))
+
+
+@tangent(python.reverse_adjoint)
+def _(y, d, items):
+    dy = reverse_adjoint(dd, items)
 
 
 # A gradient hook's primal is the identity; the reverse transform runs the hook's body

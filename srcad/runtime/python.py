@@ -51,9 +51,9 @@ def reverse_adjoint(d, items):
     """The adjoint of `items` from that of `reversed_items(items)` (0.0 is zero)."""
     if isinstance(items, np.ndarray):
         return np.asarray(d)[::-1] if np.ndim(d) else d
+    from . import broadcast_like, zeros_like
     if isinstance(d, (list, tuple)):
-        return list(d)[::-1]
-    from . import zeros_like
+        return [broadcast_like(g, x) for g, x in zip(list(d)[::-1], items)]
     return zeros_like(list(items))
 
 
@@ -116,3 +116,36 @@ def check_unshared(value, name, reason, where=None):
 
 def _what(value) -> str:
     return "an array" if isinstance(value, np.ndarray) else "a list"
+
+
+# Rules for the helpers above (second derivatives differentiate reverse sweeps).
+
+def last_item_adjoint(g, d):
+    """The adjoint of `d` in `append_adjoint_last(d, value)`: `g` in the last place."""
+    from . import zeros_like
+    if not isinstance(d, (list, tuple)):
+        return 0.0
+    out = zeros_like(list(d))
+    out[-1] = g
+    return out
+
+
+def head_adjoint(g, d):
+    """The adjoint of `d` in `append_adjoint_head(d, items)`: `g` and a zero last item."""
+    from . import zeros_like
+    if not isinstance(d, (list, tuple)):
+        return 0.0
+    head = list(g) if isinstance(g, (list, tuple)) else zeros_like(list(d[:-1]))
+    return head + [zeros_like(d[-1])]
+
+
+def spread_sum(g, d):
+    """The adjoint of `d` in `spread_adjoint(d, items)`: the items' adjoints, summed."""
+    from . import broadcast_like
+    if not isinstance(g, (list, tuple)):
+        return 0.0 * d
+    total = 0.0 * d
+    for item in g:
+        total = total + broadcast_like(item, d) if np.ndim(item) <= np.ndim(d) else \
+            total + np.sum(item)
+    return total
