@@ -238,8 +238,9 @@ def check_calls(block: Block, varied: set, needs: str, useful: set | None = None
         rule = registry.lookup(stmt.fn)
         if rule is not None and (rule.nondifferentiable or getattr(rule, needs) is not None):
             continue
-        if stmt.target is None or (useful is not None and stmt.target not in useful):
-            continue
+        if (stmt.target is None or (useful is not None and stmt.target not in useful)) and \
+                (rule is not None or is_inert(stmt.fn)):
+            continue  # its result cannot reach the output, and it changes nothing
         name = fn_label(stmt.fn)
         mode = "reverse" if needs == "adjoint" else "forward"
         kind = "derivative" if rule is None else f"{needs} (for {mode} mode)"
@@ -251,3 +252,25 @@ def check_calls(block: Block, varied: set, needs: str, useful: set | None = None
 
 
 _STACK_OPS = (runtime.new_stack, runtime.push, runtime.pop, runtime.copy_stack)
+
+# Methods that report or log and never modify their arguments.
+_INERT_METHODS = {"debug", "info", "warning", "warn", "error", "critical", "exception", "log",
+                  "write", "flush", "format"}
+
+
+def is_inert(fn) -> bool:
+    """Calls that only report (print, log, format, raise): they need no derivative even
+    when given differentiated values. Anything else without a rule may change its
+    arguments in place (`xs.extend(...)`, `a.sort()`), so it is refused."""
+    from .registry import Method
+    from .runtime import python as pyrt
+
+    if isinstance(fn, Method):
+        return fn.name in _INERT_METHODS
+    if isinstance(fn, type) and issubclass(fn, BaseException):
+        return True
+    if fn in (pyrt.check_assertion, pyrt.raise_error, pyrt.check_unshared,
+              pyrt.enter_context, pyrt.exit_context):
+        return True
+    module = getattr(fn, "__module__", None) or ""
+    return module in ("logging", "warnings") or module.startswith("logging.")

@@ -26,7 +26,7 @@ from .mutation import check_mutations
 from .normalize import RESULT, RETURNED, normalize_body
 from .registry import Attribute, Method
 from .runtime import python as pyrt
-from .lower_handles import HandleLowering, InlineContext, Static
+from .lower_handles import HandleLowering, InlineContext, Static, is_user_class
 from .lower_syntax import SyntaxLowering
 from .scopes import bound_names, display_name
 from .pytree import StaticLeaf, TreeKind
@@ -266,7 +266,7 @@ class Lowerer(HandleLowering, SyntaxLowering):
             raise UnsupportedSyntaxError(
                 f"cannot assign into '{root.id}': {reason}", self.loc_for(target),
                 f"assign into a new array the function creates, e.g. "
-                f"{root.id} = np.copy({root.id}) first")
+                f"{root.id} = np.copy({root.id}) first (list({root.id}) for a list)")
         loc = self.loc_for(target)
         index = self.index(target.slice)
         if isinstance(base, ast.Name):
@@ -420,6 +420,8 @@ class Lowerer(HandleLowering, SyntaxLowering):
                     f"'{node.attr}' of a function cannot be read", loc,
                     "call the function instead")
             if isinstance(base, Static):
+                if isinstance(base.value, type) and is_user_class(base.value):
+                    self.capture_class_attr(base.value, node.attr)
                 try:
                     return Static(getattr(base.value, node.attr))
                 except AttributeError:
@@ -587,6 +589,8 @@ class Lowerer(HandleLowering, SyntaxLowering):
             if found is not None:
                 head = found
             elif isinstance(base, Static):
+                if isinstance(base.value, type) and is_user_class(base.value):
+                    self.capture_class_attr(base.value, func.attr)
                 try:
                     head = _static_callee(getattr(base.value, func.attr))
                 except AttributeError:
@@ -601,6 +605,7 @@ class Lowerer(HandleLowering, SyntaxLowering):
         self.check_handle(head, func)
         if isinstance(head, Struct) and head.cls is not None and \
                 any("__call__" in c.__dict__ for c in head.cls.__mro__[:-1]):
+            self.capture_class_attr(head.cls, "__call__")
             head = self.class_attribute(head.cls, inspect.getattr_static(
                 head.cls, "__call__"), head, node)
         if not isinstance(head, (Static, LocalFunction, BoundMethod)):
@@ -623,8 +628,17 @@ class Lowerer(HandleLowering, SyntaxLowering):
         if special is not None:
             return special
         fn = head.value
-        if isinstance(fn, Method) and fn.name == "append" and receiver is not None:
-            return self.list_append(func.value, receiver, args[1:], node)
+        if isinstance(fn, Method) and fn.name in ("append", "extend") and receiver is not None:
+            return self.list_append(func.value, receiver, args[1:], node, fn.name)
+        if isinstance(fn, Method) and fn.name in _IN_PLACE_METHODS and receiver is not None \
+                and isinstance(func.value, ast.Name) and func.value.id in self.local_names \
+                and not self.is_param(func.value.id):
+            name = display_name(func.value.id)
+            raise UnsupportedSyntaxError(
+                f"'{name}.{fn.name}(...)' changes '{name}' in place", loc,
+                f"build a new value instead (for lists: {name} = sorted({name}), "
+                f"{name}[::-1], {name}[:i] + [v] + {name}[i:]; append, extend and "
+                f"{name}[i] = v are supported)")
         args = [self.operand(a, node) for a in args]
         kwargs = {k: self.operand(v, node) for k, v in kwargs.items()}
         name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "t")
@@ -645,20 +659,26 @@ class Lowerer(HandleLowering, SyntaxLowering):
         self.check_handle(value, node)
         return value
 
-    def list_append(self, target: ast.expr, receiver: Operand, args: list, node: ast.Call):
-        """`xs.append(v)` on a run-time list: `xs = list_append(xs, v)`, a new list."""
+    def is_param(self, name: str) -> bool:
+        return name in getattr(self, "params", ())
+
+    def list_append(self, target: ast.expr, receiver: Operand, args: list, node: ast.Call,
+                    method: str = "append"):
+        """`xs.append(v)` on a run-time list: `xs = list_append(xs, v)`, a new list
+        (`xs.extend(seq)`: `xs = list_extend(xs, seq)`)."""
         if len(args) != 1 or not isinstance(target, ast.Name) or \
                 target.id not in self.local_names:
-            raise self.unsupported(node, "this use of append()",
-                                   "append one value to a list variable of the function")
+            raise self.unsupported(node, f"this use of {method}()",
+                                   f"{method} to a list variable of the function")
         verdict = self.mutations.get(target.id)
         if verdict is None or not verdict.allowed:
             reason = verdict.reason if verdict is not None else "it is not a local list"
             raise UnsupportedSyntaxError(
-                f"cannot append to '{display_name(target.id)}': {reason}", self.loc_for(node),
+                f"cannot {method} to '{display_name(target.id)}': {reason}", self.loc_for(node),
                 f"append to a new list the function creates, e.g. "
                 f"{display_name(target.id)} = list({display_name(target.id)}) first")
-        new = self.b.call(pyrt.list_append, [receiver, self.operand(args[0], node)],
+        fn = pyrt.list_append if method == "append" else pyrt.list_extend
+        new = self.b.call(fn, [receiver, self.operand(args[0], node)],
                           loc=self.loc_for(node), name=display_name(target.id))
         new.keep = True
         self.b.write(target.id, new)
@@ -696,6 +716,9 @@ def _peek_id() -> int:
     """The newest SSA id so far: values created later have larger ids."""
     return Var("peek").id
 
+
+_IN_PLACE_METHODS = {"insert", "reverse", "sort", "pop", "remove", "clear", "fill", "resize",
+                     "put", "itemset", "partition", "setdefault", "popitem", "update"}
 
 _INTROSPECTION = ("eval", "exec", "compile", "locals", "globals", "vars", "__import__")
 
@@ -755,6 +778,7 @@ def lower_function(parsed: ParsedFunction, specs: tuple | None = None) -> Functi
     mutations = check_mutations(node, {a.arg for a in args.args})
     ctx = InlineContext()
     lowerer = Lowerer(builder, parsed.resolve, parsed.loc, local_names, mutations, ctx)
+    lowerer.params = {a.arg for a in args.args}
     builder.write(RESULT, Const(None))
     builder.write(RETURNED, Const(False))
     lowerer.block(body)

@@ -67,6 +67,19 @@ def is_plain_object(value) -> bool:
 class HandleLowering:
     """Mixin: expects `b`, `loc_for`, `unsupported`, `expr`, `value`, `block`, `assign`."""
 
+    def capture_class_attr(self, cls, name: str) -> None:
+        """Record what `cls.name` resolved to, so the cache notices a class attribute or
+        method changed later (in `cls` or the base class it came from)."""
+        from .frontend import MISSING
+
+        for c in getattr(cls, "__mro__", ()):
+            if c is object:
+                break
+            value = c.__dict__.get(name, MISSING)
+            self.ctx.captured.append((c.__dict__, name, value))
+            if value is not MISSING:
+                break
+
     # ------------------------------------------------------------------ operands
     def operand(self, value, node: ast.AST) -> Operand:
         """`value` as a run-time value of the generated code."""
@@ -204,7 +217,7 @@ class HandleLowering:
                 return self.struct_get(base, name, node)
             cls = base.cls if base.cls is not None else {"dict": dict, "list": list,
                                                          "tuple": tuple}[base.kind]
-            if base.kind in ("dict", "list", "tuple") and base.cls is None:
+            if base.kind in ("dict", "list", "tuple"):
                 return BoundMethod(name, base)  # a container method: items(), append()...
             try:
                 attr = inspect.getattr_static(cls, name)
@@ -212,6 +225,7 @@ class HandleLowering:
                 raise UnsupportedSyntaxError(
                     f"{base.describe()} has no attribute '{name}' here", self.loc_for(node),
                     f"its attributes are {base.keys}") from None
+            self.capture_class_attr(cls, name)
             return self.class_attribute(cls, attr, base, node)
         if isinstance(base, Const) and is_plain_object(base.value):
             cls = type(base.value)
@@ -223,6 +237,7 @@ class HandleLowering:
                 function = attr.fget if isinstance(attr, property) else \
                     getattr(attr, "__func__", attr)
                 if is_user_function(function):
+                    self.capture_class_attr(cls, name)
                     return self.class_attribute(cls, attr, base, node)
         return None
 
@@ -254,6 +269,7 @@ class HandleLowering:
             if made is not None:
                 return made
         elif is_plain_object(fn) and is_user_function(type(fn).__dict__.get("__call__")):
+            self.capture_class_attr(type(fn), "__call__")
             return self.inline_callable(type(fn).__call__, [Const(fn)] + args, kwargs, node)
         if fn in (len, isinstance, type, list, tuple, dict, sum, sorted, min, max) and \
                 any(isinstance(a, Struct) for a in args):
@@ -386,6 +402,7 @@ class HandleLowering:
         if dataclasses.is_dataclass(cls):
             return self.construct_dataclass(cls, args, kwargs, node)
         module = (getattr(cls, "__module__", "") or "").split(".")[0]
+        self.capture_class_attr(cls, "__init__")
         init = cls.__dict__.get("__init__") if "__init__" in cls.__dict__ else None
         if module in ("builtins", "numpy", "scipy", "srcad") or init is None:
             if init is None and module not in ("builtins", "numpy", "scipy", "srcad") and \

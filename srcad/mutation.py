@@ -12,13 +12,17 @@ from __future__ import annotations
 import ast
 from dataclasses import dataclass
 
+import numpy as np
+
 # Calls that always return a new array (never a view of an argument).
 FRESH_FUNCTIONS = {
     "zeros", "ones", "empty", "full", "zeros_like", "ones_like", "empty_like", "full_like",
     "array", "copy", "eye", "identity", "arange", "linspace", "concatenate", "stack",
     "hstack", "vstack", "tile", "repeat", "outer", "dot", "matmul", "exp", "log", "sin",
     "cos", "tanh", "sqrt", "abs", "maximum", "minimum", "where", "square", "cumsum",
-    "cumprod", "diag", "tril", "triu", "sort", "clip",
+    "cumprod", "diag", "tril", "triu", "sort", "clip", "sum", "mean", "prod", "max", "min",
+    "amax", "amin", "std", "var", "median", "einsum", "tensordot", "inner", "kron",
+    "cross", "trace", "norm", "solve", "inv", "diff", "gradient", "convolve",
 }
 FRESH_METHODS = {"copy", "astype", "dot", "cumsum", "cumprod", "clip", "round"}
 
@@ -39,8 +43,10 @@ def _call_name(node: ast.Call) -> str:
 
 
 def _is_fresh(node: ast.expr) -> bool:
-    """True if evaluating `node` always produces a new array (or list)."""
-    if isinstance(node, (ast.BinOp, ast.UnaryOp, ast.List, ast.ListComp, ast.GeneratorExp)):
+    """True if evaluating `node` always produces a new array (or list), or an immutable
+    number no other name can change."""
+    if isinstance(node, (ast.BinOp, ast.UnaryOp, ast.List, ast.ListComp, ast.GeneratorExp,
+                         ast.Constant)):
         return True
     if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and \
             node.func.id == "list":
@@ -49,7 +55,9 @@ def _is_fresh(node: ast.expr) -> bool:
         name = _call_name(node)
         if isinstance(node.func, ast.Attribute) and not _is_module_like(node.func.value):
             return name in FRESH_METHODS
-        return name in FRESH_FUNCTIONS
+        if any(k.arg == "out" for k in node.keywords):
+            return False
+        return name in FRESH_FUNCTIONS or isinstance(getattr(np, name, None), np.ufunc)
     return False
 
 
@@ -87,9 +95,9 @@ def _may_hold(node: ast.expr, name: str) -> bool:
 
 
 def _appends_to(node: ast.AST) -> str | None:
-    """`name` for a call `name.append(...)`, else None."""
+    """`name` for a call `name.append(...)` or `name.extend(...)`, else None."""
     if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and \
-            node.func.attr == "append" and isinstance(node.func.value, ast.Name):
+            node.func.attr in ("append", "extend") and isinstance(node.func.value, ast.Name):
         return node.func.value.id
     return None
 
@@ -130,8 +138,8 @@ def check_mutations(function: ast.FunctionDef, params: set) -> dict:
 def _verdict(function: ast.FunctionDef, name: str, params: set,
              append_only: bool = False) -> tuple[bool, str]:
     if name in params:
-        return False, (f"'{name}' is an argument: assigning into it would change the "
-                       "caller's array")
+        return False, (f"'{name}' is an argument: changing it would change the caller's "
+                       "array or list")
     bound = False
     for node in ast.walk(function):
         if isinstance(node, ast.Assign):

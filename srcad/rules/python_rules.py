@@ -7,6 +7,7 @@ import numpy as np
 
 from .. import runtime
 from ..runtime import python, unbroadcast
+from ..runtime.python import extend_adjoint_head, extend_adjoint_tail, list_extend
 from ..runtime.python import (append_adjoint_head, append_adjoint_last, head_adjoint,
                               last_item_adjoint, list_append, reverse_adjoint, reversed_items,
                               spread_adjoint, spread_sum, sum_items)
@@ -27,6 +28,19 @@ def _(y, items, value):
 @tangent(python.list_append)
 def _(y, items, value):
     dy = list_append(ditems, dvalue)
+
+
+@adjoint(python.list_extend, kind=_other, examples=[
+    Example(([Rand(()), Rand((3,))], [Rand(()), Rand(())])), Example(([], (Rand((2,)),))),
+    Example(([Rand(())], Rand((2, 3))))])
+def _(y, items, more):
+    ditems = extend_adjoint_head(dy, items)
+    dmore = extend_adjoint_tail(dy, items, more)
+
+
+@tangent(python.list_extend)
+def _(y, items, more):
+    dy = list_extend(ditems, dmore)
 
 
 @adjoint(python.sum_items, kind="numeric", examples=[

@@ -13,6 +13,31 @@ def list_append(items, value):
     return out
 
 
+def list_extend(items, more):
+    """`items.extend(more)` as a new list (the old one is unchanged)."""
+    return list(items) + list(more)
+
+
+def extend_adjoint_head(d, items):
+    """The adjoint of `items` from the adjoint `d` of `list_extend(items, more)`."""
+    from . import broadcast_like, zeros_like
+    if isinstance(d, (list, tuple)):
+        return [broadcast_like(g, x) for g, x in zip(d[:len(items)], items)]
+    return zeros_like(list(items))
+
+
+def extend_adjoint_tail(d, items, more):
+    """The adjoint of `more` (a list; an array of rows for an array) in `list_extend`."""
+    from . import broadcast_like, zeros_like
+    if isinstance(d, (list, tuple)):
+        tail = [broadcast_like(g, x) for g, x in zip(d[len(items):], more)]
+    else:
+        tail = zeros_like(list(more))
+    if isinstance(more, np.ndarray):
+        return np.array(tail, dtype=float).reshape(more.shape)
+    return tuple(tail) if isinstance(more, tuple) else tail
+
+
 def append_adjoint_head(d, items):
     """The adjoint of `items` from the adjoint `d` of `items + [value]` (0.0 is zero)."""
     from . import broadcast_like, zeros_like
