@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from .errors import UnsupportedSyntaxError
-from .structs import Ambiguous
+from .structs import Ambiguous, Struct, same_layout
 from .ir import (
     Block,
     Call,
@@ -62,6 +62,7 @@ class Builder:
         self.missing = missing
         self.hint = hint
         self.call_targets: set = set()  # values computed by a call (not merged)
+        self._merged: set = set()  # containers made by the merge in progress
 
     # -- straight-line code
     def append(self, stmt) -> None:
@@ -99,6 +100,8 @@ class Builder:
             e = else_env.get(key, self.missing)
             if same_operand(t, e):
                 self.env[key] = t
+            elif isinstance(t, Struct) and isinstance(e, Struct) and same_layout(t, e):
+                self.env[key] = self._merge_structs(t, e, then_env, else_env, stmt)
             elif not (is_operand(t) and is_operand(e)):
                 # a function or container on one path, something else on the other
                 self.env[key] = Ambiguous(key)
@@ -107,8 +110,10 @@ class Builder:
                 stmt.outputs.append(Phi(out, t, e))
                 self.env[key] = out
         for key in list(self.env):
-            if key not in then_env and key not in else_env:
+            if key not in then_env and key not in else_env and not (
+                    isinstance(key, tuple) and key and key[0] in self._merged):
                 del self.env[key]
+        self._merged.clear()
         self.append(stmt)
         return stmt
 
@@ -148,7 +153,62 @@ class Builder:
         finally:
             self.block, self.env = outer_block, outer_env
 
+    def _merge_structs(self, t: Struct, e: Struct, then_env: dict, else_env: dict,
+                       stmt: If) -> Struct:
+        """Two containers of one layout, one per branch: a container of merged items.
+        (It cannot be assigned into: the names bound to `t` or `e` would not see it.)"""
+        merged = Struct(t.kind, list(t.keys), t.cls, t.name, mutable=False, region=self.block)
+        self._merged.add(merged)
+        for k in t.keys:
+            ti, ei = then_env.get(t.item_key(k)), else_env.get(e.item_key(k))
+            if ti is None or ei is None:
+                value = Ambiguous(merged.item_key(k), "a value set on one path only")
+            elif same_operand(ti, ei):
+                value = ti
+            elif isinstance(ti, Struct) and isinstance(ei, Struct) and same_layout(ti, ei):
+                value = self._merge_structs(ti, ei, then_env, else_env, stmt)
+            elif is_operand(ti) and is_operand(ei):
+                value = Var(self.hint(merged.item_key(k)))
+                stmt.outputs.append(Phi(value, ti, ei))
+            else:
+                value = Ambiguous(merged.item_key(k))
+            self.env[merged.item_key(k)] = value
+        return merged
+
+    def _loop_copy(self, struct: Struct) -> Struct:
+        """A container a loop rebinds: a copy whose items the loop carries."""
+        copy = Struct(struct.kind, list(struct.keys), struct.cls, struct.name, mutable=False,
+                      region=self.block)
+        for k in struct.keys:
+            item = self.env.get(struct.item_key(k))
+            if isinstance(item, Struct):
+                item = self._loop_copy(item)
+            if item is not None:
+                self.env[copy.item_key(k)] = item
+        return copy
+
+    def _redirect(self, old: Struct, new: Struct, body_env: dict) -> bool:
+        """Make the items of `old` (carried by the loop) take the values of `new`'s."""
+        if old is new:
+            return True
+        if not same_layout(old, new):
+            return False
+        for k in old.keys:
+            o, n = body_env.get(old.item_key(k)), body_env.get(new.item_key(k))
+            if isinstance(o, Struct):
+                if not (isinstance(n, Struct) and self._redirect(o, n, body_env)):
+                    return False
+            elif n is None or not is_operand(n):
+                return False
+            else:
+                body_env[old.item_key(k)] = n
+        return True
+
     def _open_loop(self, assigned: Iterable) -> tuple[dict, dict]:
+        assigned = list(assigned)
+        for key in assigned:
+            if isinstance(self.env.get(key), Struct):
+                self.env[key] = self._loop_copy(self.env[key])
         phis = {}
         keys = [k for k in self.env if is_operand(self.env[k])] + \
             [k for k in assigned if k not in self.env]
@@ -163,10 +223,18 @@ class Builder:
 
     def _close_loop(self, stmt, phis: dict, outer_env: dict, body_env: dict) -> None:
         for key, value in outer_env.items():
-            if not is_operand(value) and body_env.get(key) is not value:
-                raise UnsupportedSyntaxError(
-                    f"'{self.hint(key)}' is bound to another function or container inside "
-                    "a loop", stmt.loc, "bind it once, before the loop")
+            new = body_env.get(key)
+            if is_operand(value) or new is value:
+                continue
+            if isinstance(value, Struct) and isinstance(new, Struct) and \
+                    self._redirect(value, new, body_env):
+                body_env[key] = value  # the carried items now hold the new container's
+                continue
+            raise UnsupportedSyntaxError(
+                f"'{self.hint(key)}' is bound to another function, or to a container with "
+                "other keys, inside a loop", stmt.loc,
+                "bind it once before the loop, or rebind it to a container with the same "
+                "keys on every iteration")
         trivial = {}
         for key, (var, init) in phis.items():
             nxt = body_env.get(key, self.missing)

@@ -70,6 +70,13 @@ class Struct(Handle):
         return {"tuple": "a tuple", "list": "a list", "dict": "a dict"}[self.kind]
 
 
+def same_layout(a: Struct, b: Struct) -> bool:
+    """Containers with the same kind, type and keys (their items may differ)."""
+    plain = (None, dict, list, tuple)
+    same_cls = a.cls is b.cls or (a.cls in plain and b.cls in plain)
+    return a.kind == b.kind and same_cls and list(a.keys) == list(b.keys)
+
+
 @dataclass(eq=False)
 class LocalFunction(Handle):
     """A `def` or `lambda` written inside the function being transformed.

@@ -290,7 +290,7 @@ def test_handles_merge_only_when_both_paths_agree():
     from srcad.structs import Ambiguous, Struct
 
     b = Builder()
-    same, other = Struct("dict", []), Struct("dict", [])
+    same, other = Struct("dict", []), Struct("dict", ["k"])
     b.write("kept", same)
     b.write("d", same)
     b.build_if(Var("c"), lambda: b.write("d", other), lambda: None)
@@ -312,4 +312,26 @@ def test_rebinding_a_handle_inside_a_loop_is_refused():
     b = Builder()
     b.write("f", Struct("dict", []))
     with pytest.raises(UnsupportedSyntaxError, match="inside a loop"):
-        b.build_for(Const(range(3)), "i", lambda i: b.write("f", Struct("dict", [])))
+        b.build_for(Const(range(3)), "i", lambda i: b.write("f", Struct("dict", ["k"])))
+
+
+def test_containers_of_one_layout_merge_item_by_item():
+    from srcad.builder import Builder
+    from srcad.ir import Phi, Var
+    from srcad.structs import Struct
+
+    b = Builder()
+    a, c = Struct("dict", ["k"]), Struct("dict", ["k"])
+    x, y = Var("x"), Var("y")
+    b.write((a, "k"), x)
+    b.write("d", a)
+
+    def then():
+        b.write((c, "k"), y)
+        b.write("d", c)
+    stmt = b.build_if(Var("cond"), then, lambda: None)
+    merged = b.read("d")
+    assert merged is not a and merged is not c and not merged.mutable
+    phi = b.read((merged, "k"))
+    assert any(isinstance(p, Phi) and p.target is phi and p.then is y and p.orelse is x
+               for p in stmt.outputs)
