@@ -427,6 +427,9 @@ def _default_wrt(fn, values) -> tuple:
         if isinstance(v, (float, np.floating)) or (
                 isinstance(v, np.ndarray) and np.issubdtype(v.dtype, np.floating)):
             positions.append(i)
+        elif is_structured(v, True) and not isinstance(v, (tuple, list)) and \
+                any(float_leaves(tree_kind(v, True))):
+            positions.append(i)  # a dict, dataclass or object holding floats
     if not positions:
         raise BadArgumentError(f"srcad.vjp: no argument of '{fn.__name__}' holds floats",
                                _fn_loc(fn), "pass float arguments, or choose them with wrt=")

@@ -612,6 +612,17 @@ class Lowerer(HandleLowering, SyntaxLowering):
             raise self.unsupported(
                 node, "calls to functions held in variables",
                 "call the function by its name (module-level, local or a method)")
+        if isinstance(head, Static) and head.value in (min, max) and len(node.args) == 1 \
+                and not node.keywords and isinstance(node.args[0], (ast.List, ast.Tuple)) \
+                and node.args[0].elts and \
+                not any(isinstance(e, ast.Starred) for e in node.args[0].elts):
+            # min([a, b, c]): pairwise, with the two-argument rule
+            items = [self.value(e) for e in node.args[0].elts]
+            result = items[0]
+            for item in items[1:]:
+                result = self.b.call(head.value, [result, item], loc=loc,
+                                     name=head.value.__name__)
+            return result
         args = [] if receiver is None else [receiver]
         for a in node.args:
             if isinstance(a, ast.Starred):
@@ -650,6 +661,8 @@ class Lowerer(HandleLowering, SyntaxLowering):
             fn = pyrt.sum_items
         elif fn is reversed and len(args) == 1 and not kwargs:
             fn = pyrt.reversed_items
+        elif fn is list and len(args) == 1 and not kwargs:
+            fn = pyrt.as_list
         if is_user_function(fn):
             args, kwargs = self._bind_user_call(fn, args, kwargs, node)
         return self.b.call(fn, args, kwargs, loc=loc, name=display_name(name))

@@ -21,7 +21,7 @@ from . import runtime
 from .analysis import _LIBRARY_ROOTS, is_user_function
 from .errors import UnsupportedSyntaxError
 from .ir import Const, Operand, Var
-from .structs import Ambiguous, BoundMethod, Handle, LocalFunction, Struct
+from .structs import Ambiguous, BoundMethod, Handle, LocalFunction, Struct, SuperRef
 
 MAX_UNROLL = 256  # items of a container a loop is unrolled over
 
@@ -226,7 +226,9 @@ class HandleLowering:
                     f"{base.describe()} has no attribute '{name}' here", self.loc_for(node),
                     f"its attributes are {base.keys}") from None
             self.capture_class_attr(cls, name)
-            return self.class_attribute(cls, attr, base, node)
+            return self.class_attribute(cls, attr, base, node, _owner(cls, name))
+        if isinstance(base, SuperRef):
+            return self.super_attribute(base, name, node)
         if isinstance(base, Const) and is_plain_object(base.value):
             cls = type(base.value)
             try:
@@ -238,18 +240,35 @@ class HandleLowering:
                     getattr(attr, "__func__", attr)
                 if is_user_function(function):
                     self.capture_class_attr(cls, name)
-                    return self.class_attribute(cls, attr, base, node)
+                    return self.class_attribute(cls, attr, base, node, _owner(cls, name))
         return None
 
-    def class_attribute(self, cls, attr, receiver, node: ast.AST):
+    def super_attribute(self, ref: SuperRef, name: str, node: ast.AST):
+        """`super().name`: looked up in the receiver's classes after the method's own."""
+        receiver = ref.receiver
+        cls = receiver.cls if isinstance(receiver, Struct) else \
+            receiver.value if isinstance(receiver, Static) else type(getattr(receiver,
+                                                                          "value", None))
+        mro = list(getattr(cls, "__mro__", ()))
+        start = mro.index(ref.owner) + 1 if ref.owner in mro else len(mro)
+        for c in mro[start:]:
+            if name in c.__dict__ and c is not object:
+                self.capture_class_attr(c, name)
+                return self.class_attribute(c, c.__dict__[name], receiver, node, c)
+        if name == "__init__":
+            return Static(_no_init)  # object.__init__: nothing to do
+        raise UnsupportedSyntaxError(f"super() has no attribute '{name}' here",
+                                     self.loc_for(node), "check the base classes")
+
+    def class_attribute(self, cls, attr, receiver, node: ast.AST, owner=None):
         if isinstance(attr, staticmethod):
             return Static(attr.__func__)
         if isinstance(attr, classmethod):
             return BoundMethod(attr.__func__, Static(cls))
         if isinstance(attr, property):
-            return self.inline_callable(attr.fget, [receiver], {}, node)
+            return self.inline_callable(attr.fget, [receiver], {}, node, owner)
         if isinstance(attr, types.FunctionType):
-            return BoundMethod(attr, receiver)
+            return BoundMethod(attr, receiver, owner)
         if callable(attr) or isinstance(attr, type):
             return Static(attr)
         return Const(attr)
@@ -262,8 +281,18 @@ class HandleLowering:
         if isinstance(head, BoundMethod):
             if isinstance(head.function, str):
                 return self.container_method(head.receiver, head.function, args, kwargs, node)
-            return self.inline_callable(head.function, [head.receiver] + args, kwargs, node)
+            return self.inline_callable(head.function, [head.receiver] + args, kwargs, node,
+                                        head.owner)
         fn = head.value
+        if fn is super and not args and not kwargs:
+            context = getattr(self, "method_owner", None)
+            if context is None:
+                raise UnsupportedSyntaxError(
+                    "super() outside a method srcad inlines", self.loc_for(node),
+                    "call the base class's method explicitly (Base.method(self, ...))")
+            return SuperRef(*context)
+        if fn is _no_init:
+            return Const(None)
         if isinstance(fn, type):
             made = self.construct(fn, args, kwargs, node)
             if made is not None:
@@ -401,21 +430,20 @@ class HandleLowering:
             return self.new_struct("object", items, cls, cls.__name__.lower())
         if dataclasses.is_dataclass(cls):
             return self.construct_dataclass(cls, args, kwargs, node)
-        module = (getattr(cls, "__module__", "") or "").split(".")[0]
+        if not is_user_class(cls):
+            return None
         self.capture_class_attr(cls, "__init__")
-        init = cls.__dict__.get("__init__") if "__init__" in cls.__dict__ else None
-        if module in ("builtins", "numpy", "scipy", "srcad") or init is None:
-            if init is None and module not in ("builtins", "numpy", "scipy", "srcad") and \
-                    any(isinstance(getattr(c, "__init__", None), types.FunctionType)
-                        for c in cls.__mro__[1:-1]):
-                init = next(c.__init__ for c in cls.__mro__[1:-1]
-                            if isinstance(getattr(c, "__init__", None), types.FunctionType))
-            else:
-                return None
+        owner = _owner(cls, "__init__")
+        obj = self.new_struct("object", [], cls, cls.__name__.lower())
+        if owner is object:
+            if args or kwargs:
+                raise UnsupportedSyntaxError(f"{cls.__name__}() takes no arguments",
+                                             self.loc_for(node), "define __init__")
+            return obj
+        init = owner.__dict__["__init__"]
         if not is_user_function(init):
             return None
-        obj = self.new_struct("object", [], cls, cls.__name__.lower())
-        self.inline_callable(init, [obj] + list(args), kwargs, node)
+        self.inline_callable(init, [obj] + list(args), kwargs, node, owner)
         return obj
 
     def construct_dataclass(self, cls, args: list, kwargs: dict, node: ast.Call):
@@ -483,11 +511,19 @@ class HandleLowering:
             return value
         return self.iteration_items(value, it) if isinstance(value, Struct) else None
 
+    def static_display(self, node: ast.expr):
+        """A tuple display as a container handle (its items stay separate values)."""
+        if isinstance(node, ast.Tuple) and not any(isinstance(e, ast.Starred)
+                                                   for e in node.elts):
+            items = [self.static_display(e) for e in node.elts]
+            return self.new_struct("tuple", list(enumerate(items)), name="items")
+        return self.expr(node)
+
     def known_items(self, node: ast.expr):
         """A tuple display or constant tuple as the list of its items; else the value."""
         if isinstance(node, ast.Tuple) and not any(isinstance(e, ast.Starred)
                                                    for e in node.elts):
-            return [self.expr(e) for e in node.elts]
+            return [self.static_display(e) for e in node.elts]
         value = self.expr(node)
         if isinstance(value, Const) and isinstance(value.value, tuple) and \
                 len(value.value) <= MAX_UNROLL:
@@ -519,8 +555,8 @@ class HandleLowering:
                                 fn.defaults, args, kwargs, node, label=fn.name,
                                 key=fn.node)
 
-    def inline_callable(self, fn, args: list, kwargs: dict, node: ast.AST):
-        """Inline a module-level user function (or method) at this call."""
+    def inline_callable(self, fn, args: list, kwargs: dict, node: ast.AST, owner=None):
+        """Inline a module-level user function (or a method of `owner`) at this call."""
         if not is_user_function(fn):
             raise UnsupportedSyntaxError(
                 f"'{getattr(fn, '__qualname__', fn)}' cannot be called with a container or "
@@ -533,13 +569,14 @@ class HandleLowering:
             parsed = self.ctx.parsed[fn] = parse_function(fn)
         defaults = [Const(d) for d in (fn.__defaults__ or ())]
         result = self.inline_node(parsed.node, parsed.resolve, parsed.loc, set(), defaults,
-                                  args, kwargs, node, label=fn.__qualname__, key=fn)
+                                  args, kwargs, node, label=fn.__qualname__, key=fn,
+                                  owner=owner)
         self.ctx.captured.extend(parsed.captured)
         parsed.captured.clear()
         return result
 
     def inline_node(self, fn_node, resolve, loc_for, outer_locals: set, defaults: list,
-                    args: list, kwargs: dict, node: ast.AST, label: str, key):
+                    args: list, kwargs: dict, node: ast.AST, label: str, key, owner=None):
         from .lower import Lowerer
         from .mutation import check_mutations
         from .normalize import RESULT, RETURNED, normalize_body
@@ -575,6 +612,8 @@ class HandleLowering:
         synthetic = ast.FunctionDef(name=label, args=copy.args, body=body, decorator_list=[])
         mutations = check_mutations(synthetic, set(names))
         child = Lowerer(self.b, resolve, loc_for, local_names, mutations, ctx=self.ctx)
+        if owner is not None and bound:
+            child.method_owner = (owner, bound[0])
         for name, value in zip(names, bound):
             self.b.write(name, value)
         self.b.write(result_key, Const(None))
@@ -615,6 +654,15 @@ class HandleLowering:
                         self.loc_for(node), "pass every parameter without a default")
                 values[i] = defaults[i - first_default]
         return values
+
+
+def _owner(cls, name: str):
+    """The class in `cls`'s MRO that defines `name`."""
+    return next((c for c in getattr(cls, "__mro__", ()) if name in c.__dict__), None)
+
+
+def _no_init(*args, **kwargs):
+    """What `super().__init__()` resolves to when only `object` defines it."""
 
 
 def _as_value(v):

@@ -100,6 +100,15 @@ class BoundMethod(Handle):
 
     function: Any  # the plain function (its first parameter receives `receiver`)
     receiver: Any  # a Struct, an operand, or a Static class (classmethods)
+    owner: Any = None  # the class defining the method (what `super()` starts after)
+
+
+@dataclass(eq=False)
+class SuperRef(Handle):
+    """`super()` inside a method: attribute lookups start after `owner` in the MRO."""
+
+    owner: type
+    receiver: Any
 
 
 class Ambiguous(Handle):

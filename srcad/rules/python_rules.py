@@ -7,7 +7,8 @@ import numpy as np
 
 from .. import runtime
 from ..runtime import python, unbroadcast
-from ..runtime.python import extend_adjoint_head, extend_adjoint_tail, list_extend
+from ..runtime.python import (as_list, as_list_adjoint, extend_adjoint_head,
+                              extend_adjoint_tail, list_extend)
 from ..runtime.python import (append_adjoint_head, append_adjoint_last, head_adjoint,
                               last_item_adjoint, list_append, reverse_adjoint, reversed_items,
                               spread_adjoint, spread_sum, sum_items)
@@ -28,6 +29,18 @@ def _(y, items, value):
 @tangent(python.list_append)
 def _(y, items, value):
     dy = list_append(ditems, dvalue)
+
+
+@adjoint(python.as_list, kind=_other, examples=[
+    Example(([Rand(()), Rand((2,))],)), Example((Rand((3,)),)), Example((Rand((2, 3)),)),
+    Example(((Rand(()), Rand(())),))])
+def _(y, items):
+    ditems = as_list_adjoint(dy, items)
+
+
+@tangent(python.as_list)
+def _(y, items):
+    dy = as_list(ditems)
 
 
 @adjoint(python.list_extend, kind=_other, examples=[

@@ -13,6 +13,25 @@ def list_append(items, value):
     return out
 
 
+def as_list(items):
+    """`list(items)`."""
+    return list(items)
+
+
+def as_list_adjoint(d, items):
+    """The adjoint of `items` from that of `list(items)` (0.0 stands for zeros)."""
+    from . import broadcast_like, zeros_like
+    if isinstance(items, np.ndarray):
+        if not isinstance(d, (list, tuple)):
+            return zeros_like(items)
+        return np.array([broadcast_like(g, x) for g, x in zip(d, items)],
+                        dtype=float).reshape(items.shape)
+    if not isinstance(d, (list, tuple)):
+        return zeros_like(list(items))
+    out = [broadcast_like(g, x) for g, x in zip(d, items)]
+    return tuple(out) if isinstance(items, tuple) else out
+
+
 def list_extend(items, more):
     """`items.extend(more)` as a new list (the old one is unchanged)."""
     return list(items) + list(more)
