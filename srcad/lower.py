@@ -612,12 +612,12 @@ class Lowerer(HandleLowering, SyntaxLowering):
             raise self.unsupported(
                 node, "calls to functions held in variables",
                 "call the function by its name (module-level, local or a method)")
-        if isinstance(head, Static) and head.value in (min, max) and len(node.args) == 1 \
-                and not node.keywords and isinstance(node.args[0], (ast.List, ast.Tuple)) \
-                and node.args[0].elts and \
-                not any(isinstance(e, ast.Starred) for e in node.args[0].elts):
-            # min([a, b, c]): pairwise, with the two-argument rule
-            items = [self.value(e) for e in node.args[0].elts]
+        listed = node.args[0].elts if len(node.args) == 1 and isinstance(
+            node.args[0], (ast.List, ast.Tuple)) else node.args if len(node.args) > 2 else []
+        if isinstance(head, Static) and head.value in (min, max) and listed and \
+                not node.keywords and not any(isinstance(e, ast.Starred) for e in listed):
+            # min([a, b, c]) and min(a, b, c): pairwise, with the two-argument rule
+            items = [self.value(e) for e in listed]
             result = items[0]
             for item in items[1:]:
                 result = self.b.call(head.value, [result, item], loc=loc,

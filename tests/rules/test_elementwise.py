@@ -509,9 +509,18 @@ def f_max_iterable(x, y):
 
 
 @pytest.mark.parametrize("f", [f_max3, f_max_iterable], ids=lambda f: f.__name__)
-def test_builtin_max_other_forms_are_refused(f):
+def test_builtin_max_of_a_list_or_of_three_values_is_pairwise(f):
+    assert srcad.grad(f, wrt=(0, 1))(1.0, 2.0) == (0.0, 1.0)
+    assert srcad.grad(f, wrt=(0, 1))(3.0, 2.0) == (1.0, 0.0)
+
+
+def f_max_key(x, y):
+    return max([x, y], key=abs)
+
+
+def test_builtin_max_with_a_key_is_refused():
     with pytest.raises(srcad.SrcadError):
-        srcad.grad(f)(1.0, 2.0)
+        srcad.grad(f_max_key)(1.0, 2.0)
 
 
 # ============================================================================ nondifferentiable
