@@ -409,6 +409,11 @@ class HandleLowering:
         if struct.kind == "list" and name == "append" and len(args) == 1:
             self.struct_set(struct, len(struct.keys), args[0], node)
             return Const(None)
+        if struct.kind == "list" and name == "extend" and len(args) == 1 and \
+                isinstance(args[0], Struct):
+            for item in self.iteration_items(args[0], node):
+                self.struct_set(struct, len(struct.keys), item, node)
+            return Const(None)
         if name == "copy" and not args and struct.kind == "list":
             return self.new_struct("list", [(i, self.struct_get(struct, k, node))
                                             for i, k in enumerate(struct.keys)])

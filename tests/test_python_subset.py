@@ -1019,3 +1019,204 @@ def test_printing_hook(capsys):
     h2 = np.tanh(w * h1 + xs[1])
     assert float(lines[2].split()[1]) == pytest.approx(3.0)
     assert float(lines[3].split()[1]) == pytest.approx(3.0 * (1 - h2 ** 2) * w)
+
+
+# ------------------------------------------------------- found by probing (regressions)
+State = namedtuple("State", "p v")
+
+
+def leapfrog(p0, v0, dt):
+    s = State(p0, v0)
+    for _ in range(8):
+        s = State(s.p + dt * s.v, s.v - dt * np.sin(s.p))
+    return s.p ** 2 + 0.5 * s.v
+
+
+def state_dict_loop(state0, dt):
+    s = state0
+    for _ in range(4):
+        s = {"x": s["x"] + dt * s["v"], "v": s["v"] - dt * s["x"]}
+    return np.sum(s["x"] ** 2) + np.sum(s["v"])
+
+
+def inner_sgd(p, g, lr):
+    for _ in range(3):
+        p = {k: v - lr * g[k] * v for k, v in p.items()}
+    return sum(np.sum(v ** 2) for v in p.values())
+
+
+def container_chosen_in_branch(x):
+    s = {"a": x, "b": 2.0 * x}
+    if x > 0:
+        s = {"a": x * x, "b": s["a"]}
+    return s["a"] + s["b"]
+
+
+def test_containers_rebound_in_loops_and_branches():
+    check_grad(leapfrog, 0.3, 0.2, 0.1, wrt=(0, 1))
+    state = {"x": rand(2, seed=3), "v": rand(2, seed=4)}
+    check_tree(state_dict_loop, state, 0.1)
+    check_tree(inner_sgd, {"w": rand(2, seed=5), "b": rand(1, seed=6)},
+               {"w": rand(2, seed=7), "b": rand(1, seed=8)}, 0.1)
+    check_grad(container_chosen_in_branch, 0.7)
+    check_grad(container_chosen_in_branch, -0.7)
+
+
+class Base:
+    def __init__(self, a):
+        self.a = a
+
+    def energy(self, x):
+        return self.a * x
+
+
+class Derived(Base):
+    def __init__(self, a, b):
+        super().__init__(a)
+        self.b = b
+
+    def energy(self, x):
+        return super().energy(x) + self.b * x * x
+
+
+class NoInit:
+    def cube(self, x):
+        return x ** 3
+
+
+def uses_inheritance(x):
+    return Derived(2.0, x).energy(x) + NoInit().cube(x)
+
+
+def inherited_on_argument(obj, x):
+    return obj.energy(x)
+
+
+def test_super_inheritance_and_classes_without_init():
+    check_grad(uses_inheritance, 0.7)
+    dobj, dx = srcad.grad(inherited_on_argument, wrt=(0, 1))(Derived(1.5, 0.5), 0.3)
+    assert isinstance(dobj, Derived)
+    assert (dobj.a, dobj.b) == pytest.approx((0.3, 0.09))  # energy = a x + b x^2
+    assert dx == pytest.approx(1.5 + 2 * 0.5 * 0.3)
+
+
+def dict_values_penalty(params, x):
+    return np.sum(params["W"] @ x) + 0.1 * sum(np.sum(w ** 2) for w in params.values())
+
+
+def dict_items_loop(params, x):
+    total = 0.0
+    for name, w in params.items():
+        total = total + np.sum(w) * np.sum(x[: w.size]) * (2.0 if name == "W" else 1.0)
+    for k in params.keys():
+        total = total + np.sum(params[k])
+    return total
+
+
+def test_methods_of_argument_dicts():
+    params = {"W": rand(2, 2, seed=1), "b": rand(2, seed=2)}
+    check_tree(dict_values_penalty, params, rand(2, seed=3))
+    check_tree(dict_items_loop, params, rand(4, seed=4))
+
+
+def extend_local(x):
+    ys = [x]
+    ys.extend([x, x * x])
+    ys.extend(np.array([1.0, 2.0]) * x)
+    return sum(ys)
+
+
+def static_pairs(a, b):
+    d = {k: v * 2.0 for k, v in (("a", a), ("b", b))}
+    return d["a"] * d["b"] + min([a, b, 0.5]) + max(a, b, 0.1)
+
+
+def list_of_array(x):
+    xs = list(x)
+    return sum(v * v for v in list(xs)) + xs[1]
+
+
+def test_extend_list_min_max_and_static_pairs():
+    check_grad(extend_local, 0.3)
+    check_grad(static_pairs, 0.3, 0.7, wrt=(0, 1))
+    check_grad(list_of_array, np.array([1.0, 2.0, 3.0]))
+
+
+def insert_local(x):
+    ys = [1.0, 2.0]
+    ys.insert(0, x)
+    return ys[0] * ys[1]
+
+
+def sort_local(x):
+    ys = x * 2.0
+    ys.sort()
+    return np.sum(ys)
+
+
+def extend_argument(x, xs):
+    xs.extend([x])
+    return sum(xs) * x
+
+
+def append_differentiated_list(xs):
+    xs.append(1.0)
+    return sum(xs)
+
+
+def setdefault_argument(x, d):
+    d.setdefault("b", x)
+    return d["a"] * x
+
+
+@pytest.mark.parametrize("f, args, words", [
+    (insert_local, (0.3,), "in place"),
+    (sort_local, (np.array([0.3, 0.1]),), "in place"),
+    (extend_argument, (0.3, [0.5]), "argument"),
+    (append_differentiated_list, ([0.5, 0.2],), "caller"),
+    (setdefault_argument, (0.3, {"a": 1.0}), "setdefault"),
+], ids=lambda v: getattr(v, "__name__", None))
+def test_in_place_container_changes_are_refused(f, args, words):
+    before = copy.deepcopy(args)
+    with pytest.raises(srcad.SrcadError) as info:
+        srcad.grad(f)(*args)
+    assert words in str(info.value) and f.__name__ in str(info.value)
+    assert info.value.lineno is not None
+    for a, b in zip(args, before):
+        assert_tree_equal(a, b)
+
+
+class Coefficient:
+    alpha = 1.0
+
+    def __init__(self):
+        self.w = 2.0
+
+    def value(self, x):
+        return x * x
+
+
+def uses_class_attribute(x):
+    return Coefficient.alpha * x * x + Coefficient().value(x)
+
+
+def test_changed_class_attributes_and_methods_are_seen_by_cached_gradients():
+    g = srcad.grad(uses_class_attribute)
+    assert g(0.5) == pytest.approx(2.0)
+    old_alpha, old_value = Coefficient.alpha, Coefficient.value
+    try:
+        Coefficient.alpha = 3.0
+        assert g(0.5) == pytest.approx(4.0)
+        Coefficient.value = lambda self, x: x ** 3
+        assert g(0.5) == pytest.approx(3.0 + 0.75)
+    finally:
+        Coefficient.alpha, Coefficient.value = old_alpha, old_value
+
+
+def test_vjp_differentiates_structured_arguments_by_default():
+    def f(p, x):
+        return np.sum(p["w"] * x)
+    out, pullback = srcad.vjp(f, {"w": np.ones(2)}, np.array([1.0, 2.0]))
+    dp, dx = pullback(1.0)
+    np.testing.assert_allclose(dp["w"], [1.0, 2.0])
+    np.testing.assert_allclose(dx, [1.0, 1.0])
