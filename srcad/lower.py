@@ -312,12 +312,19 @@ class Lowerer(HandleLowering, SyntaxLowering):
                 self.block(s.body)
         elif isinstance(head, Static) and head.value in (enumerate, zip) and \
                 not any(k.arg != "start" for k in it.keywords):
+            zipped = None
+            if head.value is enumerate and len(it.args) == 1 and \
+                    isinstance(it.args[0], ast.Call) and not it.args[0].keywords and \
+                    isinstance(self.expr(it.args[0].func), Static) and \
+                    self.expr(it.args[0].func).value is zip:
+                zipped = it.args[0].args  # enumerate(zip(a, b)): one loop over both
+            sources = zipped if zipped is not None else it.args
             seqs = [self.b.call(runtime.as_sequence, [self.expr_value(a, s)], loc=loc,
-                                name="items") for a in it.args]
+                                name="items") for a in sources]
             start = Const(0)
             for k in it.keywords:
                 start = self.expr_value(k.value, s)
-            if head.value is enumerate and len(seqs) != 1:
+            if head.value is enumerate and len(seqs) != 1 and zipped is None:
                 raise self.unsupported(s, "enumerate() with several sequences",
                                        "call enumerate on one sequence")
             lengths = [self.b.call(len, [q], loc=loc, name="n") for q in seqs]
@@ -330,6 +337,8 @@ class Lowerer(HandleLowering, SyntaxLowering):
                 index.name = "k"
                 items = [self.b.call(operator.getitem, [q, index], loc=loc, name="item")
                          for q in seqs]
+                if zipped is not None:
+                    items = [self.new_struct("tuple", list(enumerate(items)), name="item")]
                 if is_enum:
                     counter = index if start == Const(0) else self.b.call(
                         operator.add, [index, start], loc=loc, name="i")

@@ -494,6 +494,9 @@ class HandleLowering:
         if isinstance(it, ast.Call) and isinstance(it.func, ast.Name) and not it.keywords:
             head = self.expr(it.func)
             if isinstance(head, Static) and head.value in (zip, enumerate, reversed):
+                if not all(isinstance(a, (ast.Name, ast.Attribute, ast.Subscript, ast.Tuple))
+                           for a in it.args):
+                    return None  # evaluated by the run-time loop (no speculative code)
                 parts = [self.known_items(a) for a in it.args]
                 if not any(isinstance(p, Struct) for p in parts) and not all(
                         isinstance(p, list) for p in parts):
@@ -511,6 +514,10 @@ class HandleLowering:
                             for i, v in enumerate(lists[0])]
                 return [self.new_struct("tuple", list(enumerate(group)), name="pair")
                         for group in zip(*lists)]
+        if isinstance(it, ast.Call) and not (
+                isinstance(it.func, ast.Attribute) and it.func.attr in ("items", "keys",
+                                                                         "values")):
+            return None  # a run-time call: evaluated once, by the run-time loop
         value = self.known_items(it)
         if isinstance(value, list):
             return value

@@ -136,6 +136,10 @@ class SyntaxLowering:
                 raise self.unsupported(node, "async comprehensions", "use a plain loop")
         for g in node.generators:
             self.local_names |= {n.id for n in ast.walk(g.target) if isinstance(n, ast.Name)}
+        conditional = any(g.ifs for g in node.generators)
+        if conditional and not isinstance(node, ast.DictComp):
+            # which items are kept is known only at run time: build a run-time list
+            return self.runtime_comprehension(node)
         first = self.static_iteration(node.generators[0].iter)
         if first is not None:
             return self.unrolled_comprehension(node, node.generators, first)

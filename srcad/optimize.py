@@ -42,7 +42,8 @@ def is_pure(fn) -> bool:
     rule = registry.lookup(fn)
     if rule is not None:
         return rule.pure
-    return fn in _FOLDABLE or fn in (operator.getitem, range, len, min, max, reversed, list)
+    return fn in _FOLDABLE or fn in (operator.getitem, range, len, min, max, reversed, list,
+                                     zip, enumerate, tuple, isinstance, type, sorted)
 
 
 def _is(op, value) -> bool:

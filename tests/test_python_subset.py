@@ -1220,3 +1220,30 @@ def test_vjp_differentiates_structured_arguments_by_default():
     dp, dx = pullback(1.0)
     np.testing.assert_allclose(dp["w"], [1.0, 2.0])
     np.testing.assert_allclose(dx, [1.0, 1.0])
+
+
+def enumerate_zip_and_filtered_pairs(xs, ys):
+    t = 0.0
+    for i, (a, b) in enumerate(zip(xs, ys), start=1):
+        t = t + i * a * b
+    return t + sum(a * b for a in xs for b in ys if a != b)
+
+
+def loop_over_a_helper_result(x):
+    total = 0.0
+    for v in doubled_items(x):
+        total = total + v * v
+    return total
+
+
+def doubled_items(x):
+    print("called once")
+    return [2.0 * v for v in x]
+
+
+def test_enumerate_of_zip_filtered_comprehensions_and_loops_over_calls(capsys):
+    check_grad(enumerate_zip_and_filtered_pairs, np.array([0.5, 1.5, -0.3]),
+               np.array([1.0, 2.0, 3.0]), wrt=(0, 1))
+    capsys.readouterr()
+    srcad.grad(loop_over_a_helper_result)(np.array([0.5, 1.5]))
+    assert capsys.readouterr().out.count("called once") == 1
