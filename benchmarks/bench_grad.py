@@ -97,6 +97,24 @@ def mlp_hand(W1, b1, W2, b2, X, Y):
     return loss, (dW1, db1, dW2, db2)
 
 
+def mlp_loss_dict(params, X, Y):
+    """The same MLP with its parameters in a dict (gradient: a dict)."""
+    H = np.tanh(X @ params["W1"] + params["b1"])
+    P = H @ params["W2"] + params["b2"]
+    return np.mean((P - Y) ** 2)
+
+
+class MLP:
+    """The same MLP as a class; its loss differentiated with respect to `self`."""
+
+    def __init__(self, W1, b1, W2, b2):
+        self.W1, self.b1, self.W2, self.b2 = W1, b1, W2, b2
+
+    def loss(self, X, Y):
+        H = np.tanh(X @ self.W1 + self.b1)
+        return np.mean((H @ self.W2 + self.b2 - Y) ** 2)
+
+
 # ---------------------------------------------------------------------------
 # 3. A loop-heavy scalar recurrence.
 # ---------------------------------------------------------------------------
@@ -466,6 +484,33 @@ def main(argv=None):
     for n in notes:
         print("note: " + n)
     print(f"total benchmark time: {wall:.1f} s")
+    structures(target, repeat)
+
+
+def structures(target, repeat):
+    """The mlp problem with its parameters in a dict and in an object, next to the
+    positional version: the cost of splitting structures into leaves on every call."""
+    W1, b1, W2, b2, X, Y = make_benchmarks()[1]["args"]
+    positional = srcad.value_and_grad(mlp_loss, wrt=(0, 1, 2, 3))
+    as_dict = srcad.value_and_grad(mlp_loss_dict)
+    as_object = srcad.value_and_grad(MLP.loss)
+    params = {"W1": W1, "b1": b1, "W2": W2, "b2": b2}
+    model = MLP(W1, b1, W2, b2)
+    ref = positional(W1, b1, W2, b2, X, Y)[1]
+    got_dict = as_dict(params, X, Y)[1]
+    got_object = as_object(model, X, Y)[1]
+    for k, name in enumerate(("W1", "b1", "W2", "b2")):
+        if not (np.allclose(got_dict[name], ref[k], rtol=1e-12, atol=0.0) and
+                np.allclose(getattr(got_object, name), ref[k], rtol=1e-12, atol=0.0)):
+            abort(f"mlp with structured parameters: gradient of {name} differs")
+    t_pos = measure(positional, (W1, b1, W2, b2, X, Y), target, repeat)
+    t_dict = measure(as_dict, (params, X, Y), target, repeat)
+    t_obj = measure(as_object, (model, X, Y), target, repeat)
+    print()
+    print("mlp with structured parameters (srcad value_and_grad, µs per call):")
+    print(f"  positional arrays  {fmt_time(t_pos)}")
+    print(f"  dict of arrays     {fmt_time(t_dict)}  ({t_dict / t_pos:.2f}x positional)")
+    print(f"  object (self)      {fmt_time(t_obj)}  ({t_obj / t_pos:.2f}x positional)")
 
 
 if __name__ == "__main__":

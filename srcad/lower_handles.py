@@ -17,6 +17,8 @@ import types
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
+
 from . import runtime
 from .analysis import _LIBRARY_ROOTS, is_user_function
 from .errors import UnsupportedSyntaxError
@@ -56,12 +58,24 @@ def is_user_class(cls) -> bool:
 def is_plain_object(value) -> bool:
     """An instance of a user class whose attributes srcad may read as a container."""
     cls = type(value)
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+    known = _PLAIN_CLASSES.get(cls)
+    if known is None:
+        known = _PLAIN_CLASSES[cls] = _is_plain_class(cls)
+    return known and (hasattr(value, "__dict__") or is_namedtuple_class(cls) or
+                      dataclasses.is_dataclass(cls))
+
+
+_PLAIN_CLASSES: dict = {}  # class -> whether its instances are plain objects
+
+
+def _is_plain_class(cls) -> bool:
+    if cls in (float, int, bool, str, complex, type(None), list, tuple, dict) or \
+            issubclass(cls, (np.ndarray, np.generic, type, types.ModuleType,
+                             types.FunctionType)):
+        return False
+    if dataclasses.is_dataclass(cls) or is_namedtuple_class(cls):
         return True
-    if is_namedtuple_class(cls):
-        return True
-    return is_user_class(cls) and hasattr(value, "__dict__") and \
-        not isinstance(value, (type, types.ModuleType, types.FunctionType))
+    return is_user_class(cls)
 
 
 class HandleLowering:

@@ -18,6 +18,7 @@ from typing import Any
 
 import numpy as np
 
+from .errors import BadArgumentError
 from .kinds import kind_of_value
 from .lower_handles import is_namedtuple_class, is_plain_object
 
@@ -46,7 +47,7 @@ class StaticLeaf:
         return isinstance(other, StaticLeaf) and other.value is self.value
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class TreeKind:
     """The layout of a structured argument."""
 
@@ -54,6 +55,30 @@ class TreeKind:
     cls: Any  # the type to rebuild
     keys: tuple
     children: tuple  # TreeKind, Leaf or StaticLeaf, one per key
+
+    def __post_init__(self):
+        # a cache key looked up on every call: hash once
+        object.__setattr__(self, "_hash", hash((self.node, self.cls, self.keys,
+                                                 self.children)))
+
+    def __hash__(self) -> int:
+        return self._hash
+
+    def __eq__(self, other) -> bool:
+        return self is other or (isinstance(other, TreeKind) and self._hash == other._hash
+                                 and (self.node, self.cls, self.keys, self.children) ==
+                                 (other.node, other.cls, other.keys, other.children))
+
+
+_LEAVES: dict = {}
+
+
+def _leaf(kind, is_float: bool) -> Leaf:
+    key = (kind, is_float)
+    leaf = _LEAVES.get(key)
+    if leaf is None:
+        leaf = _LEAVES[key] = Leaf(kind, is_float)
+    return leaf
 
 
 def _is_static(value) -> bool:
@@ -86,15 +111,17 @@ def is_structured(value, differentiated: bool) -> bool:
 def tree_kind(value, differentiated: bool, path: str = "argument", depth: int = 0,
               seen: tuple = ()) -> TreeKind:
     """The layout of a structured value (see `flatten` for its leaves)."""
-    from .errors import BadArgumentError
-
-    if depth > MAX_DEPTH or any(value is s for s in seen):
+    if depth > MAX_DEPTH or (seen and any(value is s for s in seen)):
         raise BadArgumentError(f"{path} is nested too deeply or contains itself",
                                hint="pass a tree of dicts, lists, tuples and objects")
     seen = seen + (value,)
     node, cls, keys, items = _children(value)
     children = []
     for key, item in zip(keys, items):
+        kind = type(item)
+        if kind is np.ndarray or kind is float:
+            children.append(_leaf(kind_of_value(item), kind is float or item.dtype.kind == "f"))
+            continue
         sub = f"{path}[{key!r}]" if node != "object" else f"{path}.{key}"
         if _is_static(item):
             children.append(StaticLeaf(item))
@@ -106,15 +133,14 @@ def tree_kind(value, differentiated: bool, path: str = "argument", depth: int = 
                                               np.iscomplexobj(item)) and differentiated:
                 raise BadArgumentError(f"{sub} is complex", hint="split it into real and "
                                        "imaginary parts")
-            children.append(Leaf(kind_of_value(item), _is_float(item)))
+            children.append(_leaf(kind_of_value(item), _is_float(item)))
     return TreeKind(node, cls, tuple(keys), tuple(children))
 
 
 def _children(value):
     if isinstance(value, dict):
         for k in value:
-            if not isinstance(k, (str, int)) or isinstance(k, bool):
-                from .errors import BadArgumentError
+            if type(k) is not str and (not isinstance(k, int) or isinstance(k, bool)):
                 raise BadArgumentError(f"dict keys must be strings or integers, got {k!r}",
                                        hint="use string keys for parameter dicts")
         return "dict", type(value), list(value), list(value.values())

@@ -1,0 +1,670 @@
+"""Random idiomatic-Python programs for srcad, as Hypothesis strategies.
+
+`programs(config)` draws a module whose entry point is `f(params, x)`:
+
+* `params` is a dict of float arrays and floats, a namedtuple, a @dataclass (with a
+  method), or a list of (W, b) tuples (a small network); `x` is a (3,) vector or a float;
+* the body of `f` is a sequence of *snippets*, each reading values computed before it
+  (a pool of scalars and (3,) vectors) and producing a new local value. The snippets
+  exercise the Python srcad documents as supported (docs/python.md): local `def`s and
+  `lambda`s reading enclosing variables and with default arguments, module-level
+  helpers taking and returning dicts and tuples, classes with `__init__`, methods,
+  `@staticmethod`, `@property` and a subclass calling `super()`, lists built with
+  `append` in loops and consumed by `sum` / indexing, list / dict comprehensions and
+  generator expressions (with and without `if`), `for k, v in d.items()`, `zip`,
+  `enumerate`, `reversed`, namedtuple / dict state rebound in a loop, a branch choosing
+  between two dicts with the same keys, `y = np.zeros(3); y[i] = ...`, `min` / `max` of
+  two values, `assert`, `print`, f-strings and `srcad.insert_grad_of` hooks that leave
+  the gradient unchanged;
+* `f` returns a scalar reading every value it computed.
+
+Values stay bounded (every snippet squashes its result with tanh / sin, weights are
+small), so central differences are accurate. Branches, `if` filters and min / max may
+sit on kinks: the checker (test_random_python.py) discards such draws, like harness.py.
+
+Params are described, not built: their namedtuple / dataclass types live in the
+generated module, so `Program.build_params(module)` makes them after it is imported.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+
+import numpy as np
+from hypothesis import strategies as st
+
+S = "s"  # a scalar
+V = "v"  # a (3,) vector
+KINDS = ("dict", "namedtuple", "dataclass", "layers")
+KEY_SHAPES = {"w": V, "b": V, "a": S, "c": S, "M": "m"}
+CONSTS = ("0.5", "0.25", "1.5", "0.75", "0.3", "1.25", "0.8", "2.0")
+
+SNIPPETS = ("local_def", "lambda", "late_lambda", "helper_dict", "helper_tuple",
+            "helper_params", "klass", "append_loop", "list_comp", "dict_comp", "genexpr",
+            "items_loop", "zip_enum_rev", "state_nt", "state_dict", "branch_dicts",
+            "zeros_write", "minmax", "fstring_keys", "objects_list", "ifexp_nt")
+SIDE = ("assert", "print", "hook")
+
+
+@dataclass(frozen=True)
+class Config:
+    min_snippets: int = 1
+    max_snippets: int = 4
+    snippets: tuple = SNIPPETS
+    side_percent: int = 35  # chance of an assert / print / hook after a snippet
+    kinds: tuple = KINDS
+
+
+@dataclass
+class Program:
+    source: str
+    kind: str  # one of KINDS
+    leaves: dict  # dict / namedtuple / dataclass: key -> value; layers: [(W, b)]
+    x: object  # np.ndarray (3,) or float
+
+    def build_params(self, module):
+        if self.kind == "dict":
+            return {k: _copy(v) for k, v in self.leaves.items()}
+        if self.kind == "namedtuple":
+            return module.Params(**{k: _copy(v) for k, v in self.leaves.items()})
+        if self.kind == "dataclass":
+            return module.ParamsDC(**{k: _copy(v) for k, v in self.leaves.items()})
+        return [(_copy(W), _copy(b)) for W, b in self.leaves]
+
+    def describe_args(self) -> str:
+        if self.kind == "layers":
+            params = "[" + ", ".join(f"({_show(W)}, {_show(b)})" for W, b in self.leaves) + "]"
+        else:
+            items = ", ".join(f"{k}={_show(v)}" for k, v in self.leaves.items())
+            params = {"dict": f"dict({items})", "namedtuple": f"Params({items})",
+                      "dataclass": f"ParamsDC({items})"}[self.kind]
+        return f"params = {params}\nx = {_show(self.x)}"
+
+    def __str__(self) -> str:
+        return f"{self.source}\n{self.describe_args()}"
+
+
+def _copy(v):
+    return v.copy() if isinstance(v, np.ndarray) else v
+
+
+def _show(v) -> str:
+    return f"np.array({v.tolist()!r})" if isinstance(v, np.ndarray) else repr(v)
+
+
+# ----------------------------------------------------------------------------- state
+
+
+@dataclass
+class Val:
+    src: str
+    shape: str  # S or V
+    local: bool = False  # a local variable of f (must be read before the return)
+    used: bool = False
+
+
+@dataclass
+class Gen:
+    draw: object
+    kind: str
+    keys: tuple
+    body: list = field(default_factory=list)  # lines of f, with their indentation
+    module: list = field(default_factory=list)  # module-level definitions
+    pool: list = field(default_factory=list)
+    n: int = 0
+
+    def fresh(self, stem: str) -> str:
+        self.n += 1
+        return f"{stem}{self.n}"
+
+    def acc(self, obj: str, key: str) -> str:
+        return f'{obj}["{key}"]' if self.kind == "dict" else f"{obj}.{key}"
+
+    def pick(self, shape: str | None = None) -> Val:
+        cands = [v for v in self.pool if shape is None or v.shape == shape]
+        if not cands:  # make one of the wanted shape
+            src = self.pick()
+            cands = [Val(f"np.sum({src.src})" if shape == S else f"({src.src} * np.ones(3))",
+                         shape)]
+        # unused values first, recent ones first: the simplest draw reads those
+        order = sorted(range(len(cands)), key=lambda i: (cands[i].used, -i))
+        val = cands[order[self.draw(st.integers(0, len(order) - 1))]]
+        val.used = True
+        return val
+
+    def local_name(self, v: Val) -> Val:
+        """A value that is a plain local name (f-strings, hooks): bind it if needed."""
+        if v.local and v.src.isidentifier():
+            return v
+        name = self.fresh("u")
+        self.line(f"{name} = {v.src}")
+        return Val(name, v.shape, local=True, used=True)
+
+    def const(self) -> str:
+        return self.draw(st.sampled_from(CONSTS))
+
+    def line(self, text: str, indent: int = 1):
+        self.body.append("    " * indent + text)
+
+    def define(self, text: str):
+        self.module.append(text.strip("\n"))
+
+    def result(self, name: str, shape: str):
+        self.pool.append(Val(name, shape, local=True))
+
+
+def shape_of(*vals) -> str:
+    return V if any(v.shape == V for v in vals) else S
+
+
+def elem(v: Val, i: str) -> str:
+    return f"{v.src}[{i}]" if v.shape == V else v.src
+
+
+# ----------------------------------------------------------------------------- snippets
+
+
+def snip_local_def(g: Gen):
+    a, b, enc = g.pick(), g.pick(), g.pick()
+    fn, t = g.fresh("inner"), g.fresh("t")
+    c1, c2 = g.const(), g.const()
+    g.line(f"def {fn}(u, c={c1}):")
+    g.line(f"    return np.tanh(c * u + 0.5 * {enc.src})")
+    call2 = g.draw(st.sampled_from([f"{fn}({b.src}, {c2})", f"{fn}({b.src}, c={c2})",
+                                    f"{fn}(u={b.src})"]))
+    g.line(f"{t} = {fn}({a.src}) - 0.5 * {call2}")
+    g.result(t, shape_of(a, b, enc))
+
+
+def snip_lambda(g: Gen):
+    a, b, enc = g.pick(), g.pick(), g.pick()
+    fn, t = g.fresh("lam"), g.fresh("t")
+    g.line(f"{fn} = lambda u, k={g.const()}: np.sin(k * u) * (1.0 + 0.3 * np.tanh({enc.src}))")
+    g.line(f"{t} = {fn}({a.src}) + 0.5 * {fn}({b.src}, k={g.const()})")
+    g.result(t, shape_of(a, b, enc))
+
+
+def snip_late_lambda(g: Gen):
+    """A lambda reading a variable rebound after its definition (late binding)."""
+    a, b = g.pick(), g.pick()
+    z, fn, t = g.fresh("z"), g.fresh("lam"), g.fresh("t")
+    g.line(f"{z} = 0.5 * {a.src}")
+    g.line(f"{fn} = lambda u: np.tanh(u + {z})")
+    g.line(f"{z} = np.sin({z}) + {g.const()}")
+    g.line(f"{t} = {fn}({b.src})")
+    g.result(t, shape_of(a, b))
+
+
+def snip_helper_dict(g: Gen):
+    a, b, c = g.pick(), g.pick(), g.pick()
+    fn, r, t = g.fresh("step"), g.fresh("r"), g.fresh("t")
+    g.define(f'''
+def {fn}(d, s):
+    return {{"u": np.tanh(d["u"] * s + d["v"]), "v": d["v"] * {g.const()}}}
+''')
+    g.line(f'{r} = {fn}({{"u": {a.src}, "v": {b.src}}}, {c.src})')
+    use = g.draw(st.sampled_from(["index", "items", "genexpr"]))
+    if use == "index":
+        g.line(f'{t} = {r}["u"] + np.sin({r}["v"])')
+    elif use == "items":
+        g.line(f"{t} = 0.0")
+        g.line(f"for key, val in {r}.items():")
+        g.line(f'    {t} = {t} + np.tanh(val) * (0.5 if key == "u" else 1.5)')
+    else:
+        g.line(f'{t} = sum(np.sin(val) for key, val in {r}.items() if key != "v")')
+    g.result(t, shape_of(a, b, c))
+
+
+def snip_helper_tuple(g: Gen):
+    a, b = g.pick(), g.pick()
+    fn, t = g.fresh("pair"), g.fresh("t")
+    g.define(f'''
+def {fn}(a, b):
+    return np.sin(a) * b, np.tanh(a + {g.const()} * b)
+''')
+    if g.draw(st.booleans()):
+        p, q = g.fresh("p"), g.fresh("q")
+        g.line(f"{p}, {q} = {fn}({a.src}, {b.src})")
+        g.line(f"{t} = {p} * {q} + {q}")
+    else:
+        pr = g.fresh("pr")
+        g.line(f"{pr} = {fn}({a.src}, {b.src})")
+        g.line(f"{t} = {pr}[0] - {pr}[1] * {pr}[0]")
+    g.result(t, shape_of(a, b))
+
+
+def snip_helper_params(g: Gen):
+    """A module-level helper reading the params structure (or a layer of it)."""
+    u = g.pick()
+    fn, t = g.fresh("feat"), g.fresh("t")
+    if g.kind == "layers":
+        g.define(f'''
+def {fn}(layer, u):
+    W, b = layer
+    return np.tanh(W @ (u * np.ones(3)) + b)
+''')
+        idx = g.draw(st.sampled_from(["0", "-1"]))
+        g.line(f"{t} = {fn}(params[{idx}], {u.src})")
+        g.result(t, V)
+        return
+    key = g.draw(st.sampled_from(g.keys))
+    shp = KEY_SHAPES[key]
+    if shp == "m":
+        expr, shape = f"np.tanh({g.acc('p', key)} @ (u * np.ones(3)))", V
+    else:
+        expr, shape = f"np.tanh({g.acc('p', key)} * u)", shape_of(u, Val("", shp))
+    g.define(f'''
+def {fn}(p, u):
+    return {expr}
+''')
+    g.line(f"{t} = {fn}(params, {u.src})")
+    g.result(t, shape)
+
+
+def snip_klass(g: Gen):
+    a, b, u = g.pick(), g.pick(), g.pick()
+    cls, obj, t = g.fresh("Unit"), g.fresh("obj"), g.fresh("t")
+    g.define(f'''
+class {cls}:
+    def __init__(self, w, c):
+        self.w = w
+        self.c = c
+
+    def apply(self, u):
+        return np.tanh(self.w * u + self.c)
+
+    @staticmethod
+    def squash(u):
+        return np.sin(u) * {g.const()}
+
+    @property
+    def scale(self):
+        return 0.5 * np.tanh(self.c)
+''')
+    sub = g.draw(st.sampled_from(["none", "init", "init_override"]))
+    if sub == "none":
+        g.line(f"{obj} = {cls}({a.src}, {b.src})")
+    else:
+        override = '''
+    def apply(self, u):
+        return super().apply(u) * self.k
+''' if sub == "init_override" else ""
+        g.define(f'''
+class {cls}Sub({cls}):
+    def __init__(self, w, c, k):
+        super().__init__(w, c)
+        self.k = k
+{override}''')
+        g.line(f"{obj} = {cls}Sub({a.src}, {b.src}, {g.const()})")
+    static = g.draw(st.sampled_from([f"{cls}.squash", f"{obj}.squash"]))
+    g.line(f"{t} = {obj}.apply({u.src}) * {obj}.scale + {static}({u.src})")
+    g.result(t, shape_of(a, b, u))
+
+
+def snip_objects_list(g: Gen):
+    """Objects built in a comprehension, consumed by a generator expression."""
+    a, b, u = g.pick(), g.pick(), g.pick()
+    cls, objs, t = g.fresh("Gain"), g.fresh("objs"), g.fresh("t")
+    g.define(f'''
+class {cls}:
+    def __init__(self, g, shift={g.const()}):
+        self.g = g
+        self.shift = shift
+
+    def __call__(self, u):
+        return np.tanh(self.g * u - self.shift)
+''')
+    g.line(f"{objs} = [{cls}(v) for v in ({a.src}, {b.src})] + [{cls}(0.5, shift=0.1)]")
+    g.line(f"{t} = sum(o({u.src}) for o in {objs})")
+    g.result(t, shape_of(a, b, u))
+
+
+def snip_append_loop(g: Gen):
+    a, b = g.pick(), g.pick()
+    acc, t = g.fresh("acc"), g.fresh("t")
+    k = g.draw(st.integers(2, 4))
+    g.line(f"{acc} = []")
+    header = g.draw(st.sampled_from(["range", "reversed", "enumerate"]))
+    if header == "range":
+        g.line(f"for i in range({k}):")
+        g.line(f"    {acc}.append(np.sin({a.src} * ({g.const()} + 0.5 * i)) * {b.src})")
+    elif header == "reversed":
+        g.line(f"for i in reversed(range({k})):")
+        g.line(f"    {acc}.append(np.tanh({a.src} - 0.25 * i) * {b.src})")
+    else:
+        c = g.pick()
+        g.line(f"for i, v in enumerate([{a.src}, {b.src}, {c.src}]):")
+        g.line(f"    {acc}.append(np.sin(v) * (1.0 + 0.5 * i))")
+        k = 3
+        a = Val("", shape_of(a, c))
+    idx = g.draw(st.sampled_from(["0", "-1", str(k - 1)]))
+    use = g.draw(st.sampled_from(["sum", "zip_rev", "len"]))
+    if use == "sum":
+        g.line(f"{t} = sum({acc}) + {acc}[{idx}]")
+    elif use == "zip_rev":
+        g.line(f"{t} = sum(p * q for p, q in zip({acc}, reversed({acc})))")
+    else:
+        g.line(f"{t} = {acc}[{idx}] * len({acc}) * 0.25")
+    g.result(t, shape_of(a, b))
+
+
+def snip_list_comp(g: Gen):
+    a = g.pick()
+    vals, t = g.fresh("vals"), g.fresh("t")
+    cs = ", ".join(g.draw(st.lists(st.sampled_from(CONSTS), min_size=2, max_size=4)))
+    filt = g.draw(st.sampled_from(["", " if i != 1", " if i % 2 == 0"]))
+    g.line(f"{vals} = [np.tanh({a.src} * c) for i, c in enumerate(({cs},)){filt}]")
+    use = g.draw(st.sampled_from(["sum", "ends"]))
+    g.line(f"{t} = sum({vals})" if use == "sum" else f"{t} = {vals}[0] * {vals}[-1]")
+    g.result(t, a.shape)
+
+
+def snip_dict_comp(g: Gen):
+    a, b, c = g.pick(), g.pick(), g.pick()
+    dd, t = g.fresh("dd"), g.fresh("t")
+    filt = g.draw(st.booleans())
+    g.line(f'{dd} = {{k: np.sin(v) * {g.const()} for k, v in zip(("p", "q", "r"), '
+           f'({a.src}, {b.src}, {c.src})){" if k != " + repr("q") if filt else ""}}}')
+    if g.draw(st.booleans()):
+        g.line(f'{t} = {dd}["p"] + {dd}["r"]')
+        shape = shape_of(a, c)
+    else:
+        g.line(f"{t} = 0.0")
+        g.line(f"for k, v in {dd}.items():")
+        g.line(f"    {t} = {t} + np.tanh(v)")
+        shape = shape_of(a, c) if filt else shape_of(a, b, c)
+    g.result(t, shape)
+
+
+def snip_genexpr(g: Gen):
+    a, b, c = g.pick(), g.pick(), g.pick()
+    t = g.fresh("t")
+    form = g.draw(st.sampled_from(["const_filter", "value_filter", "plain"]))
+    if form == "plain":
+        g.line(f"{t} = sum(np.tanh(u * w) for u, w in zip([{a.src}, {b.src}], "
+               f"({g.const()}, -{g.const()})))")
+        shape = shape_of(a, b)
+    elif form == "const_filter":
+        g.line(f"{t} = sum(np.sin(u * w) for u, w in zip(({a.src}, {b.src}, {c.src}), "
+               f"(0.5, -0.3, 0.8)) if w > 0)")
+        shape = shape_of(a, c)
+    else:  # a data-dependent filter (kinks are discarded by the checker)
+        g.line(f"{t} = {c.src} * 0.1 + sum(np.tanh(u) for u in ({a.src}, {b.src}) "
+               f"if np.sum(u) > 0.0)")
+        shape = shape_of(a, b, c)
+    g.result(t, shape)
+
+
+def snip_items_loop(g: Gen):
+    t = g.fresh("t")
+    if g.kind == "dict" and g.draw(st.booleans()):
+        skip = g.draw(st.sampled_from(g.keys))
+        g.line(f"{t} = 0.0")
+        g.line("for key, val in params.items():")
+        if g.draw(st.booleans()):
+            g.line(f'    if key == "{skip}":')
+            g.line("        continue")
+        g.line(f"    {t} = {t} + np.tanh(np.sum(val) * {g.const()})")
+        g.result(t, S)
+        return
+    a, b = g.pick(), g.pick()
+    d = g.fresh("d")
+    g.line(f'{d} = {{"p": {a.src}, "q": {b.src}}}')
+    g.line(f"{t} = 0.0")
+    g.line(f"for k, v in {d}.items():")
+    g.line(f'    {t} = {t} + np.tanh(v) * (0.5 if k == "p" else 1.5)')
+    g.result(t, shape_of(a, b))
+
+
+def snip_zip_enum_rev(g: Gen):
+    a, b, c, e = g.pick(), g.pick(), g.pick(), g.pick()
+    t = g.fresh("t")
+    g.line(f"{t} = 0.0")
+    g.line(f"for i, (u, w) in enumerate(zip([{a.src}, {b.src}], "
+           f"reversed([{c.src}, {e.src}]))):")
+    g.line(f"    {t} = {t} + np.sin(u * w) * (i + 1) * 0.5")
+    g.result(t, shape_of(a, b, c, e))
+
+
+def _same_shape_pair(g: Gen):
+    p, v = g.pick(), g.pick()
+    if p.shape != v.shape:
+        return Val(f"{p.src} * np.ones(3)", V) if p.shape == S else p, \
+            Val(f"{v.src} * np.ones(3)", V) if v.shape == S else v
+    return p, v
+
+
+def snip_state_nt(g: Gen):
+    p, v = _same_shape_pair(g)
+    cls, s, t = g.fresh("State"), g.fresh("s"), g.fresh("t")
+    g.define(f'{cls} = namedtuple("{cls}", ["p", "v"])')
+    dt = g.draw(st.sampled_from(["0.1", "0.2"]))
+    k = g.draw(st.integers(1, 4))
+    g.line(f"{s} = {cls}({p.src}, {v.src})")
+    g.line(f"for _ in range({k}):")
+    g.line(f"    {s} = {cls}({s}.p + {dt} * {s}.v, {s}.v - {dt} * np.sin({s}.p))")
+    g.line(f"{t} = np.tanh({s}.p) * {s}.v")
+    g.result(t, p.shape)
+
+
+def snip_state_dict(g: Gen):
+    p, v = _same_shape_pair(g)
+    s, t = g.fresh("st"), g.fresh("t")
+    k = g.draw(st.integers(1, 4))
+    g.line(f'{s} = {{"x": {p.src}, "v": {v.src}}}')
+    g.line(f"for i in range({k}):")
+    g.line(f'    {s} = {{"x": {s}["x"] + 0.1 * {s}["v"], "v": {s}["v"] * 0.9 - 0.1 * {s}["x"]}}')
+    g.line(f'{t} = np.tanh({s}["x"] + {s}["v"])')
+    g.result(t, p.shape)
+
+
+def snip_branch_dicts(g: Gen):
+    a, b, c, d = g.pick(), g.pick(), g.pick(), g.pick()
+    cfg, t = g.fresh("cfg"), g.fresh("t")
+    g.line(f"if np.sum({a.src}) > {g.draw(st.sampled_from(['0.0', '0.3', '-0.2']))}:")
+    g.line(f'    {cfg} = {{"k": {b.src}, "m": {g.const()}}}')
+    g.line("else:")
+    g.line(f'    {cfg} = {{"k": np.sin({c.src}), "m": {d.src} * 0.5}}')
+    g.line(f'{t} = np.tanh({cfg}["k"] * {cfg}["m"])')
+    g.result(t, shape_of(b, c, d))
+
+
+def snip_ifexp_nt(g: Gen):
+    """Two namedtuples of one type chosen by a conditional expression."""
+    a, b, c = g.pick(), g.pick(), g.pick()
+    cls, pick, t = g.fresh("Choice"), g.fresh("ch"), g.fresh("t")
+    g.define(f'{cls} = namedtuple("{cls}", "gain bias")')
+    g.line(f"{pick} = {cls}({b.src}, 0.5) if np.sum({a.src}) < 0.1 else "
+           f"{cls}({g.const()}, {c.src})")
+    g.line(f"{t} = np.tanh({pick}.gain * {a.src} + {pick}.bias)")
+    g.result(t, shape_of(a, b, c))
+
+
+def snip_zeros_write(g: Gen):
+    a, b = g.pick(), g.pick()
+    y, t = g.fresh("y"), g.fresh("t")
+    g.line(f"{y} = np.zeros(3)")
+    form = g.draw(st.sampled_from(["loop", "items", "aug"]))
+    if form == "loop":
+        g.line("for i in range(3):")
+        g.line(f"    {y}[i] = np.sin({elem(a, 'i')}) * {elem(b, 'i')}")
+    elif form == "items":
+        g.line(f"{y}[0] = np.sum({a.src}) * 0.5")
+        g.line(f"{y}[2] = np.tanh({elem(b, '1')})")
+    else:
+        g.line(f"{y}[1] = {elem(a, '0')}")
+        g.line("for i in range(3):")
+        g.line(f"    {y}[i] += 0.5 * np.tanh({elem(b, 'i')})")
+    g.line(f"{t} = np.tanh({y})")
+    g.result(t, V)
+
+
+def snip_minmax(g: Gen):
+    a, b = g.pick(), g.pick()
+    t = g.fresh("t")
+    fn = g.draw(st.sampled_from(["max", "min"]))
+    other = g.draw(st.sampled_from([f"np.sum({b.src}) * 0.5", g.const()]))
+    g.line(f"{t} = {fn}(np.tanh(np.sum({a.src})), {other})")
+    g.result(t, S)
+
+
+def snip_fstring_keys(g: Gen):
+    a = g.pick()
+    feats, t = g.fresh("feats"), g.fresh("t")
+    g.line(f'{feats} = {{f"f{{i}}": np.sin({a.src} * (i + 1)) for i in range(3)}}')
+    g.line(f'{t} = {feats}["f0"] + 0.5 * {feats}["f2"]')
+    g.result(t, a.shape)
+
+
+# ----------------------------------------------------------------------------- side statements
+
+
+def side_assert(g: Gen):
+    v = g.pool[-1]
+    form = g.draw(st.sampled_from(["finite", "shape", "fmsg"]))
+    if form == "finite":
+        g.line(f'assert np.all(np.isfinite({v.src})), "not finite"')
+    elif form == "shape":
+        g.line(f"assert np.shape({v.src}) == {(3,) if v.shape == V else ()}")
+    else:
+        u = g.local_name(v)
+        g.line(f'assert np.all(np.abs({u.src}) < 1e6), f"too large: {{np.sum({u.src}):.3g}}"')
+
+
+def side_print(g: Gen):
+    u = g.local_name(g.pool[-1])
+    g.line(f'print(f"{u.src} = {{np.sum({u.src}):.4f}}")')
+
+
+def side_hook(g: Gen):
+    u = g.local_name(g.pool[-1])
+    d = "d_" + u.src
+    g.line(f"with srcad.insert_grad_of({u.src}) as {d}:")
+    form = g.draw(st.sampled_from(["scale", "print", "clip"]))
+    if form == "scale":
+        g.line(f"    {d} = {d} * 1.0")
+    elif form == "print":
+        g.line(f'    print(f"grad of {u.src}: {{np.sum({d}):.3g}}")')
+    else:  # never fires: the gradient stays the true one
+        g.line(f"    if np.sum({d} * {d}) > 1e12:")
+        g.line(f"        {d} = {d} * 0.0")
+
+
+# ----------------------------------------------------------------------------- program
+
+
+def _start(g: Gen, x: Val):
+    """Statements reading `params` that every program starts with."""
+    if g.kind == "layers":
+        form = g.draw(st.sampled_from(["for", "enumerate", "reversed", "helper", "comp"]))
+        h0 = "x" if x.shape == V else "x * np.ones(3)"
+        if form == "comp":
+            g.line(f"hs = [np.tanh(W @ {h0} + b) for W, b in params]")
+            g.line("h = sum(hs) * 0.5")
+        else:
+            g.line(f"h = {h0}")
+            if form == "for":
+                g.line("for W, b in params:")
+                g.line("    h = np.tanh(W @ h + b)")
+            elif form == "enumerate":
+                g.line("for i, (W, b) in enumerate(params):")
+                g.line("    h = np.tanh(W @ h + b) * (1.0 - 0.1 * i)")
+            elif form == "reversed":
+                g.line("for W, b in reversed(params):")
+                g.line("    h = np.tanh(W.T @ h + b)")
+            else:
+                g.define('''
+def dense(layer, h):
+    W, b = layer
+    return np.tanh(W @ h + b)
+''')
+                g.line("for layer in params:")
+                g.line("    h = dense(layer, h)")
+        g.result("h", V)
+        g.pool.append(Val("params[0][1]", V))
+        g.pool.append(x)
+        return
+    g.pool.append(x)
+    for key in g.keys:
+        if KEY_SHAPES[key] == "m":
+            xv = "x" if x.shape == V else "x * np.ones(3)"
+            g.line(f"z0 = np.tanh({g.acc('params', key)} @ {xv})")
+            g.result("z0", V)
+        else:
+            g.pool.append(Val(g.acc("params", key), KEY_SHAPES[key]))
+    if g.kind == "dataclass" and g.draw(st.booleans()):
+        g.line(f"lin0 = params.lin({g.pick().src})")
+        g.result("lin0", V)
+
+
+def _module_header(g: Gen) -> str:
+    lines = ["from collections import namedtuple",
+             "from dataclasses import dataclass",
+             "",
+             "import numpy as np",
+             "",
+             "import srcad"]
+    defs = []
+    if g.kind == "namedtuple":
+        defs.append(f'Params = namedtuple("Params", {list(g.keys)!r})')
+    elif g.kind == "dataclass":
+        fields = "\n".join(f"    {k}: {'float' if KEY_SHAPES[k] == S else 'np.ndarray'}"
+                           for k in g.keys)
+        lin = "self.w" if "w" in g.keys else "0.5"
+        defs.append(f'''@dataclass
+class ParamsDC:
+{fields}
+
+    def lin(self, u):
+        return np.tanh({lin} * u)''')
+    return "\n".join(lines) + "\n\n\n" + "".join(d + "\n\n\n" for d in defs)
+
+
+def _vector(draw, shape, scale=0.8):
+    vals = draw(st.lists(st.integers(-100, 100), min_size=int(np.prod(shape)),
+                         max_size=int(np.prod(shape))))
+    return (np.array(vals, dtype=float) * (scale / 100)).reshape(shape)
+
+
+@st.composite
+def programs(draw, config: Config = Config()) -> Program:
+    kind = draw(st.sampled_from(config.kinds))
+    x_vec = draw(st.integers(0, 3)) > 0
+    x = _vector(draw, (3,), 1.0) if x_vec else draw(st.integers(-100, 100)) / 100
+    if kind == "layers":
+        nl = draw(st.integers(1, 2))
+        leaves = [(_vector(draw, (3, 3), 0.6), _vector(draw, (3,), 0.5)) for _ in range(nl)]
+        keys = ()
+    else:
+        extra = draw(st.lists(st.sampled_from(("b", "a", "c", "M")), unique=True, max_size=3))
+        keys = tuple(["w"] + sorted(extra, key="wbacM".index))
+        leaves = {}
+        for k in keys:
+            shp = KEY_SHAPES[k]
+            if shp == S:
+                leaves[k] = draw(st.integers(-100, 100)) / 125
+            else:
+                leaves[k] = _vector(draw, (3, 3) if shp == "m" else (3,), 0.6)
+    g = Gen(draw, kind, keys)
+    _start(g, Val("x", V if x_vec else S))
+    count = draw(st.integers(config.min_snippets, config.max_snippets))
+    for _ in range(count):
+        name = draw(st.sampled_from(config.snippets))
+        globals()["snip_" + name](g)
+        if draw(st.integers(0, 99)) < config.side_percent:
+            globals()["side_" + draw(st.sampled_from(SIDE))](g)
+    # the result reads every local value not read yet, and the last one
+    outs = [v for v in g.pool if v.local and not v.used]
+    if g.pool[-1] not in outs:
+        outs.append(g.pool[-1])
+    terms = [f"np.sum({v.src})" if v.shape == V else v.src for v in outs]
+    coefs = [draw(st.sampled_from(("", "0.5 * ", "1.5 * ", "-0.75 * "))) for _ in terms]
+    g.line("return " + " + ".join(c + t for c, t in zip(coefs, terms)))
+    source = _module_header(g) + "".join(d + "\n\n\n" for d in g.module)
+    source += "def f(params, x):\n" + "\n".join(g.body) + "\n"
+    return Program(source, kind, leaves, x)
+
+
+def with_config(**kw) -> Config:
+    return dataclasses.replace(Config(), **kw)
