@@ -154,7 +154,18 @@ def _verdict(function: ast.FunctionDef, name: str, params: set,
                                        "(it may share memory with another array)")
                 elif isinstance(t, (ast.Tuple, ast.List)) and any(
                         isinstance(e, ast.Name) and e.id == name for e in t.elts):
-                    return False, f"'{name}' is assigned by unpacking"
+                    value = node.value
+                    if not (isinstance(value, (ast.Tuple, ast.List)) and
+                            len(value.elts) == len(t.elts)):
+                        return False, f"'{name}' is assigned by unpacking"
+                    # a, y = (expr_a, expr_y): as if y = expr_y
+                    for e, v in zip(t.elts, value.elts):
+                        if isinstance(e, ast.Name) and e.id == name:
+                            bound = True
+                            if not _is_fresh(v):
+                                return False, (f"'{name}' is not known to be a new array "
+                                               "here (it may share memory with another "
+                                               "array)")
             if _may_hold(node.value, name) and not all(
                     isinstance(t, ast.Name) and t.id == name or
                     isinstance(t, ast.Subscript) for t in node.targets):
