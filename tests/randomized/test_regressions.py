@@ -137,3 +137,28 @@ def ravel_unused_on_taken_path(X, c):
 @pytest.mark.parametrize("c", [0.5, -0.5])
 def test_shape_rules_with_an_unused_result(fn, c):
     check_grad(fn, X23, c, wrt=(0, 1))
+
+
+# Found by the long run after `+=` started guarding aliases: a float accumulator that
+# becomes an array, later reassigned by unpacking a tuple of new values, was refused.
+def accumulator_reassigned_by_unpacking(x):
+    acc = 0.5
+    s = 0.0
+    for i in range(2):
+        s += np.cos(acc * x[0:2])
+        s, acc = (s * 0.5, acc * np.cos(s[i]))
+    return np.sum(s) + acc
+
+
+def accumulator_that_starts_as_a_float(x):
+    s = 0.0
+    for i in range(3):
+        s += np.tanh(x * i)
+    return np.sum(s)
+
+
+@pytest.mark.parametrize("fn", [accumulator_reassigned_by_unpacking,
+                                accumulator_that_starts_as_a_float],
+                         ids=lambda fn: fn.__name__)
+def test_in_place_accumulators_that_start_as_floats(fn):
+    check_grad(fn, np.array([0.3, -0.2, 0.5]))
