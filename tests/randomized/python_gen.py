@@ -335,6 +335,7 @@ def snip_append_loop(g: Gen):
     k = g.draw(st.integers(2, 4))
     g.line(f"{acc} = []")
     header = g.draw(st.sampled_from(["range", "reversed", "enumerate"]))
+    elems = [shape_of(a, b)] * k  # the shapes of the items
     if header == "range":
         g.line(f"for i in range({k}):")
         g.line(f"    {acc}.append(np.sin({a.src} * ({g.const()} + 0.5 * i)) * {b.src})")
@@ -345,8 +346,7 @@ def snip_append_loop(g: Gen):
         c = g.pick()
         g.line(f"for i, v in enumerate([{a.src}, {b.src}, {c.src}]):")
         g.line(f"    {acc}.append(np.sin(v) * (1.0 + 0.5 * i))")
-        k = 3
-        a = Val("", shape_of(a, c))
+        k, elems = 3, [a.shape, b.shape, c.shape]
     idx = g.draw(st.sampled_from(["0", "-1", str(k - 1)]))
     use = g.draw(st.sampled_from(["sum", "zip_rev", "len"]))
     if use == "sum":
@@ -355,7 +355,8 @@ def snip_append_loop(g: Gen):
         g.line(f"{t} = sum(p * q for p, q in zip({acc}, reversed({acc})))")
     else:
         g.line(f"{t} = {acc}[{idx}] * len({acc}) * 0.25")
-    g.result(t, shape_of(a, b))
+        elems = [elems[int(idx)]]
+    g.result(t, V if V in elems else S)
 
 
 def snip_list_comp(g: Gen):
@@ -393,9 +394,11 @@ def snip_dict_comp_filter(g: Gen):
 
 
 def snip_genexpr(g: Gen):
-    a, b, c = g.pick(), g.pick(), g.pick()
     t = g.fresh("t")
     form = g.draw(st.sampled_from(["const_filter", "value_filter", "plain"]))
+    a = g.pick()
+    if form != "value_filter":
+        b, c = g.pick(), g.pick()
     if form == "plain":
         g.line(f"{t} = sum(np.tanh(u * w) for u, w in zip([{a.src}, {b.src}], "
                f"({g.const()}, -{g.const()})))")
@@ -405,6 +408,7 @@ def snip_genexpr(g: Gen):
                f"(0.5, -0.3, 0.8)) if w > 0)")
         shape = shape_of(a, c)
     else:  # a data-dependent filter (kinks are discarded by the checker)
+        b, c = g.pick(a.shape), g.pick(a.shape)  # any subset sums to one shape
         g.line(f"{t} = {c.src} * 0.1 + sum(np.tanh(u) for u in ({a.src}, {b.src}) "
                f"if np.sum(u) > 0.0)")
         shape = shape_of(a, b, c)

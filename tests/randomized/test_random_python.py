@@ -30,7 +30,7 @@ import traceback
 
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, Phase, assume, given, note, seed, settings
+from hypothesis import HealthCheck, Phase, assume, given, seed, settings
 
 import harness
 import python_gen as pyg
@@ -315,7 +315,6 @@ def run(config: pyg.Config, examples: int, directory: str, collect=False) -> Tal
     @settings(max_examples=examples, **COMMON)
     @given(prog=pyg.programs(config))
     def check_one(prog):
-        note(str(prog))
         outcome = check(prog, directory)
         if outcome.status == "discard":
             tally.discarded += 1
