@@ -401,6 +401,8 @@ class Lowerer(HandleLowering, SyntaxLowering):
             return self.load_name(node)
         if isinstance(node, ast.BinOp):
             op = BINOPS[type(node.op)]
+            if op is operator.add and (_is_list_expr(node.left) or _is_list_expr(node.right)):
+                return self.concatenate(node)
             left, right = self.value(node.left), self.value(node.right)
             return self.b.call(op, [left, right], loc=loc, name=OP_HINTS.get(op, "t"))
         if isinstance(node, ast.UnaryOp):
@@ -534,6 +536,10 @@ class Lowerer(HandleLowering, SyntaxLowering):
             if fn == "not in":
                 inside = self.b.call(operator.contains, [right, left], loc=loc, name="cond")
                 return self.b.call(operator.not_, [inside], loc=loc, name="cond"), right
+            if isinstance(left, Const) and isinstance(right, Const) and \
+                    isinstance(left.value, _FOLDABLE_KEYS) and \
+                    isinstance(right.value, _FOLDABLE_KEYS):
+                return Const(fn(left.value, right.value)), right  # "k" != "q"
             return self.b.call(fn, [left, right], loc=loc, name="cond"), right
 
         if len(pairs) == 1:
@@ -579,12 +585,15 @@ class Lowerer(HandleLowering, SyntaxLowering):
 
     def ifexp(self, node: ast.IfExp) -> Operand:
         cond = self.value(node.test)
+        if isinstance(cond, Const):  # decided while transforming
+            return self.expr(node.body if cond.value else node.orelse)
         key = object()
-        self.b.build_if(cond, lambda: self.b.write(key, self.value(node.body)),
-                        lambda: self.b.write(key, self.value(node.orelse)),
+        self.b.build_if(cond, lambda: self.b.write(key, self.call_argument(node.body)),
+                        lambda: self.b.write(key, self.call_argument(node.orelse)),
                         loc=self.loc_for(node))
         result = self.b.read(key)
         self.b.forget(key)
+        self.check_handle(result, node)
         return result
 
     def call(self, node: ast.Call):
@@ -676,6 +685,18 @@ class Lowerer(HandleLowering, SyntaxLowering):
             args, kwargs = self._bind_user_call(fn, args, kwargs, node)
         return self.b.call(fn, args, kwargs, loc=loc, name=display_name(name))
 
+    def concatenate(self, node: ast.BinOp):
+        """`xs + [v, w]`: a new list (its adjoint splits at the seam)."""
+        left, right = self.expr(node.left), self.expr(node.right)
+        if isinstance(left, Struct) and isinstance(right, Struct) and \
+                {left.kind, right.kind} <= {"list", "tuple"} and left.kind == right.kind:
+            items = [self.struct_get(left, k, node) for k in left.keys] + \
+                [self.struct_get(right, k, node) for k in right.keys]
+            return self.new_struct(left.kind, list(enumerate(items)), name="items")
+        left, right = self.operand(left, node.left), self.operand(right, node.right)
+        return self.b.call(pyrt.list_extend, [left, right], loc=self.loc_for(node),
+                           name="items")
+
     def call_argument(self, node: ast.expr):
         value = self.expr(node)
         self.check_handle(value, node)
@@ -725,6 +746,11 @@ class Lowerer(HandleLowering, SyntaxLowering):
         return [v if isinstance(v, (Var, Const)) else Const(v) for v in bound.args], {}
 
 
+def _is_list_expr(node: ast.expr) -> bool:
+    """A list display or comprehension: `+` on it concatenates lists."""
+    return isinstance(node, (ast.List, ast.ListComp))
+
+
 def _static_callee(value):
     """A function or method found while transforming (`Cls.method`, `module.f`)."""
     if isinstance(value, types.MethodType) and is_user_function(value.__func__):
@@ -738,6 +764,8 @@ def _peek_id() -> int:
     """The newest SSA id so far: values created later have larger ids."""
     return Var("peek").id
 
+
+_FOLDABLE_KEYS = (str, int, bool, type(None))
 
 _IN_PLACE_METHODS = {"insert", "reverse", "sort", "pop", "remove", "clear", "fill", "resize",
                      "put", "itemset", "partition", "setdefault", "popitem", "update"}

@@ -118,14 +118,22 @@ class SyntaxLowering:
             if isinstance(part, ast.Constant):
                 parts.append(Const(part.value))
                 continue
-            spec = self.fstring(part.format_spec) if part.format_spec is not None \
-                else Const("")
-            parts.append(self.b.call(pyrt.format_value,
-                                     [self.value(part.value), Const(part.conversion), spec],
-                                     loc=self.loc_for(node), name="text"))
+            parts.append(self.fstring_part(part))
         if all(isinstance(p, Const) for p in parts):
             return Const("".join(p.value for p in parts))
         return self.b.call(pyrt.join_strings, parts, loc=self.loc_for(node), name="text")
+
+    def fstring_part(self, part: ast.FormattedValue):
+        """One `{value!r:spec}` field: folded when the value is known while transforming
+        (so f"layer{i}" can be a dict key in a loop srcad unrolls)."""
+        value = self.value(part.value)
+        spec = self.fstring(part.format_spec) if part.format_spec is not None \
+            else Const("")
+        if isinstance(value, Const) and isinstance(spec, Const) and \
+                isinstance(value.value, (str, int, float, bool, type(None))):
+            return Const(pyrt.format_value(value.value, part.conversion, spec.value))
+        return self.b.call(pyrt.format_value, [value, Const(part.conversion), spec],
+                           loc=self.loc_for(part), name="text")
 
     # ------------------------------------------------------------------ comprehensions
     def comprehension(self, node):

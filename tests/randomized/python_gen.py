@@ -44,11 +44,13 @@ CONSTS = ("0.5", "0.25", "1.5", "0.75", "0.3", "1.25", "0.8", "2.0")
 SNIPPETS = ("local_def", "lambda", "late_lambda", "helper_dict", "helper_tuple",
             "helper_params", "klass", "append_loop", "list_comp", "dict_comp", "genexpr",
             "items_loop", "zip_enum_rev", "state_nt", "state_dict", "branch_dicts",
-            "zeros_write", "minmax", "objects_list")
+            "zeros_write", "minmax", "objects_list",
+            # these four found srcad bugs (fixed; tests in test_python_regressions.py)
+            "ifexp_nt", "list_concat", "fstring_keys", "dict_comp_filter")
 # Valid Python that srcad does not handle, left out of the default programs (set
 # SRCAD_RANDOM_PY_ALL=1 to draw them too). Each has a test in test_python_regressions.py.
-KNOWN_BUG_SNIPPETS = ("ifexp_nt", "list_concat")  # srcad crashes (internal errors)
-REFUSED_SNIPPETS = ("fstring_keys", "dict_comp_filter")  # clear UnsupportedSyntaxErrors
+KNOWN_BUG_SNIPPETS: tuple = ()  # srcad crashes (internal errors)
+REFUSED_SNIPPETS: tuple = ()  # clear UnsupportedSyntaxErrors
 ALL_SNIPPETS = SNIPPETS + KNOWN_BUG_SNIPPETS + REFUSED_SNIPPETS
 SIDE = ("assert", "print", "hook")
 

@@ -1,11 +1,9 @@
-"""Programs from the idiomatic-Python randomized tester (test_random_python.py) that
-srcad gets wrong or refuses, reduced by hand.
+"""Programs the idiomatic-Python randomized tester (test_random_python.py) found srcad
+getting wrong or refusing, reduced by hand; all fixed and kept as regression tests.
 
-The snippets that produce them are left out of the default random programs
-(python_gen.KNOWN_BUG_SNIPPETS, python_gen.REFUSED_SNIPPETS; SRCAD_RANDOM_PY_ALL=1
-draws them too). The known bugs are strict xfails: when srcad is fixed they pass,
-pytest reports XPASS as a failure, and the xfail marker and the snippet's exclusion
-should both be removed.
+Snippets that produce a known bug or a refusal go to python_gen.KNOWN_BUG_SNIPPETS or
+python_gen.REFUSED_SNIPPETS (left out of the default programs; SRCAD_RANDOM_PY_ALL=1
+draws them) with a strict xfail here until srcad is fixed.
 """
 
 from collections import namedtuple
@@ -27,20 +25,12 @@ def namedtuple_from_conditional_expression(w, x):
     return ch.gain * ch.bias + w
 
 
-@pytest.mark.xfail(strict=True, raises=AttributeError,
-                   reason="srcad bug: a namedtuple chosen by a conditional expression "
-                          "reaches the generated code as a plain tuple: AttributeError: "
-                          "'tuple' object has no attribute 'gain' in the forward sweep")
 @pytest.mark.parametrize("w", [0.7, -0.7])
 def test_namedtuple_chosen_by_a_conditional_expression_wrt_the_condition(w):
     dw = check_grad(namedtuple_from_conditional_expression, w, 0.3, wrt=0)
     assert dw == 1.0
 
 
-@pytest.mark.xfail(strict=True, raises=srcad.NoDerivativeError,
-                   reason="srcad bug: the same program with respect to an item raises "
-                          "NoDerivativeError(\"'.gain' has no derivative rule\"), a misleading "
-                          "error for an attribute read")
 @pytest.mark.parametrize("w", [0.7, -0.7])
 def test_namedtuple_chosen_by_a_conditional_expression_wrt_an_item(w):
     check_grad(namedtuple_from_conditional_expression, w, 0.3, wrt=1)
@@ -70,10 +60,6 @@ def comprehension_concatenation(a, u):
     return sum(vals) * 0.5
 
 
-@pytest.mark.xfail(strict=True, raises=ValueError,
-                   reason="srcad bug: the reverse sweep of `list + list` unbroadcasts the "
-                          "adjoint of the joined list (length 3) onto each part (length 2): "
-                          "ValueError: operands could not be broadcast together")
 @pytest.mark.parametrize("fn", [list_concatenation, comprehension_concatenation],
                          ids=lambda fn: fn.__name__)
 def test_list_concatenation(fn):
@@ -105,11 +91,15 @@ def dict_comprehension_key_filter(x):
     return d["p"]
 
 
+@pytest.mark.parametrize("fn", [fstring_keys, dict_comprehension_key_filter],
+                         ids=lambda fn: fn.__name__)
+def test_constant_keys_made_by_fstrings_and_constant_filters(fn):
+    check_grad(fn, 0.7)
+
+
 @pytest.mark.parametrize("fn, message", [
-    (fstring_keys, "dict keys computed at run time"),
     (fstring_keys_range, "dict comprehensions over a run-time sequence"),
     (fstring_keys_loop, "a key of a dict computed at run time"),
-    (dict_comprehension_key_filter, "a condition on run-time values in a comprehension"),
 ], ids=lambda v: getattr(v, "__name__", ""))
 def test_refused_with_a_clear_error(fn, message):
     """Valid Python with constant keys that srcad refuses (not in docs/python.md's
