@@ -22,7 +22,7 @@ from .ir import Block, Call, Const, Function, Return, Var, all_uses, verify, wal
 from .ir import defined_vars, region_vars
 from .lower import lower_function
 from .optimize import GeneratedRef, optimize
-from .kinds import NUMERIC
+from .kinds import NUMERIC, SCALAR
 from .reverse import ReverseTransform, Subroutine
 from .analysis import is_user_function
 from .forward import ForwardTransform
@@ -189,6 +189,7 @@ class Compilation:
         (saved, output adjoint) and returning the gradients."""
         seed = Var("dresult", keep=True)
         primal, r = self._transform(fn, wrt, kinds, seed)
+        r.gradients = _shaped_gradients(primal, wrt, _pad_kinds(primal, kinds), r)
         defined_in_reverse = set()
         for stmt in walk(r.reverse):
             defined_in_reverse.update(defined_vars(stmt))
@@ -233,6 +234,23 @@ class Compilation:
         bwd = Function(bwd_name, [saved_in, seed], bwd_body, primal.loc)
         bwd.arity = {saved_in: len(needed)}
         return [_finish(fwd), _finish(bwd)]
+
+
+def _shaped_gradients(primal: Function, wrt, kinds: list, r) -> list:
+    """A subroutine's gradients, shaped like their parameters where they may be a
+    merged or constant zero (0.0 stands for zeros only inside one sweep: the caller's
+    rules need the shape)."""
+    computed = {stmt.target for stmt in r.reverse.stmts if isinstance(stmt, Call)}
+    out = []
+    for pos, g in zip(wrt, r.gradients):
+        if kinds[pos] == SCALAR or (isinstance(g, Var) and g in computed):
+            out.append(g)
+            continue
+        param = primal.params[pos]
+        shaped = Var(f"d{param.name}", keep=True)
+        r.reverse.stmts.append(Call(shaped, runtime.broadcast_like, [g, param]))
+        out.append(shaped)
+    return out
 
 
 def _named_gradients(primal: Function, wrt, gradients: list) -> tuple[list, list]:

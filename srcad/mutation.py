@@ -42,6 +42,19 @@ def _call_name(node: ast.Call) -> str:
     return ""
 
 
+def _is_fresh_view(node: ast.expr) -> bool:
+    """A new array, or a view of one nobody else holds (`(a * b)[-1]`, `(a @ b).T`)."""
+    if _is_fresh(node):
+        return True
+    if isinstance(node, (ast.Subscript, ast.Attribute)):
+        return _is_fresh_view(node.value)
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and \
+            not _is_module_like(node.func.value) and \
+            node.func.attr in ("reshape", "ravel", "transpose", "squeeze", "swapaxes"):
+        return _is_fresh_view(node.func.value)
+    return False
+
+
 def _is_fresh(node: ast.expr) -> bool:
     """True if evaluating `node` always produces a new array (or list), or an immutable
     number no other name can change."""
@@ -149,7 +162,7 @@ def _verdict(function: ast.FunctionDef, name: str, params: set,
             for t in node.targets:
                 if isinstance(t, ast.Name) and t.id == name:
                     bound = True
-                    if not _is_fresh(node.value):
+                    if not _is_fresh_view(node.value):
                         return False, (f"'{name}' is not known to be a new array here "
                                        "(it may share memory with another array)")
                 elif isinstance(t, (ast.Tuple, ast.List)) and any(
@@ -162,7 +175,7 @@ def _verdict(function: ast.FunctionDef, name: str, params: set,
                     for e, v in zip(t.elts, value.elts):
                         if isinstance(e, ast.Name) and e.id == name:
                             bound = True
-                            if not _is_fresh(v):
+                            if not _is_fresh_view(v):
                                 return False, (f"'{name}' is not known to be a new array "
                                                "here (it may share memory with another "
                                                "array)")
@@ -174,7 +187,7 @@ def _verdict(function: ast.FunctionDef, name: str, params: set,
         elif isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name) \
                 and node.target.id == name and node.value is not None:
             bound = True
-            if not _is_fresh(node.value):
+            if not _is_fresh_view(node.value):
                 return False, f"'{name}' is not known to be a new array here"
         elif isinstance(node, (ast.For, ast.comprehension)):
             target_names = {n.id for n in ast.walk(node.target) if isinstance(n, ast.Name)}

@@ -162,3 +162,33 @@ def accumulator_that_starts_as_a_float(x):
                          ids=lambda fn: fn.__name__)
 def test_in_place_accumulators_that_start_as_floats(fn):
     check_grad(fn, np.array([0.3, -0.2, 0.5]))
+
+
+# Found by the long run (a bug older than this session): a recursive helper whose base
+# case does not use an argument returned the scalar 0.0 as that argument's gradient,
+# and the caller's rules could not unbroadcast it.
+def recursive_unused_in_base_case(a0, a1, n):
+    if n <= 0:
+        return 0.5 + np.cos(a0)
+    return np.tanh(recursive_unused_in_base_case(a0, a1[-1, :] / (2.5 - np.tanh(a1[:, 1:2])),
+                                                 n - 1))
+
+
+def calls_the_recursive_helper(x0):
+    m = np.tanh(x0 * np.ones((2, 3)))
+    return np.sum(recursive_unused_in_base_case(m, m, 3))
+
+
+def accumulator_then_rebound_to_a_view_of_a_temporary(x):
+    s = 0.0
+    for i in range(2):
+        s += np.tanh(np.cos(x))
+    s = (x * s)[::-1]
+    return np.sum(s)
+
+
+@pytest.mark.parametrize("fn", [calls_the_recursive_helper,
+                                accumulator_then_rebound_to_a_view_of_a_temporary],
+                         ids=lambda fn: fn.__name__)
+def test_found_by_the_long_run(fn):
+    check_grad(fn, np.array([0.045, 0.115, 0.075]))
