@@ -270,7 +270,7 @@ def is_inert(fn) -> bool:
     if isinstance(fn, type) and issubclass(fn, BaseException):
         return True
     if fn in (pyrt.check_assertion, pyrt.raise_error, pyrt.check_unshared,
-              pyrt.enter_context, pyrt.exit_context):
+              pyrt.check_not_shared, pyrt.enter_context, pyrt.exit_context):
         return True
     module = getattr(fn, "__module__", None) or ""
     return module in ("logging", "warnings") or module.startswith("logging.")

@@ -158,8 +158,19 @@ class Lowerer(HandleLowering, SyntaxLowering):
             if verdict is not None and not verdict.allowed:
                 loc = self.loc_for(s)
                 where = Const((loc.filename, loc.line, loc.col, loc.function))
-                self.b.effect(pyrt.check_unshared, [current, Const(display_name(s.target.id)),
-                                                    Const(verdict.reason), where], loc=loc)
+                name = Const(display_name(s.target.id))
+                if getattr(verdict, "aliases", ()):
+                    # the objection is other variables assigned from it: check whether
+                    # their current values really share its memory
+                    held = [v for v in (self.b.read(a) for a in verdict.aliases)
+                            if isinstance(v, Var)]
+                    if held:
+                        self.b.effect(pyrt.check_not_shared, [current, name, where] + held,
+                                      loc=loc)
+                else:
+                    self.b.effect(pyrt.check_unshared, [current, name,
+                                                        Const(verdict.reason), where],
+                                  loc=loc)
             result = self.b.call(op, [current, value], loc=self.loc_for(s), name=s.target.id)
             result.keep = True
             self.b.write(s.target.id, result)

@@ -31,6 +31,9 @@ FRESH_METHODS = {"copy", "astype", "dot", "cumsum", "cumprod", "clip", "round"}
 class Verdict:
     allowed: bool
     reason: str = ""
+    # the only objection: these variables were assigned from it (a `+=` can check at
+    # run time whether they really share its memory)
+    aliases: tuple = ()
 
 
 def _call_name(node: ast.Call) -> str:
@@ -143,17 +146,19 @@ def check_mutations(function: ast.FunctionDef, params: set) -> dict:
                     if isinstance(t, ast.Name):
                         assigned_into.add(t.id)
     for name, verdict in targets.items():
-        verdict.allowed, verdict.reason = _verdict(function, name, params,
-                                                   name not in assigned_into)
+        found = _verdict(function, name, params, name not in assigned_into)
+        verdict.allowed, verdict.reason = found[0], found[1]
+        verdict.aliases = found[2] if len(found) > 2 else ()
     return targets
 
 
 def _verdict(function: ast.FunctionDef, name: str, params: set,
-             append_only: bool = False) -> tuple[bool, str]:
+             append_only: bool = False) -> tuple:
     if name in params:
         return False, (f"'{name}' is an argument: changing it would change the caller's "
                        "array or list")
     bound = False
+    aliases: set = set()
     for node in ast.walk(function):
         if isinstance(node, ast.Assign):
             names = [t.id for t in node.targets if isinstance(t, ast.Name)]
@@ -182,8 +187,11 @@ def _verdict(function: ast.FunctionDef, name: str, params: set,
             if _may_hold(node.value, name) and not all(
                     isinstance(t, ast.Name) and t.id == name or
                     isinstance(t, ast.Subscript) for t in node.targets):
-                return False, (f"another variable may share memory with '{name}' (it is "
-                               "assigned from it)")
+                if all(isinstance(t, ast.Name) for t in node.targets):
+                    aliases.update(t.id for t in node.targets if t.id != name)
+                else:
+                    return False, (f"another variable may share memory with '{name}' (it "
+                                   "is assigned from it)")
         elif isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name) \
                 and node.target.id == name and node.value is not None:
             bound = True
@@ -213,4 +221,8 @@ def _verdict(function: ast.FunctionDef, name: str, params: set,
                                "to it")
     if not bound:
         return False, f"'{name}' is not created in this function"
+    if aliases:
+        listed = ", ".join(f"'{a}'" for a in sorted(aliases))
+        return False, (f"another variable may share memory with '{name}' ({listed} is "
+                       "assigned from it)"), tuple(sorted(aliases))
     return True, ""

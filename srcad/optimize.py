@@ -14,7 +14,8 @@ _FOLDABLE = {operator.add, operator.sub, operator.mul, operator.truediv, operato
              operator.lt, operator.le, operator.gt, operator.ge, operator.eq, operator.ne,
              operator.not_, operator.is_, operator.is_not, math.log, math.sqrt, math.exp}
 _IMPURE_RUNTIME = {runtime.push, runtime.pop, pyrt.check_assertion, pyrt.raise_error,
-                   pyrt.enter_context, pyrt.exit_context, pyrt.check_unshared}
+                   pyrt.enter_context, pyrt.exit_context, pyrt.check_unshared,
+                   pyrt.check_not_shared}
 _NUMBER = (int, float, bool)
 
 

@@ -158,6 +158,19 @@ def check_unshared(value, name, reason, where=None):
                       f"({name} = np.copy({name}))")
 
 
+def check_not_shared(value, name, where, *others):
+    """Before `name += ...`: refuse if another variable holds `value` or a view of it
+    (plain Python would change it too; srcad makes a new value)."""
+    if not isinstance(value, (np.ndarray, list)):
+        return
+    for other in others:
+        if other is value or (isinstance(value, np.ndarray) and
+                              isinstance(other, np.ndarray) and
+                              np.shares_memory(value, other)):
+            check_unshared(value, name, "another variable holds it (or a view of it)",
+                           where)
+
+
 def _what(value) -> str:
     return "an array" if isinstance(value, np.ndarray) else "a list"
 

@@ -499,7 +499,8 @@ def snip_ifexp_nt(g: Gen):
     g.define(f'{cls} = namedtuple("{cls}", "gain bias")')
     g.line(f"{pick} = {cls}({b.src}, 0.5) if np.sum({a.src}) < 0.1 else "
            f"{cls}({g.const()}, {c.src})")
-    g.line(f"{t} = np.tanh({pick}.gain * {a.src} + {pick}.bias)")
+    # both branches give the same shape (the result's shape must not depend on the path)
+    g.line(f"{t} = np.tanh({pick}.gain * {a.src} + {pick}.bias) + 0.0 * ({b.src} + {c.src})")
     g.result(t, shape_of(a, b, c))
 
 

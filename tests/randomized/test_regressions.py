@@ -15,6 +15,8 @@ reshape / ravel.
 import numpy as np
 import pytest
 
+import srcad
+
 from gradcheck import check_grad
 
 
@@ -192,3 +194,29 @@ def accumulator_then_rebound_to_a_view_of_a_temporary(x):
                          ids=lambda fn: fn.__name__)
 def test_found_by_the_long_run(fn):
     check_grad(fn, np.array([0.045, 0.115, 0.075]))
+
+
+def accumulator_read_through_a_scalar(x):
+    s = 0.0
+    acc = 0.0
+    for i in range(3):
+        s += np.tanh(x)
+        v = s[1] if x[0] > -5.0 else acc
+        acc = acc + v
+    return acc + np.sum(s)
+
+
+def accumulator_with_a_live_row_view(x):
+    s = np.zeros((2, 3))
+    for i in range(2):
+        s += np.tanh(x)
+        row = s[0]
+    return np.sum(row * s)
+
+
+def test_in_place_update_checks_aliases_at_run_time():
+    # `v = s[1]` could be a view of `s` (it is a number here): checked when `s += ...`
+    # runs, refused only if the value really shares memory
+    check_grad(accumulator_read_through_a_scalar, np.array([0.1, 0.2, 0.3]))
+    with pytest.raises(srcad.SrcadError, match="holds it"):
+        srcad.grad(accumulator_with_a_live_row_view)(np.array([0.1, 0.2, 0.3]))
