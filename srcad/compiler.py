@@ -16,7 +16,7 @@ from . import runtime
 from .analysis import Kinds
 from .codegen import Module, build_module
 from .errors import BadArgumentError, UnsupportedSyntaxError
-from .pytree import Leaf, TreeKind, float_leaves
+from .pytree import TreeKind, leaves_of
 from .frontend import parse_function
 from .ir import Block, Call, Const, Function, Return, Var, all_uses, verify, walk
 from .ir import defined_vars, region_vars
@@ -288,25 +288,15 @@ def flat_signature(kinds: tuple, wrt: tuple) -> tuple[tuple, tuple]:
     flat_kinds, flat_wrt = [], []
     for i, kind in enumerate(kinds):
         if isinstance(kind, TreeKind):
-            for is_float, leaf in zip(float_leaves(kind), _leaf_kinds(kind)):
-                if i in wrt and is_float:
+            for leaf in leaves_of(kind):
+                if i in wrt and leaf.is_float:
                     flat_wrt.append(len(flat_kinds))
-                flat_kinds.append(leaf)
+                flat_kinds.append(leaf.kind)
         else:
             if i in wrt:
                 flat_wrt.append(len(flat_kinds))
             flat_kinds.append(kind)
     return tuple(flat_wrt), tuple(flat_kinds)
-
-
-def _leaf_kinds(kind: TreeKind) -> list:
-    out = []
-    for c in kind.children:
-        if isinstance(c, TreeKind):
-            out += _leaf_kinds(c)
-        elif isinstance(c, Leaf):
-            out.append(c.kind)
-    return out
 
 
 def _with_trees(comp: Compilation, fn, wrt: tuple, kinds: tuple) -> tuple[tuple, tuple]:

@@ -177,15 +177,20 @@ def leaf_count(kind: TreeKind) -> int:
                for c in kind.children)
 
 
-def float_leaves(kind: TreeKind) -> list:
-    """For each leaf in order, whether it is differentiated."""
+def leaves_of(kind: TreeKind) -> list:
+    """The `Leaf` entries of a layout, in order (functions are not leaves)."""
     out = []
     for c in kind.children:
         if isinstance(c, TreeKind):
-            out += float_leaves(c)
+            out += leaves_of(c)
         elif isinstance(c, Leaf):
-            out.append(c.is_float)
+            out.append(c)
     return out
+
+
+def float_leaves(kind: TreeKind) -> list:
+    """For each leaf in order, whether it is differentiated."""
+    return [leaf.is_float for leaf in leaves_of(kind)]
 
 
 def unflatten(kind: TreeKind, leaves: list, like) -> Any:
