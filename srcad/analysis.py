@@ -11,7 +11,8 @@ from collections.abc import Callable
 
 from . import registry, runtime
 from .ir import Block, Call, Const, ForRange, Function, If, Operand, Return, Var, While
-from .kinds import NUMERIC, OTHER, SCALAR, TupleKind, join_kinds, kind_of_value
+from .kinds import (NUMERIC, OTHER, SCALAR, ListKind, TupleKind, as_complex, as_real, is_complex,
+                    is_sequence, item_kind, join_kinds, kind_of_value)
 
 STRUCTURAL = (runtime.make_tuple, runtime.make_list)
 
@@ -112,8 +113,32 @@ class Kinds:
                     self.kinds[c.out] = k
 
     def _call(self, stmt: Call):
+        kind = self._call_kind(stmt)
+        rule = registry.lookup(stmt.fn)
+        if rule is None or isinstance(kind, (TupleKind, ListKind)) or kind == OTHER:
+            return kind
+        dtype = rule.output_dtype
+        if dtype is None:
+            dtype = _dtype_argument(stmt)
+        if dtype is None:
+            inputs = list(stmt.args) + list(stmt.kwargs.values())
+            dtype = "complex" if any(is_complex(self.of(a)) for a in inputs) else "real"
+        return as_complex(kind) if dtype == "complex" else as_real(kind)
+
+    def _call_kind(self, stmt: Call):
         fn = stmt.fn
         arg_kinds = [self.of(a) for a in stmt.args]
+        lists = _LIST_RESULTS.get(fn)
+        if lists is not None:
+            return ListKind(lists(arg_kinds))
+        if fn in (operator.add, operator.mul) and len(arg_kinds) == 2 and \
+                any(is_sequence(k) for k in arg_kinds) and not stmt.kwargs:
+            # list concatenation and repetition (sequences.py makes them explicit)
+            if fn is operator.mul or all(is_sequence(k) for k in arg_kinds):
+                return ListKind(_joined_items(*[k for k in arg_kinds if is_sequence(k)]))
+        if fn is operator.getitem and arg_kinds and isinstance(arg_kinds[0], ListKind):
+            item = arg_kinds[0].item if arg_kinds[0].item is not None else NUMERIC
+            return item if arg_kinds[1] == SCALAR else arg_kinds[0]
         if fn is runtime.push:
             stack = stmt.args[0]
             self.stack_kinds[stack] = join_kinds(self.stack_kinds.get(stack), arg_kinds[1])
@@ -147,6 +172,47 @@ class Kinds:
         if is_user_function(fn):
             return self.callee_kind(fn, stmt, arg_kinds)
         return OTHER
+
+
+def _dtype_argument(stmt: Call) -> str | None:
+    """'complex' or 'real' when the call names a constant `dtype` (np.zeros(n, dtype=complex),
+    x.astype(np.complex128)); None otherwise."""
+    import numpy as np
+
+    value = stmt.kwargs.get("dtype")
+    if value is None and getattr(stmt.fn, "name", None) == "astype" and len(stmt.args) > 1:
+        value = stmt.args[1]
+    if not isinstance(value, Const) or value.value is None:
+        return None
+    try:
+        return "complex" if np.dtype(value.value).kind == "c" else "real"
+    except TypeError:
+        return None
+
+
+def _joined_items(*kinds):
+    joined = None
+    for kind in kinds:
+        joined = join_kinds(joined, item_kind(kind) if is_sequence(kind) else kind)
+    return joined
+
+
+def _list_results() -> dict:
+    """The helpers whose result is a run-time list, and the kind of its items."""
+    from .runtime import python as pyrt
+
+    return {
+        pyrt.list_append: lambda k: _joined_items(k[0], k[1]) if len(k) > 1 else None,
+        pyrt.list_extend: lambda k: _joined_items(*k),
+        pyrt.list_insert: lambda k: _joined_items(k[0], k[2]) if len(k) > 2 else None,
+        pyrt.list_delete: lambda k: _joined_items(k[0]),
+        pyrt.repeat_items: lambda k: _joined_items(k[0]),
+        pyrt.as_list: lambda k: _joined_items(k[0]) if is_sequence(k[0]) else None,
+        pyrt.sorted_items: lambda k: _joined_items(k[0]),
+    }
+
+
+_LIST_RESULTS = _list_results()
 
 
 def flow_edges(fn: Function) -> list[tuple[Operand, Var]]:

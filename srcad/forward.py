@@ -21,6 +21,7 @@ from .ir import Block, Call, Carried, Const, ForRange, Function, If, Operand, Ph
 from .ir import While, fn_label, walk
 from .kinds import SCALAR, is_array
 from .lower import lower_template
+from .sequences import analyze
 from .optimize import GeneratedRef
 
 ZERO = Const(0.0)
@@ -49,8 +50,7 @@ class ForwardTransform:
                  callee_kind, is_callee):
         self.fn = fn
         self.wrt = [fn.params[i] for i in wrt]
-        self.kinds = Kinds(fn, param_kinds, callee_kind)
-        self.varied, useful = activity(fn, self.wrt)
+        self.kinds, self.varied, useful = analyze(fn, self.wrt, param_kinds, callee_kind)
         check_calls(fn.body, self.varied, "tangent", useful)
         self.subroutines = subroutines
         self.is_callee = is_callee

@@ -13,21 +13,72 @@ from dataclasses import dataclass
 import numpy as np
 
 SCALAR, NUMERIC, OTHER = "scalar", "numeric", "other"
+# A complex number, or a complex array of unknown rank.
+COMPLEX = "complex"
 
 
 @dataclass(frozen=True)
 class ArrayKind:
-    """An ndarray; `ndim` is None when the rank is not known."""
+    """An ndarray; `ndim` is None when the rank is not known; `complex` when its dtype
+    may be complex."""
 
     ndim: int | None = None
+    complex: bool = False
 
 
 @dataclass(frozen=True)
 class TupleKind:
+    """A tuple or a list display: its length and each item's kind are known."""
+
     items: tuple
 
 
+@dataclass(frozen=True)
+class ListKind:
+    """A list built at run time (append, extend, comprehension, `[0.0] * n`): its length
+    is known only at run time; `item` joins the kinds of all its items. Its adjoint is
+    a list of the items' adjoints (0.0 while it is zero)."""
+
+    item: object = None
+
+
 ARRAY = ArrayKind(None)
+
+
+def is_sequence(kind) -> bool:
+    """A list or tuple value (its adjoint is a list or tuple too)."""
+    return isinstance(kind, (TupleKind, ListKind))
+
+
+def is_complex(kind) -> bool:
+    """Whether a value of this kind may hold complex numbers."""
+    if kind == COMPLEX:
+        return True
+    if isinstance(kind, ArrayKind):
+        return kind.complex
+    if isinstance(kind, TupleKind):
+        return any(is_complex(k) for k in kind.items)
+    if isinstance(kind, ListKind):
+        return is_complex(kind.item)
+    return False
+
+
+def as_complex(kind):
+    """The kind of a value like one of `kind` but with a complex dtype."""
+    if isinstance(kind, ArrayKind):
+        return ArrayKind(kind.ndim, True)
+    if kind in (SCALAR, NUMERIC):
+        return COMPLEX
+    return kind
+
+
+def as_real(kind):
+    """The kind of a value like one of `kind` but with a real dtype."""
+    if isinstance(kind, ArrayKind):
+        return ArrayKind(kind.ndim) if kind.complex else kind
+    if kind == COMPLEX:
+        return NUMERIC
+    return kind
 
 
 def is_array(kind) -> bool:
@@ -48,14 +99,33 @@ def join_kinds(a, b):
         return b
     if b is None:
         return a
+    cplx = is_complex(a) or is_complex(b)
     if is_array(a) and is_array(b):
-        return ARRAY
-    numeric = (SCALAR, NUMERIC)
+        return ArrayKind(a.ndim if a.ndim == b.ndim else None, cplx)
+    numeric = (SCALAR, NUMERIC, COMPLEX)
     if (a in numeric or is_array(a)) and (b in numeric or is_array(b)):
-        return NUMERIC
+        return COMPLEX if cplx else NUMERIC
     if isinstance(a, TupleKind) and isinstance(b, TupleKind) and len(a.items) == len(b.items):
         return TupleKind(tuple(join_kinds(x, y) for x, y in zip(a.items, b.items)))
+    if is_sequence(a) and is_sequence(b):
+        return ListKind(join_kinds(_item_of(a), _item_of(b)))
     return OTHER
+
+
+def _item_of(kind):
+    """The join of a sequence kind's item kinds (None for an empty tuple)."""
+    if isinstance(kind, ListKind):
+        return kind.item
+    joined = None
+    for item in kind.items:
+        joined = join_kinds(joined, item)
+    return joined
+
+
+def item_kind(kind):
+    """The kind of any one item of a list or tuple kind."""
+    item = _item_of(kind) if is_sequence(kind) else None
+    return item if item is not None else NUMERIC
 
 
 def kind_of_value(value) -> object:
@@ -64,12 +134,18 @@ def kind_of_value(value) -> object:
     if kind is float:
         return SCALAR
     if kind is np.ndarray:
+        if value.dtype.kind == "c":
+            return ArrayKind(value.ndim, True)
         return _ARRAYS[value.ndim] if value.ndim < len(_ARRAYS) else ArrayKind(value.ndim)
     if isinstance(value, (bool, np.bool_)):
         return OTHER
     if isinstance(value, (int, float, np.integer, np.floating)):
         return SCALAR
+    if isinstance(value, (complex, np.complexfloating)):
+        return COMPLEX
     if isinstance(value, np.ndarray):
+        if value.dtype.kind == "c":
+            return ArrayKind(value.ndim, True)
         return array_of_rank(value.ndim) if value.ndim else ArrayKind(0)
     if isinstance(value, tuple):
         return TupleKind(tuple(kind_of_value(v) for v in value))
@@ -92,6 +168,7 @@ def _const(op):
 
 
 def elementwise(kinds, named):
+    kinds = [as_real(k) for k in kinds]  # the dtype is the caller's business
     if any(k == OTHER for k in kinds):
         # a bool, a list, an unknown object: it may broadcast like an array
         return ARRAY if any(is_array(k) for k in kinds) else NUMERIC

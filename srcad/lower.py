@@ -668,8 +668,8 @@ class Lowerer(HandleLowering, SyntaxLowering):
         if special is not None:
             return special
         fn = head.value
-        if isinstance(fn, Method) and fn.name in ("append", "extend") and receiver is not None:
-            return self.list_append(func.value, receiver, args[1:], node, fn.name)
+        if isinstance(fn, Method) and fn.name in _LIST_METHODS and receiver is not None:
+            return self.list_method(func.value, receiver, args[1:], node, fn.name)
         if isinstance(fn, Method) and fn.name in _IN_PLACE_METHODS and receiver is not None \
                 and isinstance(func.value, ast.Name) and func.value.id in self.local_names \
                 and not self.is_param(func.value.id):
@@ -688,6 +688,10 @@ class Lowerer(HandleLowering, SyntaxLowering):
                                    "compute the value with ordinary Python in the function")
         if fn is sum and len(args) in (1, 2) and not kwargs:
             fn = pyrt.sum_items
+        elif fn in (max, min) and len(args) == 1 and not kwargs:
+            fn = pyrt.max_item if fn is max else pyrt.min_item
+        elif fn is sorted and len(args) == 1 and set(kwargs) <= {"reverse"}:
+            fn = pyrt.sorted_items
         elif fn is reversed and len(args) == 1 and not kwargs:
             fn = pyrt.reversed_items
         elif fn is list and len(args) == 1 and not kwargs:
@@ -716,27 +720,62 @@ class Lowerer(HandleLowering, SyntaxLowering):
     def is_param(self, name: str) -> bool:
         return name in getattr(self, "params", ())
 
-    def list_append(self, target: ast.expr, receiver: Operand, args: list, node: ast.Call,
-                    method: str = "append"):
-        """`xs.append(v)` on a run-time list: `xs = list_append(xs, v)`, a new list
-        (`xs.extend(seq)`: `xs = list_extend(xs, seq)`)."""
-        if len(args) != 1 or not isinstance(target, ast.Name) or \
-                target.id not in self.local_names:
-            raise self.unsupported(node, f"this use of {method}()",
-                                   f"{method} to a list variable of the function")
-        verdict = self.mutations.get(target.id)
-        if verdict is None or not verdict.allowed:
-            reason = verdict.reason if verdict is not None else "it is not a local list"
-            raise UnsupportedSyntaxError(
-                f"cannot {method} to '{display_name(target.id)}': {reason}", self.loc_for(node),
-                f"append to a new list the function creates, e.g. "
-                f"{display_name(target.id)} = list({display_name(target.id)}) first")
-        fn = pyrt.list_append if method == "append" else pyrt.list_extend
-        new = self.b.call(fn, [receiver, self.operand(args[0], node)],
-                          loc=self.loc_for(node), name=display_name(target.id))
+    def list_method(self, target: ast.expr, receiver: Operand, args: list, node: ast.Call,
+                    method: str):
+        """`xs.append(v)`, `xs.extend(seq)`, `xs.insert(i, v)` and `xs.pop(i)` on a run-time
+        list: `xs` is rebound to a new list (`xs = list_append(xs, v)`); pop returns the
+        item. `xs` is a local name, or an item of a dict or object the function made."""
+        loc = self.loc_for(node)
+        arity = {"append": (1,), "extend": (1,), "insert": (2,), "pop": (0, 1)}[method]
+        if len(args) not in arity:
+            raise self.unsupported(node, f"{method}() with {len(args)} arguments",
+                                   f"call {method} as Python does")
+        self._check_list_update(target, receiver, node, method)
+        operands = [self.operand(a, node) for a in args]
+        name = display_name(target.id) if isinstance(target, ast.Name) else "items"
+        if method == "pop":
+            index = operands[0] if operands else Const(-1)
+            item = self.b.call(operator.getitem, [receiver, index], loc=loc, name="item")
+            new = self.b.call(pyrt.list_delete, [receiver, index], loc=loc, name=name)
+        else:
+            fn = {"append": pyrt.list_append, "extend": pyrt.list_extend,
+                  "insert": pyrt.list_insert}[method]
+            item = Const(None)
+            new = self.b.call(fn, [receiver] + operands, loc=loc, name=name)
         new.keep = True
-        self.b.write(target.id, new)
-        return Const(None)
+        if isinstance(target, ast.Name):
+            self.b.write(target.id, new)
+        else:
+            self.assign(target, new, None)
+        return item
+
+    def _check_list_update(self, target: ast.expr, receiver: Operand, node: ast.Call,
+                           method: str) -> None:
+        """Refuse `xs.append(...)` where rebinding `xs` would not be what Python does: the
+        list is not the function's own, or something else still holds it."""
+        if isinstance(target, ast.Name) and target.id in self.local_names:
+            verdict = self.mutations.get(target.id)
+            if verdict is None or not verdict.allowed:
+                reason = verdict.reason if verdict is not None else "it is not a local list"
+                raise UnsupportedSyntaxError(
+                    f"cannot {method} to '{display_name(target.id)}': {reason}",
+                    self.loc_for(node),
+                    f"change a new list the function creates, e.g. "
+                    f"{display_name(target.id)} = list({display_name(target.id)}) first")
+            return
+        owner = self._container_of(target) if isinstance(
+            target, (ast.Attribute, ast.Subscript)) else None
+        if not isinstance(owner, Struct) or not owner.mutable:
+            raise self.unsupported(node, f"this use of {method}()",
+                                   f"{method} to a list variable of the function, or to a "
+                                   "list held by a dict or object the function creates")
+        holders = [key for key, value in self.b.env.items()
+                   if isinstance(value, Var) and value is receiver]
+        if len(holders) > 1:
+            raise UnsupportedSyntaxError(
+                f"cannot {method} to this list: another variable or container holds the same "
+                "list, and srcad builds a new list instead of changing it in place",
+                self.loc_for(node), "copy the list first (list(...)) or keep one reference")
 
     def _bind_user_call(self, fn, args: list, kwargs: dict, node: ast.AST):
         """A call to a user function, with keywords and defaults made positional."""
@@ -777,6 +816,8 @@ def _peek_id() -> int:
 
 
 _FOLDABLE_KEYS = (str, int, bool, type(None))
+
+_LIST_METHODS = ("append", "extend", "insert", "pop")
 
 _IN_PLACE_METHODS = {"insert", "reverse", "sort", "pop", "remove", "clear", "fill", "resize",
                      "put", "itemset", "partition", "setdefault", "popitem", "update"}

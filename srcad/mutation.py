@@ -113,7 +113,8 @@ def _may_hold(node: ast.expr, name: str) -> bool:
 def _appends_to(node: ast.AST) -> str | None:
     """`name` for a call `name.append(...)` or `name.extend(...)`, else None."""
     if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and \
-            node.func.attr in ("append", "extend") and isinstance(node.func.value, ast.Name):
+            node.func.attr in ("append", "extend", "insert", "pop") and \
+            isinstance(node.func.value, ast.Name):
         return node.func.value.id
     return None
 

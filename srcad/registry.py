@@ -135,6 +135,24 @@ class Rule:
     examples: list = field(default_factory=list)
     # Parameters that carry no derivative (read only for their shape, an index, ...).
     nondiff_params: frozenset = frozenset()
+    # How the templates treat complex values (see `complex_values`); None: refused.
+    complex: str | None = None
+    # The output's dtype: None when it is complex exactly if an input is, else
+    # "real" or "complex" whatever the inputs.
+    output_dtype: str | None = None
+    # Templates used instead of `adjoint` / `tangent` when a value is complex.
+    complex_adjoint: Template | None = None
+    complex_tangent: Template | None = None
+
+    def adjoint_for(self, complex_values: bool) -> Template | None:
+        if complex_values and self.complex_adjoint is not None:
+            return self.complex_adjoint
+        return self.adjoint
+
+    def tangent_for(self, complex_values: bool) -> Template | None:
+        if complex_values and self.complex_tangent is not None:
+            return self.complex_tangent
+        return self.tangent
 
 
 _rules: dict = {}
@@ -262,3 +280,83 @@ def nondifferentiable(*primals, kind: str | Callable | None = "other", pure: boo
             rule.pure = pure
             _configure(rule, None, kind, None, examples)
         _generation[0] += 1
+
+
+# ----------------------------------------------------------------------------- complex values
+
+COMPLEX_MODES = ("linear", "holomorphic", "native")
+
+
+def complex_values(*primals, how: str, output: str | None = None) -> None:
+    """Declare how the rules of `primals` treat complex values (see docs/complex.md).
+
+    srcad's convention: the adjoint of a complex value ``z = x + iy`` is
+    ``dz = dL/dx + 1j * dL/dy`` (so a holomorphic ``w = f(z)`` has
+    ``dz = conj(f'(z)) * dw``), and a tangent is ``dx + 1j * dy``. The adjoint of a real
+    operand of a complex result is the real part of its contribution (the reverse
+    transform takes it). A rule without a declaration refuses complex values.
+
+    Parameters
+    ----------
+    primals : callables
+        Functions whose rules are already registered.
+    how : str
+        "linear": the templates are linear maps with real coefficients (sum, reshape,
+        add...), valid for complex values unchanged. "holomorphic": the function is
+        complex-analytic and its adjoint template is the real formula, linear in the
+        output adjoint; the reverse transform conjugates around it
+        (``dz = conj(template(conj(dw)))``) and the tangent template is used unchanged.
+        "native": the adjoint and tangent templates (or those given with
+        `complex_adjoint` / `complex_tangent`) follow the convention themselves.
+    output : {None, "real", "complex"}
+        The output's dtype: None when it is complex exactly if an input is.
+    """
+    if how not in COMPLEX_MODES:
+        raise RuleError(f"complex_values: 'how' must be one of {COMPLEX_MODES}, not {how!r}")
+    if output not in (None, "real", "complex"):
+        raise RuleError("complex_values: 'output' must be None, 'real' or 'complex'")
+    with _lock:
+        for primal in primals:
+            rule = _rule_for(primal)
+            rule.complex = how
+            rule.output_dtype = output
+        _generation[0] += 1
+
+
+def output_dtype(*primals, output: str) -> None:
+    """Declare the output dtype of functions that refuse complex values or carry no
+    derivative (np.fft.fftfreq is "real", `complex(x, y)` is "complex")."""
+    with _lock:
+        for primal in primals:
+            _rule_for(primal).output_dtype = output
+        _generation[0] += 1
+
+
+def complex_adjoint(primal) -> Callable:
+    """Register the adjoint template `primal` uses when a value is complex ("native")."""
+
+    def register(template: Callable) -> Callable:
+        parsed = parse_template(template, "complex adjoint")
+        with _lock:
+            rule = _rule_for(primal)
+            rule.complex_adjoint = parsed
+            rule.complex = "native"
+            _generation[0] += 1
+        return template
+
+    return register
+
+
+def complex_tangent(primal) -> Callable:
+    """Register the tangent template `primal` uses when a value is complex ("native")."""
+
+    def register(template: Callable) -> Callable:
+        parsed = parse_template(template, "complex tangent")
+        with _lock:
+            rule = _rule_for(primal)
+            rule.complex_tangent = parsed
+            rule.complex = "native"
+            _generation[0] += 1
+        return template
+
+    return register

@@ -26,6 +26,7 @@ from .errors import RuleError, SourceLoc, UnsupportedSyntaxError
 from .ir import (Block, Call, Carried, Const, ForRange, Function, If, Operand, Phi, Return,
                  Var, While, all_uses, defined_vars, region_vars, sub_blocks, walk)
 from .lower import lower_template
+from .sequences import analyze
 from .optimize import GeneratedRef, eliminate_dead_code, simplify
 from .kinds import NUMERIC, SCALAR, TupleKind, is_array
 
@@ -79,8 +80,7 @@ class ReverseTransform:
                  callee_kind):
         self.fn = fn
         self.wrt = [fn.params[i] for i in wrt]
-        self.kinds = Kinds(fn, param_kinds, callee_kind)
-        varied, useful = activity(fn, self.wrt)
+        self.kinds, varied, useful = analyze(fn, self.wrt, param_kinds, callee_kind)
         self.active = varied & useful
         self.useful = useful
         self.varied = varied

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from srcad.ir import Const, Var
-from srcad.kinds import (
+from srcad.kinds import (ListKind,
     ARRAY,
     KIND_RULES,
     NUMERIC,
@@ -87,7 +87,9 @@ def test_array_of_rank():
     (SCALAR, OTHER, OTHER),
     (A1, OTHER, OTHER),
     (TupleKind((SCALAR, A1)), TupleKind((SCALAR, A2)), TupleKind((SCALAR, ARRAY))),
-    (TupleKind((SCALAR,)), TupleKind((SCALAR, SCALAR)), OTHER),
+    # list displays of different lengths merge into a run-time list
+    (TupleKind((SCALAR,)), TupleKind((SCALAR, SCALAR)), ListKind(SCALAR)),
+    (ListKind(SCALAR), TupleKind((A1,)), ListKind(NUMERIC)),
     (TupleKind((SCALAR,)), SCALAR, OTHER),
 ])
 def test_join_kinds(a, b, joined):

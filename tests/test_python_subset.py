@@ -1170,7 +1170,6 @@ def setdefault_argument(x, d):
 
 
 @pytest.mark.parametrize("f, args, words", [
-    (insert_local, (0.3,), "in place"),
     (sort_local, (np.array([0.3, 0.1]),), "in place"),
     (extend_argument, (0.3, [0.5]), "argument"),
     (append_differentiated_list, ([0.5, 0.2],), "caller"),

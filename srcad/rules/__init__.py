@@ -4,6 +4,7 @@ from . import (  # noqa: F401
     builtin_rules,
     math_rules,
     numpy_elementwise,
+    numpy_fft,
     numpy_linalg,
     numpy_products,
     numpy_reductions,

@@ -9,6 +9,11 @@ from .. import runtime
 from ..runtime import python, unbroadcast
 from ..runtime.python import (as_list, as_list_adjoint, extend_adjoint_head,
                               extend_adjoint_tail, list_extend)
+from ..runtime.python import (delete_adjoint, insert_adjoint_items, insert_adjoint_value,
+                              list_delete, list_insert, list_setitem, pick_adjoint,
+                              picked_tangent, repeat_adjoint, repeat_items,
+                              setitem_adjoint_items, setitem_adjoint_value, sort_like,
+                              unsort_adjoint)
 from ..runtime.python import (append_adjoint_head, append_adjoint_last, head_adjoint,
                               last_item_adjoint, list_append, reverse_adjoint, reversed_items,
                               spread_adjoint, spread_sum, sum_items)
@@ -47,7 +52,7 @@ def _(y, items):
     Example(([Rand(()), Rand((3,))], [Rand(()), Rand(())])), Example(([], (Rand((2,)),))),
     Example(([Rand(())], Rand((2, 3))))])
 def _(y, items, more):
-    ditems = extend_adjoint_head(dy, items)
+    ditems = extend_adjoint_head(dy, items, more)
     dmore = extend_adjoint_tail(dy, items, more)
 
 
@@ -79,6 +84,90 @@ def _(y, items):
 @tangent(python.reversed_items)
 def _(y, items):
     dy = reversed_items(ditems)
+
+
+@adjoint(python.list_insert, kind=_other, nondiff_params=("index",), examples=[
+    Example(([Rand(()), Rand(())], 0, Rand(()))), Example(([Rand((2,))], -1, Rand((2,)))),
+    Example(([Rand(()), Rand(()), Rand(())], 7, Rand(())))])
+def _(y, items, index, value):
+    ditems = insert_adjoint_items(dy, items, index)
+    dvalue = insert_adjoint_value(dy, items, index, value)
+
+
+@tangent(python.list_insert)
+def _(y, items, index, value):
+    dy = list_insert(ditems, index, dvalue)
+
+
+@adjoint(python.list_delete, kind=_other, nondiff_params=("index",), examples=[
+    Example(([Rand(()), Rand(()), Rand(())],)), Example(([Rand((2,)), Rand((2,))], 0)),
+    Example(([Rand(()), Rand(()), Rand(())], -2))])
+def _(y, items, index=-1):
+    ditems = delete_adjoint(dy, items, index)
+
+
+@tangent(python.list_delete)
+def _(y, items, index=-1):
+    dy = list_delete(ditems, index)
+
+
+@adjoint(python.list_setitem, kind=_other, nondiff_params=("index",), examples=[
+    Example(([Rand(()), Rand(()), Rand(())], 1, Rand(()))),
+    Example(([Rand((2,)), Rand((2,))], -1, Rand((2,)))),
+    Example(([Rand(()), Rand(()), Rand(())], slice(0, 2), [Rand(()), Rand(())]))])
+def _(y, items, index, value):
+    ditems = setitem_adjoint_items(dy, items, index)
+    dvalue = setitem_adjoint_value(dy, items, index, value)
+
+
+@tangent(python.list_setitem)
+def _(y, items, index, value):
+    dy = list_setitem(ditems, index, dvalue)
+
+
+@adjoint(python.repeat_items, kind=_other, nondiff_params=("count",), examples=[
+    Example(([Rand(())], 3)), Example(([Rand(()), Rand((2,))], 2))])
+def _(y, items, count):
+    ditems = repeat_adjoint(dy, items, count)
+
+
+@tangent(python.repeat_items)
+def _(y, items, count):
+    dy = repeat_items(ditems, count)
+
+
+@adjoint(python.sorted_items, kind=_other, nondiff_params=("reverse",), examples=[
+    Example(([Rand(()), Rand(()), Rand(())],)), Example(([Rand(()), Rand(())], True)),
+    Example((Rand((4,)),))])
+def _(y, items, reverse=False):
+    ditems = unsort_adjoint(dy, items, reverse)
+
+
+@tangent(python.sorted_items)
+def _(y, items, reverse=False):
+    dy = sort_like(ditems, items, reverse)
+
+
+@adjoint(python.max_item, kind="numeric", examples=[
+    Example(([Rand(()), Rand(()), Rand(())],)), Example((Rand((4,)),))])
+def _(y, items):
+    ditems = pick_adjoint(dy, items, y)
+
+
+@tangent(python.max_item)
+def _(y, items):
+    dy = picked_tangent(ditems, items, y)
+
+
+@adjoint(python.min_item, kind="numeric", examples=[
+    Example(([Rand(()), Rand(()), Rand(())],)), Example((Rand((4,)),))])
+def _(y, items):
+    ditems = pick_adjoint(dy, items, y)
+
+
+@tangent(python.min_item)
+def _(y, items):
+    dy = picked_tangent(ditems, items, y)
 
 
 # The helpers the adjoints above emit, for second derivatives. All are linear in `d`.

@@ -160,18 +160,15 @@ def identity(x):
 
 def add_at(adjoint, index, value, length):
     """The adjoint of a list or tuple, with `value` added at `index` (0.0 means zeros)."""
-    out = list(adjoint) if isinstance(adjoint, (list, tuple)) else [0.0] * length
+    from .python import list_adjoint
+    out = list_adjoint(adjoint, length, "add_at")
     out[index] = out[index] + value
     return out
 
 
 def add_items(a, b):
     """Two adjoints of the same list or tuple, added item by item (0.0 means zeros)."""
-    if not isinstance(a, (list, tuple)):
-        return list(b)
-    if not isinstance(b, (list, tuple)):
-        return list(a)
-    return [x + y for x, y in zip(a, b)]
+    return add_adjoints(a, b)
 
 
 def setitem(array, index, value):
@@ -218,25 +215,25 @@ def zeros_like(x):
 
 
 def broadcast_like(t, x):
-    """A tangent `t` broadcast to the shape of the value `x` it belongs to."""
+    """A tangent `t` broadcast to the shape of the value `x` it belongs to (a list's is
+    a list of its items' tangents; 0.0 stands for zeros)."""
     if isinstance(x, (list, tuple)):
-        return t if isinstance(t, (list, tuple)) else zeros_like(x)
+        from .python import _shaped, list_adjoint
+        return _shaped(list_adjoint(t, len(x), "broadcast_like"), x)
     if np.shape(t) == np.shape(x):
         return t
     return np.broadcast_to(t, np.shape(x))
 
 
 def add_adjoints(a, b):
-    """Two adjoints of the same value: lists and tuples add item by item (0.0 is zero)."""
+    """Two adjoints of the same value: lists and tuples add item by item (0.0 is zero;
+    an array adjoint of a list runs over its items)."""
     a_seq, b_seq = isinstance(a, (list, tuple)), isinstance(b, (list, tuple))
-    if a_seq and b_seq:
-        return [add_adjoints(x, y) for x, y in zip(a, b)]
     if a_seq or b_seq:
-        seq, other = (a, b) if a_seq else (b, a)
-        if np.ndim(other) == 0 and other == 0.0:
-            return list(seq)
-        raise TypeError("srcad: cannot add an adjoint of a list to one of an array; "
-                        "please report this")
+        from .python import list_adjoint
+        count = len(a) if a_seq else len(b)
+        return [add_adjoints(x, y) for x, y in zip(list_adjoint(a, count, "add_adjoints"),
+                                                   list_adjoint(b, count, "add_adjoints"))]
     return a + b
 
 

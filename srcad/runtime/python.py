@@ -6,11 +6,79 @@ from __future__ import annotations
 import numpy as np
 
 
+class AdjointStructureError(RuntimeError):
+    """Internal error: an adjoint does not have the structure of its value (say, an
+    array where a list of 3 items was expected). srcad raises it instead of guessing;
+    please report it with the function that caused it."""
+
+
+def list_adjoint(d, count: int, what: str) -> list:
+    """The adjoint `d` of a list of `count` items as a list of item adjoints.
+
+    A list adjoint is a list or tuple of item adjoints, or an array whose leading axis
+    runs over the items (NumPy made it from the list); the scalar 0.0 stands for zeros.
+    Anything else is a bug in srcad, raised as `AdjointStructureError`."""
+    if isinstance(d, (list, tuple)):
+        if len(d) == count:
+            return list(d)
+    elif isinstance(d, np.ndarray) and d.ndim >= 1:
+        if len(d) == count:
+            return list(d)
+    elif np.ndim(d) == 0 and d == 0:
+        return [0.0] * count
+    raise AdjointStructureError(
+        f"srcad internal error in {what}: the adjoint of a list of {count} items is "
+        f"{_describe(d)}; please report this with the function you differentiated")
+
+
+def _describe(d) -> str:
+    if isinstance(d, (list, tuple)):
+        return f"a {type(d).__name__} of {len(d)} items"
+    if isinstance(d, np.ndarray):
+        return f"an array of shape {d.shape}"
+    return f"the {type(d).__name__} {d!r}"
+
+
+def _shaped(items_adjoint: list, items) -> list:
+    """Item adjoints, each zero shaped like its item where it stands for zeros."""
+    from . import zeros_like
+    return [zeros_like(x) if _is_zero(g) and np.ndim(x) else g
+            for g, x in zip(items_adjoint, items)]
+
+
+def _is_zero(d) -> bool:
+    return not isinstance(d, (list, tuple, np.ndarray)) and np.ndim(d) == 0 and d == 0
+
+
+def _like_sequence(adjoints: list, items):
+    """Item adjoints in the container type of `items` (an array's rows stack)."""
+    if isinstance(items, np.ndarray):
+        from . import zeros_like
+        if not adjoints:
+            return zeros_like(items)
+        return np.stack([np.broadcast_to(g, np.shape(x)) for g, x in zip(adjoints, items)])
+    return tuple(adjoints) if isinstance(items, tuple) else adjoints
+
+
 def list_append(items, value):
     """`items.append(value)` as a new list (the old one is unchanged)."""
     out = list(items)
     out.append(value)
     return out
+
+
+def append_adjoint_head(d, items):
+    """The adjoint of `items` from the adjoint `d` of `items + [value]`."""
+    return _shaped(list_adjoint(d, len(items) + 1, "append")[:-1], items)
+
+
+def append_adjoint_last(d, value):
+    """The adjoint of the appended value: the last item of `d`."""
+    from . import broadcast_like
+    if _is_zero(d):
+        from . import zeros_like
+        return zeros_like(value)
+    return broadcast_like(d[-1], value)
 
 
 def as_list(items):
@@ -19,58 +87,166 @@ def as_list(items):
 
 
 def as_list_adjoint(d, items):
-    """The adjoint of `items` from that of `list(items)` (0.0 stands for zeros)."""
-    from . import broadcast_like, zeros_like
-    if isinstance(items, np.ndarray):
-        if not isinstance(d, (list, tuple)):
-            return zeros_like(items)
-        return np.array([broadcast_like(g, x) for g, x in zip(d, items)],
-                        dtype=float).reshape(items.shape)
-    if not isinstance(d, (list, tuple)):
-        return zeros_like(list(items))
-    out = [broadcast_like(g, x) for g, x in zip(d, items)]
-    return tuple(out) if isinstance(items, tuple) else out
+    """The adjoint of `items` from that of `list(items)`."""
+    return _like_sequence(_shaped(list_adjoint(d, len(items), "list()"), items), items)
 
 
 def list_extend(items, more):
-    """`items.extend(more)` as a new list (the old one is unchanged)."""
+    """`items.extend(more)` (or `items + more`) as a new list (the old one is unchanged)."""
     return list(items) + list(more)
 
 
-def extend_adjoint_head(d, items):
+def extend_adjoint_head(d, items, more):
     """The adjoint of `items` from the adjoint `d` of `list_extend(items, more)`."""
-    from . import broadcast_like, zeros_like
-    if isinstance(d, (list, tuple)):
-        return [broadcast_like(g, x) for g, x in zip(d[:len(items)], items)]
-    return zeros_like(list(items))
+    whole = list_adjoint(d, len(items) + len(more), "extend")
+    return _shaped(whole[:len(items)], items)
 
 
 def extend_adjoint_tail(d, items, more):
     """The adjoint of `more` (a list; an array of rows for an array) in `list_extend`."""
+    whole = list_adjoint(d, len(items) + len(more), "extend")
+    return _like_sequence(_shaped(whole[len(items):], more), more)
+
+
+def list_insert(items, index, value):
+    """`items.insert(index, value)` as a new list."""
+    out = list(items)
+    out.insert(index, value)
+    return out
+
+
+def _insert_position(count, index) -> int:
+    """Where `list.insert(index, v)` puts `v` in a list of `count` items."""
+    return min(max(index + count if index < 0 else index, 0), count)
+
+
+def insert_adjoint_items(d, items, index):
+    """The adjoint of `items` in `list_insert(items, index, value)`."""
+    whole = list_adjoint(d, len(items) + 1, "insert")
+    del whole[_insert_position(len(items), index)]
+    return _shaped(whole, items)
+
+
+def insert_adjoint_value(d, items, index, value):
+    """The adjoint of `value` in `list_insert(items, index, value)`."""
     from . import broadcast_like, zeros_like
-    if isinstance(d, (list, tuple)):
-        tail = [broadcast_like(g, x) for g, x in zip(d[len(items):], more)]
+    whole = list_adjoint(d, len(items) + 1, "insert")
+    g = whole[_insert_position(len(items), index)]
+    return zeros_like(value) if _is_zero(g) else broadcast_like(g, value)
+
+
+def list_delete(items, index=-1):
+    """`items` without the item at `index` (what is left after `items.pop(index)`)."""
+    out = list(items)
+    del out[index]
+    return out
+
+
+def delete_adjoint(d, items, index=-1):
+    """The adjoint of `items` from that of `list_delete(items, index)`: zero at `index`."""
+    rest = list_adjoint(d, len(items) - 1, "pop")
+    position = index + len(items) if index < 0 else index
+    rest.insert(position, 0.0)
+    return _shaped(rest, items)
+
+
+def list_setitem(items, index, value):
+    """`items[index] = value` on a list, as a new list."""
+    out = list(items)
+    out[index] = value
+    return out
+
+
+def setitem_adjoint_items(d, items, index):
+    """The adjoint of `items` in `list_setitem`: zero where the item was replaced."""
+    whole = list_adjoint(d, len(items), "item assignment")
+    if isinstance(index, slice):
+        for position in range(*index.indices(len(items))):
+            whole[position] = 0.0
     else:
-        tail = zeros_like(list(more))
-    if isinstance(more, np.ndarray):
-        return np.array(tail, dtype=float).reshape(more.shape)
-    return tuple(tail) if isinstance(more, tuple) else tail
+        whole[index] = 0.0
+    return _shaped(whole, items)
 
 
-def append_adjoint_head(d, items):
-    """The adjoint of `items` from the adjoint `d` of `items + [value]` (0.0 is zero)."""
+def setitem_adjoint_value(d, items, index, value):
+    """The adjoint of `value` in `list_setitem(items, index, value)`."""
     from . import broadcast_like, zeros_like
-    if isinstance(d, (list, tuple)):
-        return [broadcast_like(g, x) for g, x in zip(d[:-1], items)]
-    return zeros_like(list(items))
+    whole = list_adjoint(d, len(items), "item assignment")
+    if isinstance(index, slice):
+        return _like_sequence(_shaped(whole[index], value), value)
+    g = whole[index]
+    return zeros_like(value) if _is_zero(g) else broadcast_like(g, value)
 
 
-def append_adjoint_last(d, value):
-    """The adjoint of the appended value (zeros when `d` stands for zeros)."""
-    from . import broadcast_like, zeros_like
-    if isinstance(d, (list, tuple)):
-        return broadcast_like(d[-1], value)
-    return zeros_like(value)
+def repeat_items(items, count):
+    """`items * count` for a list (count copies of its items, one after the other)."""
+    return list(items) * count
+
+
+def repeat_adjoint(d, items, count):
+    """The adjoint of `items` in `repeat_items`: the copies' adjoints, summed."""
+    n = len(items)
+    whole = list_adjoint(d, n * max(count, 0), "list repetition")
+    total = [0.0] * n
+    for start in range(0, len(whole), max(n, 1)):
+        total = [a + b for a, b in zip(total, whole[start:start + n])]
+    return _like_sequence(_shaped(total, items), items)
+
+
+def sorted_items(items, reverse=False):
+    """`sorted(items, reverse=reverse)` (numbers)."""
+    return sorted(items, reverse=reverse)
+
+
+def sort_order(items, reverse=False) -> list:
+    """The positions `sorted(items, reverse=reverse)` takes its items from."""
+    order = sorted(range(len(items)), key=lambda i: items[i], reverse=reverse)
+    return order
+
+
+def unsort_adjoint(d, items, reverse=False):
+    """The adjoint of `items` from that of `sorted_items(items, reverse)`."""
+    whole = list_adjoint(d, len(items), "sorted")
+    out = [0.0] * len(items)
+    for g, position in zip(whole, sort_order(items, reverse)):
+        out[position] = g
+    return _like_sequence(_shaped(out, items), items)
+
+
+def sort_like(d, items, reverse=False):
+    """The tangent of `sorted_items(items, reverse)`: `d` reordered the same way."""
+    whole = list_adjoint(d, len(items), "sorted")
+    return [whole[position] for position in sort_order(items, reverse)]
+
+
+def max_item(items):
+    """`max(items)` over a sequence of numbers."""
+    return max(items)
+
+
+def min_item(items):
+    """`min(items)` over a sequence of numbers."""
+    return min(items)
+
+
+def pick_adjoint(d, items, picked):
+    """The adjoint of `items` in `max(items)` / `min(items)`: `d` at the first item equal
+    to the picked one (the one Python returns), zero elsewhere."""
+    out = [0.0] * len(items)
+    for position, item in enumerate(items):
+        if item == picked:
+            out[position] = d
+            break
+    return _like_sequence(_shaped(out, items), items)
+
+
+def picked_tangent(d, items, picked):
+    """The tangent of `max(items)` / `min(items)`: that of the item Python returns."""
+    whole = list_adjoint(d, len(items), "max/min")
+    for position, item in enumerate(items):
+        if item == picked:
+            return whole[position]
+    return 0.0
 
 
 def sum_items(items, start=0):
@@ -81,7 +257,7 @@ def sum_items(items, start=0):
 def spread_adjoint(d, items):
     """The adjoint of every item of a sum: `d`, shaped like each item."""
     from . import unbroadcast
-    return [unbroadcast(d, x) for x in items]
+    return _like_sequence([unbroadcast(d, x) for x in items], items)
 
 
 def reversed_items(items):
@@ -92,13 +268,10 @@ def reversed_items(items):
 
 
 def reverse_adjoint(d, items):
-    """The adjoint of `items` from that of `reversed_items(items)` (0.0 is zero)."""
+    """The adjoint of `items` from that of `reversed_items(items)`."""
     if isinstance(items, np.ndarray):
         return np.asarray(d)[::-1] if np.ndim(d) else d
-    from . import broadcast_like, zeros_like
-    if isinstance(d, (list, tuple)):
-        return [broadcast_like(g, x) for g, x in zip(list(d)[::-1], items)]
-    return zeros_like(list(items))
+    return _shaped(list_adjoint(d, len(items), "reversed")[::-1], items)
 
 
 def format_value(value, conversion=-1, spec=""):
@@ -179,30 +352,25 @@ def _what(value) -> str:
 
 def last_item_adjoint(g, d):
     """The adjoint of `d` in `append_adjoint_last(d, value)`: `g` in the last place."""
-    from . import zeros_like
-    if not isinstance(d, (list, tuple)):
+    if _is_zero(d):
         return 0.0
-    out = zeros_like(list(d))
+    out = [0.0] * len(d)
     out[-1] = g
-    return out
+    return _shaped(out, d)
 
 
 def head_adjoint(g, d):
     """The adjoint of `d` in `append_adjoint_head(d, items)`: `g` and a zero last item."""
-    from . import zeros_like
-    if not isinstance(d, (list, tuple)):
+    if _is_zero(d):
         return 0.0
-    head = list(g) if isinstance(g, (list, tuple)) else zeros_like(list(d[:-1]))
-    return head + [zeros_like(d[-1])]
+    return _shaped(list_adjoint(g, len(d) - 1, "append") + [0.0], d)
 
 
 def spread_sum(g, d):
-    """The adjoint of `d` in `spread_adjoint(d, items)`: the items' adjoints, summed."""
-    from . import broadcast_like
-    if not isinstance(g, (list, tuple)):
-        return 0.0 * d
+    """The adjoint of `d` in `spread_adjoint(d, items)`: the items' adjoints, summed
+    (each summed down to `d`'s shape)."""
+    from . import unbroadcast
     total = 0.0 * d
-    for item in g:
-        total = total + broadcast_like(item, d) if np.ndim(item) <= np.ndim(d) else \
-            total + np.sum(item)
+    for item in list_adjoint(g, len(g) if not _is_zero(g) else 0, "sum"):
+        total = total + unbroadcast(item, d)
     return total

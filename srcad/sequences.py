@@ -1,0 +1,124 @@
+"""Lists and tuples that meet NumPy, made explicit before a transform.
+
+NumPy turns a list argument into an array (`np.mean(losses)` averages
+`np.asarray(losses)`), and Python's own list operators are not arithmetic
+(`xs + ys` concatenates, `[0.0] * n` repeats, `xs[i] = v` replaces an item). The
+derivative rules of NumPy functions are written for arrays, so the adjoint of a list
+argument would come back as an array where the list's other rules expect a list of
+item adjoints. This pass decides, from the value kinds at transform time, where a
+differentiated list or tuple meets such a function, and rewrites the call:
+
+- a NumPy/SciPy function receiving one gets `np.asarray(xs)` instead (the conversion
+  NumPy would make), so the generated code converts explicitly in both sweeps:
+  `losses_array = np.asarray(losses)` forward, and the conversion's adjoint splits
+  the array adjoint back into one adjoint per item;
+- `xs + ys`, `xs * n` and `xs[i] = v` on lists become the list helpers
+  (`list_extend`, `repeat_items`, `list_setitem`), whose adjoints are lists.
+
+The rewrite changes no value: it is what Python and NumPy do anyway.
+"""
+
+from __future__ import annotations
+
+import operator
+
+import numpy as np
+
+from . import registry, runtime
+from .analysis import Kinds, activity
+from .ir import Block, Call, Function, Var, sub_blocks
+from .kinds import is_sequence
+from .runtime import python as pyrt
+
+# Functions whose parameters take a sequence of arrays as such (their rules return
+# one adjoint per item).
+_SEQUENCE_FUNCTIONS = {np.stack, np.concatenate, np.hstack, np.vstack, np.dstack,
+                       np.column_stack, np.block, np.asarray, np.array, np.asanyarray,
+                       np.ascontiguousarray, np.linalg.multi_dot, np.meshgrid,
+                       np.broadcast_arrays}
+
+
+def takes_arrays(fn) -> bool:
+    """A NumPy or SciPy function that converts list arguments to arrays."""
+    if fn in _SEQUENCE_FUNCTIONS:
+        return False
+    if isinstance(fn, np.ufunc):
+        return True
+    if isinstance(fn, registry.Method):
+        return False
+    root = (getattr(fn, "__module__", None) or "").split(".")[0]
+    return root in ("numpy", "scipy") and callable(fn)
+
+
+def make_sequences_explicit(fn: Function, kinds: Kinds, varied: set) -> bool:
+    """Rewrite `fn` in place (see the module docstring); True if anything changed."""
+    changed = [False]
+
+    def is_list(op) -> bool:
+        return isinstance(op, Var) and is_sequence(kinds.of(op))
+
+    def run(block: Block) -> None:
+        out = []
+        for stmt in block.stmts:
+            for sub in sub_blocks(stmt):
+                run(sub)
+            if isinstance(stmt, Call):
+                out.extend(_rewrite(stmt, is_list, varied, changed))
+            out.append(stmt)
+        block.stmts[:] = out
+
+    run(fn.body)
+    return changed[0]
+
+
+def _rewrite(stmt: Call, is_list, varied: set, changed: list) -> list:
+    """Rewrite one call in place; returns the statements to insert before it."""
+    fn, args = stmt.fn, stmt.args
+    if fn is runtime.setitem and args and is_list(args[0]):
+        stmt.fn = pyrt.list_setitem
+        changed[0] = True
+        return []
+    if fn is operator.add and len(args) == 2 and is_list(args[0]) and is_list(args[1]):
+        stmt.fn = pyrt.list_extend
+        changed[0] = True
+        return []
+    if fn is operator.mul and len(args) == 2 and (is_list(args[0]) or is_list(args[1])):
+        if is_list(args[1]):
+            stmt.args = [args[1], args[0]]
+        stmt.fn = pyrt.repeat_items
+        changed[0] = True
+        return []
+    if not takes_arrays(fn):
+        return []
+    inserted = []
+
+    def convert(op):
+        if not (is_list(op) and op in varied):
+            return op
+        array = Var(f"{op.name}_array")
+        inserted.append(Call(array, np.asarray, [op], {}, stmt.loc))
+        changed[0] = True
+        return array
+
+    stmt.args = [convert(a) for a in args]
+    stmt.kwargs = {k: convert(v) for k, v in stmt.kwargs.items()}
+    return inserted
+
+
+def needs_rewrite(fn: Function, kinds: Kinds) -> bool:
+    """Cheap test: does any value of `fn` have a list or tuple kind?"""
+    return any(is_sequence(k) for k in kinds.kinds.values())
+
+
+
+def analyze(fn: Function, wrt: list, param_kinds: list, callee_kind) -> tuple:
+    """Kinds and activity of `fn` (`(kinds, varied, useful)`), after making the lists
+    that meet NumPy explicit (which changes `fn` in place)."""
+    kinds = Kinds(fn, param_kinds, callee_kind)
+    varied, useful = activity(fn, wrt)
+    for _ in range(4):  # a rewrite can reveal more lists (xs + ys is a list)
+        if not (needs_rewrite(fn, kinds) and make_sequences_explicit(fn, kinds, varied)):
+            break
+        kinds = Kinds(fn, param_kinds, callee_kind)
+        varied, useful = activity(fn, wrt)
+    return kinds, varied, useful
