@@ -123,8 +123,11 @@ def _as_like(grad, like, inputs=()) -> Any:
     if type(like) is float:
         if type(grad) is float:
             return grad
-        if np.ndim(grad) == 0:
+        if np.ndim(grad) == 0 and not np.iscomplexobj(grad):
             return float(grad)
+    if np.iscomplexobj(grad) and not np.iscomplexobj(like):
+        raise BadArgumentError("internal error: a real argument got a complex gradient; "
+                               "please report this with the function you differentiated")
     if isinstance(like, np.ndarray):
         if type(grad) is np.ndarray and grad.shape == like.shape and \
                 grad.dtype == like.dtype and grad.base is None and grad.flags.writeable and \

@@ -19,9 +19,10 @@ from .builder import Builder
 from .errors import NoDerivativeError, RuleError, UnsupportedSyntaxError
 from .ir import Block, Call, Carried, Const, ForRange, Function, If, Operand, Phi, Return, Var
 from .ir import While, fn_label, walk
-from .kinds import SCALAR, is_array
+from .kinds import SCALAR, is_array, is_complex
 from .lower import lower_template
 from .sequences import analyze
+from .complex_values import complex_rule
 from .optimize import GeneratedRef
 
 ZERO = Const(0.0)
@@ -134,7 +135,9 @@ class ForwardTransform:
         self.rule(stmt, rule)
 
     def rule(self, stmt: Call, rule) -> None:
-        template = rule.tangent
+        operands = list(stmt.args) + list(stmt.kwargs.values()) + [stmt.target]
+        sees_complex = any(is_complex(self.kind(op)) for op in operands)
+        template = complex_rule(rule, sees_complex, "tangent", stmt)
         z = stmt.target
         bound = bind_template_args(template, stmt)
         label = fn_label(stmt.fn)

@@ -18,6 +18,8 @@ from __future__ import annotations
 import operator
 from dataclasses import dataclass, field, replace
 
+import numpy as np
+
 from . import registry, runtime
 from .analysis import (STRUCTURAL, Kinds, activity, bind_template_args, check_calls,
                        is_user_function)
@@ -28,7 +30,8 @@ from .ir import (Block, Call, Carried, Const, ForRange, Function, If, Operand, P
 from .lower import lower_template
 from .sequences import analyze
 from .optimize import GeneratedRef, eliminate_dead_code, simplify
-from .kinds import NUMERIC, SCALAR, TupleKind, is_array
+from .kinds import NUMERIC, SCALAR, TupleKind, is_array, is_complex
+from .complex_values import complex_rule
 
 ZERO = Const(0.0)
 _STACK_OPS = (runtime.new_stack, runtime.push, runtime.pop, runtime.copy_stack)
@@ -394,9 +397,16 @@ class ReverseTransform:
             self.reverse_subroutine(stmt, dz, loc)
             return
         rule = registry.lookup(stmt.fn)
-        template = rule.adjoint
+        complex_values = self.sees_complex(stmt)
+        template = complex_rule(rule, complex_values, "adjoint", stmt)
         bound = bind_template_args(template, stmt)
         label = registry_label(stmt.fn)
+        # A holomorphic rule's real template, conjugated around: dz = conj(T(conj(dw))).
+        conjugate = complex_values and rule.complex == "holomorphic" and \
+            template is rule.adjoint
+        if conjugate:
+            dz = self.rb.call(np.conj, [dz], loc=loc, name=f"d{z.name}")
+            dz.keep = True
         if bound is None:
             raise UnsupportedSyntaxError(
                 f"this call to '{label}' does not match the parameters of its derivative "
@@ -448,10 +458,31 @@ class ReverseTransform:
                                 f"the rule must assign 'd{name}'")
             if isinstance(contrib, Var) and contrib.id > mark:
                 contrib.name = f"d{value.name}"
+            if complex_values:
+                contrib = self.complex_contribution(contrib, value, conjugate, loc)
             if rule.broadcasting:
                 others = [v for n, v in bound.items() if n != name and not isinstance(v, tuple)]
                 contrib = self.reduce_to(contrib, value, z, others, loc)
             self.accumulate(value, contrib, loc)
+
+    def sees_complex(self, stmt: Call) -> bool:
+        """Whether a call's result or any of its operands may be complex."""
+        operands = list(stmt.args) + list(stmt.kwargs.values())
+        if stmt.target is not None:
+            operands.append(stmt.target)
+        return any(is_complex(self.kind(op)) for op in operands)
+
+    def complex_contribution(self, contrib: Operand, operand: Var, conjugate: bool,
+                             loc) -> Operand:
+        """An adjoint contribution under the complex convention: conjugated back for a
+        holomorphic rule, and only its real part for a real operand."""
+        if not is_complex(self.kind(operand)):
+            fn = np.real
+        elif conjugate:
+            fn = np.conj
+        else:
+            return contrib
+        return self.rb.call(fn, [contrib], loc=loc, name=f"d{operand.name}")
 
     def reduce_to(self, contrib: Operand, operand: Var, result: Var, others: list,
                   loc) -> Operand:

@@ -2,6 +2,7 @@
 
 from . import (  # noqa: F401
     builtin_rules,
+    complex_rules,
     math_rules,
     numpy_elementwise,
     numpy_fft,

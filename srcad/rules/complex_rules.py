@@ -1,0 +1,188 @@
+"""How each rule treats complex values (the convention is in docs/complex.md).
+
+A rule listed here has been checked on complex inputs by the registry's complex sweep
+(tests/rules/test_complex_sweep.py): "linear" rules are real-coefficient linear maps
+whose templates hold unchanged, "holomorphic" rules are complex-analytic functions whose
+real templates the reverse transform conjugates around, and "native" rules have
+templates written for the convention. Every other rule refuses complex values.
+"""
+
+import builtins
+import operator
+
+import numpy as np
+
+from .. import runtime
+from ..registry import (Attribute, Example, Method, Rand, adjoint, complex_adjoint,
+                        complex_tangent, complex_values, nondifferentiable, tangent)
+from ..runtime import python as pyrt
+from ..runtime import reductions
+from ..runtime.complex import abs_tangent, unit, unit_projection
+
+# ----------------------------------------------------------------------------- linear
+complex_values(
+    operator.add, operator.sub, operator.neg, operator.pos, operator.getitem,
+    np.add, np.subtract, np.negative, np.positive,
+    np.sum, Method("sum"), np.mean, Method("mean"), np.cumsum, Method("cumsum"),
+    np.reshape, Method("reshape"), np.ravel, Method("ravel"), Method("flatten"),
+    np.transpose, Method("transpose"), Attribute("T"), np.swapaxes, Method("swapaxes"),
+    np.moveaxis, np.squeeze, Method("squeeze"), np.expand_dims,
+    np.concatenate, np.stack, np.hstack, np.vstack, np.dstack, np.column_stack,
+    np.split, np.array_split, np.flip, np.fliplr, np.flipud, np.roll, np.tile, np.repeat,
+    Method("repeat"), np.diag, np.diagonal, np.trace, Method("trace"), np.tril, np.triu,
+    np.broadcast_to, np.atleast_1d, np.atleast_2d, np.atleast_3d, np.copy, Method("copy"),
+    np.asarray, np.array, np.take_along_axis,
+    runtime.setitem, runtime.as_sequence, runtime.identity, runtime.grad_hook,
+    runtime.unbroadcast, runtime.unreduce, runtime.index_adjoint, runtime.broadcast_like,
+    runtime.add_adjoints, runtime.add_items, runtime.add_at, runtime.transpose_adjoint,
+    reductions.cumsum_adjoint,
+    pyrt.list_append, pyrt.list_extend, pyrt.as_list, pyrt.list_insert, pyrt.list_delete,
+    pyrt.list_setitem, pyrt.repeat_items, pyrt.reversed_items, pyrt.sum_items,
+    pyrt.append_adjoint_head, pyrt.append_adjoint_last, pyrt.spread_adjoint,
+    pyrt.reverse_adjoint,
+    how="linear")
+
+# ----------------------------------------------------------------------------- holomorphic
+complex_values(
+    operator.mul, operator.truediv, operator.pow, operator.matmul,
+    np.multiply, np.divide, np.power, np.matmul, np.dot, Method("dot"),
+    np.exp, np.log, np.sqrt, np.sin, np.cos, np.tan, np.sinh, np.cosh, np.tanh,
+    np.square, np.reciprocal, np.expm1, np.log1p, np.exp2, np.log2, np.log10,
+    np.einsum, np.tensordot, np.inner, np.outer, np.kron, np.prod, Method("prod"),
+    np.linalg.inv, np.linalg.solve, np.linalg.det, np.linalg.matrix_power,
+    runtime.matmul_adjoint_left, runtime.matmul_adjoint_right,
+    runtime.dot_adjoint_left, runtime.dot_adjoint_right,
+    how="holomorphic")
+
+# ----------------------------------------------------------------------------- native
+# conj is its own adjoint under the convention: dz = conj(dw).
+complex_values(np.conjugate, how="native")
+
+
+@adjoint(Method("conj"), kind="first", examples=[Example((Rand((3,)),))])
+@adjoint(Method("conjugate"), kind="first", examples=[Example((Rand((3,)),))])
+def _(y, x):
+    dx = np.conjugate(dy)
+
+
+@tangent(Method("conj"))
+@tangent(Method("conjugate"))
+def _(y, x):
+    dy = np.conjugate(dx)
+
+
+complex_values(Method("conj"), Method("conjugate"), how="native")
+
+
+# |z|: dz = dw * z / |z|; its tangent is the part of dz along z.
+for _abs in (np.absolute, builtins.abs):
+    @complex_adjoint(_abs)
+    def _(y, x):
+        dx = dy * unit(x)
+
+    @complex_tangent(_abs)
+    def _(y, x):
+        dy = abs_tangent(dx, x)
+
+    complex_values(_abs, how="native", output="real")
+
+
+# unit(z) = z / |z| (0 at 0), the direction in abs's adjoint.
+@adjoint(unit, kind="first", examples=[Example((Rand((3,), 0.2, 1.5),))])
+def _(u, z):
+    dz = unit_projection(du, z)
+
+
+@tangent(unit)
+def _(u, z):
+    du = unit_projection(dz, z)
+
+
+complex_values(unit, how="native")
+
+
+# The real and imaginary parts: Re(z) has adjoint dw, Im(z) has adjoint 1j * dw.
+@adjoint(np.real, kind="first", examples=[Example((Rand((3,)),)), Example((Rand(()),))])
+@adjoint(Attribute("real"), kind="first", examples=[Example((Rand((3,)),))])
+def _(y, val):
+    dval = dy
+
+
+@tangent(np.real)
+@tangent(Attribute("real"))
+def _(y, val):
+    dy = np.real(dval)
+
+
+@adjoint(np.imag, kind="first", examples=[Example((Rand((3,)),)), Example((Rand(()),))])
+@adjoint(Attribute("imag"), kind="first", examples=[Example((Rand((3,)),))])
+def _(y, val):
+    dval = dy * 0.0
+
+
+@tangent(np.imag)
+@tangent(Attribute("imag"))
+def _(y, val):
+    dy = np.imag(dval)
+
+
+for _part in (np.imag, Attribute("imag")):
+    @complex_adjoint(_part)
+    def _(y, val):
+        dval = 1j * dy
+
+complex_values(np.real, Attribute("real"), np.imag, Attribute("imag"), how="native",
+               output="real")
+
+
+# The angle of a real number is 0 or pi: piecewise constant.
+@adjoint(np.angle, kind="first", examples=[Example((Rand((3,), 0.2, 1.5),))])
+def _(y, z, deg=False):
+    dz = dy * 0.0
+
+
+@tangent(np.angle)
+def _(y, z, deg=False):
+    dy = dz * 0.0
+
+
+# d angle = Im(conj(z) dz) / |z|^2; the adjoint is 1j * z * dw / |z|^2 (infinite at 0).
+@complex_adjoint(np.angle)
+def _(y, z, deg=False):
+    dz = 1j * dy * (np.pi / 180.0 if deg else 1.0) * unit(z) / np.abs(z)
+
+
+@complex_tangent(np.angle)
+def _(y, z, deg=False):
+    dy = np.imag(np.conjugate(unit(z)) * dz) / np.abs(z) * (180.0 / np.pi if deg else 1.0)
+
+
+complex_values(np.angle, how="native", output="real")
+
+
+# vdot(a, b) = sum(conj(a) * b): da = b * conj(dw), db = a * dw.
+@complex_adjoint(np.vdot)
+def _(y, a, b):
+    da = np.conjugate(dy) * np.reshape(b, np.shape(a))
+    db = dy * np.reshape(a, np.shape(b))
+
+
+@complex_tangent(np.vdot)
+def _(y, a, b):
+    dy = np.vdot(da, b) + np.vdot(a, db)
+
+
+# complex(x, y) = x + 1j * y.
+@adjoint(builtins.complex, kind="numeric", examples=[Example((Rand(()), Rand(())))])
+def _(z, real=0, imag=0):
+    dreal = np.real(dz)
+    dimag = np.imag(dz)
+
+
+@tangent(builtins.complex)
+def _(z, real=0, imag=0):
+    dz = dreal + 1j * dimag
+
+
+complex_values(builtins.complex, how="native", output="complex")
+nondifferentiable(np.iscomplexobj, np.isrealobj, np.iscomplex, np.isreal)
