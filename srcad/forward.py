@@ -14,7 +14,7 @@ import operator
 from dataclasses import replace
 
 from . import registry, runtime
-from .analysis import STRUCTURAL, Kinds, activity, bind_template_args, check_calls
+from .analysis import STRUCTURAL, bind_template_args, check_calls
 from .builder import Builder
 from .errors import NoDerivativeError, RuleError, UnsupportedSyntaxError
 from .ir import Block, Call, Carried, Const, ForRange, Function, If, Operand, Phi, Return, Var

@@ -103,6 +103,10 @@ def _may_hold(node: ast.expr, name: str) -> bool:
     if isinstance(node, ast.Call):
         if _is_fresh(node):
             return False
+        if isinstance(node.func, ast.Attribute) and node.func.attr in ("pop", "index", "count") \
+                and isinstance(node.func.value, ast.Name) and node.func.value.id == name:
+            # an item of the list (or its position), not the list
+            return any(_may_hold(a, name) for a in node.args)
         args = list(node.args) + [k.value for k in node.keywords]
         if isinstance(node.func, ast.Attribute) and not _is_module_like(node.func.value):
             args.append(node.func.value)
@@ -117,6 +121,56 @@ def _appends_to(node: ast.AST) -> str | None:
             isinstance(node.func.value, ast.Name):
         return node.func.value.id
     return None
+
+
+def _changes(node: ast.AST, name: str) -> bool:
+    """Whether `node` changes the list or array `name` in place."""
+    for sub in ast.walk(node):
+        if _appends_to(sub) == name:
+            return True
+        if isinstance(sub, (ast.Assign, ast.AugAssign)):
+            for t in sub.targets if isinstance(sub, ast.Assign) else [sub.target]:
+                if isinstance(t, ast.Name) and isinstance(sub, ast.AugAssign) and t.id == name:
+                    return True
+                while isinstance(t, ast.Subscript):
+                    t = t.value
+                    if isinstance(t, ast.Name) and t.id == name:
+                        return True
+    return False
+
+
+def _handed_over(function: ast.FunctionDef, stmt: ast.stmt, name: str) -> bool:
+    """`rows.append(row)` as the end of `row`'s life: `row` was bound to a new list
+    earlier in the same block, every change to it happens between that binding and
+    this call, and nothing changes it afterwards (so nothing else sees a change)."""
+    if not (isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Call) and
+            _appends_to(stmt.value) not in (None, name) and
+            all(isinstance(a, ast.Name) for a in stmt.value.args)):
+        return False
+    for block in _blocks(function):
+        if stmt not in block:
+            continue
+        at = block.index(stmt)
+        starts = [i for i, s in enumerate(block[:at]) if isinstance(s, ast.Assign) and
+                  any(isinstance(t, ast.Name) and t.id == name for t in s.targets) and
+                  _is_fresh(s.value)]
+        if not starts:
+            return False
+        inside = block[starts[-1]:at]
+        changes = [n for n in ast.walk(function) if isinstance(n, ast.stmt) and
+                   not isinstance(n, (ast.For, ast.While, ast.If, ast.With, ast.FunctionDef))
+                   and _changes(n, name)]
+        allowed = {id(n) for s in inside for n in ast.walk(s)}
+        return all(id(n) in allowed for n in changes)
+    return False
+
+
+def _blocks(function: ast.FunctionDef):
+    for node in ast.walk(function):
+        for field_name in ("body", "orelse", "finalbody"):
+            block = getattr(node, field_name, None)
+            if isinstance(block, list) and block and isinstance(block[0], ast.stmt):
+                yield block
 
 
 def check_mutations(function: ast.FunctionDef, params: set) -> dict:
@@ -217,7 +271,8 @@ def _verdict(function: ast.FunctionDef, name: str, params: set,
                     return False, f"'{name}' is appended to itself"
                 continue
             args = list(call.args) + [k.value for k in call.keywords]
-            if any(_may_hold(a, name) for a in args):
+            if any(_may_hold(a, name) for a in args) and \
+                    not _handed_over(function, node, name):
                 return False, (f"'{name}' is passed to a call that may keep a reference "
                                "to it")
     if not bound:

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 
 from . import registry, runtime
-from .analysis import (STRUCTURAL, Kinds, activity, bind_template_args, check_calls,
+from .analysis import (STRUCTURAL, bind_template_args, check_calls,
                        is_user_function)
 from .builder import Builder, same_operand
 from .errors import RuleError, SourceLoc, UnsupportedSyntaxError
@@ -388,6 +388,12 @@ class ReverseTransform:
                                      dz, loc)
             elif self.kind(index) == SCALAR:
                 self.accumulate_item(container, self.primal(index), dz, loc)
+            elif isinstance(index, Const) and isinstance(index.value, slice):
+                count = len(self.kind(container).items)
+                for j, position in enumerate(range(*index.value.indices(count))):
+                    item = self.rb.call(operator.getitem, [dz, Const(j)], loc=loc,
+                                        name=f"d{getattr(container, 'name', 'item')}")
+                    self.accumulate_item(container, position, item, loc)
             else:
                 raise UnsupportedSyntaxError(
                     "indexing a tuple or list of differentiated values with a slice or an "

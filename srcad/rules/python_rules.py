@@ -14,6 +14,13 @@ from ..runtime.python import (delete_adjoint, insert_adjoint_items, insert_adjoi
                               picked_tangent, repeat_adjoint, repeat_items,
                               setitem_adjoint_items, setitem_adjoint_value, sort_like,
                               unsort_adjoint)
+from ..runtime.python import (as_list_adjoint, delete_transpose, extend_adjoint_head,
+                              extend_adjoint_tail, extend_head_transpose,
+                              extend_tail_transpose, insert_adjoint_items,
+                              insert_adjoint_value, insert_items_transpose,
+                              insert_value_transpose, list_adjoint, one_hot_items,
+                              picked_tangent, repeat_adjoint, setitem_adjoint_items,
+                              setitem_adjoint_value)
 from ..runtime.python import (append_adjoint_head, append_adjoint_last, head_adjoint,
                               last_item_adjoint, list_append, reverse_adjoint, reversed_items,
                               spread_adjoint, spread_sum, sum_items)
@@ -213,6 +220,152 @@ def _(y, d, items):
 @tangent(python.reverse_adjoint)
 def _(y, d, items):
     dy = reverse_adjoint(dd, items)
+
+
+# The list adjoints' own adjoints (all linear in `d`), for second derivatives.
+@adjoint(python.extend_adjoint_head, kind=_other, nondiff_params=("items", "more"), examples=[
+    Example(([Rand(()), Rand(()), Rand(())], [1.0, 2.0], [3.0]))])
+def _(y, d, items, more):
+    dd = extend_head_transpose(dy, items, more)
+
+
+@tangent(python.extend_adjoint_head)
+def _(y, d, items, more):
+    dy = extend_adjoint_head(dd, items, more)
+
+
+@adjoint(python.extend_adjoint_tail, kind=_other, nondiff_params=("items", "more"), examples=[
+    Example(([Rand(()), Rand(()), Rand(())], [1.0], [2.0, 3.0]))])
+def _(y, d, items, more):
+    dd = extend_tail_transpose(dy, items, more)
+
+
+@tangent(python.extend_adjoint_tail)
+def _(y, d, items, more):
+    dy = extend_adjoint_tail(dd, items, more)
+
+
+@adjoint(python.insert_adjoint_items, kind=_other, nondiff_params=("items", "index"),
+         examples=[Example(([Rand(()), Rand(()), Rand(())], [1.0, 2.0], 1))])
+def _(y, d, items, index):
+    dd = insert_items_transpose(dy, items, index)
+
+
+@tangent(python.insert_adjoint_items)
+def _(y, d, items, index):
+    dy = insert_adjoint_items(dd, items, index)
+
+
+@adjoint(python.insert_adjoint_value, kind="numeric", nondiff_params=("items", "index", "value"),
+         examples=[Example(([Rand(()), Rand(()), Rand(())], [1.0, 2.0], 0, 1.0))])
+def _(y, d, items, index, value):
+    dd = insert_value_transpose(dy, items, index)
+
+
+@tangent(python.insert_adjoint_value)
+def _(y, d, items, index, value):
+    dy = insert_adjoint_value(dd, items, index, value)
+
+
+@adjoint(python.delete_adjoint, kind=_other, nondiff_params=("items", "index"), examples=[
+    Example(([Rand(()), Rand(())], [1.0, 2.0, 3.0], 1)),
+    Example(([Rand(()), Rand(())], [1.0, 2.0, 3.0]))])
+def _(y, d, items, index=-1):
+    dd = delete_transpose(dy, items, index)
+
+
+@tangent(python.delete_adjoint)
+def _(y, d, items, index=-1):
+    dy = delete_adjoint(dd, items, index)
+
+
+@adjoint(python.setitem_adjoint_items, kind=_other, nondiff_params=("items", "index"),
+         examples=[Example(([Rand(()), Rand(()), Rand(())], [1.0, 2.0, 3.0], 1))])
+def _(y, d, items, index):
+    dd = setitem_adjoint_items(dy, items, index)
+
+
+@tangent(python.setitem_adjoint_items)
+def _(y, d, items, index):
+    dy = setitem_adjoint_items(dd, items, index)
+
+
+@adjoint(python.setitem_adjoint_value, kind="numeric",
+         nondiff_params=("items", "index", "value"),
+         examples=[Example(([Rand(()), Rand(()), Rand(())], [1.0, 2.0, 3.0], 2, 1.0))])
+def _(y, d, items, index, value):
+    dd = one_hot_items(dy, len(items), index)
+
+
+@tangent(python.setitem_adjoint_value)
+def _(y, d, items, index, value):
+    dy = setitem_adjoint_value(dd, items, index, value)
+
+
+@adjoint(python.repeat_adjoint, kind=_other, nondiff_params=("items", "count"), examples=[
+    Example(([Rand(()), Rand(())], [1.0, 2.0, 3.0], 2))])
+def _(y, d, items, count):
+    dd = repeat_items(list_adjoint(dy, len(items), "list repetition"), count)
+
+
+@tangent(python.repeat_adjoint)
+def _(y, d, items, count):
+    dy = repeat_adjoint(dd, items, count)
+
+
+@adjoint(python.unsort_adjoint, kind=_other, nondiff_params=("items", "reverse"), examples=[
+    Example(([Rand(()), Rand(()), Rand(())], [2.0, 1.0, 3.0]))])
+def _(y, d, items, reverse=False):
+    dd = sort_like(dy, items, reverse)
+
+
+@tangent(python.unsort_adjoint)
+def _(y, d, items, reverse=False):
+    dy = unsort_adjoint(dd, items, reverse)
+
+
+@adjoint(python.sort_like, kind=_other, nondiff_params=("items", "reverse"), examples=[
+    Example(([Rand(()), Rand(()), Rand(())], [2.0, 1.0, 3.0]))])
+def _(y, d, items, reverse=False):
+    dd = unsort_adjoint(dy, items, reverse)
+
+
+@tangent(python.sort_like)
+def _(y, d, items, reverse=False):
+    dy = sort_like(dd, items, reverse)
+
+
+@adjoint(python.pick_adjoint, kind=_other, nondiff_params=("items", "picked"), examples=[
+    Example((Rand(()), [2.0, 1.0, 3.0], 3.0))])
+def _(y, d, items, picked):
+    dd = picked_tangent(dy, items, picked)
+
+
+@tangent(python.pick_adjoint)
+def _(y, d, items, picked):
+    dy = pick_adjoint(dd, items, picked)
+
+
+@adjoint(python.picked_tangent, kind="numeric", nondiff_params=("items", "picked"), examples=[
+    Example(([Rand(()), Rand(()), Rand(())], [2.0, 1.0, 3.0], 3.0))])
+def _(y, d, items, picked):
+    dd = pick_adjoint(dy, items, picked)
+
+
+@tangent(python.picked_tangent)
+def _(y, d, items, picked):
+    dy = picked_tangent(dd, items, picked)
+
+
+@adjoint(python.as_list_adjoint, kind=_other, nondiff_params=("items",), examples=[
+    Example(([Rand(()), Rand(())], [1.0, 2.0])), Example((Rand((2, 3)), np.ones((2, 3))))])
+def _(y, d, items):
+    dd = as_list(list_adjoint(dy, len(items), "list()"))
+
+
+@tangent(python.as_list_adjoint)
+def _(y, d, items):
+    dy = as_list_adjoint(dd, items)
 
 
 # A gradient hook's primal is the identity; the reverse transform runs the hook's body

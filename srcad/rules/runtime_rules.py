@@ -9,8 +9,9 @@ their adjoint argument.
 import numpy as np
 
 from .. import runtime
+from ..runtime import shape
 from ..kinds import NUMERIC
-from ..registry import Example, Rand, adjoint, nondifferentiable, tangent
+from ..registry import Example, Rand, adjoint, complex_values, nondifferentiable, tangent
 from ..runtime import (add_adjoints, add_at, add_items, broadcast_like, dot_adjoint_left,
                        dot_adjoint_right, index_adjoint, matmul_adjoint_left,
                        matmul_adjoint_right, transpose_adjoint, unbroadcast, unreduce)
@@ -201,3 +202,33 @@ nondifferentiable(runtime.reduced_count, kind="scalar",
                   examples=[Example((np.ones((2, 3)),)), Example((np.ones((2, 3)), 1))])
 nondifferentiable(runtime.zeros_like, kind="first",
                   examples=[Example((Rand((2, 3)),)), Example((Rand(()),))])
+
+
+# The conversion np.asarray(xs) of a list: its adjoint splits an array into the items'
+# adjoints, and the transpose of that joins them again (both linear in the adjoint).
+@adjoint(shape.array_adjoint, kind=same_kind_as("obj"), nondiff_params=("obj", "y"),
+         examples=[Example((Rand((3,)), [1.0, 2.0, 3.0], np.ones(3))),
+                   Example((Rand((2, 2)), [[1.0, 2.0], [3.0, 4.0]], np.ones((2, 2)))),
+                   Example((Rand((2, 3)), np.ones((2, 3)), np.ones((2, 3))))])
+def _(d, g, obj, y):
+    dg = shape.array_tangent(dd, obj, y)
+
+
+@tangent(shape.array_adjoint)
+def _(d, g, obj, y):
+    dd = shape.array_adjoint(dg, obj, y)
+
+
+@adjoint(shape.array_tangent, kind=same_kind_as("y"), nondiff_params=("obj", "y"),
+         examples=[Example(([Rand(()), Rand(()), Rand(())], [1.0, 2.0, 3.0], np.ones(3))),
+                   Example((Rand((2, 3)), np.ones((2, 3)), np.ones((2, 3))))])
+def _(t, dobj, obj, y):
+    ddobj = shape.array_adjoint(dt, obj, y)
+
+
+@tangent(shape.array_tangent)
+def _(t, dobj, obj, y):
+    dt = shape.array_tangent(ddobj, obj, y)
+
+
+complex_values(shape.array_adjoint, shape.array_tangent, how="linear")

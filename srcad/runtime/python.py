@@ -374,3 +374,43 @@ def spread_sum(g, d):
     for item in list_adjoint(g, len(g) if not _is_zero(g) else 0, "sum"):
         total = total + unbroadcast(item, d)
     return total
+
+
+def extend_head_transpose(g, items, more):
+    """The adjoint of `d` in `extend_adjoint_head(d, items, more)`."""
+    return _shaped(list_adjoint(g, len(items), "extend") + [0.0] * len(more),
+                   list(items) + list(more))
+
+
+def extend_tail_transpose(g, items, more):
+    """The adjoint of `d` in `extend_adjoint_tail(d, items, more)`."""
+    return _shaped([0.0] * len(items) + list_adjoint(g, len(more), "extend"),
+                   list(items) + list(more))
+
+
+def one_hot_items(g, count, position):
+    """A list adjoint of `count` items: `g` at `position` (an index or a slice)."""
+    out = [0.0] * count
+    if isinstance(position, slice):
+        for at, item in zip(range(*position.indices(count)), list_adjoint(g, len(
+                range(*position.indices(count))), "item assignment")):
+            out[at] = item
+    else:
+        out[position] = g
+    return out
+
+
+def insert_items_transpose(g, items, index):
+    """The adjoint of `d` in `insert_adjoint_items(d, items, index)`."""
+    return list_insert(list_adjoint(g, len(items), "insert"),
+                       _insert_position(len(items), index), 0.0)
+
+
+def insert_value_transpose(g, items, index):
+    """The adjoint of `d` in `insert_adjoint_value(d, items, index, value)`."""
+    return one_hot_items(g, len(items) + 1, _insert_position(len(items), index))
+
+
+def delete_transpose(g, items, index=-1):
+    """The adjoint of `d` in `delete_adjoint(d, items, index)`."""
+    return list_delete(list_adjoint(g, len(items), "pop"), index)
