@@ -115,7 +115,7 @@ class Kinds:
     def _call(self, stmt: Call):
         kind = self._call_kind(stmt)
         rule = registry.lookup(stmt.fn)
-        if rule is None or isinstance(kind, (TupleKind, ListKind)) or kind == OTHER:
+        if rule is None or kind == OTHER:
             return kind
         dtype = rule.output_dtype
         if dtype is None:
@@ -123,7 +123,7 @@ class Kinds:
         if dtype is None:
             inputs = list(stmt.args) + list(stmt.kwargs.values())
             dtype = "complex" if any(is_complex(self.of(a)) for a in inputs) else "real"
-        return as_complex(kind) if dtype == "complex" else as_real(kind)
+        return _with_dtype(kind, dtype == "complex")
 
     def _call_kind(self, stmt: Call):
         fn = stmt.fn
@@ -172,6 +172,17 @@ class Kinds:
         if is_user_function(fn):
             return self.callee_kind(fn, stmt, arg_kinds)
         return OTHER
+
+
+def _with_dtype(kind, complex_values: bool):
+    """`kind` with a complex (or real) dtype, item by item for tuples and lists."""
+    if isinstance(kind, TupleKind):
+        return TupleKind(tuple(_with_dtype(k, complex_values) for k in kind.items))
+    if isinstance(kind, ListKind):
+        return ListKind(_with_dtype(kind.item, complex_values)) if kind.item else kind
+    if kind == OTHER:
+        return kind
+    return as_complex(kind) if complex_values else as_real(kind)
 
 
 def _dtype_argument(stmt: Call) -> str | None:

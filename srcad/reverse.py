@@ -450,6 +450,8 @@ class ReverseTransform:
                     if self.is_active(item):
                         part = self.rb.call(operator.getitem, [contribs, Const(i)], loc=loc,
                                             name=f"d{item.name}")
+                        if complex_values:
+                            part = self.complex_contribution(part, item, conjugate, loc)
                         self.accumulate(item, part, loc)
                 continue
             if not self.is_active(value):
