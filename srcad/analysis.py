@@ -149,6 +149,9 @@ class Kinds:
             return OTHER
         if fn in STRUCTURAL:
             return TupleKind(tuple(arg_kinds))
+        if fn is operator.getitem and arg_kinds and isinstance(arg_kinds[0], TupleKind) and \
+                isinstance(stmt.args[1], Const) and isinstance(stmt.args[1].value, slice):
+            return TupleKind(arg_kinds[0].items[stmt.args[1].value])
         if fn is operator.getitem and arg_kinds and isinstance(arg_kinds[0], TupleKind):
             index = stmt.args[1]
             if isinstance(index, Const) and isinstance(index.value, int):

@@ -246,3 +246,22 @@ def aliased_append(x):
 def test_append_through_an_alias_is_refused():
     with pytest.raises(srcad.SrcadError):
         srcad.grad(aliased_append)(X.copy())
+
+
+def sliced_display_loop(a):
+    xs = [np.sin(a), a * a, a ** 3]
+    t = 0.0
+    for v in xs[::-1]:
+        t = t * v + v
+    return t + sum(p for p in xs[1:]) + np.mean(xs[:2])
+
+
+def zipped_slices(a):
+    xs = [np.sin(a), a * a]
+    return sum(p * q for p, q in zip(xs[1:], reversed(xs[1:])))
+
+
+@pytest.mark.parametrize("f", [sliced_display_loop, zipped_slices], ids=lambda f: f.__name__)
+def test_loops_over_slices_of_list_displays(f):
+    # found by the randomized tester: the slice's adjoint was added as a number
+    check_grad(f, 0.3)

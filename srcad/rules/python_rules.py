@@ -303,7 +303,7 @@ def _(y, d, items, index, value):
 
 
 @adjoint(python.repeat_adjoint, kind=_other, nondiff_params=("items", "count"), examples=[
-    Example(([Rand(()), Rand(())], [1.0, 2.0, 3.0], 2))])
+    Example(([Rand(())] * 6, [1.0, 2.0, 3.0], 2)), Example(([Rand((2,))] * 2, [np.ones(2)], 2))])
 def _(y, d, items, count):
     dd = repeat_items(list_adjoint(dy, len(items), "list repetition"), count)
 
