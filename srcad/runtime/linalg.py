@@ -117,6 +117,10 @@ def cofactor(a):
     after = np.cumprod(np.concatenate([ones, s[..., :0:-1]], axis=-1), axis=-1)[..., ::-1]
     others = before * after
     sign = np.sign(np.linalg.det(u) * np.linalg.det(vt))
+    if np.iscomplexobj(a):
+        # a = u s vt with unitary u, vt: inv(a).T = conj(u) s^-1 conj(vt), and
+        # det(u) det(vt) is a unit complex number (np.sign keeps it).
+        u, vt = np.conj(u), np.conj(vt)
     return sign[..., None, None] * ((u * others[..., None, :]) @ vt)
 
 

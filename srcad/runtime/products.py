@@ -87,7 +87,7 @@ def contraction_adjoint(g, out_labels, operands, labels, k, optimize=False):
                    for lab in own]
         np.lib.stride_tricks.as_strided(out, own_shape, strides, writeable=True)[...] = grad
     if np.ndim(operands[k]) == 0 and not isinstance(operands[k], np.ndarray):
-        return float(out)
+        return complex(out) if np.iscomplexobj(out) else float(out)
     return out
 
 
@@ -266,7 +266,8 @@ def kron_adjoint(g, a, b, k):
     grad = contraction_adjoint(pairs, list(range(2 * n)), ops, [a_labels, b_labels], k)
     shape = (a_shape, b_shape)[k]
     if not shape and not isinstance((a, b)[k], np.ndarray):
-        return float(np.reshape(grad, ()))
+        grad = np.reshape(grad, ())
+        return complex(grad) if np.iscomplexobj(grad) else float(grad)
     return np.reshape(grad, shape)
 
 

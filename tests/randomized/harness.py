@@ -18,6 +18,7 @@ import importlib.util
 import itertools
 import numbers
 import os
+import re
 import traceback
 from dataclasses import dataclass
 
@@ -132,8 +133,27 @@ class Recorder:
         return fn(a, b)
 
     def abs(self, fn, a):
-        self._record("abs", np.sign(a))
+        # abs of a complex value is smooth away from 0 (the generators keep it there);
+        # its sign z / |z| changes with every step, so it is no decision
+        if not np.iscomplexobj(a):
+            self._record("abs", np.sign(a))
         return fn(a)
+
+    def order(self, fn, a, *rest, **kw):
+        """max(xs), min(xs), sorted(xs), np.max, np.min, np.sort: the order of the
+        elements decides which of them the result is."""
+        try:
+            flat = np.asarray(a, dtype=float).ravel()
+        except (TypeError, ValueError):
+            flat = None
+        if flat is not None:
+            self._record("order", np.argsort(flat, kind="stable"))
+        return fn(a, *rest, **kw)
+
+    def angle(self, fn, z, *rest, **kw):
+        """np.angle jumps across the negative real axis."""
+        self._record("angle", np.where(np.real(z) < 0, np.sign(np.imag(z)), 0.0))
+        return fn(z, *rest, **kw)
 
     def mag(self, value):
         try:
@@ -153,8 +173,9 @@ def _dotted(node) -> str:
     return ""
 
 
-def _rec(method: str, args: list) -> ast.Call:
-    return ast.Call(ast.Attribute(ast.Name("_T", ast.Load()), method, ast.Load()), args, [])
+def _rec(method: str, args: list, keywords=()) -> ast.Call:
+    return ast.Call(ast.Attribute(ast.Name("_T", ast.Load()), method, ast.Load()), args,
+                    list(keywords))
 
 
 class Instrument(ast.NodeTransformer):
@@ -169,6 +190,12 @@ class Instrument(ast.NodeTransformer):
             return _rec("minmax", [node.func] + node.args)
         if name in ("abs", "np.abs") and len(node.args) == 1:
             return _rec("abs", [node.func] + node.args)
+        if (name in ("max", "min", "sorted") and len(node.args) == 1) or \
+                (name in ("np.max", "np.min", "np.amax", "np.amin", "np.sort")
+                 and node.args):
+            return _rec("order", [node.func] + node.args, node.keywords)
+        if name == "np.angle" and node.args:
+            return _rec("angle", [node.func] + node.args, node.keywords)
         return node
 
     def _value(self, node):
@@ -212,12 +239,26 @@ def load(source: str, directory: str, entry: str = "f") -> Loaded:
 
 @dataclass
 class Outcome:
-    status: str  # ok | discard | mismatch | error | value | type | mutated
+    status: str  # ok | discard | refused | mismatch | error | value | type | mutated
     detail: str = ""
 
     @property
     def ok(self) -> bool:
         return self.status == "ok"
+
+
+def is_refusal(exc: BaseException) -> bool:
+    """A clear refusal: an error srcad raises on purpose (srcad.SrcadError), not a
+    malformed derivative rule (RuleError) and not an internal exception (TypeError,
+    ValueError, AttributeError, AssertionError, ... from inside srcad or the generated
+    code)."""
+    return isinstance(exc, srcad.SrcadError) and not isinstance(exc, srcad.errors.RuleError)
+
+
+def acceptable(outcome: Outcome, refusal_ok: bool) -> bool:
+    """`ok`, or a clear refusal of a program for which a refusal is acceptable (the
+    generators' feature snippets: run-time lists, complex intermediates)."""
+    return outcome.ok or (refusal_ok and outcome.status == "refused")
 
 
 class GeneratorError(AssertionError):
@@ -319,7 +360,9 @@ def _check_program(source, args, wrt, directory, use_vjp, single, entry) -> Outc
         if use_vjp:
             out, pullback = srcad.vjp(loaded.f, *args, wrt=spec)
             pulled = pullback(1.0)
-    except Exception:
+    except Exception as exc:
+        if is_refusal(exc):
+            return Outcome("refused", f"{type(exc).__name__}: {exc}")
         tb = traceback.format_exc()
         return Outcome("error", "srcad raised:\n" + "\n".join(tb.splitlines()[-12:]))
     for a, b in zip(args, originals):
@@ -349,6 +392,15 @@ def _check_program(source, args, wrt, directory, use_vjp, single, entry) -> Outc
     return Outcome("ok")
 
 
+def refusal_reason(outcome: Outcome) -> str:
+    """The first line of a refusal's message, without the function's name."""
+    first = outcome.detail.splitlines()[0] if outcome.detail else ""
+    if ": in function '" in first:
+        kind, rest = first.split(": in function '", 1)
+        first = kind + ": " + rest.split("': ", 1)[-1]
+    return re.sub(r"'([A-Za-z_]+?)\d+'", r"'\1<k>'", first)[:160]  # names, not numbers
+
+
 def report(outcome: Outcome, source: str, args, wrt) -> str:
     return f"{outcome.status}: {outcome.detail}\n{describe(source, args, wrt)}"
 
@@ -358,6 +410,8 @@ _FAILURE_TYPES: dict = {}
 
 def signature(outcome: Outcome) -> str:
     """A short name for the kind of failure (errors: exception type and raising site)."""
+    if outcome.status == "refused":
+        return "refused_" + outcome.detail.split(":")[0]
     if outcome.status != "error":
         return outcome.status
     lines = outcome.detail.splitlines()

@@ -30,6 +30,8 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 from hypothesis import strategies as st
 
+import feature_snippets as fsn
+
 S = ()
 V2 = (2,)
 V3 = (3,)
@@ -68,7 +70,7 @@ class Config:
     # (Hypothesis draws the first option, the simplest, far more often than its weight)
     stmt_weights: tuple = (("assign", 1), ("reassign", 2), ("aug", 2), ("array", 2),
                            ("write", 3), ("if", 2), ("for", 2), ("while", 1), ("exit", 2),
-                           ("swap", 1), ("accloop", 1))
+                           ("swap", 1), ("accloop", 1), ("lists", 1), ("complex", 1))
     # expression kinds and their weights (those that do not apply are skipped)
     expr_weights: tuple = (("leaf", 1), ("arith", 6), ("unary", 3), ("neg", 1), ("div", 2),
                            ("pow", 2), ("ifexp", 1), ("maxmin", 1), ("abs", 1), ("where", 1),
@@ -98,6 +100,13 @@ class Program:
     single: bool = False  # wrt=k instead of wrt=(k,)
     int_arg: int | None = None  # value of f's last argument `n`, if it has one
     entry: str = "f"
+    features: tuple = ()  # feature_snippets drawn (lists at run time, complex values)
+
+    @property
+    def refusal_ok(self) -> bool:
+        """A clear srcad.SrcadError refusal is an acceptable outcome for this program
+        (only programs using feature_snippets)."""
+        return bool(self.features)
 
     def __str__(self) -> str:
         return self.source
@@ -282,6 +291,8 @@ class FunctionGen:
         self.nest = 0
         self.writable: set = set()  # names of arrays that may be assigned into
         self.calls: set = set()
+        self.module_defs: list = []  # module-level definitions (shared by a program)
+        self.features: list = []  # feature_snippets drawn (shared by a program)
 
     # -- helpers for drawing
 
@@ -945,7 +956,7 @@ class FunctionGen:
             allowed.add("write")
         self.budget[0] -= 1
         if self.nest < self.cfg.max_nest and self.budget[0] > 0:
-            allowed |= {"if", "for", "while", "exit", "accloop"}
+            allowed |= {"if", "for", "while", "exit", "accloop", "lists", "complex"}
         if len([v for v in self.targets(params=False) if not v.writable]) >= 2:
             allowed.add("swap")
         if self.poly:
@@ -1108,6 +1119,25 @@ class FunctionGen:
         self.merge_loop(entry, loop, k)
         return [f"{name} = 0.0", Compound(f"for {iv} in range({k}):", [first] + items)]
 
+    def stmt_lists(self) -> list:
+        """A Python list built at run time, consumed by NumPy or builtins
+        (feature_snippets.py)."""
+        return self.feature(fsn.LIST_SNIPPETS)
+
+    def stmt_complex(self) -> list:
+        """Complex intermediates ending in a real value (feature_snippets.py)."""
+        return self.feature(fsn.COMPLEX_SNIPPETS)
+
+    def feature(self, names) -> list:
+        name = self.pick(names)
+        self.features.append(name)
+        em = _Emitter(self)
+        t, shape = fsn.snippet(em, name)
+        self.budget[0] -= 1  # these are several statements
+        self.vars[t] = Var(t, S if shape == fsn.S else V3, 3.0, level=len(self.loops),
+                           active=em.active)
+        return em.lines
+
     def stmt_swap(self) -> list:
         """`a, b = <new a>, <new b>`: both right-hand sides see the old values."""
         cands = [v for v in self.targets(params=False) if not v.writable]
@@ -1175,6 +1205,44 @@ class FunctionGen:
         return items
 
 
+class _Emitter:
+    """feature_snippets' view of a FunctionGen: operands are small expressions."""
+
+    def __init__(self, gen: FunctionGen):
+        self.gen = gen
+        self.draw = gen.draw
+        self.lines: list = []
+        self.active = False
+
+    def fresh(self, stem: str) -> str:
+        return self.gen.fresh_name(stem)
+
+    def operand(self, shape: str) -> str:
+        gen = self.gen
+        d = self.draw(integers(0, 1))
+        if shape == fsn.S:
+            e = gen.expr(S, d)
+        elif gen.can_make(V3):
+            e = gen.expr(V3, d)
+        else:
+            e = gen.expr(S, d)
+            e = E(f"{e.src} * np.ones(3)", V3, e.bound)
+        e = gen.fit(e, PARAM_BOUND)
+        self.active = self.active or gen.active_in(e.src)
+        node = ast.parse(e.src, mode="eval").body
+        # a list must not hold an array the function may assign into later
+        if not is_fresh(node) and may_hold(node, gen.writable):
+            return f"(1.0 * {e.src})"
+        return f"({e.src})" if not isinstance(node, (ast.Name, ast.Constant, ast.Subscript,
+                                                         ast.Call)) else e.src
+
+    def line(self, text: str):
+        self.lines.append(text)
+
+    def define(self, text: str):
+        self.gen.module_defs.append(text.strip("\n"))
+
+
 def normalize(source: str) -> str:
     """Canonical formatting (redundant parentheses removed)."""
     return ast.unparse(ast.parse(source)) + "\n"
@@ -1185,6 +1253,8 @@ def programs(draw, cfg: Config = Config()) -> Program:
     """A module: helpers h0, h1, ... and the differentiated entry point f."""
     n_helpers = draw(st.integers(0, cfg.max_helpers))
     budget = [cfg.max_total_stmts]
+    module_defs: list = []  # classes written by feature_snippets
+    features: list = []
     helpers: list = []
     chunks = []
     glob, glob_src = [], []
@@ -1220,6 +1290,7 @@ def programs(draw, cfg: Config = Config()) -> Program:
                           poly=poly)
         gen.globals = [] if poly else glob
         gen.budget = budget
+        gen.module_defs, gen.features = module_defs, features
         names = [p for p, _ in params] + (["n"] if recursive else [])
         if default is not None:
             names[-1] = f"c={default}"
@@ -1257,6 +1328,7 @@ def programs(draw, cfg: Config = Config()) -> Program:
     gen = FunctionGen(draw, cfg, helpers, S, None)
     gen.globals = glob
     gen.budget = budget
+    gen.module_defs, gen.features = module_defs, features
     int_value = None
     if chance(draw, cfg.int_param_percent):
         int_value = draw(st.integers(0, 3))
@@ -1292,7 +1364,7 @@ def programs(draw, cfg: Config = Config()) -> Program:
     names = [p for p, _ in params] + (["n"] if int_value is not None else [])
     chunks.append(f"def f({', '.join(names)}):\n" + "\n".join(render(items)))
     source = "import math\nimport numpy as np\n" + "".join(f"{g}\n" for g in glob_src) + \
-        "\n\n" + "\n\n\n".join(chunks) + "\n"
+        "\n\n" + "\n\n\n".join(module_defs + chunks) + "\n"
     source = normalize(source)
     wrt = tuple(range(n_args))
     if n_args > 1 and chance(draw, cfg.subset_percent):
@@ -1300,7 +1372,8 @@ def programs(draw, cfg: Config = Config()) -> Program:
                                              max_size=n_args)))))
     use_vjp = chance(draw, cfg.vjp_percent)
     single = len(wrt) == 1 and draw(integers(0, 1)) == 1
-    return Program(source, shapes, wrt, use_vjp, single, int_value)
+    return Program(source, shapes, wrt, use_vjp, single, int_value,
+                   features=tuple(features))
 
 
 def grid_values(n: int):

@@ -16,6 +16,13 @@
   between two dicts with the same keys, `y = np.zeros(3); y[i] = ...`, `min` / `max` of
   two values, `assert`, `print`, f-strings and `srcad.insert_grad_of` hooks that leave
   the gradient unchanged;
+* snippets "lists" and "complex" (feature_snippets.py, shared with program_gen.py):
+  run-time lists (append / extend / += / insert / pop / preallocation / comprehension /
+  dict values / an attribute list grown by a method / a list in a dict) consumed by
+  NumPy reductions and builtins, and complex intermediates (arithmetic, exp(1j t),
+  conj, abs, angle, vdot, a complex recurrence, np.fft) ending in a real value; a clear
+  srcad.SrcadError refusal of a program using them is accepted, a crash or a wrong
+  gradient is not;
 * `f` returns a scalar reading every value it computed.
 
 Values stay bounded (every snippet squashes its result with tanh / sin, weights are
@@ -35,6 +42,8 @@ from dataclasses import dataclass, field
 import numpy as np
 from hypothesis import strategies as st
 
+import feature_snippets as fsn
+
 S = "s"  # a scalar
 V = "v"  # a (3,) vector
 KINDS = ("dict", "namedtuple", "dataclass", "layers")
@@ -46,7 +55,12 @@ SNIPPETS = ("local_def", "lambda", "late_lambda", "helper_dict", "helper_tuple",
             "items_loop", "zip_enum_rev", "state_nt", "state_dict", "branch_dicts",
             "zeros_write", "minmax", "objects_list",
             # these four found srcad bugs (fixed; tests in test_python_regressions.py)
-            "ifexp_nt", "list_concat", "fstring_keys", "dict_comp_filter")
+            "ifexp_nt", "list_concat", "fstring_keys", "dict_comp_filter",
+            # run-time lists consumed by NumPy / builtins, and complex intermediates
+            # (feature_snippets.py; a clear refusal of these is accepted)
+            "lists", "complex")
+# Snippets whose programs may be refused (srcad.SrcadError) without counting as failures.
+REFUSAL_OK_SNIPPETS = ("lists", "complex")
 # Valid Python that srcad does not handle, left out of the default programs (set
 # SRCAD_RANDOM_PY_ALL=1 to draw them too). Each has a test in test_python_regressions.py.
 KNOWN_BUG_SNIPPETS: tuple = ()  # srcad crashes (internal errors)
@@ -70,6 +84,12 @@ class Program:
     kind: str  # one of KINDS
     leaves: dict  # dict / namedtuple / dataclass: key -> value; layers: [(W, b)]
     x: object  # np.ndarray (3,) or float
+    features: tuple = ()  # the snippets drawn (feature_snippets names for lists / complex)
+
+    @property
+    def refusal_ok(self) -> bool:
+        """A clear srcad.SrcadError refusal is an acceptable outcome for this program."""
+        return any(f in fsn.ALL for f in self.features)
 
     def build_params(self, module):
         if self.kind == "dict":
@@ -121,6 +141,7 @@ class Gen:
     module: list = field(default_factory=list)  # module-level definitions
     pool: list = field(default_factory=list)
     n: int = 0
+    features: list = field(default_factory=list)
 
     def fresh(self, stem: str) -> str:
         self.n += 1
@@ -542,6 +563,45 @@ def snip_minmax(g: Gen):
     g.result(t, S)
 
 
+class _Emitter:
+    """feature_snippets' view of a Gen: operands come from the pool."""
+
+    def __init__(self, g: Gen):
+        self.g = g
+        self.draw = g.draw
+
+    def fresh(self, stem: str) -> str:
+        return self.g.fresh(stem)
+
+    def operand(self, shape: str) -> str:
+        return self.g.pick(shape).src
+
+    def line(self, text: str):
+        self.g.line(text)
+
+    def define(self, text: str):
+        self.g.define(text)
+
+
+def _feature(g: Gen, names: tuple):
+    name = g.draw(st.sampled_from(names))
+    g.features.append(name)
+    t, shape = fsn.snippet(_Emitter(g), name)
+    g.result(t, shape)
+
+
+def snip_lists(g: Gen):
+    """A Python list built at run time (append, extend, +=, insert, pop, comprehension,
+    dict values, an attribute grown by a method, ...) consumed by NumPy or builtins."""
+    _feature(g, fsn.LIST_SNIPPETS)
+
+
+def snip_complex(g: Gen):
+    """Complex intermediates (arithmetic, exp(1j * t), conj, abs, angle, vdot, a complex
+    recurrence, np.fft) ending in a real value."""
+    _feature(g, fsn.COMPLEX_SNIPPETS)
+
+
 def snip_fstring_keys(g: Gen):
     """Dict keys made by f-strings: srcad refuses them ('dict keys computed at run time')."""
     a = g.pick()
@@ -685,6 +745,7 @@ def programs(draw, config: Config = Config()) -> Program:
     count = draw(st.integers(config.min_snippets, config.max_snippets))
     for _ in range(count):
         name = draw(st.sampled_from(config.snippets))
+        g.features.append(name)
         globals()["snip_" + name](g)
         if draw(st.integers(0, 99)) < config.side_percent:
             globals()["side_" + draw(st.sampled_from(SIDE))](g)
@@ -697,7 +758,7 @@ def programs(draw, config: Config = Config()) -> Program:
     g.line("return " + " + ".join(c + t for c, t in zip(coefs, terms)))
     source = _module_header(g) + "".join(d + "\n\n\n" for d in g.module)
     source += "def f(params, x):\n" + "\n".join(g.body) + "\n"
-    return Program(source, kind, leaves, x)
+    return Program(source, kind, leaves, x, tuple(g.features))
 
 
 def with_config(**kw) -> Config:

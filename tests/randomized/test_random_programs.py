@@ -1,9 +1,13 @@
 """Randomized differential testing of srcad: generated programs, srcad's reverse-mode
 gradient against central finite differences.
 
-The default run checks a few hundred small programs in four families (scalar
-control flow, arrays, helpers and recursion, a mix); `-m slow` checks thousands of
-larger ones. Generation is derandomized: every run checks the same programs.
+The default run checks a few hundred small programs in five families (scalar
+control flow, arrays, helpers and recursion, a mix, run-time lists and complex
+intermediates from feature_snippets.py); `-m slow` checks thousands of larger ones.
+A clear refusal (srcad.SrcadError, not RuleError) is accepted for programs using
+feature_snippets (counted and, with SRCAD_RANDOM_SHOW_REFUSALS=1, shown in the
+summary); for the others, and any crash or wrong gradient, it is a failure.
+Generation is derandomized: every run checks the same programs.
 A failure prints the (shrunk) program, its arguments and what differed; copy it
 into test_regressions.py.
 
@@ -62,8 +66,17 @@ FAMILIES = {
         arg_shapes=(S, V3), max_helpers=2, max_stmts=1, max_nest=1, expr_depth=2,
         vjp_percent=10),
     "mixed": pg.Config(max_helpers=1, max_stmts=2, max_nest=2, expr_depth=2, vjp_percent=10),
+    # Run-time lists consumed by NumPy / builtins and complex intermediates
+    # (feature_snippets.py), mixed with the other statements; also drawn, less often,
+    # by "mixed" and "helpers". A clear refusal of these programs is accepted.
+    "lists_complex": pg.Config(
+        arg_shapes=(S, V3), max_helpers=1, max_stmts=2, max_nest=1, expr_depth=2,
+        vjp_percent=10, max_total_stmts=8,
+        stmt_weights=(("assign", 1), ("reassign", 1), ("aug", 1), ("array", 1),
+                      ("write", 1), ("if", 1), ("for", 1), ("lists", 4), ("complex", 4))),
 }
-DEFAULT_EXAMPLES = {"scalar_control": 80, "arrays": 95, "helpers": 65, "mixed": 80}
+DEFAULT_EXAMPLES = {"scalar_control": 80, "arrays": 95, "helpers": 65, "mixed": 80,
+                    "lists_complex": 35}
 
 SLOW_FAMILIES = {
     "slow_mixed": pg.Config(max_helpers=2, max_stmts=3, max_nest=2, expr_depth=3,
@@ -74,9 +87,11 @@ SLOW_FAMILIES = {
                            expr_depth=3, vjp_percent=40, max_total_stmts=24),
     "slow_helpers": replace(FAMILIES["helpers"], max_stmts=2, vjp_percent=40),
     "slow_small": replace(FAMILIES["mixed"], vjp_percent=40),
+    "slow_lists_complex": replace(FAMILIES["lists_complex"], max_helpers=2, max_stmts=3,
+                                  max_nest=2, vjp_percent=40, max_total_stmts=16),
 }
 SLOW_EXAMPLES = {"slow_mixed": 800, "slow_scalar_control": 1000, "slow_arrays": 1200,
-                 "slow_helpers": 800, "slow_small": 1400}
+                 "slow_helpers": 800, "slow_small": 1400, "slow_lists_complex": 800}
 
 
 @dataclasses.dataclass
@@ -85,10 +100,19 @@ class Tally:
     discarded: int = 0
     reasons: dict = dataclasses.field(default_factory=dict)
     failures: dict = dataclasses.field(default_factory=dict)  # signature -> [reports]
+    refused: dict = dataclasses.field(default_factory=dict)  # accepted refusals, by kind
+    refusal_examples: dict = dataclasses.field(default_factory=dict)  # reason -> report
+    features: dict = dataclasses.field(default_factory=dict)  # feature snippet -> count
 
     def summary(self) -> str:
         lines = [f"{self.checked} programs checked, {self.discarded} draws discarded "
-                 f"{self.reasons}, {sum(map(len, self.failures.values()))} failures"]
+                 f"{self.reasons}, {sum(map(len, self.failures.values()))} failures, "
+                 f"{sum(self.refused.values())} accepted refusals {self.refused}"]
+        if self.features:
+            lines.append(f"feature snippets checked: {self.features}")
+        if os.environ.get("SRCAD_RANDOM_SHOW_REFUSALS"):
+            for reason, (count, smallest) in sorted(self.refusal_examples.items()):
+                lines.append(f"--- refused ({count}): {reason}; the smallest:\n{smallest}")
         for sig, reports in sorted(self.failures.items()):
             smallest = min(reports, key=len)
             lines.append(f"--- {sig}: {len(reports)} programs; the smallest:\n{smallest}")
@@ -121,10 +145,20 @@ def run_family(cfg: pg.Config, examples: int, directory: str, collect=False) -> 
             reason = outcome.detail.split(":")[0]
             tally.reasons[reason] = tally.reasons.get(reason, 0) + 1
         assume(outcome.status != "discard")
-        if not outcome.ok and TARGET:
+        accepted = harness.acceptable(outcome, prog.refusal_ok)
+        if not accepted and TARGET:
             assume(harness.signature(outcome) == TARGET)
         tally.checked += 1
-        if not outcome.ok:
+        for name in prog.features:
+            tally.features[name] = tally.features.get(name, 0) + 1
+        if outcome.status == "refused" and accepted:
+            sig = harness.signature(outcome)
+            tally.refused[sig] = tally.refused.get(sig, 0) + 1
+            reason = harness.refusal_reason(outcome)
+            text = harness.report(outcome, prog.source, args, prog.wrt)
+            count, smallest = tally.refusal_examples.get(reason, (0, text))
+            tally.refusal_examples[reason] = (count + 1, min(smallest, text, key=len))
+        if not accepted:
             if collect:
                 tally.failures.setdefault(harness.signature(outcome), []).append(
                     harness.report(outcome, prog.source, args, prog.wrt))

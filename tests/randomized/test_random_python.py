@@ -57,6 +57,13 @@ TARGET = os.environ.get("SRCAD_RANDOM_TARGET")
 DEFAULT_EXAMPLES = 60
 SLOW_EXAMPLES = 1000
 SLOW_CONFIG = pyg.Config(min_snippets=2, max_snippets=6)
+# Programs made only of the run-time-list and complex snippets (they are also drawn,
+# less often, by the programs above).
+FEATURES_CONFIG = pyg.Config(snippets=("lists", "complex"), min_snippets=1, max_snippets=2)
+FEATURES_EXAMPLES = 30
+SLOW_FEATURES_CONFIG = pyg.Config(snippets=("lists", "complex"), min_snippets=1,
+                                  max_snippets=4)
+SLOW_FEATURES_EXAMPLES = 600
 
 FD_STEP, RTOL, ATOL, MAX_MAGNITUDE = harness.FD_STEP, harness.RTOL, harness.ATOL, 1e6
 _ids = itertools.count()
@@ -233,9 +240,9 @@ def _check(prog, module, f_inst, rec) -> harness.Outcome:
         with _quiet():
             g_params = srcad.grad(module.f, wrt=0)(params, x)
             g_x = srcad.grad(module.f, wrt=1)(params, x)
-    except srcad.SrcadError as exc:
-        return harness.Outcome("refused", f"{type(exc).__name__}: {exc}")
-    except Exception:
+    except Exception as exc:
+        if harness.is_refusal(exc):
+            return harness.Outcome("refused", f"{type(exc).__name__}: {exc}")
         tb = traceback.format_exc()
         return harness.Outcome("error", "srcad raised:\n" + "\n".join(tb.splitlines()[-12:]))
     if any(not np.array_equal(get_leaf(params, p), v) for p, v in originals):
@@ -298,11 +305,19 @@ class Tally:
     reasons: dict = dataclasses.field(default_factory=dict)
     failures: dict = dataclasses.field(default_factory=dict)  # signature -> [reports]
     kinds: dict = dataclasses.field(default_factory=dict)  # params kind -> count
+    refused: dict = dataclasses.field(default_factory=dict)  # accepted refusals, by kind
+    refusal_examples: dict = dataclasses.field(default_factory=dict)  # reason -> report
+    features: dict = dataclasses.field(default_factory=dict)  # feature snippet -> count
 
     def summary(self) -> str:
         lines = [f"{self.checked} programs checked {self.kinds}, {self.discarded} draws "
                  f"discarded {self.reasons}, {sum(map(len, self.failures.values()))} "
-                 f"failures"]
+                 f"failures, {sum(self.refused.values())} accepted refusals {self.refused}"]
+        if self.features:
+            lines.append(f"feature snippets checked: {self.features}")
+        if os.environ.get("SRCAD_RANDOM_SHOW_REFUSALS"):
+            for reason, (count, smallest) in sorted(self.refusal_examples.items()):
+                lines.append(f"--- refused ({count}): {reason}; the smallest:\n{smallest}")
         for sig, reports in sorted(self.failures.items()):
             smallest = min(reports, key=len)
             lines.append(f"--- {sig}: {len(reports)} programs; the smallest:\n{smallest}")
@@ -321,11 +336,22 @@ def run(config: pyg.Config, examples: int, directory: str, collect=False) -> Tal
             reason = outcome.detail.split(":")[0]
             tally.reasons[reason] = tally.reasons.get(reason, 0) + 1
         assume(outcome.status != "discard")
-        if not outcome.ok and TARGET:
+        accepted = harness.acceptable(outcome, prog.refusal_ok)
+        if not accepted and TARGET:
             assume(signature(outcome) == TARGET)
         tally.checked += 1
         tally.kinds[prog.kind] = tally.kinds.get(prog.kind, 0) + 1
-        if not outcome.ok:
+        for name in prog.features:
+            if name in pyg.fsn.ALL:
+                tally.features[name] = tally.features.get(name, 0) + 1
+        if outcome.status == "refused" and accepted:
+            sig = signature(outcome)
+            tally.refused[sig] = tally.refused.get(sig, 0) + 1
+            reason = harness.refusal_reason(outcome)
+            text = report(outcome, prog)
+            count, smallest = tally.refusal_examples.get(reason, (0, text))
+            tally.refusal_examples[reason] = (count + 1, min(smallest, text, key=len))
+        if not accepted:
             if collect:
                 tally.failures.setdefault(signature(outcome), []).append(
                     report(outcome, prog))
@@ -342,6 +368,22 @@ def test_random_python_programs(tmp_path):
     tally = run(pyg.Config(), DEFAULT_EXAMPLES, str(tmp_path))
     print(tally.summary())
     assert tally.checked >= DEFAULT_EXAMPLES
+
+
+def test_random_python_lists_and_complex(tmp_path):
+    """Run-time lists consumed by NumPy and builtins, complex intermediates: a clear
+    refusal (srcad.SrcadError) is accepted, a wrong gradient or a crash is not."""
+    tally = run(FEATURES_CONFIG, FEATURES_EXAMPLES, str(tmp_path))
+    print(tally.summary())
+    assert tally.checked >= FEATURES_EXAMPLES
+
+
+@pytest.mark.slow
+def test_random_python_lists_and_complex_long(tmp_path):
+    tally = run(SLOW_FEATURES_CONFIG, SLOW_FEATURES_EXAMPLES, str(tmp_path), collect=True)
+    print(tally.summary())
+    assert tally.checked >= SLOW_FEATURES_EXAMPLES
+    assert not tally.failures, tally.summary()
 
 
 @pytest.mark.slow

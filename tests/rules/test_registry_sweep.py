@@ -16,6 +16,17 @@ from jumps) or non-float-valued.
 A rule is covered either generically (math scalar functions, NumPy unary ufuncs,
 unary operators, binary broadcasting rules) or by an explicit entry in `SPECS` /
 `ND_SPECS`. A rule with neither makes `test_rule_is_covered` FAIL.
+
+Complex values follow srcad's convention (docs/complex.md): the adjoint of a complex
+``z = x + iy`` under a real loss is ``dL/dx + 1j * dL/dy``, a tangent is ``dx + 1j*dy``.
+Outputs are paired with cotangents by the real inner product ``Re(sum(conj(u) * y))``,
+complex inputs are differenced in their real and imaginary parts separately, and the
+templates run as srcad runs them (`Rule.adjoint_for` / `tangent_for`; a "holomorphic"
+adjoint conjugated around, ``dz = conj(T(conj(dw)))``; the real part of the adjoint of a
+real operand). A rule declaring complex support (`rule.complex`) is also swept on
+*complexified* cases: its cases with the float inputs made complex (all of them, and
+each one alone). A case that sees a complex value in a rule without a declaration fails.
+No ComplexWarning may appear (it is an error in this file).
 """
 
 from __future__ import annotations
@@ -24,15 +35,19 @@ import ast
 import builtins
 import math
 import operator
+import warnings
 import zlib
 from dataclasses import dataclass, field
 
 import numpy as np
 import pytest
+from numpy.exceptions import ComplexWarning
 
 import srcad  # noqa: F401  (registers the built-in rules)
 from srcad import registry, runtime
 from srcad.registry import Attribute, Method
+
+pytestmark = pytest.mark.filterwarnings("error::numpy.exceptions.ComplexWarning")
 
 DEFAULT_DOMAIN = (-1.5, 1.5)  # keeps np.tan / math.tan away from pi/2
 EPS = 1e-6
@@ -105,30 +120,83 @@ def is_structured(v) -> bool:
 
 
 def is_float_value(v) -> bool:
+    """A float or complex value (number, array, list of them): one with a derivative."""
     if is_structured(v):
         return all(is_float_value(i) for i in v)
     if isinstance(v, (bool, np.bool_)):
         return False
-    if isinstance(v, (float, np.floating)):
+    if isinstance(v, (float, complex, np.floating, np.complexfloating)):
         return True
     if isinstance(v, np.ndarray):
-        return np.issubdtype(v.dtype, np.floating)
+        return np.issubdtype(v.dtype, np.inexact)
     if isinstance(v, (list, tuple)) and v:
-        return all(isinstance(i, float) for i in v)
+        return all(isinstance(i, (float, complex)) for i in v)
     return False
 
 
+def is_complex_value(v) -> bool:
+    """Whether `v` (a number, an array, a list or tuple of them) holds a complex value."""
+    if isinstance(v, (list, tuple)):
+        return any(is_complex_value(i) for i in v)
+    if isinstance(v, (complex, np.complexfloating)):
+        return True
+    return isinstance(v, np.ndarray) and np.iscomplexobj(v)
+
+
 def as_array(v) -> np.ndarray:
-    return np.asarray(v, dtype=np.float64)
+    """A float64 array, or complex128 when `v` is complex (never a lossy cast)."""
+    a = np.asarray(v)
+    return a.astype(np.complex128 if np.iscomplexobj(a) else np.float64)
 
 
 def flat(v) -> np.ndarray:
     """All the entries of `v` (a number, an array, or a list or tuple of them) in one
-    float64 vector."""
+    float64 vector (complex128 if any entry is complex)."""
     if is_structured(v):
         parts = [flat(i) for i in v]
         return np.concatenate(parts) if parts else np.zeros(0)
     return as_array(v).ravel()
+
+
+def real_coords(v) -> np.ndarray:
+    """The real coordinates of `v` in one float64 vector: a complex entry contributes
+    its real and imaginary parts (an array's real parts first, then its imaginary
+    parts; lists and tuples item by item)."""
+    if isinstance(v, (list, tuple)):
+        parts = [real_coords(i) for i in v]
+        return np.concatenate(parts) if parts else np.zeros(0)
+    a = as_array(v).ravel()
+    if np.iscomplexobj(a):
+        return np.concatenate([a.real, a.imag])
+    return a
+
+
+def from_real_coords(coords: np.ndarray, template_value):
+    """The inverse of `real_coords`: a value shaped and typed like `template_value`.
+    Applied to the finite-difference gradient over the real coordinates of a complex
+    input, it gives the convention's adjoint dL/dx + 1j * dL/dy."""
+    if isinstance(template_value, (list, tuple)):
+        items, start = [], 0
+        for item in template_value:
+            n = real_coords(item).size
+            items.append(from_real_coords(coords[start:start + n], item))
+            start += n
+        return items if isinstance(template_value, list) else tuple(items)
+    n = int(np.size(template_value))
+    if is_complex_value(template_value):
+        return like(coords[:n] + 1j * coords[n:2 * n], template_value)
+    return like(coords, template_value)
+
+
+def _number_like(value, template_value):
+    """A Python or NumPy number like `template_value` (complex only if it is)."""
+    if isinstance(template_value, (np.floating, np.complexfloating)):
+        return type(template_value)(value)
+    if isinstance(template_value, complex):
+        return complex(value)
+    if np.iscomplexobj(value):
+        raise AssertionError(f"a complex value {value!r} for the real {template_value!r}")
+    return float(value)
 
 
 def shape_of(v):
@@ -142,8 +210,11 @@ def shape_of(v):
 
 
 def like(values: np.ndarray, template_value):
-    """A value shaped and typed like `template_value` from a float64 array."""
+    """A value shaped and typed like `template_value` from a float64 (or, for a complex
+    `template_value`, complex128) array of its entries, as `flat` lists them."""
     if isinstance(template_value, np.ndarray):
+        if np.iscomplexobj(values) and not np.iscomplexobj(template_value):
+            raise AssertionError("a complex value for a real array")
         return values.reshape(template_value.shape).astype(template_value.dtype)
     if is_structured(template_value):
         items, start = [], 0
@@ -153,19 +224,34 @@ def like(values: np.ndarray, template_value):
             start += n
         return items if isinstance(template_value, list) else tuple(items)
     if isinstance(template_value, list):
-        return [float(i) for i in values.ravel()]
+        return [_number_like(v, t) for v, t in zip(values.ravel(), template_value)]
     if isinstance(template_value, tuple):
-        return tuple(float(i) for i in values.ravel())
-    if isinstance(template_value, np.floating):
-        return type(template_value)(values.reshape(()))
-    return float(values.reshape(()))
+        return tuple(_number_like(v, t) for v, t in zip(values.ravel(), template_value))
+    return _number_like(values.reshape(()), template_value)
 
 
 def inner(a, b) -> float:
+    """The real inner product Re(sum(conj(a) * b)) (the plain one for real values)."""
     if is_structured(a) or is_structured(b):
         assert len(a) == len(b), f"{len(a)} items against {len(b)}"
         return sum(inner(x, y) for x, y in zip(a, b))
-    return float(np.sum(as_array(a) * as_array(b)))
+    return float(np.real(np.sum(np.conj(as_array(a)) * as_array(b))))
+
+
+def map_values(fn, v):
+    """`fn` applied to each number or array of `v` (lists and tuples kept)."""
+    if isinstance(v, (list, tuple)):
+        items = [map_values(fn, i) for i in v]
+        return items if isinstance(v, list) else tuple(items)
+    return fn(v)
+
+
+def _conj(v):
+    return map_values(lambda a: np.conj(a) if np.iscomplexobj(a) else a, v)
+
+
+def _real(v):
+    return map_values(lambda a: np.real(a) if np.iscomplexobj(a) else a, v)
 
 
 def seed_for(*parts) -> int:
@@ -486,6 +572,69 @@ def diff_cases(rule):
     return []
 
 
+def complexify(rng, value):
+    """`value` (a float, a float array, or a list or tuple of them) plus an imaginary
+    part of magnitude in [0.2, 0.6] and random sign: far enough from the real axis to
+    stay off the branch cuts of log, sqrt, power and angle (on the real axis) and
+    away from the zero of abs and angle."""
+    if isinstance(value, (list, tuple)):
+        items = [complexify(rng, v) for v in value]
+        return items if isinstance(value, list) else tuple(items)
+    if isinstance(value, (bool, np.bool_)):
+        return value
+    if isinstance(value, (float, np.floating)):
+        return complex(value, rng.choice([-1.0, 1.0]) * rng.uniform(0.2, 0.6))
+    if isinstance(value, np.ndarray) and np.issubdtype(value.dtype, np.floating):
+        shape = value.shape
+        return value + 1j * rng.choice([-1.0, 1.0], size=shape) * rng.uniform(0.2, 0.6, shape)
+    return value
+
+
+def _primal_takes(rule, case) -> bool:
+    """Whether the primal itself accepts the (complexified) case: NumPy refuses complex
+    input to np.fft.rfft, say, and casting into a real array warns."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", ComplexWarning)
+            call_primal(rule.primal, case.args, case.kwargs)
+    except (TypeError, ValueError, ComplexWarning):
+        return False
+    return True
+
+
+def complex_cases(rule) -> list:
+    """For a rule declaring complex support, its cases with complex inputs: every float
+    input of a differentiable parameter made complex, then (with several) each alone.
+    Variants the primal itself does not accept are left out."""
+    if rule.complex is None or rule.nondifferentiable or template_of(rule) is None:
+        return []
+    out = []
+    for n, case in enumerate(diff_cases(rule)):
+        rng = np.random.default_rng(seed_for(rule_id(rule), "complex", n))
+        where = locate(template_of(rule), case)
+        names = [p for p in active_params(rule, case)
+                 if is_float_value(get_value(case, where, p))]
+        groups = [names] + ([[p] for p in names] if len(names) > 1 else [])
+        for group in groups:
+            if not group:
+                continue
+            cur = case
+            for p in group:
+                args, kwargs = with_value(cur, where, p, complexify(rng, get_value(case, where, p)))
+                cur = Case(args, kwargs)
+            label = f"{case!r} with {', '.join(group)} complex"
+            cur = Case(cur.args, cur.kwargs, label=label)
+            if _primal_takes(rule, cur):
+                out.append(cur)
+    return out
+
+
+def sweep_cases(rule) -> list:
+    """The cases the VJP / JVP checks run: `diff_cases`, then the complexified ones."""
+    cases = diff_cases(rule)
+    return cases + complex_cases(rule) if cases else cases
+
+
 def _hashable(v) -> bool:
     try:
         hash(v)
@@ -536,27 +685,35 @@ def test_templates_agree(rule):
     assert "d" + rule.tangent.output in assigned_names(rule.tangent)
     for p in differentiable_params(rule):
         assert "d" + p in loaded, f"tangent of {rule_id(rule)} ignores d{p}"
+    for extra in (rule.complex_adjoint, rule.complex_tangent):
+        if extra is not None:
+            assert [(p.name, p.kind, p.default) for p in extra.signature.parameters.values()] \
+                == [(p.name, p.kind, p.default) for p in a.parameters.values()], \
+                f"a complex template of {rule_id(rule)} spells the parameters differently"
+            assert extra.output == rule.adjoint.output
 
 
 # ============================================================================ VJP / JVP
 
 
 def _fd_vjp(primal, case, where, name, u):
-    """Central differences of <u, f(x)> w.r.t. parameter `name`."""
+    """Central differences of <u, f(x)> w.r.t. parameter `name`: over the real and
+    imaginary parts of a complex `x` separately, giving dL/dRe + 1j * dL/dIm."""
     x0 = get_value(case, where, name)
-    x_flat = flat(x0).copy()
+    x_flat = real_coords(x0).copy()
     g = np.zeros_like(x_flat)
     for i in range(x_flat.size):
         vals = []
         for sign in (1.0, -1.0):
             xp = x_flat.copy()
             xp[i] += sign * EPS
-            args, kwargs = with_value(case, where, name, like(xp, x0))
+            args, kwargs = with_value(case, where, name, from_real_coords(xp, x0))
             vals.append(inner(u, call_primal(primal, args, kwargs)))
         g[i] = (vals[0] - vals[1]) / (2 * EPS)
-    if is_structured(x0):
-        return like(g, x0)
-    return g.reshape(np.shape(x0))
+    if isinstance(x0, (list, tuple)):
+        return from_real_coords(g, x0)
+    out = from_real_coords(g, x0)
+    return np.reshape(out, np.shape(x0))
 
 
 def _fd_jvp(primal, case, where, tangents):
@@ -575,14 +732,32 @@ def _fd_jvp(primal, case, where, tangents):
 
 
 def _random_like(rng, value):
-    if is_structured(value):
+    """Random values shaped like `value`; complex where `value` is complex."""
+    if isinstance(value, (list, tuple)) and (is_structured(value) or is_complex_value(value)):
         items = [_random_like(rng, v) for v in value]
         return items if isinstance(value, list) else tuple(items)
     if isinstance(value, list):
         return [float(v) for v in rng.standard_normal(len(value))]
     if np.ndim(value) == 0 and not isinstance(value, np.ndarray):
+        if is_complex_value(value):
+            return complex(rng.standard_normal(), rng.standard_normal())
         return float(rng.standard_normal())
-    return rng.standard_normal(np.shape(value))
+    r = rng.standard_normal(np.shape(value))
+    if is_complex_value(value):
+        r = r + 1j * rng.standard_normal(np.shape(value))
+    return r
+
+
+def sees_complex(case, y) -> bool:
+    """Whether a call sees a complex value (an argument or its result), as srcad decides
+    which templates a call uses."""
+    return any(is_complex_value(v) for v in (*case.args, *case.kwargs.values(), y))
+
+
+def _check_complex_support(rule, case, y):
+    if sees_complex(case, y) and rule.complex is None:
+        raise AssertionError(f"{rule_id(rule)} sees a complex value in {case!r} but declares "
+                             "no complex treatment (srcad refuses such calls)")
 
 
 def active_params(rule, case) -> list:
@@ -593,14 +768,23 @@ def active_params(rule, case) -> list:
 
 
 def _adjoint(rule, case, y, u):
-    """Run the adjoint template; return {param: adjoint summed to the param's shape}."""
-    template = rule.adjoint
+    """Run the adjoint template as srcad's reverse transform does; return {param: adjoint
+    summed to the param's shape}. On complex values: the rule's complex template, a
+    holomorphic template conjugated around (dz = conj(T(conj(dw)))), and the real part
+    of the adjoint of a real operand."""
+    complex_values = sees_complex(case, y)
+    _check_complex_support(rule, case, y)
+    template = rule.adjoint_for(complex_values)
+    conjugate = complex_values and rule.complex == "holomorphic" and template is rule.adjoint
     bindings = bind(template, case)
-    ns = run_template(template, {**bindings, template.output: y, "d" + template.output: u})
+    dy = _conj(u) if conjugate else u
+    ns = run_template(template, {**bindings, template.output: y, "d" + template.output: dy})
     grads = {}
     for p in active_params(rule, case):
         assert "d" + p in ns, f"adjoint of {rule_id(rule)} does not assign d{p} for {case!r}"
         g = ns["d" + p]
+        if complex_values:
+            g = _real(g) if not is_complex_value(bindings[p]) else _conj(g) if conjugate else g
         if rule.broadcasting:
             g = runtime.unbroadcast(g, bindings[p])
         grads[p] = g
@@ -608,9 +792,10 @@ def _adjoint(rule, case, y, u):
 
 
 def _tangent(rule, case, y, tangents):
-    """Run the tangent template; differentiable params the case leaves at their
-    defaults get a zero tangent."""
-    template = rule.tangent
+    """Run the tangent template (the rule's complex one on complex values); differentiable
+    params the case leaves at their defaults get a zero tangent."""
+    _check_complex_support(rule, case, y)
+    template = rule.tangent_for(sees_complex(case, y))
     bindings = bind(template, case)
     zeros = {"d" + p: 0.0 for p in differentiable_params(rule)}
     ns = run_template(template, {**bindings, template.output: y, **zeros,
@@ -621,7 +806,7 @@ def _tangent(rule, case, y, tangents):
 
 
 def _cases_or_fail(rule):
-    cases = diff_cases(rule)
+    cases = sweep_cases(rule)
     if not cases:
         pytest.fail(f"no sweep spec for {rule_id(rule)}")
     return cases
@@ -642,14 +827,20 @@ def test_adjoint_matches_finite_differences(rule):
             # srcad passes the adjoint of a tuple result as a tuple with 0.0 for the
             # items nobody used
             cotangents.append(((0.0,) + tuple(u[1:]), " (first cotangent 0.0)"))
+        grads = None
         for cotangent, note in cotangents:
             try:
                 grads = _adjoint(rule, case, y, cotangent)
             except Exception as exc:  # noqa: BLE001 - report every case, then fail
                 failures.append(f"{case!r}{note}: adjoint raised {type(exc).__name__}: {exc}")
+                grads = None
                 continue
             for p, g in grads.items():
                 x = get_value(case, where, p)
+                if is_complex_value(g) and not sees_complex(case, y):
+                    failures.append(f"{case!r}{note}: d{p} is complex in a call that sees no "
+                                    "complex value (srcad takes no real part there)")
+                    continue
                 expected = _fd_vjp(rule.primal, case, where, p, cotangent)
                 if shape_of(g) != shape_of(x):
                     failures.append(f"{case!r}{note}: d{p} has shape {shape_of(g)}, "
@@ -658,6 +849,8 @@ def test_adjoint_matches_finite_differences(rule):
                 if not np.allclose(flat(g), flat(expected), rtol=RTOL, atol=ATOL):
                     failures.append(f"{case!r}{note}: d{p} = {g!r}, finite differences give "
                                     f"{expected!r}")
+        if grads is None:
+            continue  # reported above
         # Float parameters the adjoint ignores must not influence the output.
         for p, (kind, key) in where.items():
             if p in grads or not is_float_value(get_value(case, where, p)):
