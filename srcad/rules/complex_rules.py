@@ -22,10 +22,6 @@ from ..runtime import reductions
 from ..runtime.complex import abs_tangent, unit, unit_projection
 
 # ----------------------------------------------------------------------------- linear
-# Not declared (they refuse complex values) until the compiler handles them, see
-# tests/rules/test_complex_sweep.py: np.split / np.array_split (the items of the list
-# result of a complex array are taken as real: the imaginary part's adjoint is lost) and
-# np.einsum (the adjoints of *operands are not conjugated back for a holomorphic rule).
 complex_values(
     operator.add, operator.sub, operator.neg, operator.pos, operator.getitem,
     np.add, np.subtract, np.negative, np.positive,
@@ -34,7 +30,7 @@ complex_values(
     np.transpose, Method("transpose"), Attribute("T"), np.swapaxes, Method("swapaxes"),
     np.moveaxis, np.squeeze, Method("squeeze"), np.expand_dims,
     np.concatenate, np.stack, np.hstack, np.vstack, np.dstack, np.column_stack,
-    np.flip, np.fliplr, np.flipud, np.roll, np.tile, np.repeat,
+    np.split, np.array_split, np.flip, np.fliplr, np.flipud, np.roll, np.tile, np.repeat,
     Method("repeat"), np.diag, np.diagonal, np.trace, Method("trace"), np.tril, np.triu,
     np.broadcast_to, np.atleast_1d, np.atleast_2d, np.atleast_3d, np.copy, Method("copy"),
     np.asarray, np.array, np.take_along_axis,
@@ -54,7 +50,7 @@ complex_values(
     np.multiply, np.divide, np.power, np.matmul, np.dot, Method("dot"),
     np.exp, np.log, np.sqrt, np.sin, np.cos, np.tan, np.sinh, np.cosh, np.tanh,
     np.square, np.reciprocal, np.expm1, np.log1p, np.exp2, np.log2, np.log10,
-    np.tensordot, np.inner, np.outer, np.kron, np.prod, Method("prod"),
+    np.einsum, np.tensordot, np.inner, np.outer, np.kron, np.prod, Method("prod"),
     np.linalg.inv, np.linalg.solve, np.linalg.det, np.linalg.matrix_power,
     runtime.matmul_adjoint_left, runtime.matmul_adjoint_right,
     runtime.dot_adjoint_left, runtime.dot_adjoint_right,
