@@ -528,6 +528,13 @@ class _Emitter:
             if v < 0:
                 return ast.UnaryOp(ast.USub(), ast.Constant(-v))
             return ast.Constant(v)
+        if type(v) is complex and math.isfinite(v.real) and math.isfinite(v.imag):
+            # 1j, (0.3-0.7j): the literal the user wrote
+            imag = ast.Constant(complex(0.0, abs(v.imag)))
+            if v.real == 0.0:
+                return imag if v.imag >= 0 else ast.UnaryOp(ast.USub(), imag)
+            op = ast.Add() if v.imag >= 0 else ast.Sub()
+            return ast.BinOp(self.const(Const(v.real)), op, imag)
         if isinstance(v, tuple) and type(v) is tuple:
             return ast.Tuple([self.const(Const(x)) for x in v], ast.Load())
         if isinstance(v, slice):

@@ -13,8 +13,8 @@ from dataclasses import dataclass
 import numpy as np
 
 SCALAR, NUMERIC, OTHER = "scalar", "numeric", "other"
-# A complex number, or a complex array of unknown rank.
-COMPLEX = "complex"
+# A complex number, or a complex array of unknown rank; a complex number.
+COMPLEX, COMPLEX_SCALAR = "complex", "complex scalar"
 
 
 @dataclass(frozen=True)
@@ -52,7 +52,7 @@ def is_sequence(kind) -> bool:
 
 def is_complex(kind) -> bool:
     """Whether a value of this kind may hold complex numbers."""
-    if kind == COMPLEX:
+    if kind in (COMPLEX, COMPLEX_SCALAR):
         return True
     if isinstance(kind, ArrayKind):
         return kind.complex
@@ -67,7 +67,9 @@ def as_complex(kind):
     """The kind of a value like one of `kind` but with a complex dtype."""
     if isinstance(kind, ArrayKind):
         return ArrayKind(kind.ndim, True)
-    if kind in (SCALAR, NUMERIC):
+    if kind == SCALAR:
+        return COMPLEX_SCALAR
+    if kind == NUMERIC:
         return COMPLEX
     return kind
 
@@ -78,6 +80,8 @@ def as_real(kind):
         return ArrayKind(kind.ndim) if kind.complex else kind
     if kind == COMPLEX:
         return NUMERIC
+    if kind == COMPLEX_SCALAR:
+        return SCALAR
     return kind
 
 
@@ -102,8 +106,10 @@ def join_kinds(a, b):
     cplx = is_complex(a) or is_complex(b)
     if is_array(a) and is_array(b):
         return ArrayKind(a.ndim if a.ndim == b.ndim else None, cplx)
-    numeric = (SCALAR, NUMERIC, COMPLEX)
+    numeric = (SCALAR, NUMERIC, COMPLEX, COMPLEX_SCALAR)
     if (a in numeric or is_array(a)) and (b in numeric or is_array(b)):
+        if cplx and as_real(a) == as_real(b) == SCALAR:
+            return COMPLEX_SCALAR
         return COMPLEX if cplx else NUMERIC
     if isinstance(a, TupleKind) and isinstance(b, TupleKind) and len(a.items) == len(b.items):
         return TupleKind(tuple(join_kinds(x, y) for x, y in zip(a.items, b.items)))
@@ -142,7 +148,7 @@ def kind_of_value(value) -> object:
     if isinstance(value, (int, float, np.integer, np.floating)):
         return SCALAR
     if isinstance(value, (complex, np.complexfloating)):
-        return COMPLEX
+        return COMPLEX_SCALAR
     if isinstance(value, np.ndarray):
         if value.dtype.kind == "c":
             return ArrayKind(value.ndim, True)
@@ -168,7 +174,7 @@ def _const(op):
 
 
 def elementwise(kinds, named):
-    kinds = [as_real(k) for k in kinds]  # the dtype is the caller's business
+    kinds = [as_real(k) for k in kinds]  # the dtype is the caller's business (analysis)
     if any(k == OTHER for k in kinds):
         # a bool, a list, an unknown object: it may broadcast like an array
         return ARRAY if any(is_array(k) for k in kinds) else NUMERIC

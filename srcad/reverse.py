@@ -30,7 +30,7 @@ from .ir import (Block, Call, Carried, Const, ForRange, Function, If, Operand, P
 from .lower import lower_template
 from .sequences import analyze
 from .optimize import GeneratedRef, eliminate_dead_code, simplify
-from .kinds import NUMERIC, SCALAR, TupleKind, is_array, is_complex
+from .kinds import NUMERIC, SCALAR, TupleKind, as_real, is_array, is_complex
 from .complex_values import complex_rule
 
 ZERO = Const(0.0)
@@ -254,7 +254,7 @@ class ReverseTransform:
         else:
             # A value srcad cannot see to be a number or an array may be a list (say,
             # from np.split): its adjoints add item by item, never concatenate.
-            kind = self.kind(key[1]) if len(key) == 2 else NUMERIC
+            kind = as_real(self.kind(key[1])) if len(key) == 2 else NUMERIC
             add = operator.add if kind in (SCALAR, NUMERIC) or is_array(kind) \
                 else runtime.add_adjoints
             total = self.rb.call(add, [current, contrib], loc=loc, name=name)
@@ -495,7 +495,7 @@ class ReverseTransform:
     def reduce_to(self, contrib: Operand, operand: Var, result: Var, others: list,
                   loc) -> Operand:
         """Sum a broadcast adjoint back to `operand`'s shape (only where it may differ)."""
-        k_op, k_res = self.kind(operand), self.kind(result)
+        k_op, k_res = as_real(self.kind(operand)), as_real(self.kind(result))  # shapes only
         if k_op == SCALAR:
             if k_res == SCALAR:
                 return contrib
@@ -508,7 +508,7 @@ class ReverseTransform:
     def _is_scalar(self, op: Operand) -> bool:
         if isinstance(op, Const):
             return isinstance(op.value, (int, float, bool)) or op.value is None
-        return self.kind(op) == SCALAR
+        return as_real(self.kind(op)) == SCALAR
 
     def reverse_subroutine(self, stmt: Call, dz: Operand, loc) -> None:
         if stmt.kwargs:

@@ -15,16 +15,20 @@ In particular ``fft(norm=N)^H`` is ``ifft(norm=dual(N))``, where `dual` swaps
 
 The transforms of a real input (`rfft`, `ihfft`, ...) have complex outputs; `irfft`
 and `hfft` map complex half spectra to real signals.
+
+The adjoint helpers have rules too (at the end), so gradients through these transforms
+can be differentiated again: each helper is linear in its adjoint argument, and its own
+adjoint is the forward transform with the lengths of that argument as `n` / `s`.
 """
 
 import numpy as np
 
 from ..kinds import ArrayKind
-from ..registry import (Example, Rand, adjoint, complex_values, nondifferentiable,
-                        output_dtype, tangent)
-from ..runtime.fft import (fft_adjoint, fftn_adjoint, hfft_adjoint, ifft_adjoint,
-                           ifftn_adjoint, ihfft_adjoint, irfft_adjoint, irfftn_adjoint,
-                           rfft_adjoint, rfftn_adjoint)
+from ..registry import (Example, Rand, adjoint, complex_adjoint, complex_values,
+                        nondifferentiable, output_dtype, tangent)
+from ..runtime.fft import (fft_adjoint, fft_axes, fft_lengths, fftn_adjoint, hfft_adjoint,
+                           ifft_adjoint, ifftn_adjoint, ihfft_adjoint, irfft_adjoint,
+                           irfftn_adjoint, rfft_adjoint, rfftn_adjoint)
 
 NORMS = (None, "backward", "ortho", "forward")
 
@@ -270,3 +274,192 @@ complex_values(np.fft.fft, np.fft.ifft, np.fft.rfft, np.fft.ihfft, np.fft.fft2, 
 complex_values(np.fft.irfft, np.fft.hfft, np.fft.irfft2, np.fft.irfftn,
                how="native", output="real")
 complex_values(np.fft.fftshift, np.fft.ifftshift, how="linear")
+
+# ----------------------------------------------------------------------------- the helpers
+# Rules for the adjoint helpers, so that gradients can be differentiated again (forward
+# over reverse for Hessian-vector products, reverse over reverse). Each helper is linear
+# in `g` and reads `a` only for its shape and dtype; the transpose of an adjoint is the
+# transform itself, with the lengths of `g` as `n` / `s`. A call that sees no complex
+# value (a real `g` for a real `a`) is a real map, whose adjoint is the real part.
+
+_HELPER_ONE_AXIS = [  # (g, a, axis, norm): g is the output of fft(a, n, axis)
+    Example((Rand((8,)), Rand((5,)))), Example((Rand((4,)), Rand((6,)), 0, "ortho")),
+    Example((Rand((3, 4)), Rand((3, 5))), {"norm": "forward"}),
+    Example((Rand((2, 3)), Rand((4, 3)), -2, "backward")),
+]
+_HELPER_HALF_INPUT = [  # (g, a, n, axis, norm): g is the output of irfft(a, n, axis)
+    Example((Rand((8,)), Rand((5,)))), Example((Rand((7,)), Rand((3,)), 7)),
+    Example((Rand((3, 4)), Rand((3, 5)), 4), {"norm": "forward"}),
+    Example((Rand((6, 3)), Rand((4, 3)), 6, 0, "ortho")),
+]
+_HELPER_HALF_OUTPUT = [  # (g, a, n, axis, norm): g is the output of rfft(a, n, axis)
+    Example((Rand((4,)), Rand((6,)))), Example((Rand((5,)), Rand((5,)), 8, 0, "ortho")),
+    Example((Rand((3, 3)), Rand((3, 6)), 4), {"norm": "forward"}),
+]
+_HELPER_N_AXES = [  # (g, a, s, axes, norm): g is the output of fftn(a, s, axes)
+    Example((Rand((4, 6)), Rand((3, 4)), (4, 6), (0, 1))),
+    Example((Rand((3, 2)), Rand((3, 4)), (2,), (1,), "ortho")),
+    Example((Rand((2, 3)), Rand((2, 3))), {"norm": "forward"}),
+]
+_HELPER_HALF_N_INPUT = [  # (g, a, s, axes, norm): g is the output of irfftn(a, s, axes)
+    Example((Rand((4, 6)), Rand((3, 4)), (4, 6), (0, 1))),
+    Example((Rand((3, 6)), Rand((3, 4)), None, (1,), "ortho")),
+    Example((Rand((2, 4)), Rand((2, 3))), {"norm": "forward"}),
+]
+_HELPER_HALF_N_OUTPUT = [  # (g, a, s, axes, norm): g is the output of rfftn(a, s, axes)
+    Example((Rand((3, 3)), Rand((3, 4)))), Example((Rand((4, 4)), Rand((3, 5)), (4, 6), (0, 1))),
+    Example((Rand((2, 4)), Rand((3, 4)), (4, 2), (1, 0), "ortho")),
+]
+
+
+@adjoint(fft_adjoint, kind="same_rank", nondiff_params=("a",),
+         examples=_HELPER_ONE_AXIS)
+def _(y, g, a, axis=-1, norm=None):
+    dg = np.real(np.fft.fft(dy, np.shape(g)[axis], axis, norm))
+
+
+@complex_adjoint(fft_adjoint)
+def _(y, g, a, axis=-1, norm=None):
+    dg = np.fft.fft(dy, np.shape(g)[axis], axis, norm)
+
+
+@tangent(fft_adjoint)
+def _(y, g, a, axis=-1, norm=None):
+    dy = fft_adjoint(dg, a, axis, norm)
+
+
+@adjoint(ifft_adjoint, kind="same_rank", nondiff_params=("a",),
+         examples=_HELPER_ONE_AXIS)
+def _(y, g, a, axis=-1, norm=None):
+    dg = np.real(np.fft.ifft(dy, np.shape(g)[axis], axis, norm))
+
+
+@complex_adjoint(ifft_adjoint)
+def _(y, g, a, axis=-1, norm=None):
+    dg = np.fft.ifft(dy, np.shape(g)[axis], axis, norm)
+
+
+@tangent(ifft_adjoint)
+def _(y, g, a, axis=-1, norm=None):
+    dy = ifft_adjoint(dg, a, axis, norm)
+
+
+@adjoint(rfft_adjoint, kind="same_rank", nondiff_params=("a",),
+         examples=_HELPER_HALF_OUTPUT)
+def _(y, g, a, n=None, axis=-1, norm=None):
+    dg = np.real(np.fft.rfft(dy, n, axis, norm))
+
+
+@complex_adjoint(rfft_adjoint)
+def _(y, g, a, n=None, axis=-1, norm=None):
+    dg = np.fft.rfft(dy, n, axis, norm)
+
+
+@tangent(rfft_adjoint)
+def _(y, g, a, n=None, axis=-1, norm=None):
+    dy = rfft_adjoint(dg, a, n, axis, norm)
+
+
+@adjoint(ihfft_adjoint, kind="same_rank", nondiff_params=("a",),
+         examples=_HELPER_HALF_OUTPUT)
+def _(y, g, a, n=None, axis=-1, norm=None):
+    dg = np.real(np.fft.ihfft(dy, n, axis, norm))
+
+
+@complex_adjoint(ihfft_adjoint)
+def _(y, g, a, n=None, axis=-1, norm=None):
+    dg = np.fft.ihfft(dy, n, axis, norm)
+
+
+@tangent(ihfft_adjoint)
+def _(y, g, a, n=None, axis=-1, norm=None):
+    dy = ihfft_adjoint(dg, a, n, axis, norm)
+
+
+@adjoint(irfft_adjoint, kind="same_rank", nondiff_params=("a",), examples=_HELPER_HALF_INPUT)
+def _(y, g, a, n=None, axis=-1, norm=None):
+    dg = np.fft.irfft(dy, np.shape(g)[axis], axis, norm)
+
+
+@tangent(irfft_adjoint)
+def _(y, g, a, n=None, axis=-1, norm=None):
+    dy = irfft_adjoint(dg, a, n, axis, norm)
+
+
+@adjoint(hfft_adjoint, kind="same_rank", nondiff_params=("a",), examples=_HELPER_HALF_INPUT)
+def _(y, g, a, n=None, axis=-1, norm=None):
+    dg = np.fft.hfft(dy, np.shape(g)[axis], axis, norm)
+
+
+@tangent(hfft_adjoint)
+def _(y, g, a, n=None, axis=-1, norm=None):
+    dy = hfft_adjoint(dg, a, n, axis, norm)
+
+
+@adjoint(fftn_adjoint, kind="same_rank", nondiff_params=("a",),
+         examples=_HELPER_N_AXES)
+def _(y, g, a, s=None, axes=None, norm=None):
+    dg = np.real(np.fft.fftn(dy, fft_lengths(g, a, s, axes), fft_axes(a, s, axes), norm))
+
+
+@complex_adjoint(fftn_adjoint)
+def _(y, g, a, s=None, axes=None, norm=None):
+    dg = np.fft.fftn(dy, fft_lengths(g, a, s, axes), fft_axes(a, s, axes), norm)
+
+
+@tangent(fftn_adjoint)
+def _(y, g, a, s=None, axes=None, norm=None):
+    dy = fftn_adjoint(dg, a, s, axes, norm)
+
+
+@adjoint(ifftn_adjoint, kind="same_rank", nondiff_params=("a",),
+         examples=_HELPER_N_AXES)
+def _(y, g, a, s=None, axes=None, norm=None):
+    dg = np.real(np.fft.ifftn(dy, fft_lengths(g, a, s, axes), fft_axes(a, s, axes), norm))
+
+
+@complex_adjoint(ifftn_adjoint)
+def _(y, g, a, s=None, axes=None, norm=None):
+    dg = np.fft.ifftn(dy, fft_lengths(g, a, s, axes), fft_axes(a, s, axes), norm)
+
+
+@tangent(ifftn_adjoint)
+def _(y, g, a, s=None, axes=None, norm=None):
+    dy = ifftn_adjoint(dg, a, s, axes, norm)
+
+
+@adjoint(rfftn_adjoint, kind="same_rank", nondiff_params=("a",),
+         examples=_HELPER_HALF_N_OUTPUT)
+def _(y, g, a, s=None, axes=None, norm=None):
+    dg = np.real(np.fft.rfftn(dy, s, fft_axes(a, s, axes), norm))
+
+
+@complex_adjoint(rfftn_adjoint)
+def _(y, g, a, s=None, axes=None, norm=None):
+    dg = np.fft.rfftn(dy, s, fft_axes(a, s, axes), norm)
+
+
+@tangent(rfftn_adjoint)
+def _(y, g, a, s=None, axes=None, norm=None):
+    dy = rfftn_adjoint(dg, a, s, axes, norm)
+
+
+@adjoint(irfftn_adjoint, kind="same_rank", nondiff_params=("a",),
+         examples=_HELPER_HALF_N_INPUT)
+def _(y, g, a, s=None, axes=None, norm=None):
+    dg = np.fft.irfftn(dy, fft_lengths(g, a, s, axes), fft_axes(a, s, axes), norm)
+
+
+@tangent(irfftn_adjoint)
+def _(y, g, a, s=None, axes=None, norm=None):
+    dy = irfftn_adjoint(dg, a, s, axes, norm)
+
+
+nondifferentiable(fft_axes, examples=[
+    Example((Rand((3, 4)),)), Example((Rand((3, 4)), (2, 5))), Example((Rand((3, 4)), None, (1,)))])
+nondifferentiable(fft_lengths, examples=[
+    Example((Rand((3, 4)), Rand((3, 4)))), Example((Rand((2, 5)), Rand((3, 4)), (2, 5))),
+    Example((Rand((3, 2)), Rand((3, 4)), None, (1,)))])
+complex_values(fft_adjoint, ifft_adjoint, fftn_adjoint, ifftn_adjoint, irfft_adjoint,
+               hfft_adjoint, irfftn_adjoint, how="native")
+complex_values(rfft_adjoint, ihfft_adjoint, rfftn_adjoint, how="native", output="real")

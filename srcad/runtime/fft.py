@@ -69,6 +69,15 @@ def fft_axes(a, s=None, axes=None):
     return [int(ax) % ndim for ax in axes]
 
 
+def fft_lengths(g, a, s=None, axes=None):
+    """The lengths of `g` along the axes a transform of `a` with `s`, `axes` runs over.
+
+    With `g` the output of ``fftn(a, s, axes)`` (or its adjoint), these are the `s`
+    that transforms `a` into an array of `g`'s shape.
+    """
+    return [np.shape(g)[ax] for ax in fft_axes(a, s, axes)]
+
+
 def fit(a, lengths, axes):
     """`a` truncated or zero-padded to `lengths` along `axes`.
 
