@@ -27,13 +27,15 @@ class Row:
     adjoint: bool
     tangent: bool
     nondifferentiable: bool
+    complex: str | None = None  # how the rules treat complex values (docs/complex.md)
 
     @property
     def status(self) -> str:
         if self.nondifferentiable:
             return "no derivative (declared)"
         parts = [p for p, ok in (("adjoint", self.adjoint), ("tangent", self.tangent)) if ok]
-        return " + ".join(parts)
+        text = " + ".join(parts)
+        return f"{text}; complex: {self.complex}" if self.complex else text
 
 
 def describe(primal) -> tuple[str, str]:
@@ -60,6 +62,8 @@ def describe(primal) -> tuple[str, str]:
         return "scipy.special", f"scipy.special.{name}"
     if module.startswith("numpy.linalg"):
         return "np.linalg", f"np.linalg.{name}"
+    if module.startswith("numpy.fft"):
+        return "np.fft", f"np.fft.{name}"
     if module.startswith("numpy") or type(primal).__name__ == "ufunc":
         return "np", f"np.{name}"
     return module or "other", name
@@ -78,7 +82,7 @@ def rows() -> list[Row]:
     for rule in registry.all_rules():
         family, name = describe(rule.primal)
         out.append(Row(family, name, rule.adjoint is not None, rule.tangent is not None,
-                       rule.nondifferentiable))
+                       rule.nondifferentiable, rule.complex))
     return sorted(out, key=lambda r: (r.family, r.name))
 
 
@@ -111,7 +115,9 @@ def markdown() -> str:
     lines = ["# srcad coverage", "",
              "Generated from the rule registry by `python -m srcad coverage-md`; a test keeps "
              "it in sync. Every rule listed is checked against finite differences by the "
-             "registry sweep (`tests/rules/test_registry_sweep.py`).", "",
+             "registry sweep (`tests/rules/test_registry_sweep.py`). \"complex\" names how "
+             "a rule treats complex values (docs/complex.md); rules without it refuse them.",
+             "",
              "| family | differentiable | declared without derivative |", "|---|---|---|"]
     for family, (diff, nondiff) in sorted(counts().items()):
         lines.append(f"| {family} | {diff} | {nondiff} |")
