@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import inspect
 import sysconfig
+
+import numpy as np
 import operator
 import types
 from collections.abc import Callable
@@ -11,8 +13,9 @@ from collections.abc import Callable
 
 from . import registry, runtime
 from .ir import Block, Call, Const, ForRange, Function, If, Operand, Return, Var, While
-from .kinds import (NUMERIC, OTHER, SCALAR, ListKind, TupleKind, as_complex, as_real, is_complex,
-                    is_sequence, item_kind, join_kinds, kind_of_value)
+from .kinds import (ARRAY, NUMERIC, OTHER, SCALAR, ArrayKind, ListKind, TupleKind, as_complex,
+                    as_real, is_array, is_complex, is_sequence, item_kind, join_kinds,
+                    kind_of_value)
 
 STRUCTURAL = (runtime.make_tuple, runtime.make_list)
 
@@ -76,6 +79,21 @@ class Kinds:
             return kind_of_value(op.value)
         return self.kinds.get(op, None) or NUMERIC
 
+    def of_array(self, op: Operand):
+        """The kind of `op` as NumPy sees it: a list or tuple is the array it converts to
+        (sequences.py makes that conversion explicit)."""
+        kind = self.of(op)
+        if not is_sequence(kind):
+            return kind
+        item = item_kind(kind)
+        if is_array(item) and item.ndim is not None:
+            array = ArrayKind(item.ndim + 1)
+        elif as_real(item) == SCALAR:
+            array = ArrayKind(1)
+        else:
+            array = ARRAY
+        return as_complex(array) if is_complex(item) else array
+
     def _set(self, var: Var, kind) -> None:
         self.kinds[var] = join_kinds(self.kinds.get(var), kind) if var in self.kinds else kind
 
@@ -132,7 +150,8 @@ class Kinds:
         if lists is not None:
             return ListKind(lists(arg_kinds))
         if fn in (operator.add, operator.mul) and len(arg_kinds) == 2 and \
-                any(is_sequence(k) for k in arg_kinds) and not stmt.kwargs:
+                any(is_sequence(k) for k in arg_kinds) and not stmt.kwargs and \
+                not any(is_array(k) for k in arg_kinds):
             # list concatenation and repetition (sequences.py makes them explicit)
             if fn is operator.mul or all(is_sequence(k) for k in arg_kinds):
                 return ListKind(_joined_items(*[k for k in arg_kinds if is_sequence(k)]))
@@ -168,7 +187,8 @@ class Kinds:
             template = rule.adjoint or rule.tangent
             bound = bind_template_args(template, stmt) if template else None
             if bound is not None:
-                named = {n: (v, self.of(v)) for n, v in bound.items() if not isinstance(v, tuple)}
+                of = self.of_array if takes_arrays(fn) else self.of
+                named = {n: (v, of(v)) for n, v in bound.items() if not isinstance(v, tuple)}
                 kinds = [named[n][1] for n in template.signature.parameters if n in named]
                 return rule.kind(kinds, named)
             return rule.kind(arg_kinds, {k: (v, self.of(v)) for k, v in stmt.kwargs.items()})
@@ -188,11 +208,31 @@ def _with_dtype(kind, complex_values: bool):
     return as_complex(kind) if complex_values else as_real(kind)
 
 
+# Functions whose parameters take a sequence of arrays as such (their rules return
+# one adjoint per item).
+_SEQUENCE_FUNCTIONS = {np.stack, np.concatenate, np.hstack, np.vstack, np.dstack,
+                       np.column_stack, np.block, np.asarray, np.array, np.asanyarray,
+                       np.ascontiguousarray, np.linalg.multi_dot, np.meshgrid,
+                       np.broadcast_arrays}
+_ARITHMETIC = {operator.add, operator.sub, operator.mul, operator.truediv, operator.pow,
+               operator.matmul, operator.floordiv, operator.mod}
+
+
+def takes_arrays(fn) -> bool:
+    """A NumPy or SciPy function that converts list arguments to arrays."""
+    if fn in _SEQUENCE_FUNCTIONS:
+        return False
+    if isinstance(fn, np.ufunc):
+        return True
+    if isinstance(fn, registry.Method):
+        return False
+    root = (getattr(fn, "__module__", None) or "").split(".")[0]
+    return root in ("numpy", "scipy") and callable(fn)
+
+
 def _dtype_argument(stmt: Call) -> str | None:
     """'complex' or 'real' when the call names a constant `dtype` (np.zeros(n, dtype=complex),
     x.astype(np.complex128)); None otherwise."""
-    import numpy as np
-
     value = stmt.kwargs.get("dtype")
     if value is None and getattr(stmt.fn, "name", None) == "astype" and len(stmt.args) > 1:
         value = stmt.args[1]

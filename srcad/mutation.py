@@ -84,33 +84,36 @@ def _is_module_like(node: ast.expr) -> bool:
     return isinstance(node, ast.Name) and node.id in {"np", "numpy", "math", "scipy"}
 
 
-def _may_hold(node: ast.expr, name: str) -> bool:
-    """True if the value of `node` may be, or share memory with, the array `name`."""
+def _may_hold(node: ast.expr, name: str, python_list: bool = False) -> bool:
+    """True if the value of `node` may be, or share memory with, the array `name`
+    (`python_list`: `name` is surely a Python list, which no NumPy result can hold)."""
+    if python_list and isinstance(node, ast.Call) and _is_module_like(node.func):
+        return False
     if isinstance(node, ast.Name):
         return node.id == name
     if isinstance(node, (ast.Subscript, ast.Attribute, ast.Starred)):
-        return _may_hold(node.value, name)
+        return _may_hold(node.value, name, python_list)
     if isinstance(node, (ast.Tuple, ast.List, ast.Set)):
-        return any(_may_hold(e, name) for e in node.elts)
+        return any(_may_hold(e, name, python_list) for e in node.elts)
     if isinstance(node, ast.Dict):
-        return any(v is not None and _may_hold(v, name) for v in node.values)
+        return any(v is not None and _may_hold(v, name, python_list) for v in node.values)
     if isinstance(node, ast.IfExp):
-        return _may_hold(node.body, name) or _may_hold(node.orelse, name)
+        return _may_hold(node.body, name, python_list) or _may_hold(node.orelse, name, python_list)
     if isinstance(node, ast.BoolOp):
-        return any(_may_hold(v, name) for v in node.values)
+        return any(_may_hold(v, name, python_list) for v in node.values)
     if isinstance(node, ast.NamedExpr):
-        return _may_hold(node.value, name)
+        return _may_hold(node.value, name, python_list)
     if isinstance(node, ast.Call):
         if _is_fresh(node):
             return False
         if isinstance(node.func, ast.Attribute) and node.func.attr in ("pop", "index", "count") \
                 and isinstance(node.func.value, ast.Name) and node.func.value.id == name:
             # an item of the list (or its position), not the list
-            return any(_may_hold(a, name) for a in node.args)
+            return any(_may_hold(a, name, python_list) for a in node.args)
         args = list(node.args) + [k.value for k in node.keywords]
         if isinstance(node.func, ast.Attribute) and not _is_module_like(node.func.value):
             args.append(node.func.value)
-        return any(_may_hold(a, name) for a in args)
+        return any(_may_hold(a, name, python_list) for a in args)
     return False
 
 
@@ -121,6 +124,42 @@ def _appends_to(node: ast.AST) -> str | None:
             isinstance(node.func.value, ast.Name):
         return node.func.value.id
     return None
+
+
+def _is_list_expr(node: ast.expr) -> bool:
+    """An expression that always makes a new Python list."""
+    if isinstance(node, (ast.List, ast.ListComp)):
+        return True
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and \
+            node.func.id in ("list", "sorted"):
+        return True
+    if isinstance(node, ast.BinOp) and isinstance(node.op, (ast.Add, ast.Mult)):
+        return _is_list_expr(node.left) or _is_list_expr(node.right)
+    return False
+
+
+def _is_python_list(function: ast.FunctionDef, name: str) -> bool:
+    """Whether every binding of `name` in `function` makes a new Python list."""
+    values = []
+    for node in ast.walk(function):
+        if isinstance(node, ast.Assign):
+            for t in node.targets:
+                if isinstance(t, ast.Name) and t.id == name:
+                    values.append(node.value)
+                elif isinstance(t, (ast.Tuple, ast.List)) and any(
+                        isinstance(e, ast.Name) and e.id == name for e in t.elts):
+                    return False
+        elif isinstance(node, (ast.AnnAssign, ast.NamedExpr)):
+            target = node.target
+            if isinstance(target, ast.Name) and target.id == name:
+                return False
+        elif isinstance(node, (ast.For, ast.comprehension)) and name in {
+                n.id for n in ast.walk(node.target) if isinstance(n, ast.Name)}:
+            return False
+        elif isinstance(node, ast.withitem) and node.optional_vars is not None and name in {
+                n.id for n in ast.walk(node.optional_vars) if isinstance(n, ast.Name)}:
+            return False
+    return bool(values) and all(_is_list_expr(v) for v in values)
 
 
 def _changes(node: ast.AST, name: str) -> bool:
@@ -214,6 +253,7 @@ def _verdict(function: ast.FunctionDef, name: str, params: set,
                        "array or list")
     bound = False
     aliases: set = set()
+    python_list = _is_python_list(function, name)
     for node in ast.walk(function):
         if isinstance(node, ast.Assign):
             names = [t.id for t in node.targets if isinstance(t, ast.Name)]
@@ -239,7 +279,7 @@ def _verdict(function: ast.FunctionDef, name: str, params: set,
                                 return False, (f"'{name}' is not known to be a new array "
                                                "here (it may share memory with another "
                                                "array)")
-            if _may_hold(node.value, name) and not all(
+            if _may_hold(node.value, name, python_list) and not all(
                     isinstance(t, ast.Name) and t.id == name or
                     isinstance(t, ast.Subscript) for t in node.targets):
                 if all(isinstance(t, ast.Name) for t in node.targets):
@@ -256,7 +296,7 @@ def _verdict(function: ast.FunctionDef, name: str, params: set,
             target_names = {n.id for n in ast.walk(node.target) if isinstance(n, ast.Name)}
             if name in target_names:
                 return False, f"'{name}' is a loop variable"
-            if _may_hold(node.iter, name):
+            if _may_hold(node.iter, name, python_list):
                 if not append_only:
                     return False, f"a loop iterates over '{name}' (its items are views)"
                 body = node.body if isinstance(node, ast.For) else []
@@ -267,11 +307,11 @@ def _verdict(function: ast.FunctionDef, name: str, params: set,
             if _call_name(call) == "print":
                 continue
             if _appends_to(call) == name:
-                if any(_may_hold(a, name) for a in call.args):
+                if any(_may_hold(a, name, python_list) for a in call.args):
                     return False, f"'{name}' is appended to itself"
                 continue
             args = list(call.args) + [k.value for k in call.keywords]
-            if any(_may_hold(a, name) for a in args) and \
+            if any(_may_hold(a, name, python_list) for a in args) and \
                     not _handed_over(function, node, name):
                 return False, (f"'{name}' is passed to a call that may keep a reference "
                                "to it")

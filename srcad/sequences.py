@@ -24,31 +24,12 @@ import operator
 
 import numpy as np
 
-from . import registry, runtime
-from .analysis import Kinds, activity
-from .ir import Block, Call, Function, Var, sub_blocks
-from .kinds import is_sequence
+from . import runtime
+from .analysis import _ARITHMETIC, Kinds, activity, takes_arrays
+from .errors import UnsupportedSyntaxError
+from .ir import Block, Call, Const, Function, Var, sub_blocks
+from .kinds import is_array, is_sequence
 from .runtime import python as pyrt
-
-# Functions whose parameters take a sequence of arrays as such (their rules return
-# one adjoint per item).
-_SEQUENCE_FUNCTIONS = {np.stack, np.concatenate, np.hstack, np.vstack, np.dstack,
-                       np.column_stack, np.block, np.asarray, np.array, np.asanyarray,
-                       np.ascontiguousarray, np.linalg.multi_dot, np.meshgrid,
-                       np.broadcast_arrays}
-
-
-def takes_arrays(fn) -> bool:
-    """A NumPy or SciPy function that converts list arguments to arrays."""
-    if fn in _SEQUENCE_FUNCTIONS:
-        return False
-    if isinstance(fn, np.ufunc):
-        return True
-    if isinstance(fn, registry.Method):
-        return False
-    root = (getattr(fn, "__module__", None) or "").split(".")[0]
-    return root in ("numpy", "scipy") and callable(fn)
-
 
 def make_sequences_explicit(fn: Function, kinds: Kinds, varied: set) -> bool:
     """Rewrite `fn` in place (see the module docstring); True if anything changed."""
@@ -63,7 +44,7 @@ def make_sequences_explicit(fn: Function, kinds: Kinds, varied: set) -> bool:
             for sub in sub_blocks(stmt):
                 run(sub)
             if isinstance(stmt, Call):
-                out.extend(_rewrite(stmt, is_list, varied, changed))
+                out.extend(_rewrite(stmt, is_list, kinds, varied, changed))
             out.append(stmt)
         block.stmts[:] = out
 
@@ -71,25 +52,34 @@ def make_sequences_explicit(fn: Function, kinds: Kinds, varied: set) -> bool:
     return changed[0]
 
 
-def _rewrite(stmt: Call, is_list, varied: set, changed: list) -> list:
+def _rewrite(stmt: Call, is_list, kinds: Kinds, varied: set, changed: list) -> list:
     """Rewrite one call in place; returns the statements to insert before it."""
     fn, args = stmt.fn, stmt.args
     if fn is runtime.setitem and args and is_list(args[0]):
         stmt.fn = pyrt.list_setitem
         changed[0] = True
         return []
-    if fn is operator.add and len(args) == 2 and is_list(args[0]) and is_list(args[1]):
+    arithmetic = fn in _ARITHMETIC and len(args) == 2 and not stmt.kwargs
+    with_array = arithmetic and any(is_array(kinds.of(a)) for a in args)
+    if fn is operator.add and arithmetic and not with_array and all(is_list(a) for a in args):
         stmt.fn = pyrt.list_extend
         changed[0] = True
         return []
-    if fn is operator.mul and len(args) == 2 and (is_list(args[0]) or is_list(args[1])):
+    if fn is operator.mul and arithmetic and not with_array and any(is_list(a) for a in args):
         if is_list(args[1]):
             stmt.args = [args[1], args[0]]
         stmt.fn = pyrt.repeat_items
         changed[0] = True
         return []
-    if not takes_arrays(fn):
-        return []
+    if not (takes_arrays(fn) or with_array):
+        return []  # NumPy's arithmetic converts a list met with an array
+    if fn in (np.split, np.array_split) and args and is_list(args[0]):
+        axis = stmt.kwargs.get("axis", args[2] if len(args) > 2 else Const(0))
+        if not (isinstance(axis, Const) and axis.value == 0):
+            raise UnsupportedSyntaxError(
+                f"np.{fn.__name__} of a list along an axis other than 0 (NumPy splits the "
+                "list's length along that axis, which srcad does not reproduce)", stmt.loc,
+                "convert the list first: np.asarray(xs)")
     inserted = []
 
     def convert(op):

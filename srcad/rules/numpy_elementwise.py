@@ -22,7 +22,7 @@ from ..ir import Const
 from ..kinds import TupleKind, elementwise, first
 from ..registry import Example, Method, Rand, adjoint, nondifferentiable, tangent
 from ..runtime.elementwise import (
-    broadcast_like,
+    broadcast_item_adjoint,
     clip_weights,
     fmax_weight,
     fmin_weight,
@@ -468,7 +468,7 @@ def _pair_elementwise(kinds, named):
 # np.modf(x) = (fractional part, integral part); only the first depends smoothly on x.
 @adjoint(np.modf, kind=_pair_of_first)
 def _(y, x):
-    dx = broadcast_like(dy[0], x)
+    dx = broadcast_item_adjoint(dy[0], x)
 
 
 @tangent(np.modf)
@@ -602,7 +602,7 @@ def _(z, x1, x2):
 @adjoint(np.divmod, broadcasting=True, kind=_pair_elementwise,
          domain={"x1": (-3.0, 3.0), "x2": (0.6, 1.4)})
 def _(z, x1, x2):
-    dr = broadcast_like(dz[1], z[1])
+    dr = broadcast_item_adjoint(dz[1], z[1])
     dx1 = dr
     dx2 = -dr * z[0]
 

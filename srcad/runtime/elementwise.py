@@ -89,12 +89,18 @@ def clip_weights(a, a_min=None, a_max=None, min_kw=None, max_kw=None):
     return _out(w_a, dtype), _out(w_low, dtype), _out(w_high, dtype)
 
 
-def broadcast_like(g, x):
-    """The adjoint `g` (possibly the scalar 0.0 of an unused tuple entry) with x's shape."""
+def broadcast_item_adjoint(g, x):
+    """The adjoint `g` (possibly the scalar 0.0 of an unused tuple entry) with x's shape.
+
+    (Not named `broadcast_like`: generated code imports runtime helpers by their
+    `__name__`, and `srcad.runtime.broadcast_like` is another helper.)"""
     shape = np.shape(x)
     if np.shape(g) == shape:
         return g
     return np.broadcast_to(g, shape) + np.zeros(shape, dtype=_float_dtype(x))
+
+
+broadcast_like = broadcast_item_adjoint  # the old name
 
 
 def multiple_of(x, r, y):

@@ -173,7 +173,7 @@ def tile_adjoint(g, a, reps):
     return np.reshape(np.sum(g, axis=tuple(range(0, 2 * ndim, 2))), shape)
 
 
-def repeat_adjoint(g, a, repeats, axis=None):
+def np_repeat_adjoint(g, a, repeats, axis=None):
     """The adjoint of `np.repeat(a, repeats, axis)`: each element collects the adjoints
     of its copies."""
     shape = np.shape(a)
@@ -188,9 +188,15 @@ def repeat_adjoint(g, a, repeats, axis=None):
     return np.reshape(np.moveaxis(out, 0, axis), shape)
 
 
+# (not `repeat_adjoint`: generated code imports runtime helpers by `__name__`, and
+# srcad.runtime.python.repeat_adjoint is the list repetition's)
+repeat_adjoint = np_repeat_adjoint
+
+
 # ----------------------------------------------------------------------------- padding
 
 PAD_MODES = ("constant", "edge", "reflect", "symmetric", "wrap")
+
 
 
 def _check_pad_mode(mode):
