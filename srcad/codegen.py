@@ -664,7 +664,9 @@ def build_module(title: str, functions: list, header: str) -> Module:
     for n, v in namespace.items():
         module = getattr(v, "__module__", "") or ""
         if module == runtime.__name__ or module.startswith(runtime.__name__ + "."):
-            imports.setdefault(module, []).append(n)
+            own = getattr(v, "__name__", n)
+            # two helpers of one name from different modules: the second is renamed
+            imports.setdefault(module, []).append(n if own == n else f"{own} as {n}")
     lines = [f"# {line}" if line else "#" for line in header.splitlines()]
     stdlib = ["import math"] if re.search(r"\bmath\.", source) else []
     third = ["import numpy as np"] if re.search(r"\bnp\.", source) else []
