@@ -411,7 +411,7 @@ class ReverseTransform:
         conjugate = complex_values and rule.complex == "holomorphic" and \
             template is rule.adjoint
         if conjugate:
-            dz = self.rb.call(np.conj, [dz], loc=loc, name=f"d{z.name}")
+            dz = self.conjugate(dz, loc, f"d{z.name}")
             dz.keep = True
         if bound is None:
             raise UnsupportedSyntaxError(
@@ -485,12 +485,19 @@ class ReverseTransform:
         """An adjoint contribution under the complex convention: conjugated back for a
         holomorphic rule, and only its real part for a real operand."""
         if not is_complex(self.kind(operand)):
-            fn = np.real
-        elif conjugate:
-            fn = np.conj
-        else:
-            return contrib
-        return self.rb.call(fn, [contrib], loc=loc, name=f"d{operand.name}")
+            return self.rb.call(np.real, [contrib], loc=loc, name=f"d{operand.name}")
+        if conjugate:
+            return self.conjugate(contrib, loc, f"d{operand.name}")
+        return contrib
+
+    def conjugate(self, op: Operand, loc, name: str) -> Operand:
+        """`np.conj(op)`, or the value `op` conjugates if it was made by `np.conj` here."""
+        for stmt in reversed(self.rb.block.stmts):
+            if isinstance(stmt, Call) and stmt.target is op:
+                if stmt.fn is np.conj and len(stmt.args) == 1 and not stmt.kwargs:
+                    return stmt.args[0]
+                break
+        return self.rb.call(np.conj, [op], loc=loc, name=name)
 
     def reduce_to(self, contrib: Operand, operand: Var, result: Var, others: list,
                   loc) -> Operand:
