@@ -210,7 +210,7 @@ def _with_dtype(kind, complex_values: bool):
 
 # Functions whose parameters take a sequence of arrays as such (their rules return
 # one adjoint per item).
-_SEQUENCE_FUNCTIONS = {np.stack, np.concatenate, np.hstack, np.vstack, np.dstack,
+SEQUENCE_FUNCTIONS = {np.stack, np.concatenate, np.hstack, np.vstack, np.dstack,
                        np.column_stack, np.block, np.asarray, np.array, np.asanyarray,
                        np.ascontiguousarray, np.linalg.multi_dot, np.meshgrid,
                        np.broadcast_arrays}
@@ -220,7 +220,7 @@ _ARITHMETIC = {operator.add, operator.sub, operator.mul, operator.truediv, opera
 
 def takes_arrays(fn) -> bool:
     """A NumPy or SciPy function that converts list arguments to arrays."""
-    if fn in _SEQUENCE_FUNCTIONS:
+    if fn in SEQUENCE_FUNCTIONS:
         return False
     if isinstance(fn, np.ufunc):
         return True

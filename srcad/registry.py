@@ -334,27 +334,20 @@ def output_dtype(*primals, output: str) -> None:
 
 def complex_adjoint(primal) -> Callable:
     """Register the adjoint template `primal` uses when a value is complex ("native")."""
-
-    def register(template: Callable) -> Callable:
-        parsed = parse_template(template, "complex adjoint")
-        with _lock:
-            rule = _rule_for(primal)
-            rule.complex_adjoint = parsed
-            rule.complex = "native"
-            _generation[0] += 1
-        return template
-
-    return register
+    return _complex_template(primal, "adjoint")
 
 
 def complex_tangent(primal) -> Callable:
     """Register the tangent template `primal` uses when a value is complex ("native")."""
+    return _complex_template(primal, "tangent")
 
+
+def _complex_template(primal, direction: str) -> Callable:
     def register(template: Callable) -> Callable:
-        parsed = parse_template(template, "complex tangent")
+        parsed = parse_template(template, f"complex {direction}")
         with _lock:
             rule = _rule_for(primal)
-            rule.complex_tangent = parsed
+            setattr(rule, f"complex_{direction}", parsed)
             rule.complex = "native"
             _generation[0] += 1
         return template

@@ -67,6 +67,7 @@ _HERE = os.path.dirname(os.path.abspath(__file__))
 if _HERE not in sys.path:
     sys.path.insert(0, _HERE)
 import test_registry_sweep as sweep  # noqa: E402  (the registry sweep's call cases)
+from sweep_inputs import Inp, inputs, plain_value  # noqa: E402
 
 pytestmark = pytest.mark.filterwarnings("error::numpy.exceptions.ComplexWarning")
 
@@ -93,48 +94,6 @@ COMPLEX_RULES = [r for r in registry.all_rules()
 # ============================================================================ inputs
 
 
-@dataclass
-class Inp:
-    """A random input read from x: real (`x[a:b]`) or complex (`x[a:b] + 1j * x[b:c]`)."""
-
-    value: object              # the float or complex number / array passed to the primal
-    start: int = 0
-
-    @property
-    def is_complex(self) -> bool:
-        return bool(np.iscomplexobj(self.value))
-
-    @property
-    def shape(self):
-        return np.shape(self.value)
-
-    @property
-    def size(self) -> int:
-        return int(np.prod(self.shape, dtype=int))
-
-    @property
-    def width(self) -> int:
-        return self.size * (2 if self.is_complex else 1)
-
-    def coords(self) -> np.ndarray:
-        v = np.ravel(np.asarray(self.value))
-        return np.concatenate([v.real, v.imag]) if self.is_complex else v.astype(float)
-
-    def _part(self, a: int) -> str:
-        b = a + self.size
-        if self.shape == ():
-            return f"x[{a}]"
-        if len(self.shape) == 1:
-            return f"x[{a}:{b}]"
-        return f"x[{a}:{b}].reshape({self.shape!r})"
-
-    def expr(self) -> str:
-        real = f"{self._part(self.start)} * 1.0"
-        if not self.is_complex:
-            return real
-        return f"({real} + 1j * {self._part(self.start + self.size)})"
-
-
 def _mark(value):
     """Each float or complex number / array of `value` (lists and tuples walked) as an Inp."""
     if isinstance(value, (bool, np.bool_)):
@@ -148,24 +107,6 @@ def _mark(value):
     if isinstance(value, tuple) and any(isinstance(i, (float, np.ndarray, list, tuple))
                                         for i in value):
         return tuple(_mark(v) for v in value)
-    return value
-
-
-def _inputs(value):
-    if isinstance(value, Inp):
-        yield value
-    elif isinstance(value, (list, tuple)):
-        for v in value:
-            yield from _inputs(v)
-
-
-def _value(value):
-    if isinstance(value, Inp):
-        return value.value
-    if isinstance(value, list):
-        return [_value(v) for v in value]
-    if isinstance(value, tuple) and any(True for _ in _inputs(value)):
-        return tuple(_value(v) for v in value)
     return value
 
 
@@ -185,7 +126,7 @@ class ComplexCase:
         return f"{sweep.rule_id(self.rule)}-case{self.index}-complex({self.variant})"
 
     def inputs(self) -> list:
-        return list(_inputs(self.args)) + list(_inputs(list(self.kwargs.values())))
+        return list(inputs(self.args)) + list(inputs(list(self.kwargs.values())))
 
     def x0(self) -> np.ndarray:
         parts = [i.coords() for i in self.inputs()]
@@ -278,9 +219,9 @@ class Source:
     def expr(self, value) -> str:
         if isinstance(value, Inp):
             return value.expr()
-        if isinstance(value, list) and any(True for _ in _inputs(value)):
+        if isinstance(value, list) and any(True for _ in inputs(value)):
             return "[" + ", ".join(self.expr(v) for v in value) + "]"
-        if isinstance(value, tuple) and any(True for _ in _inputs(value)):
+        if isinstance(value, tuple) and any(True for _ in inputs(value)):
             return "(" + "".join(self.expr(v) + ", " for v in value) + ")"
         return self.constant(value)
 
@@ -371,8 +312,8 @@ def generate(case: ComplexCase):
     rule = case.rule
     src = Source()
     rng = np.random.default_rng(zlib.crc32(case.id().encode()))
-    out = sweep.call_primal(rule.primal, [_value(a) for a in case.args],
-                            {k: _value(v) for k, v in case.kwargs.items()})
+    out = sweep.call_primal(rule.primal, [plain_value(a) for a in case.args],
+                            {k: plain_value(v) for k, v in case.kwargs.items()})
     leaves = list(_float_leaves(out))
     if not leaves:
         return None, None

@@ -67,7 +67,7 @@ import scipy.linalg
 import scipy.special
 
 import srcad
-from srcad import registry, sequences
+from srcad import analysis, registry, sequences
 from srcad.registry import Attribute, Method
 from srcad.runtime import python as pyrt
 
@@ -75,6 +75,7 @@ _HERE = os.path.dirname(os.path.abspath(__file__))
 if _HERE not in sys.path:
     sys.path.insert(0, _HERE)
 import test_registry_sweep as sweep  # noqa: E402  (the registry sweep's call cases)
+from sweep_inputs import Inp, hashable, inputs, plain_value  # noqa: E402
 
 EPS = 1e-6
 RTOL, ATOL = 1e-5, 1e-6           # the registry sweep's tolerances
@@ -82,7 +83,7 @@ H_EPS = 1e-5
 H_RTOL, H_ATOL = 1e-4, 1e-5       # Hessian against differences of the gradient
 
 # np.stack, np.concatenate, np.array...: the argument is itself a sequence of arrays.
-SEQUENCE_FUNCTIONS = set(getattr(sequences, "_SEQUENCE_FUNCTIONS", ())) | {
+SEQUENCE_FUNCTIONS = set(analysis.SEQUENCE_FUNCTIONS) | {
     np.stack, np.concatenate, np.hstack, np.vstack, np.dstack, np.column_stack,
     np.block, np.array, np.asarray, np.asanyarray, np.ascontiguousarray}
 
@@ -95,16 +96,9 @@ CONSTRUCTIONS = FLAT + NESTED
 # ============================================================================ primals
 
 
-def _hashable(v) -> bool:
-    try:
-        hash(v)
-        return True
-    except TypeError:
-        return False
-
 
 def is_sequence_function(primal) -> bool:
-    return _hashable(primal) and primal in SEQUENCE_FUNCTIONS
+    return hashable(primal) and primal in SEQUENCE_FUNCTIONS
 
 
 def takes_array_likes(primal) -> bool:
@@ -139,31 +133,6 @@ def primal_expr(primal):
 # ============================================================================ call cases
 
 
-@dataclass
-class Inp:
-    """A random float input: a scalar or an array, read from x[start:start + size]."""
-
-    value: object
-    start: int = 0
-
-    @property
-    def shape(self):
-        return np.shape(self.value)
-
-    @property
-    def size(self):
-        return int(np.prod(self.shape, dtype=int))
-
-    def expr(self) -> str:
-        a = self.start
-        if self.shape == ():
-            return f"x[{a}] * 1.0"
-        b = a + self.size
-        if len(self.shape) == 1:
-            return f"x[{a}:{b}] * 1.0"
-        return f"x[{a}:{b}].reshape({self.shape!r}) * 1.0"
-
-
 def _mark(value, rng=None):
     """Replace random inputs by `Inp`: `Rand` placeholders (examples) or, for the
     generic cases, every float and float array."""
@@ -191,25 +160,6 @@ def _has_inp_or_rand(v) -> bool:
     return isinstance(v, (registry.Rand, Inp, float, np.ndarray))
 
 
-def _inputs(value):
-    if isinstance(value, Inp):
-        yield value
-    elif isinstance(value, (list, tuple)):
-        for v in value:
-            yield from _inputs(v)
-
-
-def _value(value):
-    """The plain call value of a marked argument."""
-    if isinstance(value, Inp):
-        return value.value
-    if isinstance(value, list):
-        return [_value(v) for v in value]
-    if isinstance(value, tuple) and any(True for _ in _inputs(value)):
-        return tuple(_value(v) for v in value)
-    return value
-
-
 @dataclass
 class Call:
     rule: object
@@ -226,7 +176,7 @@ class Call:
         return self.args[key] if kind == "arg" else self.kwargs[key]
 
     def inputs(self):
-        return list(_inputs(self.args)) + list(_inputs(list(self.kwargs.values())))
+        return list(inputs(self.args)) + list(inputs(list(self.kwargs.values())))
 
     def x0(self) -> np.ndarray:
         parts = [np.ravel(np.asarray(i.value, dtype=np.float64)) for i in self.inputs()]
@@ -318,9 +268,9 @@ class Source:
     def expr(self, value) -> str:
         if isinstance(value, Inp):
             return value.expr()
-        if isinstance(value, list) and any(True for _ in _inputs(value)):
+        if isinstance(value, list) and any(True for _ in inputs(value)):
             return "[" + ", ".join(self.expr(v) for v in value) + "]"
-        if isinstance(value, tuple) and any(True for _ in _inputs(value)):
+        if isinstance(value, tuple) and any(True for _ in inputs(value)):
             return "(" + "".join(self.expr(v) + ", " for v in value) + ")"
         return self.constant(value)
 
@@ -407,7 +357,7 @@ def _build_nested(target, construction):
 
 def array_version(target):
     """The target as one array expression (None where the items differ in shape)."""
-    items = list(_inputs(target))
+    items = list(inputs(target))
     shapes = {i.shape for i in items}
     if isinstance(target, Inp):
         return target.expr()
@@ -417,7 +367,7 @@ def array_version(target):
     b = items[-1].start + items[-1].size
     if b - a != sum(i.size for i in items):
         return None
-    shape = np.shape(_value(target))
+    shape = np.shape(plain_value(target))
     return f"np.asarray(x[{a}:{b}].reshape({tuple(shape)!r}) * 1.0)"
 
 
@@ -483,7 +433,7 @@ class ListCase:
 def as_python_list(target, kind):
     """The plain value of a target built as a list (what NumPy gets from the generated
     code), to check that NumPy itself accepts a list there."""
-    value = _value(target)
+    value = plain_value(target)
     if isinstance(value, np.ndarray):
         return value.tolist() if kind == "nested" else list(value)
     return [list(v) if isinstance(v, (list, tuple)) else v for v in value]
@@ -492,8 +442,8 @@ def as_python_list(target, kind):
 def numpy_accepts_list(call, slot, kind) -> bool:
     """False where NumPy itself rejects a list for that argument (np.split reads
     `ary.shape`): such calls are no user code to differentiate."""
-    args = [_value(a) for a in call.args]
-    kwargs = {k: _value(v) for k, v in call.kwargs.items()}
+    args = [plain_value(a) for a in call.args]
+    kwargs = {k: plain_value(v) for k, v in call.kwargs.items()}
     value = as_python_list(call.get(slot), kind)
     if slot[0] == "arg":
         args[slot[1]] = value
@@ -567,8 +517,8 @@ def generate(case: ListCase):
     # the output of the list version (NumPy treats a list like the array it makes, with
     # rare exceptions: np.array_split(rows, 3, axis=1) cuts len(rows), not axis 1)
     kind = target_kind(target, rule.primal)
-    args = [_value(a) for a in call.args]
-    kwargs = {k: _value(v) for k, v in call.kwargs.items()}
+    args = [plain_value(a) for a in call.args]
+    kwargs = {k: plain_value(v) for k, v in call.kwargs.items()}
     if case.slot[0] == "arg":
         args[case.slot[1]] = as_python_list(target, kind)
     else:
