@@ -591,7 +591,7 @@ def _flat_size(x) -> int:
 def _basis(x, k):
     e = np.zeros(np.shape(x), dtype=np.result_type(np.asarray(x).dtype, np.float64))
     e.reshape(-1)[k] = 1.0
-    return e if isinstance(x, np.ndarray) else float(e)
+    return e if isinstance(x, np.ndarray) else e.item()
 
 
 class _Matrix(_Differentiated):
@@ -625,7 +625,10 @@ class JacobianFunction(_Matrix):
         if mode == "auto":
             n_in = sum(_flat_size(values[p]) for p in self.positions)
             output = self._output(values)
-            mode = "forward" if n_in < _flat_size(output) else "reverse"
+            if isinstance(output, list):
+                mode = "forward"  # a list output is the array NumPy would make of it
+            else:
+                mode = "forward" if n_in < _flat_size(output) else "reverse"
         if mode == "forward":
             result = self._forward(values, kinds)
         else:
@@ -653,7 +656,8 @@ class JacobianFunction(_Matrix):
         value = None
         for k in range(_flat_size(x)):
             value, t = module.functions[0](*values, _basis(x, k))
-            columns.append(np.asarray(t, dtype=np.float64))
+            t = np.asarray(t)
+            columns.append(t if np.iscomplexobj(t) else np.asarray(t, dtype=np.float64))
         out_shape = np.shape(value)
         jac = np.stack(columns, axis=-1) if columns else np.zeros(out_shape + (0,))
         return jac.reshape(out_shape + np.shape(x))
@@ -668,16 +672,22 @@ class JacobianFunction(_Matrix):
         module = cache.get_or_build(("split", self.fn, self.positions, kinds),
                                     lambda: compile_split(self.fn, self.positions, kinds))
         output, saved = module.functions[0](*values)
-        if isinstance(output, tuple):
-            raise BadArgumentError("srcad.jacobian needs an array or scalar output, not a "
-                                   "tuple", _fn_loc(self.fn), "take the Jacobian of each "
-                                   "output separately")
+        if isinstance(output, (tuple, list)):
+            raise BadArgumentError(f"srcad.jacobian needs an array or scalar output, not a "
+                                   f"{type(output).__name__} in reverse mode",
+                                   _fn_loc(self.fn), "take the Jacobian of each output "
+                                   "separately, or use mode='forward'")
         rows = [[] for _ in self.positions]
         for k in range(_flat_size(output)):
-            grads = module.functions[1](saved, _basis(output, k))
+            seed = _basis(output, k)
+            grads = module.functions[1](saved, seed)
+            if np.iscomplexobj(output):
+                # the adjoint of seed 1 gives the real part's gradient, of 1j the imaginary
+                imag = module.functions[1](saved, 1j * seed)
+                grads = [np.asarray(g) + 1j * np.asarray(h) for g, h in zip(grads, imag)]
             for j, g in enumerate(grads):
-                rows[j].append(np.broadcast_to(np.asarray(g, dtype=np.float64),
-                                               np.shape(values[self.positions[j]])))
+                g = np.asarray(g) if np.iscomplexobj(g) else np.asarray(g, dtype=np.float64)
+                rows[j].append(np.broadcast_to(g, np.shape(values[self.positions[j]])))
         out = []
         for j, p in enumerate(self.positions):
             shape = np.shape(output) + np.shape(values[p])
@@ -687,6 +697,8 @@ class JacobianFunction(_Matrix):
 
     @staticmethod
     def _as_dtype(jac, x):
+        if np.iscomplexobj(jac):  # a complex output: a complex Jacobian
+            return np.asarray(jac, dtype=np.result_type(np.asarray(x).dtype, np.complex64))
         if isinstance(x, np.ndarray):
             return np.asarray(jac, dtype=x.dtype)
         return float(jac) if np.ndim(jac) == 0 else jac
