@@ -62,6 +62,23 @@ def spectrum(x, y):
     return np.sum(np.abs(Y) ** 2) + np.sum(back * x) + np.sum(np.fft.ifft(Y).real)
 
 
+def helper_rotation(z, t):
+    if t > 0:
+        return z * np.exp(1j * t)
+    return z
+
+
+def through_helpers_and_containers(x, y):
+    z = helper_rotation(x + 1j * y, x)
+    d = {"z": z}
+    d["z"] = d["z"] * d["z"]
+    buf = np.zeros(2, dtype=complex)
+    buf[0] = d["z"]
+    buf[1] = np.asarray(y).astype(complex) * 1j
+    zs = [np.exp(1j * v) for v in (x, y)]
+    return np.sum(np.abs(buf * buf)) + np.abs(sum(zs)) ** 2
+
+
 def transfer_fit(params, omegas, measured):
     k, tau = params[0], params[1]
     losses = []
@@ -73,7 +90,7 @@ def transfer_fit(params, omegas, measured):
 
 
 SCALAR_CASES = [distance_squared, rational, recurrence, phasor, built_from_parts,
-                analytic_functions]
+                analytic_functions, through_helpers_and_containers]
 
 
 @pytest.mark.parametrize("f", SCALAR_CASES, ids=lambda f: f.__name__)

@@ -33,7 +33,7 @@ complex_values(
     np.split, np.array_split, np.flip, np.fliplr, np.flipud, np.roll, np.tile, np.repeat,
     Method("repeat"), np.diag, np.diagonal, np.trace, Method("trace"), np.tril, np.triu,
     np.broadcast_to, np.atleast_1d, np.atleast_2d, np.atleast_3d, np.copy, Method("copy"),
-    np.asarray, np.array, np.take_along_axis,
+    np.asarray, np.array, Method("astype"), np.take_along_axis,
     runtime.setitem, runtime.as_sequence, runtime.identity, runtime.grad_hook,
     runtime.unbroadcast, runtime.unreduce, runtime.index_adjoint, runtime.broadcast_like,
     runtime.add_adjoints, runtime.add_items, runtime.add_at, runtime.transpose_adjoint,
