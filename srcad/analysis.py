@@ -214,7 +214,7 @@ SEQUENCE_FUNCTIONS = {np.stack, np.concatenate, np.hstack, np.vstack, np.dstack,
                        np.column_stack, np.block, np.asarray, np.array, np.asanyarray,
                        np.ascontiguousarray, np.linalg.multi_dot, np.meshgrid,
                        np.broadcast_arrays}
-_ARITHMETIC = {operator.add, operator.sub, operator.mul, operator.truediv, operator.pow,
+ARITHMETIC = {operator.add, operator.sub, operator.mul, operator.truediv, operator.pow,
                operator.matmul, operator.floordiv, operator.mod}
 
 

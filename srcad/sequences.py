@@ -25,11 +25,12 @@ import operator
 import numpy as np
 
 from . import runtime
-from .analysis import _ARITHMETIC, Kinds, activity, takes_arrays
+from .analysis import ARITHMETIC, Kinds, activity, takes_arrays
 from .errors import UnsupportedSyntaxError
 from .ir import Block, Call, Const, Function, Var, sub_blocks
 from .kinds import is_array, is_sequence
 from .runtime import python as pyrt
+
 
 def make_sequences_explicit(fn: Function, kinds: Kinds, varied: set) -> bool:
     """Rewrite `fn` in place (see the module docstring); True if anything changed."""
@@ -59,7 +60,7 @@ def _rewrite(stmt: Call, is_list, kinds: Kinds, varied: set, changed: list) -> l
         stmt.fn = pyrt.list_setitem
         changed[0] = True
         return []
-    arithmetic = fn in _ARITHMETIC and len(args) == 2 and not stmt.kwargs
+    arithmetic = fn in ARITHMETIC and len(args) == 2 and not stmt.kwargs
     with_array = arithmetic and any(is_array(kinds.of(a)) for a in args)
     if fn is operator.add and arithmetic and not with_array and all(is_list(a) for a in args):
         stmt.fn = pyrt.list_extend
@@ -98,7 +99,6 @@ def _rewrite(stmt: Call, is_list, kinds: Kinds, varied: set, changed: list) -> l
 def needs_rewrite(fn: Function, kinds: Kinds) -> bool:
     """Cheap test: does any value of `fn` have a list or tuple kind?"""
     return any(is_sequence(k) for k in kinds.kinds.values())
-
 
 
 def analyze(fn: Function, wrt: list, param_kinds: list, callee_kind) -> tuple:
