@@ -70,6 +70,9 @@ def _simplify(stmt: Call):
         if isinstance(item, (int, float, bool, str, type(None))):
             return Const(item)
         return None
+    if fn in (slice, runtime.make_slice) and 1 <= len(args) <= 3 and all(
+            isinstance(a, Const) and (a.value is None or type(a.value) is int) for a in args):
+        return Const(slice(*(a.value for a in args)))  # a constant slice: xs[slice(1, 4)]
     if fn in _FOLDABLE and args and all(isinstance(a, Const) and isinstance(a.value, _NUMBER)
                                          for a in args):
         try:

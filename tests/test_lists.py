@@ -265,3 +265,13 @@ def zipped_slices(a):
 def test_loops_over_slices_of_list_displays(f):
     # found by the randomized tester: the slice's adjoint was added as a number
     check_grad(f, 0.3)
+
+
+def sliced_by_slice_object(x):
+    out = [x[0] * 2.0, x[1], x[2] ** 2, x[3]][slice(1, 4, None)]
+    return np.sum(np.array(out) ** 2) + np.sum(x[slice(0, 2)])
+
+
+def test_a_constant_slice_object_indexes_a_list_display():
+    # found by the complex sweep: xs[slice(1, 4)] was refused, xs[1:4] was not
+    check_grad(sliced_by_slice_object, X.copy())
