@@ -162,6 +162,20 @@ def _is_python_list(function: ast.FunctionDef, name: str) -> bool:
     return bool(values) and all(_is_list_expr(v) for v in values)
 
 
+def _assigns_into_items(function: ast.FunctionDef, name: str) -> bool:
+    """`name[i][j] = v` or `name[i] += v` somewhere: an item itself changes in place."""
+    for node in ast.walk(function):
+        if isinstance(node, (ast.Assign, ast.AugAssign)):
+            for t in node.targets if isinstance(node, ast.Assign) else [node.target]:
+                depth = 0
+                while isinstance(t, ast.Subscript):
+                    t, depth = t.value, depth + 1
+                nested = depth > 1 or (depth == 1 and isinstance(node, ast.AugAssign))
+                if nested and isinstance(t, ast.Name) and t.id == name:
+                    return True
+    return False
+
+
 def _changes(node: ast.AST, name: str) -> bool:
     """Whether `node` changes the list or array `name` in place."""
     for sub in ast.walk(node):
@@ -297,6 +311,13 @@ def _verdict(function: ast.FunctionDef, name: str, params: set,
             if name in target_names:
                 return False, f"'{name}' is a loop variable"
             if _may_hold(node.iter, name, python_list):
+                if python_list and not _assigns_into_items(function, name):
+                    # a list's items are objects, not views: replacing an item later
+                    # changes nothing a loop has read, but changing it while iterating does
+                    body = node.body if isinstance(node, ast.For) else []
+                    if any(_changes(s, name) for s in body):
+                        return False, f"a loop over '{name}' changes it"
+                    continue
                 if not append_only:
                     return False, f"a loop iterates over '{name}' (its items are views)"
                 body = node.body if isinstance(node, ast.For) else []

@@ -275,3 +275,40 @@ def sliced_by_slice_object(x):
 def test_a_constant_slice_object_indexes_a_list_display():
     # found by the complex sweep: xs[slice(1, 4)] was refused, xs[1:4] was not
     check_grad(sliced_by_slice_object, X.copy())
+
+
+def filled_then_iterated(a):
+    xs = [0.0] * 2
+    for i in range(2):
+        xs[i] = np.sin(a + i)
+    return sum(p * q for p, q in zip(xs, reversed(xs)))
+
+
+def iterated_then_replaced(a):
+    xs = [a, a * 2.0]
+    t = 0.0
+    for v in xs:
+        t = t + v * v
+    xs[0] = a ** 3
+    return t + xs[0] + np.mean(xs)
+
+
+@pytest.mark.parametrize("f", [filled_then_iterated, iterated_then_replaced],
+                         ids=lambda f: f.__name__)
+def test_item_assignment_and_loops_over_the_list(f):
+    # a list's items are objects, not views: a loop that read them sees no later change
+    check_grad(f, 0.3)
+
+
+def grows_while_iterated(a):
+    xs = [a, a * 2.0]
+    for v in xs:
+        xs.append(v * 2.0)
+        if len(xs) > 4:
+            break
+    return np.sum(xs)
+
+
+def test_a_list_changed_while_iterated_is_refused():
+    with pytest.raises(srcad.SrcadError, match="changes it"):
+        srcad.grad(grows_while_iterated)(0.3)
