@@ -131,8 +131,8 @@ class Kinds:
                     self.kinds[c.out] = k
 
     def _call(self, stmt: Call):
-        kind = self._call_kind(stmt)
         rule = registry.lookup(stmt.fn)
+        kind = self._call_kind(stmt, rule)
         if rule is None or kind == OTHER:
             return kind
         dtype = rule.output_dtype
@@ -143,7 +143,7 @@ class Kinds:
             dtype = "complex" if any(is_complex(self.of(a)) for a in inputs) else "real"
         return _with_dtype(kind, dtype == "complex")
 
-    def _call_kind(self, stmt: Call):
+    def _call_kind(self, stmt: Call, rule):
         fn = stmt.fn
         arg_kinds = [self.of(a) for a in stmt.args]
         lists = _LIST_RESULTS.get(fn)
@@ -182,7 +182,6 @@ class Kinds:
             for item in arg_kinds[0].items:
                 joined = join_kinds(joined, item)
             return joined if joined is not None else OTHER
-        rule = registry.lookup(fn)
         if rule is not None:
             template = rule.adjoint or rule.tangent
             bound = bind_template_args(template, stmt) if template else None

@@ -96,8 +96,8 @@ def _rewrite(stmt: Call, is_list, kinds: Kinds, varied: set, changed: list) -> l
     return inserted
 
 
-def needs_rewrite(fn: Function, kinds: Kinds) -> bool:
-    """Cheap test: does any value of `fn` have a list or tuple kind?"""
+def has_sequences(kinds: Kinds) -> bool:
+    """Cheap test: does any value have a list or tuple kind?"""
     return any(is_sequence(k) for k in kinds.kinds.values())
 
 
@@ -107,7 +107,7 @@ def analyze(fn: Function, wrt: list, param_kinds: list, callee_kind) -> tuple:
     kinds = Kinds(fn, param_kinds, callee_kind)
     varied, useful = activity(fn, wrt)
     for _ in range(4):  # a rewrite can reveal more lists (xs + ys is a list)
-        if not (needs_rewrite(fn, kinds) and make_sequences_explicit(fn, kinds, varied)):
+        if not (has_sequences(kinds) and make_sequences_explicit(fn, kinds, varied)):
             break
         kinds = Kinds(fn, param_kinds, callee_kind)
         varied, useful = activity(fn, wrt)
