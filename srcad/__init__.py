@@ -4,12 +4,12 @@
 Python function computing the gradient. See `srcad.source` to print it.
 """
 
-from . import rules  # noqa: F401  (registers the built-in derivative rules)
-from .api import grad, hessian, hvp, jacobian, jvp, source, value_and_grad, vjp
-from .errors import (BadArgumentError, NoDerivativeError, RuleError, SourceUnavailableError,
-                     SrcadError, UnsupportedSyntaxError)
-from .registry import Example, Rand, adjoint, nondifferentiable, tangent
-from .runtime import insert_grad_of, stop_gradient
+from srcad import rules
+from srcad.api.derivatives import grad, hessian, hvp, jacobian, jvp, source, value_and_grad, vjp
+from srcad.errors import (BadArgumentError, NoDerivativeError, RuleError, SourceUnavailableError,
+    SrcadError, UnsupportedSyntaxError)
+from srcad.rules.registry import Example, Rand, adjoint, nondifferentiable, tangent
+from srcad.runtime import insert_grad_of, stop_gradient
 
 __version__ = "0.1.0"
 

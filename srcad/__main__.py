@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 
-from . import coverage
+from srcad.rules import coverage
 
 
 def main(argv: list[str]) -> int:

@@ -8,12 +8,13 @@ import numpy as np
 import pytest
 
 from srcad import runtime
-from srcad.analysis import Kinds, activity, bind_template_args, flow_edges, is_user_function
-from srcad.frontend import parse_function
-from srcad.ir import Call, Const, ForRange, If, Var, While, walk
-from srcad.kinds import ARRAY, NUMERIC, OTHER, SCALAR, ArrayKind, TupleKind, kind_of_value
-from srcad.lower import lower_function
-from srcad.registry import lookup
+from srcad.analysis.inference import (Kinds, activity, bind_template_args, flow_edges,
+    is_user_function)
+from srcad.frontend.source import parse_function
+from srcad.ir.nodes import Call, Const, ForRange, If, Var, While, walk
+from srcad.ir.kinds import ARRAY, NUMERIC, OTHER, SCALAR, ArrayKind, TupleKind, kind_of_value
+from srcad.lower.lowering import lower_function
+from srcad.rules.registry import lookup
 from test_lower import run_ir
 
 A1, A2 = ArrayKind(1), ArrayKind(2)
@@ -377,7 +378,7 @@ def test_user_function_with_a_rule_is_not_user_code():
     try:
         assert not is_user_function(scaled)
     finally:
-        from srcad import registry
+        from srcad.rules import registry
         with registry._lock:
             registry._rules.pop(scaled, None)
             registry._generation[0] += 1

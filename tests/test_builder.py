@@ -4,8 +4,8 @@ import operator
 
 import numpy as np
 
-from srcad.builder import Builder, same_operand
-from srcad.ir import Call, Const, ForRange, Function, If, Return, Var, While, verify
+from srcad.ir.builder import Builder, same_operand
+from srcad.ir.nodes import Call, Const, ForRange, Function, If, Return, Var, While, verify
 
 
 def new_builder(**names):
@@ -285,9 +285,9 @@ def test_builder_statements_are_calls():
 
 
 def test_handles_merge_only_when_both_paths_agree():
-    from srcad.builder import Builder
-    from srcad.ir import Const, Var
-    from srcad.structs import Ambiguous, Struct
+    from srcad.ir.builder import Builder
+    from srcad.ir.nodes import Const, Var
+    from srcad.ir.handles import Ambiguous, Struct
 
     b = Builder()
     same, other = Struct("dict", []), Struct("dict", ["k"])
@@ -304,10 +304,10 @@ def test_handles_merge_only_when_both_paths_agree():
 def test_rebinding_a_handle_inside_a_loop_is_refused():
     import pytest
 
-    from srcad.builder import Builder
+    from srcad.ir.builder import Builder
     from srcad.errors import UnsupportedSyntaxError
-    from srcad.ir import Const
-    from srcad.structs import Struct
+    from srcad.ir.nodes import Const
+    from srcad.ir.handles import Struct
 
     b = Builder()
     b.write("f", Struct("dict", []))
@@ -316,9 +316,9 @@ def test_rebinding_a_handle_inside_a_loop_is_refused():
 
 
 def test_containers_of_one_layout_merge_item_by_item():
-    from srcad.builder import Builder
-    from srcad.ir import Phi, Var
-    from srcad.structs import Struct
+    from srcad.ir.builder import Builder
+    from srcad.ir.nodes import Phi, Var
+    from srcad.ir.handles import Struct
 
     b = Builder()
     a, c = Struct("dict", ["k"]), Struct("dict", ["k"])

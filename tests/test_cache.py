@@ -6,7 +6,7 @@ import threading
 import numpy as np
 
 import srcad
-from srcad import cache
+from srcad.pipeline import cache
 
 
 def cached_target(x):

@@ -4,7 +4,7 @@ import pathlib
 import subprocess
 import sys
 
-from srcad import coverage, registry
+from srcad.rules import coverage, registry
 
 DOC = pathlib.Path(__file__).parent.parent / "docs" / "coverage.md"
 

@@ -8,7 +8,7 @@ import pytest
 
 import srcad
 from srcad.errors import (BadArgumentError, NoDerivativeError, SourceUnavailableError,
-                          UnsupportedSyntaxError)
+    UnsupportedSyntaxError)
 
 
 def line_of(fn, text):

@@ -11,7 +11,7 @@ import pytest
 
 import srcad
 from srcad.errors import BadArgumentError, SourceUnavailableError, UnsupportedSyntaxError
-from srcad.frontend import MISSING, captured_still_valid, parse_function, unwrap_function
+from srcad.frontend.source import MISSING, captured_still_valid, parse_function, unwrap_function
 
 SCALE = 2.0
 OFFSET = 1.0

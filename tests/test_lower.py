@@ -8,10 +8,10 @@ import pytest
 
 from srcad import runtime
 from srcad.errors import UnsupportedSyntaxError
-from srcad.frontend import parse_function
-from srcad.ir import Call, Const, ForRange, If, Return, Var, While, verify, walk
-from srcad.lower import lower_function
-from srcad.registry import Attribute, Method
+from srcad.frontend.source import parse_function
+from srcad.ir.nodes import Call, Const, ForRange, If, Return, Var, While, verify, walk
+from srcad.lower.lowering import lower_function
+from srcad.rules.registry import Attribute, Method
 
 # ----------------------------------------------------------------------------- interpreter
 

@@ -11,7 +11,7 @@ import pytest
 
 import srcad
 from gradcheck import check_grad, numerical_grad
-from srcad import registry
+from srcad.rules import registry
 
 RNG = np.random.default_rng(20240611)
 W23 = RNG.standard_normal((2, 3))  # fixed weights read as globals by the functions below
@@ -212,7 +212,7 @@ if hasattr(math, "cbrt"):
     MATH_CASES[math.cbrt] = [(m_cbrt, (0.7,)), (m_cbrt, (-1.3,))]
 if hasattr(math, "exp2"):
     MATH_CASES[math.exp2] = [(m_exp2, (0.7,))]
-if srcad.registry.lookup(math.gamma) is not None:
+if srcad.rules.registry.lookup(math.gamma) is not None:
     MATH_CASES[math.gamma] = [(m_gamma, (1.7,))]
     MATH_CASES[math.lgamma] = [(m_lgamma, (1.7,))]
 

@@ -9,17 +9,12 @@ import pytest
 
 from srcad import runtime
 from srcad.errors import SourceLoc
-from srcad.frontend import parse_function
-from srcad.ir import Block, Call, Const, ForRange, Function, If, Return, Var, While, verify, walk
-from srcad.lower import lower_function
-from srcad.optimize import (
-    GeneratedRef,
-    eliminate_common_subexpressions,
-    eliminate_dead_code,
-    is_pure,
-    optimize,
-    simplify,
-)
+from srcad.frontend.source import parse_function
+from srcad.ir.nodes import (Block, Call, Const, ForRange, Function, If, Return, Var, While,
+    verify, walk)
+from srcad.lower.lowering import lower_function
+from srcad.optimize.optimizer import (GeneratedRef, eliminate_common_subexpressions,
+    eliminate_dead_code, is_pure, optimize, simplify)
 from test_lower import (
     ARRAY_INPUTS,
     SCALAR_FUNCTIONS,
@@ -538,7 +533,7 @@ def test_optimize_preserves_numpy_results(fn):
 
 
 def test_optimize_is_idempotent():
-    from srcad.ir import format_function
+    from srcad.ir.nodes import format_function
     from test_lower import numpy_loops as g
     ir = optimize(lowered(g))
     once = format_function(ir)

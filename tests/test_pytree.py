@@ -7,9 +7,9 @@ import numpy as np
 import pytest
 
 import srcad
-from srcad.kinds import SCALAR, ArrayKind
-from srcad.pytree import (Leaf, StaticLeaf, TreeKind, flatten, float_leaves, is_structured,
-                          leaf_count, tree_kind, unflatten)
+from srcad.ir.kinds import SCALAR, ArrayKind
+from srcad.lower.pytree import (Leaf, StaticLeaf, TreeKind, flatten, float_leaves, is_structured,
+    leaf_count, tree_kind, unflatten)
 
 Point = namedtuple("Point", "x y")
 

@@ -2,7 +2,7 @@
 
 import ast
 
-from srcad.scopes import SEP, bound_names, display_name, function_locals, renamed_copy
+from srcad.frontend.scopes import SEP, bound_names, display_name, function_locals, renamed_copy
 
 
 def parse_def(src: str) -> ast.FunctionDef:

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 import srcad
-from srcad import cache
+from srcad.pipeline import cache
 
 
 def loop_fn(x, n):

@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 import srcad
-from srcad import cache
+from srcad.pipeline import cache
 
 pyflakes_checker = pytest.importorskip("pyflakes.checker")
 

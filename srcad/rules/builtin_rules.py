@@ -4,7 +4,7 @@ import builtins
 
 import numpy as np
 
-from ..registry import Example, Rand, adjoint, nondifferentiable, tangent
+from srcad.rules.registry import Example, Rand, adjoint, nondifferentiable, tangent
 
 
 @adjoint(builtins.abs, kind="first", domain={"x": (0.2, 2.0)})

@@ -3,9 +3,9 @@
 import importlib.util
 import math
 
-from ..kinds import SCALAR, TupleKind
-from ..registry import Example, Rand, adjoint, nondifferentiable, tangent
-from ..runtime.elementwise import digamma, dist_adjoint, dist_tangent, math_multiple_of
+from srcad.ir.kinds import SCALAR, TupleKind
+from srcad.rules.registry import Example, Rand, adjoint, nondifferentiable, tangent
+from srcad.runtime.elementwise import digamma, dist_adjoint, dist_tangent, math_multiple_of
 
 
 @adjoint(math.sin, kind="scalar")

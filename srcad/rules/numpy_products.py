@@ -6,10 +6,10 @@ contractions, computed by the helpers in `srcad/runtime/products.py`.
 
 import numpy as np
 
-from ..kinds import NUMERIC, SCALAR, ArrayKind, array_of_rank, is_array
-from ..registry import Example, Method, Rand, adjoint, tangent
-from ..runtime.products import einsum_adjoint, einsum_tangent, inner_adjoint, \
-    kron_adjoint, tensordot_adjoint, trace_adjoint
+from srcad.ir.kinds import NUMERIC, SCALAR, ArrayKind, array_of_rank, is_array
+from srcad.rules.registry import Example, Method, Rand, adjoint, tangent
+from srcad.runtime.products import (einsum_adjoint, einsum_tangent, inner_adjoint, kron_adjoint,
+    tensordot_adjoint, trace_adjoint)
 
 
 # ----------------------------------------------------------------------------- kinds

@@ -4,8 +4,8 @@ import operator
 
 import numpy as np
 
-from ..registry import adjoint, nondifferentiable, tangent
-from ..runtime import matmul_adjoint_left, matmul_adjoint_right
+from srcad.rules.registry import adjoint, nondifferentiable, tangent
+from srcad.runtime import matmul_adjoint_left, matmul_adjoint_right
 
 
 @adjoint(operator.add, broadcasting=True, kind="elementwise")

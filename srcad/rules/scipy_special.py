@@ -8,8 +8,8 @@ derivative in the order is not implemented. Integer-order functions (`yn`, `kn`,
 
 import numpy as np
 
-from ..kinds import NUMERIC, TupleKind
-from ..registry import KIND_RULES, Example, Rand, adjoint, nondifferentiable, tangent
+from srcad.ir.kinds import NUMERIC, TupleKind
+from srcad.rules.registry import KIND_RULES, Example, Rand, adjoint, nondifferentiable, tangent
 
 try:
     import scipy.special as sp
@@ -17,18 +17,9 @@ except ImportError:  # SciPy is optional
     sp = None
 
 if sp is not None:
-    from ..runtime.special import (
-        betainc_dab,
-        betainc_dx,
-        gammainc_da,
-        gammaincc_da,
-        integer_order,
-        logsumexp_adjoint_a,
-        logsumexp_adjoint_b,
-        logsumexp_tangent,
-        multigammaln_derivative,
-        rgamma_derivative,
-    )
+    from srcad.runtime.special import (betainc_dab, betainc_dx, gammainc_da, gammaincc_da,
+        integer_order, logsumexp_adjoint_a, logsumexp_adjoint_b, logsumexp_tangent,
+        multigammaln_derivative, rgamma_derivative)
 
     _SQRT_PI = float(np.sqrt(np.pi))
     _SQRT_2PI = float(np.sqrt(2.0 * np.pi))

@@ -2,11 +2,11 @@
 
 import operator
 
-from .. import runtime
-from ..registry import adjoint, nondifferentiable, tangent
-from ..registry import Example, Rand
-from ..kinds import OTHER, TupleKind
-from ..runtime import index_adjoint, setitem, unbroadcast
+from srcad import runtime
+from srcad.rules.registry import adjoint, nondifferentiable, tangent
+from srcad.rules.registry import Example, Rand
+from srcad.ir.kinds import OTHER, TupleKind
+from srcad.runtime import index_adjoint, setitem, unbroadcast
 
 
 @adjoint(operator.getitem, kind="indexed")

@@ -160,7 +160,7 @@ def identity(x):
 
 def add_at(adjoint, index, value, length):
     """The adjoint of a list or tuple, with `value` added at `index` (0.0 means zeros)."""
-    from .python import list_adjoint
+    from srcad.runtime.python import list_adjoint
     out = list_adjoint(adjoint, length, "add_at")
     out[index] = out[index] + value
     return out
@@ -178,7 +178,7 @@ def setitem(array, index, value):
         out[index] = value
         return out
     if not isinstance(array, np.ndarray):
-        from ..errors import UnsupportedSyntaxError
+        from srcad.errors import UnsupportedSyntaxError
         raise UnsupportedSyntaxError(
             f"assignment into a {type(array).__name__} (x[i] = v) is not supported in "
             "differentiated code; only into NumPy arrays",
@@ -218,7 +218,7 @@ def broadcast_like(t, x):
     """A tangent `t` broadcast to the shape of the value `x` it belongs to (a list's is
     a list of its items' tangents; 0.0 stands for zeros)."""
     if isinstance(x, (list, tuple)):
-        from .python import _shaped, list_adjoint
+        from srcad.runtime.python import _shaped, list_adjoint
         return _shaped(list_adjoint(t, len(x), "broadcast_like"), x)
     if np.shape(t) == np.shape(x):
         return t
@@ -230,7 +230,7 @@ def add_adjoints(a, b):
     an array adjoint of a list runs over its items)."""
     a_seq, b_seq = isinstance(a, (list, tuple)), isinstance(b, (list, tuple))
     if a_seq or b_seq:
-        from .python import list_adjoint
+        from srcad.runtime.python import list_adjoint
         count = len(a) if a_seq else len(b)
         return [add_adjoints(x, y) for x, y in zip(list_adjoint(a, count, "add_adjoints"),
                                                    list_adjoint(b, count, "add_adjoints"))]

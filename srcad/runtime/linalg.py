@@ -21,8 +21,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..errors import NoDerivativeError
-from . import unbroadcast
+from srcad.errors import NoDerivativeError
+from srcad.runtime import unbroadcast
 
 _NUMPY2 = int(np.__version__.split(".")[0]) >= 2
 

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..errors import UnsupportedSyntaxError
+from srcad.errors import UnsupportedSyntaxError
 
 _MAX_LABELS = 52
 

@@ -41,7 +41,7 @@ def _describe(d) -> str:
 
 def _shaped(items_adjoint: list, items) -> list:
     """Item adjoints, each zero shaped like its item where it stands for zeros."""
-    from . import zeros_like
+    from srcad.runtime import zeros_like
     return [zeros_like(x) if _is_zero(g) and np.ndim(x) else g
             for g, x in zip(items_adjoint, items)]
 
@@ -53,7 +53,7 @@ def _is_zero(d) -> bool:
 def _like_sequence(adjoints: list, items):
     """Item adjoints in the container type of `items` (an array's rows stack)."""
     if isinstance(items, np.ndarray):
-        from . import zeros_like
+        from srcad.runtime import zeros_like
         if not adjoints:
             return zeros_like(items)
         return np.stack([np.broadcast_to(g, np.shape(x)) for g, x in zip(adjoints, items)])
@@ -74,9 +74,9 @@ def append_adjoint_head(d, items):
 
 def append_adjoint_last(d, value):
     """The adjoint of the appended value: the last item of `d`."""
-    from . import broadcast_like
+    from srcad.runtime import broadcast_like
     if _is_zero(d):
-        from . import zeros_like
+        from srcad.runtime import zeros_like
         return zeros_like(value)
     return broadcast_like(d[-1], value)
 
@@ -129,7 +129,7 @@ def insert_adjoint_items(d, items, index):
 
 def insert_adjoint_value(d, items, index, value):
     """The adjoint of `value` in `list_insert(items, index, value)`."""
-    from . import broadcast_like, zeros_like
+    from srcad.runtime import broadcast_like, zeros_like
     whole = list_adjoint(d, len(items) + 1, "insert")
     g = whole[_insert_position(len(items), index)]
     return zeros_like(value) if _is_zero(g) else broadcast_like(g, value)
@@ -170,7 +170,7 @@ def setitem_adjoint_items(d, items, index):
 
 def setitem_adjoint_value(d, items, index, value):
     """The adjoint of `value` in `list_setitem(items, index, value)`."""
-    from . import broadcast_like, zeros_like
+    from srcad.runtime import broadcast_like, zeros_like
     whole = list_adjoint(d, len(items), "item assignment")
     if isinstance(index, slice):
         return _like_sequence(_shaped(whole[index], value), value)
@@ -256,7 +256,7 @@ def sum_items(items, start=0):
 
 def spread_adjoint(d, items):
     """The adjoint of every item of a sum: `d`, shaped like each item."""
-    from . import unbroadcast
+    from srcad.runtime import unbroadcast
     return _like_sequence([unbroadcast(d, x) for x in items], items)
 
 
@@ -318,7 +318,7 @@ def check_unshared(value, name, reason, where=None):
     if isinstance(value, (np.ndarray, list)):
         import linecache
 
-        from ..errors import SourceLoc, UnsupportedSyntaxError
+        from srcad.errors import SourceLoc, UnsupportedSyntaxError
         loc = None
         if where is not None:
             filename, line, col, function = where
@@ -369,7 +369,7 @@ def head_adjoint(g, d):
 def spread_sum(g, d):
     """The adjoint of `d` in `spread_adjoint(d, items)`: the items' adjoints, summed
     (each summed down to `d`'s shape)."""
-    from . import unbroadcast
+    from srcad.runtime import unbroadcast
     total = 0.0 * d
     for item in list_adjoint(g, len(g) if not _is_zero(g) else 0, "sum"):
         total = total + unbroadcast(item, d)

@@ -11,7 +11,7 @@ import math
 
 import numpy as np
 
-from . import unbroadcast
+from srcad.runtime import unbroadcast
 
 
 def _zeros(x):

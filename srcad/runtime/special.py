@@ -8,7 +8,7 @@ from __future__ import annotations
 import numpy as np
 import scipy.special as sp
 
-from . import unbroadcast
+from srcad.runtime import unbroadcast
 
 
 def integer_order(n):

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 import numpy as np
 
 import srcad
-import srcad.cache
+import srcad.pipeline.cache
 
 FD_STEP = 1e-6
 RTOL = 1e-5
@@ -294,7 +294,7 @@ def check_program(source: str, args: tuple, wrt: tuple, directory: str,
     finally:
         # Each program is a new function: nothing cached for it is ever reused, and
         # keeping thousands of transformed modules alive slows the garbage collector.
-        srcad.cache.clear()
+        srcad.pipeline.cache.clear()
 
 
 def _check_program(source, args, wrt, directory, use_vjp, single, entry) -> Outcome:

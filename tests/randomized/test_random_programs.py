@@ -28,7 +28,7 @@ from hypothesis import HealthCheck, Phase, assume, given, note, seed, settings
 import harness
 import program_gen as pg
 import srcad
-from srcad import registry
+from srcad.rules import registry
 
 COMMON = dict(
     derandomize=True,  # the same programs on every run

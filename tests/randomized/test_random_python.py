@@ -35,8 +35,8 @@ from hypothesis import HealthCheck, Phase, assume, given, seed, settings
 import harness
 import python_gen as pyg
 import srcad
-import srcad.cache
-from srcad import registry
+import srcad.pipeline.cache
+from srcad.rules import registry
 
 COMMON = dict(
     derandomize=True,
@@ -170,7 +170,7 @@ def check(prog: pyg.Program, directory: str) -> harness.Outcome:
         module, f_inst, rec = load(prog.source, directory)
         return _check(prog, module, f_inst, rec)
     finally:
-        srcad.cache.clear()
+        srcad.pipeline.cache.clear()
         if module is not None:
             sys.modules.pop(module.__name__, None)
             sys.modules.pop(module.__name__ + "_instrumented", None)

@@ -2,7 +2,7 @@
 
 The parameters come from the registry (`registry.all_rules()`): every differentiable
 rule with `rule.complex is not None` ("linear", "holomorphic" or "native", see
-`srcad.registry.complex_values` and docs/complex.md) is swept, so a rule that starts
+`srcad.rules.complex_values` and docs/complex.md) is swept, so a rule that starts
 declaring complex support is swept automatically.
 
 For each call case of a rule (its `examples`, or the generic cases of the registry
@@ -60,8 +60,8 @@ import pytest
 import scipy.special
 
 import srcad
-from srcad import registry
-from srcad.registry import Attribute, Method
+from srcad.rules import registry
+from srcad.rules.registry import Attribute, Method
 
 _HERE = os.path.dirname(os.path.abspath(__file__))
 if _HERE not in sys.path:

@@ -10,7 +10,7 @@ import pytest
 from gradcheck import check_grad
 
 import srcad
-from srcad import registry
+from srcad.rules import registry
 
 RNG = np.random.default_rng(20240611)
 

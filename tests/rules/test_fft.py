@@ -15,7 +15,7 @@ import pytest
 from gradcheck import check_grad, numerical_grad
 
 import srcad
-from srcad import registry
+from srcad.rules import registry
 from srcad.runtime import fft as F
 
 NORMS = (None, "backward", "ortho", "forward")

@@ -16,7 +16,7 @@ import pytest
 
 import srcad
 from gradcheck import check_grad, numerical_grad
-from srcad import registry
+from srcad.rules import registry
 
 RNG = np.random.default_rng(31337)
 C33 = RNG.standard_normal((3, 3))

@@ -6,7 +6,7 @@ differentiates such calls wherever it differentiates the array version.
 
 The parameters come from the registry (`registry.all_rules()`), so a newly registered
 rule is swept too. A rule is swept when its primal is a NumPy/SciPy function that
-converts array-likes (`srcad.sequences.takes_arrays`) or one of the functions whose
+converts array-likes (`srcad.analysis.sequences.takes_arrays`) or one of the functions whose
 argument *is* a sequence of arrays (np.stack, np.concatenate, np.array, ...). Its call
 cases are the rule's `examples` (or the generic cases of `test_registry_sweep`). In
 each case, an argument that is
@@ -67,8 +67,9 @@ import scipy.linalg
 import scipy.special
 
 import srcad
-from srcad import analysis, registry, sequences
-from srcad.registry import Attribute, Method
+from srcad.analysis import inference as analysis, sequences
+from srcad.rules import registry
+from srcad.rules.registry import Attribute, Method
 from srcad.runtime import python as pyrt
 
 _HERE = os.path.dirname(os.path.abspath(__file__))

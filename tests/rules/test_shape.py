@@ -6,10 +6,10 @@ from gradcheck import check_grad
 
 import srcad
 import test_registry_sweep as sweep
-from srcad import registry
-from srcad.analysis import bind_template_args
-from srcad.ir import Call, Const, Var
-from srcad.kinds import NUMERIC, OTHER, SCALAR, ArrayKind, TupleKind, kind_of_value
+from srcad.rules import registry
+from srcad.analysis.inference import bind_template_args
+from srcad.ir.nodes import Call, Const, Var
+from srcad.ir.kinds import NUMERIC, OTHER, SCALAR, ArrayKind, TupleKind, kind_of_value
 
 
 def rand(*shape, seed=0):

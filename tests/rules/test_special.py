@@ -11,7 +11,7 @@ sp = pytest.importorskip("scipy.special")
 
 import srcad  # noqa: E402
 from gradcheck import check_grad  # noqa: E402
-from srcad import registry  # noqa: E402
+from srcad.rules import registry  # noqa: E402
 
 RNG = np.random.default_rng(2718)
 W3 = RNG.standard_normal(3)

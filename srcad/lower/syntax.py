@@ -7,13 +7,13 @@ import ast
 import itertools
 from dataclasses import dataclass
 
-from . import runtime
-from .errors import UnsupportedSyntaxError
-from .ir import Const, Var
-from .lower_handles import Static
-from .runtime import python as pyrt
-from .scopes import rename_targets
-from .structs import Handle, Struct
+from srcad import runtime
+from srcad.errors import UnsupportedSyntaxError
+from srcad.ir.nodes import Const, Var
+from srcad.lower.handles import Static
+from srcad.runtime import python as pyrt
+from srcad.frontend.scopes import rename_targets
+from srcad.ir.handles import Handle, Struct
 
 _comprehensions = itertools.count(1)
 
@@ -75,7 +75,7 @@ class SyntaxLowering:
                                        "the hook's body only computes the new adjoint")
         name = call.args[0].id
         value = self.value(call.args[0])
-        from .scopes import bound_names
+        from srcad.frontend.scopes import bound_names
         assigned = bound_names(s.body) | {target.id}
         captured = sorted({n.id for st in s.body for n in ast.walk(st)
                            if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)
@@ -247,8 +247,8 @@ def lower_hook(hook: HookBody, builder, adjoint, captured: list) -> object:
     """Splice a hook's body into `builder` (the reverse sweep); returns the new adjoint.
 
     `captured` holds the values of the function's variables the body reads."""
-    from .lower import Lowerer
-    from .scopes import bound_names
+    from srcad.lower.lowering import Lowerer
+    from srcad.frontend.scopes import bound_names
 
     saved = builder.env
     builder.env = {hook.adjoint_name: adjoint, **dict(zip(hook.captured, captured))}

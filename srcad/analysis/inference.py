@@ -11,11 +11,11 @@ import types
 from collections.abc import Callable
 
 
-from . import registry, runtime
-from .ir import Block, Call, Const, ForRange, Function, If, Operand, Return, Var, While
-from .kinds import (ARRAY, NUMERIC, OTHER, SCALAR, ArrayKind, ListKind, TupleKind, as_complex,
-                    as_real, is_array, is_complex, is_sequence, item_kind, join_kinds,
-                    kind_of_value)
+from srcad.rules import registry
+from srcad import runtime
+from srcad.ir.nodes import Block, Call, Const, ForRange, Function, If, Operand, Return, Var, While
+from srcad.ir.kinds import (ARRAY, NUMERIC, OTHER, SCALAR, ArrayKind, ListKind, TupleKind,
+    as_complex, as_real, is_array, is_complex, is_sequence, item_kind, join_kinds, kind_of_value)
 
 STRUCTURAL = (runtime.make_tuple, runtime.make_list)
 
@@ -252,7 +252,7 @@ def _joined_items(*kinds):
 
 def _list_results() -> dict:
     """The helpers whose result is a run-time list, and the kind of its items."""
-    from .runtime import python as pyrt
+    from srcad.runtime import python as pyrt
 
     return {
         pyrt.list_append: lambda k: _joined_items(k[0], k[1]) if len(k) > 1 else None,
@@ -340,9 +340,9 @@ def check_calls(block: Block, varied: set, needs: str, useful: set | None = None
 
     Calls whose result cannot reach the output (`useful`: print, logging, checks,
     messages) need no derivative."""
-    from .errors import NoDerivativeError
-    from .ir import fn_label, walk
-    from .optimize import GeneratedRef
+    from srcad.errors import NoDerivativeError
+    from srcad.ir.nodes import fn_label, walk
+    from srcad.optimize.optimizer import GeneratedRef
 
     for stmt in walk(block):
         if not isinstance(stmt, Call):
@@ -381,8 +381,8 @@ def is_inert(fn) -> bool:
     """Calls that only report (print, log, format, raise): they need no derivative even
     when given differentiated values. Anything else without a rule may change its
     arguments in place (`xs.extend(...)`, `a.sort()`), so it is refused."""
-    from .registry import Method
-    from .runtime import python as pyrt
+    from srcad.rules.registry import Method
+    from srcad.runtime import python as pyrt
 
     if isinstance(fn, Method):
         return fn.name in _INERT_METHODS

@@ -3,13 +3,13 @@
 srcad's convention for complex values (docs/complex.md): the adjoint of a complex
 value ``z = x + iy`` under a real loss ``L`` is ``dz = dL/dx + 1j * dL/dy``, and its
 tangent is ``dx + 1j * dy``. A rule states how it follows the convention with
-`srcad.registry.complex_values`; a rule that states nothing refuses complex values.
+`srcad.rules.complex_values`; a rule that states nothing refuses complex values.
 """
 
 from __future__ import annotations
 
-from .errors import NoDerivativeError
-from .ir import Call, fn_label
+from srcad.errors import NoDerivativeError
+from srcad.ir.nodes import Call, fn_label
 
 
 def complex_rule(rule, complex_values: bool, direction: str, stmt: Call):
@@ -24,5 +24,5 @@ def complex_rule(rule, complex_values: bool, direction: str, stmt: Call):
             "sees one", stmt.loc,
             "keep complex values away from this call (split them into real and "
             "imaginary parts), or register complex rules for it "
-            "(srcad.registry.complex_values; see docs/complex.md)")
+            "(srcad.rules.complex_values; see docs/complex.md)")
     return rule.adjoint_for(True) if direction == "adjoint" else rule.tangent_for(True)

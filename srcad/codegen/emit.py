@@ -22,11 +22,11 @@ from typing import Any
 import astor
 import numpy as np
 
-from . import runtime
-from .ir import (Block, Call, Carried, Const, ForRange, Function, If, Return, Var, While,
-                 sub_blocks)
-from .optimize import GeneratedRef, is_pure
-from .registry import Attribute, Method
+from srcad import runtime
+from srcad.ir.nodes import (Block, Call, Carried, Const, ForRange, Function, If, Return, Var,
+    While, sub_blocks)
+from srcad.optimize.optimizer import GeneratedRef, is_pure
+from srcad.rules.registry import Attribute, Method
 
 BINARY = {operator.add: ast.Add, operator.sub: ast.Sub, operator.mul: ast.Mult,
           operator.truediv: ast.Div, operator.floordiv: ast.FloorDiv, operator.mod: ast.Mod,

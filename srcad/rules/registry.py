@@ -24,9 +24,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from .errors import RuleError
+from srcad.errors import RuleError
 
-from .kinds import ARRAY, KIND_RULES, NUMERIC, OTHER, SCALAR, TupleKind, join_kinds  # noqa: F401
+from srcad.ir.kinds import ARRAY, KIND_RULES, NUMERIC, OTHER, SCALAR, TupleKind, join_kinds  # noqa: F401
 
 # ----------------------------------------------------------------------------- primal keys
 

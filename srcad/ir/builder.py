@@ -10,21 +10,10 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from .errors import UnsupportedSyntaxError
-from .structs import Ambiguous, Struct, same_layout
-from .ir import (
-    Block,
-    Call,
-    Carried,
-    Const,
-    ForRange,
-    If,
-    Operand,
-    Phi,
-    Var,
-    While,
-    substitute,
-)
+from srcad.errors import UnsupportedSyntaxError
+from srcad.ir.handles import Ambiguous, Struct, same_layout
+from srcad.ir.nodes import (Block, Call, Carried, Const, ForRange, If, Operand, Phi, Var, While,
+    substitute)
 
 _SIMPLE = (int, float, bool, str, type(None))
 

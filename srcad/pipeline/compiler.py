@@ -12,21 +12,21 @@ import operator
 import types
 from dataclasses import dataclass
 
-from . import runtime
-from .analysis import Kinds
-from .codegen import Module, build_module
-from .errors import BadArgumentError, UnsupportedSyntaxError
-from .pytree import TreeKind, leaves_of
-from .frontend import parse_function
-from .ir import Block, Call, Const, Function, Return, Var, all_uses, verify, walk
-from .ir import defined_vars, region_vars
-from .lower import lower_function
-from .optimize import GeneratedRef, optimize
-from .kinds import NUMERIC, SCALAR
-from .reverse import ReverseTransform, Subroutine
-from .analysis import is_user_function
-from .forward import ForwardTransform
-from .inline import inline_user_calls
+from srcad import runtime
+from srcad.analysis.inference import Kinds
+from srcad.codegen.emit import Module, build_module
+from srcad.errors import BadArgumentError, UnsupportedSyntaxError
+from srcad.lower.pytree import TreeKind, leaves_of
+from srcad.frontend.source import parse_function
+from srcad.ir.nodes import Block, Call, Const, Function, Return, Var, all_uses, verify, walk
+from srcad.ir.nodes import defined_vars, region_vars
+from srcad.lower.lowering import lower_function
+from srcad.optimize.optimizer import GeneratedRef, optimize
+from srcad.ir.kinds import NUMERIC, SCALAR
+from srcad.transforms.reverse import ReverseTransform, Subroutine
+from srcad.analysis.inference import is_user_function
+from srcad.transforms.forward import ForwardTransform
+from srcad.transforms.inline import inline_user_calls
 
 
 @dataclass(frozen=True)
@@ -223,7 +223,7 @@ class Compilation:
                 copies.append(Call(copy, runtime.copy_stack, [local]))
                 renames[v] = copy
         unpack += copies
-        from .ir import substitute
+        from srcad.ir.nodes import substitute
         reverse = Block(list(r.reverse.stmts))
         substitute(reverse, renames)
         grads = [renames.get(g, g) if isinstance(g, Var) else g for g in r.gradients]

@@ -19,11 +19,11 @@ from typing import Any
 
 import numpy as np
 
-from . import runtime
-from .analysis import _LIBRARY_ROOTS, is_user_function
-from .errors import UnsupportedSyntaxError
-from .ir import Const, Operand, Var
-from .structs import Ambiguous, BoundMethod, Handle, LocalFunction, Struct, SuperRef
+from srcad import runtime
+from srcad.analysis.inference import _LIBRARY_ROOTS, is_user_function
+from srcad.errors import UnsupportedSyntaxError
+from srcad.ir.nodes import Const, Operand, Var
+from srcad.ir.handles import Ambiguous, BoundMethod, Handle, LocalFunction, Struct, SuperRef
 
 MAX_UNROLL = 256  # items of a container a loop is unrolled over
 
@@ -84,7 +84,7 @@ class HandleLowering:
     def capture_class_attr(self, cls, name: str) -> None:
         """Record what `cls.name` resolved to, so the cache notices a class attribute or
         method changed later (in `cls` or the base class it came from)."""
-        from .frontend import MISSING
+        from srcad.frontend.source import MISSING
 
         for c in getattr(cls, "__mro__", ()):
             if c is object:
@@ -327,7 +327,7 @@ class HandleLowering:
         """Whether a user function visibly returns a dict, an object, a function or a
         tuple holding one (then it is inlined: its result is resolved while
         transforming)."""
-        from .frontend import parse_function
+        from srcad.frontend.source import parse_function
 
         parsed = self.ctx.parsed.get(fn)
         if parsed is None:
@@ -588,7 +588,7 @@ class HandleLowering:
                 f"'{getattr(fn, '__qualname__', fn)}' cannot be called with a container or "
                 "function argument here (srcad can only inline Python functions it can read)",
                 self.loc_for(node), "pass plain numbers or arrays to it")
-        from .frontend import parse_function
+        from srcad.frontend.source import parse_function
 
         parsed = self.ctx.parsed.get(fn)
         if parsed is None:
@@ -603,10 +603,10 @@ class HandleLowering:
 
     def inline_node(self, fn_node, resolve, loc_for, outer_locals: set, defaults: list,
                     args: list, kwargs: dict, node: ast.AST, label: str, key, owner=None):
-        from .lower import Lowerer
-        from .mutation import check_mutations
-        from .normalize import RESULT, RETURNED, normalize_body
-        from .scopes import fresh_suffix, function_locals, param_names, renamed_copy
+        from srcad.lower.lowering import Lowerer
+        from srcad.lower.mutation import check_mutations
+        from srcad.frontend.normalize import RESULT, RETURNED, normalize_body
+        from srcad.frontend.scopes import fresh_suffix, function_locals, param_names, renamed_copy
 
         if key in self.ctx.stack:
             raise UnsupportedSyntaxError(
@@ -632,7 +632,7 @@ class HandleLowering:
             [ast.copy_location(ast.Return(copy.body), copy.body)]
         body = normalize_body(body, suffix)
         result_key, returned_key = RESULT + suffix, RETURNED + suffix
-        from .scopes import bound_names
+        from srcad.frontend.scopes import bound_names
         local_names = set(names) | bound_names(body) | {result_key, returned_key} | \
             outer_locals
         synthetic = ast.FunctionDef(name=label, args=copy.args, body=body, decorator_list=[])

@@ -24,12 +24,12 @@ import operator
 
 import numpy as np
 
-from . import runtime
-from .analysis import ARITHMETIC, Kinds, activity, takes_arrays
-from .errors import UnsupportedSyntaxError
-from .ir import Block, Call, Const, Function, Var, sub_blocks
-from .kinds import is_array, is_sequence
-from .runtime import python as pyrt
+from srcad import runtime
+from srcad.analysis.inference import ARITHMETIC, Kinds, activity, takes_arrays
+from srcad.errors import UnsupportedSyntaxError
+from srcad.ir.nodes import Block, Call, Const, Function, Var, sub_blocks
+from srcad.ir.kinds import is_array, is_sequence
+from srcad.runtime import python as pyrt
 
 
 def make_sequences_explicit(fn: Function, kinds: Kinds, varied: set) -> bool:

@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from .errors import SourceLoc
+from srcad.errors import SourceLoc
 
 _ids = itertools.count(1)
 

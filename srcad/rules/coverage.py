@@ -5,8 +5,8 @@ from __future__ import annotations
 import operator
 from dataclasses import dataclass
 
-from . import registry
-from .registry import Attribute, Method
+from srcad.rules import registry
+from srcad.rules.registry import Attribute, Method
 
 _OPERATORS = {
     operator.add: "+", operator.sub: "-", operator.mul: "*", operator.truediv: "/",

@@ -5,9 +5,11 @@ from __future__ import annotations
 import math
 import operator
 
-from . import registry, runtime
-from .runtime import python as pyrt
-from .ir import Block, Call, Const, ForRange, Function, If, Return, Var, While, substitute
+from srcad.rules import registry
+from srcad import runtime
+from srcad.runtime import python as pyrt
+from srcad.ir.nodes import (Block, Call, Const, ForRange, Function, If, Return, Var, While,
+    substitute)
 
 _FOLDABLE = {operator.add, operator.sub, operator.mul, operator.truediv, operator.pow,
              operator.neg, operator.pos, operator.floordiv, operator.mod,

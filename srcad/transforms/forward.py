@@ -13,17 +13,19 @@ from __future__ import annotations
 import operator
 from dataclasses import replace
 
-from . import registry, runtime
-from .analysis import STRUCTURAL, bind_template_args, check_calls
-from .builder import Builder
-from .errors import NoDerivativeError, RuleError, UnsupportedSyntaxError
-from .ir import Block, Call, Carried, Const, ForRange, Function, If, Operand, Phi, Return, Var
-from .ir import While, fn_label, walk
-from .kinds import SCALAR, is_array, is_complex
-from .lower import lower_template
-from .sequences import analyze
-from .complex_values import complex_rule
-from .optimize import GeneratedRef
+from srcad.rules import registry
+from srcad import runtime
+from srcad.analysis.inference import STRUCTURAL, bind_template_args, check_calls
+from srcad.ir.builder import Builder
+from srcad.errors import NoDerivativeError, RuleError, UnsupportedSyntaxError
+from srcad.ir.nodes import (Block, Call, Carried, Const, ForRange, Function, If, Operand, Phi,
+    Return, Var)
+from srcad.ir.nodes import While, fn_label, walk
+from srcad.ir.kinds import SCALAR, is_array, is_complex
+from srcad.lower.lowering import lower_template
+from srcad.analysis.sequences import analyze
+from srcad.rules.complex_values import complex_rule
+from srcad.optimize.optimizer import GeneratedRef
 
 ZERO = Const(0.0)
 _STACK_OPS = (runtime.new_stack, runtime.push, runtime.pop, runtime.copy_stack)

@@ -11,14 +11,14 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
-from . import cache
-from .compiler import Derived, compile_joint, compile_jvp, compile_split
-from .errors import BadArgumentError, SourceLoc, UnsupportedSyntaxError
-from .frontend import captured_still_valid, unwrap_function
-from .tracing import annotate
-from .kinds import NUMERIC, OTHER, TupleKind, kind_of_value
-from .pytree import (TreeKind, flatten, float_leaves, is_structured, leaf_count, tree_kind,
-                     unflatten)
+from srcad.pipeline import cache
+from srcad.pipeline.compiler import Derived, compile_joint, compile_jvp, compile_split
+from srcad.errors import BadArgumentError, SourceLoc, UnsupportedSyntaxError
+from srcad.frontend.source import captured_still_valid, unwrap_function
+from srcad.api.tracing import annotate
+from srcad.ir.kinds import NUMERIC, OTHER, TupleKind, kind_of_value
+from srcad.lower.pytree import (TreeKind, flatten, float_leaves, is_structured, leaf_count,
+    tree_kind, unflatten)
 
 WrtSpec = int | str | Sequence[int | str] | None
 

@@ -20,18 +20,18 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-from . import registry, runtime
-from .analysis import (STRUCTURAL, bind_template_args, check_calls,
-                       is_user_function)
-from .builder import Builder, same_operand
-from .errors import RuleError, SourceLoc, UnsupportedSyntaxError
-from .ir import (Block, Call, Carried, Const, ForRange, Function, If, Operand, Phi, Return,
-                 Var, While, all_uses, defined_vars, region_vars, sub_blocks, walk)
-from .lower import lower_template
-from .sequences import analyze
-from .optimize import GeneratedRef, eliminate_dead_code, simplify
-from .kinds import NUMERIC, SCALAR, TupleKind, as_real, is_array, is_complex
-from .complex_values import complex_rule
+from srcad.rules import registry
+from srcad import runtime
+from srcad.analysis.inference import STRUCTURAL, bind_template_args, check_calls, is_user_function
+from srcad.ir.builder import Builder, same_operand
+from srcad.errors import RuleError, SourceLoc, UnsupportedSyntaxError
+from srcad.ir.nodes import (Block, Call, Carried, Const, ForRange, Function, If, Operand, Phi,
+    Return, Var, While, all_uses, defined_vars, region_vars, sub_blocks, walk)
+from srcad.lower.lowering import lower_template
+from srcad.analysis.sequences import analyze
+from srcad.optimize.optimizer import GeneratedRef, eliminate_dead_code, simplify
+from srcad.ir.kinds import NUMERIC, SCALAR, TupleKind, as_real, is_array, is_complex
+from srcad.rules.complex_values import complex_rule
 
 ZERO = Const(0.0)
 _STACK_OPS = (runtime.new_stack, runtime.push, runtime.pop, runtime.copy_stack)
@@ -264,7 +264,7 @@ class ReverseTransform:
     # ------------------------------------------------------------------ the sweeps
     def run_hook(self, stmt: Call, dz: Operand, loc) -> None:
         """`with srcad.insert_grad_of(x) as dx:` -- the body turns the adjoint into a new one."""
-        from .lower_syntax import HOOKS, lower_hook
+        from srcad.lower.syntax import HOOKS, lower_hook
 
         hook = HOOKS.get(stmt.args[1].value) if isinstance(stmt.args[1], Const) else None
         if hook is not None:
@@ -759,7 +759,7 @@ class ReverseTransform:
 
 
 def registry_label(fn) -> str:
-    from .ir import fn_label
+    from srcad.ir.nodes import fn_label
     return fn_label(fn)
 
 

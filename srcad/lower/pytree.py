@@ -18,9 +18,9 @@ from typing import Any
 
 import numpy as np
 
-from .errors import BadArgumentError
-from .kinds import kind_of_value
-from .lower_handles import is_namedtuple_class, is_plain_object
+from srcad.errors import BadArgumentError
+from srcad.ir.kinds import kind_of_value
+from srcad.lower.handles import is_namedtuple_class, is_plain_object
 
 MAX_DEPTH = 32
 

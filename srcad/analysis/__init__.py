@@ -1,0 +1,1 @@
+"""Facts about the IR: value kinds, activity, lists meeting NumPy."""

@@ -1,0 +1,1 @@
+"""The public functions: grad, vjp, jvp, jacobian, hessian, hvp, source."""

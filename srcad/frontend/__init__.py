@@ -1,0 +1,1 @@
+"""Python source in: parsing, free names, return/break normalization, scopes."""

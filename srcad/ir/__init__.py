@@ -1,0 +1,1 @@
+"""The IR: nodes, value kinds, the SSA builder, handles, printer, verifier, interpreter."""

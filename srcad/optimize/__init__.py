@@ -1,0 +1,1 @@
+"""IR simplification: folding, identities, CSE, dead code."""

@@ -1,0 +1,1 @@
+"""IR -> IR: reverse mode, forward mode, inlining of user helpers."""
