@@ -4,10 +4,16 @@
 Python function computing the gradient. See `srcad.source` to print it.
 """
 
-from srcad import rules
+from srcad import rules  # noqa: F401  (importing it registers the built-in derivative rules)
 from srcad.api.derivatives import grad, hessian, hvp, jacobian, jvp, source, value_and_grad, vjp
-from srcad.errors import (BadArgumentError, NoDerivativeError, RuleError, SourceUnavailableError,
-    SrcadError, UnsupportedSyntaxError)
+from srcad.errors import (
+    BadArgumentError,
+    NoDerivativeError,
+    RuleError,
+    SourceUnavailableError,
+    SrcadError,
+    UnsupportedSyntaxError,
+)
 from srcad.rules.registry import Example, Rand, adjoint, nondifferentiable, tangent
 from srcad.runtime import insert_grad_of, stop_gradient
 

@@ -6,16 +6,21 @@ import textwrap
 
 import numpy as np
 import pytest
+from test_lower import run_ir
 
 from srcad import runtime
-from srcad.analysis.inference import (Kinds, activity, bind_template_args, flow_edges,
-    is_user_function)
+from srcad.analysis.inference import (
+    Kinds,
+    activity,
+    bind_template_args,
+    flow_edges,
+    is_user_function,
+)
 from srcad.frontend.source import parse_function
-from srcad.ir.nodes import Call, Const, ForRange, If, Var, While, walk
 from srcad.ir.kinds import ARRAY, NUMERIC, OTHER, SCALAR, ArrayKind, TupleKind, kind_of_value
+from srcad.ir.nodes import Call, Const, ForRange, If, Var, While, walk
 from srcad.lower.lowering import lower_function
 from srcad.rules.registry import lookup
-from test_lower import run_ir
 
 A1, A2 = ArrayKind(1), ArrayKind(2)
 

@@ -4,9 +4,9 @@ import math
 
 import numpy as np
 import pytest
+from gradcheck import check_grad, numerical_grad
 
 import srcad
-from gradcheck import check_grad, numerical_grad
 
 
 def poly(x, y):

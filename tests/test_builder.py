@@ -286,8 +286,8 @@ def test_builder_statements_are_calls():
 
 def test_handles_merge_only_when_both_paths_agree():
     from srcad.ir.builder import Builder
-    from srcad.ir.nodes import Const, Var
     from srcad.ir.handles import Ambiguous, Struct
+    from srcad.ir.nodes import Const, Var
 
     b = Builder()
     same, other = Struct("dict", []), Struct("dict", ["k"])
@@ -304,10 +304,10 @@ def test_handles_merge_only_when_both_paths_agree():
 def test_rebinding_a_handle_inside_a_loop_is_refused():
     import pytest
 
-    from srcad.ir.builder import Builder
     from srcad.errors import UnsupportedSyntaxError
-    from srcad.ir.nodes import Const
+    from srcad.ir.builder import Builder
     from srcad.ir.handles import Struct
+    from srcad.ir.nodes import Const
 
     b = Builder()
     b.write("f", Struct("dict", []))
@@ -317,8 +317,8 @@ def test_rebinding_a_handle_inside_a_loop_is_refused():
 
 def test_containers_of_one_layout_merge_item_by_item():
     from srcad.ir.builder import Builder
-    from srcad.ir.nodes import Phi, Var
     from srcad.ir.handles import Struct
+    from srcad.ir.nodes import Phi, Var
 
     b = Builder()
     a, c = Struct("dict", ["k"]), Struct("dict", ["k"])

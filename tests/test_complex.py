@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from gradcheck import check_grad, numerical_grad
 
 import srcad
-from gradcheck import check_grad, numerical_grad
 
 pytestmark = pytest.mark.filterwarnings("error::numpy.exceptions.ComplexWarning")
 

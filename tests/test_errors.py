@@ -7,8 +7,12 @@ import numpy as np
 import pytest
 
 import srcad
-from srcad.errors import (BadArgumentError, NoDerivativeError, SourceUnavailableError,
-    UnsupportedSyntaxError)
+from srcad.errors import (
+    BadArgumentError,
+    NoDerivativeError,
+    SourceUnavailableError,
+    UnsupportedSyntaxError,
+)
 
 
 def line_of(fn, text):

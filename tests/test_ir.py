@@ -6,9 +6,28 @@ import numpy as np
 import pytest
 
 from srcad.frontend.source import parse_function
-from srcad.ir.nodes import (Block, Call, Carried, Comment, Const, ForRange, Function, If,
-    IRVerificationError, Phi, Return, Var, While, all_uses, defined_vars, format_function,
-    region_vars, substitute, verify, walk)
+from srcad.ir.nodes import (
+    Block,
+    Call,
+    Carried,
+    Comment,
+    Const,
+    ForRange,
+    Function,
+    If,
+    IRVerificationError,
+    Phi,
+    Return,
+    Var,
+    While,
+    all_uses,
+    defined_vars,
+    format_function,
+    region_vars,
+    substitute,
+    verify,
+    walk,
+)
 from srcad.lower.lowering import lower_function
 from srcad.rules.registry import Method
 

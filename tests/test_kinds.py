@@ -3,10 +3,29 @@
 import numpy as np
 import pytest
 
+from srcad.ir.kinds import (
+    ARRAY,
+    KIND_RULES,
+    NUMERIC,
+    OTHER,
+    SCALAR,
+    ArrayKind,
+    ListKind,
+    TupleKind,
+    array_of_rank,
+    elementwise,
+    first,
+    indexed,
+    is_array,
+    join_kinds,
+    kind_of_value,
+    numeric,
+    product,
+    reduction,
+    reshaped,
+    same_rank,
+)
 from srcad.ir.nodes import Const, Var
-from srcad.ir.kinds import (ListKind, ARRAY, KIND_RULES, NUMERIC, OTHER, SCALAR, ArrayKind,
-    TupleKind, array_of_rank, elementwise, first, indexed, is_array, join_kinds, kind_of_value,
-    numeric, product, reduction, reshaped, same_rank)
 
 A0, A1, A2, A3 = ArrayKind(0), ArrayKind(1), ArrayKind(2), ArrayKind(3)
 

@@ -8,13 +8,12 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from gradcheck import check_grad, numerical_grad
 from scipy.special import logsumexp
 
 import srcad
 from srcad.runtime import add_adjoints, broadcast_like
 from srcad.runtime.python import AdjointStructureError, append_adjoint_head, list_adjoint
-
-from gradcheck import check_grad, numerical_grad
 
 X = np.array([0.3, -0.7, 1.1, 0.5, 0.9])
 

@@ -3,9 +3,9 @@ refusals where another reference could observe the change."""
 
 import numpy as np
 import pytest
+from gradcheck import check_grad
 
 import srcad
-from gradcheck import check_grad
 
 
 def fill_in_loop(x):

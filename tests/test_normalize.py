@@ -10,8 +10,8 @@ import itertools
 
 import pytest
 
-from srcad.frontend.source import parse_function
 from srcad.frontend.normalize import RESULT, RETURNED, normalize_body
+from srcad.frontend.source import parse_function
 
 # ----------------------------------------------------------------------------- inputs
 

@@ -8,9 +8,9 @@ import math
 
 import numpy as np
 import pytest
+from gradcheck import check_grad, numerical_grad
 
 import srcad
-from gradcheck import check_grad, numerical_grad
 from srcad.rules import registry
 
 RNG = np.random.default_rng(20240611)

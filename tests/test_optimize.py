@@ -6,15 +6,6 @@ import operator
 
 import numpy as np
 import pytest
-
-from srcad import runtime
-from srcad.errors import SourceLoc
-from srcad.frontend.source import parse_function
-from srcad.ir.nodes import (Block, Call, Const, ForRange, Function, If, Return, Var, While,
-    verify, walk)
-from srcad.lower.lowering import lower_function
-from srcad.optimize.optimizer import (GeneratedRef, eliminate_common_subexpressions,
-    eliminate_dead_code, is_pure, optimize, simplify)
 from test_lower import (
     ARRAY_INPUTS,
     SCALAR_FUNCTIONS,
@@ -23,6 +14,32 @@ from test_lower import (
     numpy_loops,
     run_ir,
     same,
+)
+
+from srcad import runtime
+from srcad.errors import SourceLoc
+from srcad.frontend.source import parse_function
+from srcad.ir.nodes import (
+    Block,
+    Call,
+    Const,
+    ForRange,
+    Function,
+    If,
+    Return,
+    Var,
+    While,
+    verify,
+    walk,
+)
+from srcad.lower.lowering import lower_function
+from srcad.optimize.optimizer import (
+    GeneratedRef,
+    eliminate_common_subexpressions,
+    eliminate_dead_code,
+    is_pure,
+    optimize,
+    simplify,
 )
 
 
@@ -533,8 +550,9 @@ def test_optimize_preserves_numpy_results(fn):
 
 
 def test_optimize_is_idempotent():
-    from srcad.ir.nodes import format_function
     from test_lower import numpy_loops as g
+
+    from srcad.ir.nodes import format_function
     ir = optimize(lowered(g))
     once = format_function(ir)
     optimize(ir)

@@ -13,9 +13,9 @@ from dataclasses import dataclass
 
 import numpy as np
 import pytest
+from gradcheck import check_grad
 
 import srcad
-from gradcheck import check_grad
 
 H = 1e-6
 RTOL = 1e-6

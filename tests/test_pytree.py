@@ -8,8 +8,17 @@ import pytest
 
 import srcad
 from srcad.ir.kinds import SCALAR, ArrayKind
-from srcad.lower.pytree import (Leaf, StaticLeaf, TreeKind, flatten, float_leaves, is_structured,
-    leaf_count, tree_kind, unflatten)
+from srcad.lower.pytree import (
+    Leaf,
+    StaticLeaf,
+    TreeKind,
+    flatten,
+    float_leaves,
+    is_structured,
+    leaf_count,
+    tree_kind,
+    unflatten,
+)
 
 Point = namedtuple("Point", "x y")
 

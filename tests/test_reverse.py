@@ -9,9 +9,9 @@ import math
 
 import numpy as np
 import pytest
+from gradcheck import check_grad
 
 import srcad
-from gradcheck import check_grad
 
 RNG = np.random.default_rng(1234)
 

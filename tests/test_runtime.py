@@ -5,9 +5,20 @@ import itertools
 import numpy as np
 import pytest
 
-from srcad.runtime import (add_at, add_items, as_sequence, dot_adjoint_left, dot_adjoint_right,
-    index_adjoint, matmul_adjoint_left, matmul_adjoint_right, reduced_count, transpose_adjoint,
-    unbroadcast, unreduce)
+from srcad.runtime import (
+    add_at,
+    add_items,
+    as_sequence,
+    dot_adjoint_left,
+    dot_adjoint_right,
+    index_adjoint,
+    matmul_adjoint_left,
+    matmul_adjoint_right,
+    reduced_count,
+    transpose_adjoint,
+    unbroadcast,
+    unreduce,
+)
 
 rng = np.random.default_rng(1234)
 

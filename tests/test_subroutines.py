@@ -8,9 +8,9 @@ import math
 
 import numpy as np
 import pytest
+from gradcheck import check_grad
 
 import srcad
-from gradcheck import check_grad
 
 
 def approx(v):

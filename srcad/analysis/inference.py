@@ -3,19 +3,33 @@
 from __future__ import annotations
 
 import inspect
-import sysconfig
-
-import numpy as np
 import operator
+import sysconfig
 import types
 from collections.abc import Callable
 
+import numpy as np
 
-from srcad.rules import registry
 from srcad import runtime
+from srcad.ir.kinds import (
+    ARRAY,
+    NUMERIC,
+    OTHER,
+    SCALAR,
+    ArrayKind,
+    ListKind,
+    TupleKind,
+    as_complex,
+    as_real,
+    is_array,
+    is_complex,
+    is_sequence,
+    item_kind,
+    join_kinds,
+    kind_of_value,
+)
 from srcad.ir.nodes import Block, Call, Const, ForRange, Function, If, Operand, Return, Var, While
-from srcad.ir.kinds import (ARRAY, NUMERIC, OTHER, SCALAR, ArrayKind, ListKind, TupleKind,
-    as_complex, as_real, is_array, is_complex, is_sequence, item_kind, join_kinds, kind_of_value)
+from srcad.rules import registry
 
 STRUCTURAL = (runtime.make_tuple, runtime.make_list)
 

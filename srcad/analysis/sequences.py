@@ -27,8 +27,8 @@ import numpy as np
 from srcad import runtime
 from srcad.analysis.inference import ARITHMETIC, Kinds, activity, takes_arrays
 from srcad.errors import UnsupportedSyntaxError
-from srcad.ir.nodes import Block, Call, Const, Function, Var, sub_blocks
 from srcad.ir.kinds import is_array, is_sequence
+from srcad.ir.nodes import Block, Call, Const, Function, Var, sub_blocks
 from srcad.runtime import python as pyrt
 
 

@@ -6,19 +6,26 @@ import functools
 import inspect
 import numbers
 import types
-from typing import Any
 from collections.abc import Callable, Sequence
+from typing import Any
 
 import numpy as np
 
-from srcad.pipeline import cache
-from srcad.pipeline.compiler import Derived, compile_joint, compile_jvp, compile_split
+from srcad.api.tracing import annotate
 from srcad.errors import BadArgumentError, SourceLoc, UnsupportedSyntaxError
 from srcad.frontend.source import captured_still_valid, unwrap_function
-from srcad.api.tracing import annotate
 from srcad.ir.kinds import NUMERIC, OTHER, TupleKind, kind_of_value
-from srcad.lower.pytree import (TreeKind, flatten, float_leaves, is_structured, leaf_count,
-    tree_kind, unflatten)
+from srcad.lower.pytree import (
+    TreeKind,
+    flatten,
+    float_leaves,
+    is_structured,
+    leaf_count,
+    tree_kind,
+    unflatten,
+)
+from srcad.pipeline import cache
+from srcad.pipeline.compiler import Derived, compile_joint, compile_jvp, compile_split
 
 WrtSpec = int | str | Sequence[int | str] | None
 

@@ -23,8 +23,19 @@ import astor
 import numpy as np
 
 from srcad import runtime
-from srcad.ir.nodes import (Block, Call, Carried, Const, ForRange, Function, If, Return, Var,
-    While, sub_blocks)
+from srcad.ir.nodes import (
+    Block,
+    Call,
+    Carried,
+    Const,
+    ForRange,
+    Function,
+    If,
+    Return,
+    Var,
+    While,
+    sub_blocks,
+)
 from srcad.optimize.optimizer import GeneratedRef, is_pure
 from srcad.rules.registry import Attribute, Method
 

@@ -12,8 +12,19 @@ from typing import Any
 
 from srcad.errors import UnsupportedSyntaxError
 from srcad.ir.handles import Ambiguous, Struct, same_layout
-from srcad.ir.nodes import (Block, Call, Carried, Const, ForRange, If, Operand, Phi, Var, While,
-    substitute)
+from srcad.ir.nodes import (
+    Block,
+    Call,
+    Carried,
+    Const,
+    ForRange,
+    If,
+    Operand,
+    Phi,
+    Var,
+    While,
+    substitute,
+)
 
 _SIMPLE = (int, float, bool, str, type(None))
 

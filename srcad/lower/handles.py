@@ -22,8 +22,8 @@ import numpy as np
 from srcad import runtime
 from srcad.analysis.inference import _LIBRARY_ROOTS, is_user_function
 from srcad.errors import UnsupportedSyntaxError
-from srcad.ir.nodes import Const, Operand, Var
 from srcad.ir.handles import Ambiguous, BoundMethod, Handle, LocalFunction, Struct, SuperRef
+from srcad.ir.nodes import Const, Operand, Var
 
 MAX_UNROLL = 256  # items of a container a loop is unrolled over
 
@@ -603,10 +603,10 @@ class HandleLowering:
 
     def inline_node(self, fn_node, resolve, loc_for, outer_locals: set, defaults: list,
                     args: list, kwargs: dict, node: ast.AST, label: str, key, owner=None):
-        from srcad.lower.lowering import Lowerer
-        from srcad.lower.mutation import check_mutations
         from srcad.frontend.normalize import RESULT, RETURNED, normalize_body
         from srcad.frontend.scopes import fresh_suffix, function_locals, param_names, renamed_copy
+        from srcad.lower.lowering import Lowerer
+        from srcad.lower.mutation import check_mutations
 
         if key in self.ctx.stack:
             raise UnsupportedSyntaxError(

@@ -18,19 +18,19 @@ from typing import Any
 
 from srcad import runtime
 from srcad.analysis.inference import is_user_function
-from srcad.ir.builder import Builder
 from srcad.errors import SourceLoc, UnsupportedSyntaxError
-from srcad.frontend.source import MISSING, ParsedFunction
-from srcad.ir.nodes import Block, Const, Function, Operand, Return, Var
-from srcad.lower.mutation import check_mutations
 from srcad.frontend.normalize import RESULT, RETURNED, normalize_body
+from srcad.frontend.scopes import bound_names, display_name
+from srcad.frontend.source import MISSING, ParsedFunction
+from srcad.ir.builder import Builder
+from srcad.ir.handles import Ambiguous, BoundMethod, Handle, LocalFunction, Struct
+from srcad.ir.nodes import Block, Const, Function, Operand, Return, Var
+from srcad.lower.handles import HandleLowering, InlineContext, Static, is_user_class
+from srcad.lower.mutation import check_mutations
+from srcad.lower.pytree import StaticLeaf, TreeKind
+from srcad.lower.syntax import SyntaxLowering
 from srcad.rules.registry import Attribute, Method
 from srcad.runtime import python as pyrt
-from srcad.lower.handles import HandleLowering, InlineContext, Static, is_user_class
-from srcad.lower.syntax import SyntaxLowering
-from srcad.frontend.scopes import bound_names, display_name
-from srcad.lower.pytree import StaticLeaf, TreeKind
-from srcad.ir.handles import Ambiguous, BoundMethod, Handle, LocalFunction, Struct
 
 BINOPS = {
     ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul,

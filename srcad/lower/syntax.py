@@ -9,11 +9,11 @@ from dataclasses import dataclass
 
 from srcad import runtime
 from srcad.errors import UnsupportedSyntaxError
+from srcad.frontend.scopes import rename_targets
+from srcad.ir.handles import Handle, Struct
 from srcad.ir.nodes import Const, Var
 from srcad.lower.handles import Static
 from srcad.runtime import python as pyrt
-from srcad.frontend.scopes import rename_targets
-from srcad.ir.handles import Handle, Struct
 
 _comprehensions = itertools.count(1)
 
@@ -247,8 +247,8 @@ def lower_hook(hook: HookBody, builder, adjoint, captured: list) -> object:
     """Splice a hook's body into `builder` (the reverse sweep); returns the new adjoint.
 
     `captured` holds the values of the function's variables the body reads."""
-    from srcad.lower.lowering import Lowerer
     from srcad.frontend.scopes import bound_names
+    from srcad.lower.lowering import Lowerer
 
     saved = builder.env
     builder.env = {hook.adjoint_name: adjoint, **dict(zip(hook.captured, captured))}

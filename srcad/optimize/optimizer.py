@@ -5,11 +5,21 @@ from __future__ import annotations
 import math
 import operator
 
-from srcad.rules import registry
 from srcad import runtime
+from srcad.ir.nodes import (
+    Block,
+    Call,
+    Const,
+    ForRange,
+    Function,
+    If,
+    Return,
+    Var,
+    While,
+    substitute,
+)
+from srcad.rules import registry
 from srcad.runtime import python as pyrt
-from srcad.ir.nodes import (Block, Call, Const, ForRange, Function, If, Return, Var, While,
-    substitute)
 
 _FOLDABLE = {operator.add, operator.sub, operator.mul, operator.truediv, operator.pow,
              operator.neg, operator.pos, operator.floordiv, operator.mod,

@@ -7,8 +7,8 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 
-from srcad.rules import registry
 from srcad.frontend.source import captured_still_valid
+from srcad.rules import registry
 
 _entries: dict = {}
 _lock = threading.RLock()

@@ -13,20 +13,30 @@ import types
 from dataclasses import dataclass
 
 from srcad import runtime
-from srcad.analysis.inference import Kinds
+from srcad.analysis.inference import Kinds, is_user_function
 from srcad.codegen.emit import Module, build_module
 from srcad.errors import BadArgumentError, UnsupportedSyntaxError
-from srcad.lower.pytree import TreeKind, leaves_of
 from srcad.frontend.source import parse_function
-from srcad.ir.nodes import Block, Call, Const, Function, Return, Var, all_uses, verify, walk
-from srcad.ir.nodes import defined_vars, region_vars
-from srcad.lower.lowering import lower_function
-from srcad.optimize.optimizer import GeneratedRef, optimize
 from srcad.ir.kinds import NUMERIC, SCALAR
-from srcad.transforms.reverse import ReverseTransform, Subroutine
-from srcad.analysis.inference import is_user_function
+from srcad.ir.nodes import (
+    Block,
+    Call,
+    Const,
+    Function,
+    Return,
+    Var,
+    all_uses,
+    defined_vars,
+    region_vars,
+    verify,
+    walk,
+)
+from srcad.lower.lowering import lower_function
+from srcad.lower.pytree import TreeKind, leaves_of
+from srcad.optimize.optimizer import GeneratedRef, optimize
 from srcad.transforms.forward import ForwardTransform
 from srcad.transforms.inline import inline_user_calls
+from srcad.transforms.reverse import ReverseTransform, Subroutine
 
 
 @dataclass(frozen=True)

@@ -1,5 +1,18 @@
 """Built-in derivative rules, one module per family. Importing this registers them."""
 
-from srcad.rules import (builtin_rules, complex_rules, math_rules, numpy_elementwise, numpy_fft,  # noqa: F401
-    numpy_linalg, numpy_products, numpy_reductions, numpy_shape, operators, python_rules,
-    runtime_rules, scipy_special, structural)
+from srcad.rules import (  # noqa: F401
+    builtin_rules,
+    complex_rules,
+    math_rules,
+    numpy_elementwise,
+    numpy_fft,
+    numpy_linalg,
+    numpy_products,
+    numpy_reductions,
+    numpy_shape,
+    operators,
+    python_rules,
+    runtime_rules,
+    scipy_special,
+    structural,
+)

@@ -13,11 +13,21 @@ import operator
 import numpy as np
 
 from srcad import runtime
-from srcad.rules.registry import (Attribute, Example, Method, Rand, adjoint, complex_adjoint,
-    complex_tangent, complex_values, nondifferentiable, tangent)
-from srcad.runtime import python as pyrt
+from srcad.rules.registry import (
+    Attribute,
+    Example,
+    Method,
+    Rand,
+    adjoint,
+    complex_adjoint,
+    complex_tangent,
+    complex_values,
+    nondifferentiable,
+    tangent,
+)
 from srcad.runtime import linalg as linalg_rt
 from srcad.runtime import products as products_rt
+from srcad.runtime import python as pyrt
 from srcad.runtime import reductions
 from srcad.runtime.complex import abs_tangent, unit, unit_projection
 

@@ -18,11 +18,18 @@ np.atan2, ... . np.fabs, np.radians and np.degrees are distinct objects with the
 
 import numpy as np
 
-from srcad.ir.nodes import Const
 from srcad.ir.kinds import TupleKind, elementwise, first
+from srcad.ir.nodes import Const
 from srcad.rules.registry import Example, Method, Rand, adjoint, nondifferentiable, tangent
-from srcad.runtime.elementwise import (broadcast_item_adjoint, clip_weights, fmax_weight,
-    fmin_weight, multiple_of, safe_divide, sinc_derivative)
+from srcad.runtime.elementwise import (
+    broadcast_item_adjoint,
+    clip_weights,
+    fmax_weight,
+    fmin_weight,
+    multiple_of,
+    safe_divide,
+    sinc_derivative,
+)
 
 # Each unary rule: y = f(x).
 

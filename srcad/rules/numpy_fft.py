@@ -24,11 +24,30 @@ adjoint is the forward transform with the lengths of that argument as `n` / `s`.
 import numpy as np
 
 from srcad.ir.kinds import ArrayKind
-from srcad.rules.registry import (Example, Rand, adjoint, complex_adjoint, complex_values,
-    nondifferentiable, output_dtype, tangent)
-from srcad.runtime.fft import (fft_adjoint, fft_axes, fft_lengths, fftn_adjoint, hfft_adjoint,
-    ifft_adjoint, ifftn_adjoint, ihfft_adjoint, irfft_adjoint, irfftn_adjoint, rfft_adjoint,
-    rfftn_adjoint)
+from srcad.rules.registry import (
+    Example,
+    Rand,
+    adjoint,
+    complex_adjoint,
+    complex_values,
+    nondifferentiable,
+    output_dtype,
+    tangent,
+)
+from srcad.runtime.fft import (
+    fft_adjoint,
+    fft_axes,
+    fft_lengths,
+    fftn_adjoint,
+    hfft_adjoint,
+    ifft_adjoint,
+    ifftn_adjoint,
+    ihfft_adjoint,
+    irfft_adjoint,
+    irfftn_adjoint,
+    rfft_adjoint,
+    rfftn_adjoint,
+)
 
 NORMS = (None, "backward", "ortho", "forward")
 

@@ -4,17 +4,57 @@ import numpy as np
 
 from srcad.ir.kinds import ARRAY, NUMERIC, OTHER, ArrayKind, TupleKind, array_of_rank, is_array
 from srcad.rules.registry import Example, Method, Rand, adjoint, nondifferentiable, tangent
-from srcad.runtime import (dot_adjoint_left, dot_adjoint_right, matmul_adjoint_left,
-    matmul_adjoint_right, unbroadcast)
-from srcad.runtime.linalg import (cholesky_adjoint, cholesky_tangent, det_adjoint, det_tangent,
-    eig_adjoint, eig_tangent, eigh_adjoint, eigh_tangent, eigvals_adjoint, eigvals_tangent,
-    eigvalsh_adjoint, eigvalsh_tangent, lstsq_adjoint_a, lstsq_adjoint_b, lstsq_tangent,
-    logdet_tangent, matrix_norm_adjoint, matrix_norm_tangent, matrix_power_adjoint,
-    matrix_power_tangent, norm_adjoint, norm_order_adjoint, norm_order_tangent, norm_tangent,
-    pinv_adjoint, qr_adjoint, qr_tangent, pinv_tangent, solve_adjoint_a, solve_tangent,
-    solve_transposed, svd_adjoint, svd_tangent, svdvals_adjoint, svdvals_tangent,
-    diagonal_last_adjoint, trace_last_adjoint, transposed, vector_norm_adjoint,
-    vector_norm_order_adjoint, vector_norm_order_tangent, vector_norm_tangent)
+from srcad.runtime import (
+    dot_adjoint_left,
+    dot_adjoint_right,
+    matmul_adjoint_left,
+    matmul_adjoint_right,
+    unbroadcast,
+)
+from srcad.runtime.linalg import (
+    cholesky_adjoint,
+    cholesky_tangent,
+    det_adjoint,
+    det_tangent,
+    diagonal_last_adjoint,
+    eig_adjoint,
+    eig_tangent,
+    eigh_adjoint,
+    eigh_tangent,
+    eigvals_adjoint,
+    eigvals_tangent,
+    eigvalsh_adjoint,
+    eigvalsh_tangent,
+    logdet_tangent,
+    lstsq_adjoint_a,
+    lstsq_adjoint_b,
+    lstsq_tangent,
+    matrix_norm_adjoint,
+    matrix_norm_tangent,
+    matrix_power_adjoint,
+    matrix_power_tangent,
+    norm_adjoint,
+    norm_order_adjoint,
+    norm_order_tangent,
+    norm_tangent,
+    pinv_adjoint,
+    pinv_tangent,
+    qr_adjoint,
+    qr_tangent,
+    solve_adjoint_a,
+    solve_tangent,
+    solve_transposed,
+    svd_adjoint,
+    svd_tangent,
+    svdvals_adjoint,
+    svdvals_tangent,
+    trace_last_adjoint,
+    transposed,
+    vector_norm_adjoint,
+    vector_norm_order_adjoint,
+    vector_norm_order_tangent,
+    vector_norm_tangent,
+)
 
 
 @adjoint(np.dot, kind="product")

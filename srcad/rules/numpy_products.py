@@ -8,9 +8,14 @@ import numpy as np
 
 from srcad.ir.kinds import NUMERIC, SCALAR, ArrayKind, array_of_rank, is_array
 from srcad.rules.registry import Example, Method, Rand, adjoint, tangent
-from srcad.runtime.products import (einsum_adjoint, einsum_tangent, inner_adjoint, kron_adjoint,
-    tensordot_adjoint, trace_adjoint)
-
+from srcad.runtime.products import (
+    einsum_adjoint,
+    einsum_tangent,
+    inner_adjoint,
+    kron_adjoint,
+    tensordot_adjoint,
+    trace_adjoint,
+)
 
 # ----------------------------------------------------------------------------- kinds
 

@@ -6,8 +6,17 @@ import numpy as np
 from srcad.ir.kinds import ARRAY, NUMERIC, ArrayKind, is_array
 from srcad.rules.registry import Example, Method, Rand, adjoint, nondifferentiable, tangent
 from srcad.runtime import reduced_count, unreduce
-from srcad.runtime.reductions import (cumprod_adjoint, cumprod_tangent, cumsum_adjoint, deviation,
-    max_weights, min_weights, not_nan_count, prod_of_others, prod_of_others_jvp)
+from srcad.runtime.reductions import (
+    cumprod_adjoint,
+    cumprod_tangent,
+    cumsum_adjoint,
+    deviation,
+    max_weights,
+    min_weights,
+    not_nan_count,
+    prod_of_others,
+    prod_of_others_jvp,
+)
 
 # Templates list NumPy's parameters in NumPy's order up to the last one they use (so
 # that options passed by position bind to the right names); `dtype` and `out` are

@@ -7,17 +7,46 @@ adjoints back (and add up the adjoints of copies).
 
 import numpy as np
 
-from srcad.ir.nodes import Const
 from srcad.ir.kinds import ARRAY, NUMERIC, OTHER, SCALAR, ArrayKind, TupleKind, is_array
-from srcad.rules.registry import (Attribute, Example, Method, Rand, adjoint, complex_values,
-    nondifferentiable, tangent)
+from srcad.ir.nodes import Const
+from srcad.rules.registry import (
+    Attribute,
+    Example,
+    Method,
+    Rand,
+    adjoint,
+    complex_values,
+    nondifferentiable,
+    tangent,
+)
 from srcad.runtime import broadcast_like, transpose_adjoint, unbroadcast
-from srcad.runtime.shape import take_along_axis_adjoint
-from srcad.runtime.shape import (array_adjoint, array_tangent, clip_adjoint, clip_tangent,
-    column_stack_adjoint, concatenate_adjoint, diag_adjoint, diagonal_adjoint, dstack_adjoint,
-    hstack_adjoint, item_tangents, method_axes, pad_adjoint, pad_constant_values_adjoint,
-    pad_tangent, ravel_adjoint, ravel_tangent, np_repeat_adjoint, sort_adjoint, sort_tangent,
-    split_adjoint, stack_adjoint, tile_adjoint, vstack_adjoint)
+from srcad.runtime.shape import (
+    array_adjoint,
+    array_tangent,
+    clip_adjoint,
+    clip_tangent,
+    column_stack_adjoint,
+    concatenate_adjoint,
+    diag_adjoint,
+    diagonal_adjoint,
+    dstack_adjoint,
+    hstack_adjoint,
+    item_tangents,
+    method_axes,
+    np_repeat_adjoint,
+    pad_adjoint,
+    pad_constant_values_adjoint,
+    pad_tangent,
+    ravel_adjoint,
+    ravel_tangent,
+    sort_adjoint,
+    sort_tangent,
+    split_adjoint,
+    stack_adjoint,
+    take_along_axis_adjoint,
+    tile_adjoint,
+    vstack_adjoint,
+)
 
 # ============================================================================ kinds
 # Kind rules take (kinds, named): see srcad/kinds.py. A result that may be 0-d is

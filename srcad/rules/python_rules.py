@@ -1,24 +1,50 @@
 """Rules for the helpers the lowering emits for plain Python: lists, sum, strings,
 assertions, `with` blocks."""
 
-from srcad.ir.kinds import OTHER
-from srcad.rules.registry import Example, Rand, adjoint, nondifferentiable, tangent
 import numpy as np
 
 from srcad import runtime
+from srcad.ir.kinds import OTHER
+from srcad.rules.registry import Example, Rand, adjoint, nondifferentiable, tangent
 from srcad.runtime import python, unbroadcast
-from srcad.runtime.python import (as_list, as_list_adjoint, extend_adjoint_head,
-    extend_adjoint_tail, list_extend)
-from srcad.runtime.python import (delete_adjoint, insert_adjoint_items, insert_adjoint_value,
-    list_delete, list_insert, list_setitem, pick_adjoint, picked_tangent, repeat_adjoint,
-    repeat_items, setitem_adjoint_items, setitem_adjoint_value, sort_like, unsort_adjoint)
-from srcad.runtime.python import (as_list_adjoint, delete_transpose, extend_adjoint_head,
-    extend_adjoint_tail, extend_head_transpose, extend_tail_transpose, insert_adjoint_items,
-    insert_adjoint_value, insert_items_transpose, insert_value_transpose, list_adjoint,
-    one_hot_items, picked_tangent, repeat_adjoint, setitem_adjoint_items, setitem_adjoint_value)
-from srcad.runtime.python import (append_adjoint_head, append_adjoint_last, head_adjoint,
-    last_item_adjoint, list_append, reverse_adjoint, reversed_items, spread_adjoint, spread_sum,
-    sum_items)
+from srcad.runtime.python import (
+    append_adjoint_head,
+    append_adjoint_last,
+    as_list,
+    as_list_adjoint,
+    delete_adjoint,
+    delete_transpose,
+    extend_adjoint_head,
+    extend_adjoint_tail,
+    extend_head_transpose,
+    extend_tail_transpose,
+    head_adjoint,
+    insert_adjoint_items,
+    insert_adjoint_value,
+    insert_items_transpose,
+    insert_value_transpose,
+    last_item_adjoint,
+    list_adjoint,
+    list_append,
+    list_delete,
+    list_extend,
+    list_insert,
+    list_setitem,
+    one_hot_items,
+    pick_adjoint,
+    picked_tangent,
+    repeat_adjoint,
+    repeat_items,
+    reverse_adjoint,
+    reversed_items,
+    setitem_adjoint_items,
+    setitem_adjoint_value,
+    sort_like,
+    spread_adjoint,
+    spread_sum,
+    sum_items,
+    unsort_adjoint,
+)
 
 
 def _other(kinds, named):

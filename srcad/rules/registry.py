@@ -25,7 +25,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from srcad.errors import RuleError
-
 from srcad.ir.kinds import ARRAY, KIND_RULES, NUMERIC, OTHER, SCALAR, TupleKind, join_kinds  # noqa: F401
 
 # ----------------------------------------------------------------------------- primal keys

@@ -9,12 +9,23 @@ their adjoint argument.
 import numpy as np
 
 from srcad import runtime
-from srcad.runtime import shape
 from srcad.ir.kinds import NUMERIC
 from srcad.rules.registry import Example, Rand, adjoint, complex_values, nondifferentiable, tangent
-from srcad.runtime import (add_adjoints, add_at, add_items, broadcast_like, dot_adjoint_left,
-    dot_adjoint_right, index_adjoint, matmul_adjoint_left, matmul_adjoint_right,
-    transpose_adjoint, unbroadcast, unreduce)
+from srcad.runtime import (
+    add_adjoints,
+    add_at,
+    add_items,
+    broadcast_like,
+    dot_adjoint_left,
+    dot_adjoint_right,
+    index_adjoint,
+    matmul_adjoint_left,
+    matmul_adjoint_right,
+    shape,
+    transpose_adjoint,
+    unbroadcast,
+    unreduce,
+)
 
 
 def same_kind_as(param):

@@ -17,9 +17,18 @@ except ImportError:  # SciPy is optional
     sp = None
 
 if sp is not None:
-    from srcad.runtime.special import (betainc_dab, betainc_dx, gammainc_da, gammaincc_da,
-        integer_order, logsumexp_adjoint_a, logsumexp_adjoint_b, logsumexp_tangent,
-        multigammaln_derivative, rgamma_derivative)
+    from srcad.runtime.special import (
+        betainc_dab,
+        betainc_dx,
+        gammainc_da,
+        gammaincc_da,
+        integer_order,
+        logsumexp_adjoint_a,
+        logsumexp_adjoint_b,
+        logsumexp_tangent,
+        multigammaln_derivative,
+        rgamma_derivative,
+    )
 
     _SQRT_PI = float(np.sqrt(np.pi))
     _SQRT_2PI = float(np.sqrt(2.0 * np.pi))

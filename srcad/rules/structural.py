@@ -3,9 +3,8 @@
 import operator
 
 from srcad import runtime
-from srcad.rules.registry import adjoint, nondifferentiable, tangent
-from srcad.rules.registry import Example, Rand
 from srcad.ir.kinds import OTHER, TupleKind
+from srcad.rules.registry import Example, Rand, adjoint, nondifferentiable, tangent
 from srcad.runtime import index_adjoint, setitem, unbroadcast
 
 

@@ -13,19 +13,32 @@ from __future__ import annotations
 import operator
 from dataclasses import replace
 
-from srcad.rules import registry
 from srcad import runtime
 from srcad.analysis.inference import STRUCTURAL, bind_template_args, check_calls
-from srcad.ir.builder import Builder
-from srcad.errors import NoDerivativeError, RuleError, UnsupportedSyntaxError
-from srcad.ir.nodes import (Block, Call, Carried, Const, ForRange, Function, If, Operand, Phi,
-    Return, Var)
-from srcad.ir.nodes import While, fn_label, walk
-from srcad.ir.kinds import SCALAR, is_array, is_complex
-from srcad.lower.lowering import lower_template
 from srcad.analysis.sequences import analyze
-from srcad.rules.complex_values import complex_rule
+from srcad.errors import NoDerivativeError, RuleError, UnsupportedSyntaxError
+from srcad.ir.builder import Builder
+from srcad.ir.kinds import SCALAR, is_array, is_complex
+from srcad.ir.nodes import (
+    Block,
+    Call,
+    Carried,
+    Const,
+    ForRange,
+    Function,
+    If,
+    Operand,
+    Phi,
+    Return,
+    Var,
+    While,
+    fn_label,
+    walk,
+)
+from srcad.lower.lowering import lower_template
 from srcad.optimize.optimizer import GeneratedRef
+from srcad.rules import registry
+from srcad.rules.complex_values import complex_rule
 
 ZERO = Const(0.0)
 _STACK_OPS = (runtime.new_stack, runtime.push, runtime.pop, runtime.copy_stack)

@@ -9,8 +9,20 @@ be inlined and are refused for higher-order derivatives.
 from __future__ import annotations
 
 from srcad.errors import UnsupportedSyntaxError
-from srcad.ir.nodes import (Block, Call, Carried, Const, ForRange, Function, If, Phi, Return, Var,
-    While, substitute)
+from srcad.ir.nodes import (
+    Block,
+    Call,
+    Carried,
+    Const,
+    ForRange,
+    Function,
+    If,
+    Phi,
+    Return,
+    Var,
+    While,
+    substitute,
+)
 
 
 def clone_block(block: Block, mapping: dict) -> Block:

@@ -20,17 +20,34 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-from srcad.rules import registry
 from srcad import runtime
 from srcad.analysis.inference import STRUCTURAL, bind_template_args, check_calls, is_user_function
-from srcad.ir.builder import Builder, same_operand
-from srcad.errors import RuleError, SourceLoc, UnsupportedSyntaxError
-from srcad.ir.nodes import (Block, Call, Carried, Const, ForRange, Function, If, Operand, Phi,
-    Return, Var, While, all_uses, defined_vars, region_vars, sub_blocks, walk)
-from srcad.lower.lowering import lower_template
 from srcad.analysis.sequences import analyze
-from srcad.optimize.optimizer import GeneratedRef, eliminate_dead_code, simplify
+from srcad.errors import RuleError, SourceLoc, UnsupportedSyntaxError
+from srcad.ir.builder import Builder, same_operand
 from srcad.ir.kinds import NUMERIC, SCALAR, TupleKind, as_real, is_array, is_complex
+from srcad.ir.nodes import (
+    Block,
+    Call,
+    Carried,
+    Const,
+    ForRange,
+    Function,
+    If,
+    Operand,
+    Phi,
+    Return,
+    Var,
+    While,
+    all_uses,
+    defined_vars,
+    region_vars,
+    sub_blocks,
+    walk,
+)
+from srcad.lower.lowering import lower_template
+from srcad.optimize.optimizer import GeneratedRef, eliminate_dead_code, simplify
+from srcad.rules import registry
 from srcad.rules.complex_values import complex_rule
 
 ZERO = Const(0.0)

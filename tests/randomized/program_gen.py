@@ -27,10 +27,9 @@ import ast
 import re
 from dataclasses import dataclass, field, replace
 
+import feature_snippets as fsn
 import numpy as np
 from hypothesis import strategies as st
-
-import feature_snippets as fsn
 
 S = ()
 V2 = (2,)

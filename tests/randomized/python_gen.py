@@ -39,10 +39,9 @@ import dataclasses
 import os
 from dataclasses import dataclass, field
 
+import feature_snippets as fsn
 import numpy as np
 from hypothesis import strategies as st
-
-import feature_snippets as fsn
 
 S = "s"  # a scalar
 V = "v"  # a (3,) vector

@@ -10,9 +10,9 @@ from collections import namedtuple
 
 import numpy as np
 import pytest
+from gradcheck import check_grad
 
 import srcad
-from gradcheck import check_grad
 
 Choice = namedtuple("Choice", "gain bias")
 

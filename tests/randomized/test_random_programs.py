@@ -21,12 +21,12 @@ import dataclasses
 import os
 from dataclasses import replace
 
+import harness
 import numpy as np
+import program_gen as pg
 import pytest
 from hypothesis import HealthCheck, Phase, assume, given, note, seed, settings
 
-import harness
-import program_gen as pg
 import srcad
 from srcad.rules import registry
 

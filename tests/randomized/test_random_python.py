@@ -28,12 +28,12 @@ import os
 import sys
 import traceback
 
+import harness
 import numpy as np
 import pytest
+import python_gen as pyg
 from hypothesis import HealthCheck, Phase, assume, given, seed, settings
 
-import harness
-import python_gen as pyg
 import srcad
 import srcad.pipeline.cache
 from srcad.rules import registry

@@ -14,11 +14,9 @@ reshape / ravel.
 
 import numpy as np
 import pytest
-
-import srcad
-
 from gradcheck import check_grad
 
+import srcad
 
 # ----------------------------------------------------------------------------- y[i] = v
 

@@ -13,9 +13,9 @@ import ast
 
 import numpy as np
 import pytest
+from gradcheck import check_grad, numerical_grad
 
 import srcad
-from gradcheck import check_grad, numerical_grad
 from srcad.rules import registry
 
 RNG = np.random.default_rng(31337)

@@ -67,7 +67,8 @@ import scipy.linalg
 import scipy.special
 
 import srcad
-from srcad.analysis import inference as analysis, sequences
+from srcad.analysis import inference as analysis
+from srcad.analysis import sequences
 from srcad.rules import registry
 from srcad.rules.registry import Attribute, Method
 from srcad.runtime import python as pyrt

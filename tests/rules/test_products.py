@@ -8,12 +8,17 @@ every example the rule is registered with.
 
 import numpy as np
 import pytest
+from gradcheck import check_grad, numerical_grad
 
 import srcad
-from gradcheck import check_grad, numerical_grad
 from srcad.rules import registry
-from srcad.runtime.products import (contraction_adjoint, einsum_adjoint, einsum_labels,
-    einsum_tangent, trace_adjoint)
+from srcad.runtime.products import (
+    contraction_adjoint,
+    einsum_adjoint,
+    einsum_labels,
+    einsum_tangent,
+    trace_adjoint,
+)
 
 RNG = np.random.default_rng(4321)
 A23 = RNG.standard_normal((2, 3))

@@ -4,9 +4,9 @@ max/min, NaNs in nansum/nanmean, constant slices in std."""
 
 import numpy as np
 import pytest
+from gradcheck import check_grad
 
 import srcad
-from gradcheck import check_grad
 from srcad.runtime import reductions as R
 
 RNG = np.random.default_rng(1234)

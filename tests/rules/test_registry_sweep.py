@@ -44,8 +44,8 @@ import pytest
 from numpy.exceptions import ComplexWarning
 
 import srcad  # noqa: F401  (registers the built-in rules)
-from srcad.rules import registry
 from srcad import runtime
+from srcad.rules import registry
 from srcad.rules.registry import Attribute, Method
 
 pytestmark = pytest.mark.filterwarnings("error::numpy.exceptions.ComplexWarning")

@@ -2,14 +2,14 @@
 
 import numpy as np
 import pytest
+import test_registry_sweep as sweep
 from gradcheck import check_grad
 
 import srcad
-import test_registry_sweep as sweep
-from srcad.rules import registry
 from srcad.analysis.inference import bind_template_args
-from srcad.ir.nodes import Call, Const, Var
 from srcad.ir.kinds import NUMERIC, OTHER, SCALAR, ArrayKind, TupleKind, kind_of_value
+from srcad.ir.nodes import Call, Const, Var
+from srcad.rules import registry
 
 
 def rand(*shape, seed=0):

@@ -9,8 +9,9 @@ import pytest
 
 sp = pytest.importorskip("scipy.special")
 
-import srcad  # noqa: E402
 from gradcheck import check_grad  # noqa: E402
+
+import srcad  # noqa: E402
 from srcad.rules import registry  # noqa: E402
 
 RNG = np.random.default_rng(2718)
