@@ -13,7 +13,8 @@ from scipy.special import logsumexp
 
 import srcad
 from srcad.runtime import add_adjoints, broadcast_like
-from srcad.runtime.python import AdjointStructureError, append_adjoint_head, list_adjoint
+from srcad.runtime.adjoints import AdjointStructureError, list_adjoint
+from srcad.runtime.python import append_adjoint_head
 
 X = np.array([0.3, -0.7, 1.1, 0.5, 0.9])
 

@@ -11,6 +11,7 @@ from collections.abc import Callable
 import numpy as np
 
 from srcad import runtime
+from srcad.errors import NoDerivativeError
 from srcad.ir.kinds import (
     ARRAY,
     NUMERIC,
@@ -28,8 +29,24 @@ from srcad.ir.kinds import (
     join_kinds,
     kind_of_value,
 )
-from srcad.ir.nodes import Block, Call, Const, ForRange, Function, If, Operand, Return, Var, While
+from srcad.ir.nodes import (
+    Block,
+    Call,
+    Const,
+    ForRange,
+    Function,
+    If,
+    Operand,
+    Return,
+    Var,
+    While,
+    fn_label,
+    walk,
+)
+from srcad.optimize.optimizer import GeneratedRef
 from srcad.rules import registry
+from srcad.rules.registry import Method
+from srcad.runtime import python as pyrt
 
 STRUCTURAL = (runtime.make_tuple, runtime.make_list)
 
@@ -266,7 +283,6 @@ def _joined_items(*kinds):
 
 def _list_results() -> dict:
     """The helpers whose result is a run-time list, and the kind of its items."""
-    from srcad.runtime import python as pyrt
 
     return {
         pyrt.list_append: lambda k: _joined_items(k[0], k[1]) if len(k) > 1 else None,
@@ -354,9 +370,6 @@ def check_calls(block: Block, varied: set, needs: str, useful: set | None = None
 
     Calls whose result cannot reach the output (`useful`: print, logging, checks,
     messages) need no derivative."""
-    from srcad.errors import NoDerivativeError
-    from srcad.ir.nodes import fn_label, walk
-    from srcad.optimize.optimizer import GeneratedRef
 
     for stmt in walk(block):
         if not isinstance(stmt, Call):
@@ -395,8 +408,6 @@ def is_inert(fn) -> bool:
     """Calls that only report (print, log, format, raise): they need no derivative even
     when given differentiated values. Anything else without a rule may change its
     arguments in place (`xs.extend(...)`, `a.sort()`), so it is refused."""
-    from srcad.rules.registry import Method
-    from srcad.runtime import python as pyrt
 
     if isinstance(fn, Method):
         return fn.name in _INERT_METHODS

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import inspect
+import linecache
 import numbers
 import types
 from collections.abc import Callable, Sequence
@@ -38,7 +39,6 @@ def _fn_loc(fn) -> SourceLoc | None:
     code = getattr(fn, "__code__", None)
     if code is None:
         return None
-    import linecache
     line = code.co_firstlineno
     return SourceLoc(code.co_filename, line, 0, fn.__name__,
                      linecache.getline(code.co_filename, line))

@@ -14,7 +14,7 @@ import types
 from dataclasses import dataclass, field
 from typing import Any
 
-from srcad.errors import SourceLoc, SourceUnavailableError, UnsupportedSyntaxError
+from srcad.errors import BadArgumentError, SourceLoc, SourceUnavailableError, UnsupportedSyntaxError
 
 MISSING = object()
 
@@ -76,7 +76,6 @@ def captured_still_valid(captured: list) -> bool:
 
 def unwrap_function(fn: Any, api_name: str = "srcad") -> types.FunctionType:
     """The plain Python function behind `fn`, or a clear error."""
-    from srcad.errors import BadArgumentError
 
     original = getattr(fn, "__srcad_original__", None)
     if original is not None:

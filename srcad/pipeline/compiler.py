@@ -28,6 +28,7 @@ from srcad.ir.nodes import (
     all_uses,
     defined_vars,
     region_vars,
+    substitute,
     verify,
     walk,
 )
@@ -233,7 +234,6 @@ class Compilation:
                 copies.append(Call(copy, runtime.copy_stack, [local]))
                 renames[v] = copy
         unpack += copies
-        from srcad.ir.nodes import substitute
         reverse = Block(list(r.reverse.stmts))
         substitute(reverse, renames)
         grads = [renames.get(g, g) if isinstance(g, Var) else g for g in r.gradients]

@@ -4,29 +4,14 @@ from __future__ import annotations
 
 import numpy as np
 
-
-def unbroadcast(g, x):
-    """Sum the adjoint `g` of a broadcast result back to the shape of operand `x`."""
-    if type(g) is np.ndarray and type(x) is np.ndarray and g.shape == x.shape:
-        return g
-    x_shape = np.shape(x)
-    g_shape = np.shape(g)
-    if g_shape == x_shape:
-        return g
-    if not x_shape:
-        return np.sum(g)
-    extra = len(g_shape) - len(x_shape)
-    if extra < 0:
-        return np.broadcast_to(g, x_shape)
-    axes = tuple(range(extra)) + tuple(
-        extra + i for i, n in enumerate(x_shape) if n == 1 and g_shape[extra + i] != 1)
-    if axes:
-        g = np.sum(g, axis=axes, keepdims=True)
-    if extra:
-        g = np.reshape(g, x_shape)
-    if np.shape(g) != x_shape:
-        g = np.broadcast_to(g, x_shape)
-    return g
+from srcad.errors import UnsupportedSyntaxError
+from srcad.runtime.adjoints import (  # noqa: F401  (generated code imports them from here too)
+    add_adjoints,
+    broadcast_like,
+    list_adjoint,
+    unbroadcast,
+    zeros_like,
+)
 
 
 def unreduce(g, x, axis=None, keepdims=False):
@@ -160,7 +145,6 @@ def identity(x):
 
 def add_at(adjoint, index, value, length):
     """The adjoint of a list or tuple, with `value` added at `index` (0.0 means zeros)."""
-    from srcad.runtime.python import list_adjoint
     out = list_adjoint(adjoint, length, "add_at")
     out[index] = out[index] + value
     return out
@@ -178,7 +162,6 @@ def setitem(array, index, value):
         out[index] = value
         return out
     if not isinstance(array, np.ndarray):
-        from srcad.errors import UnsupportedSyntaxError
         raise UnsupportedSyntaxError(
             f"assignment into a {type(array).__name__} (x[i] = v) is not supported in "
             "differentiated code; only into NumPy arrays",
@@ -202,39 +185,6 @@ def stop_gradient(x):
         `x` itself.
     """
     return x
-
-
-def zeros_like(x):
-    """A zero tangent or adjoint shaped like `x` (0.0 for scalars)."""
-    if isinstance(x, np.ndarray):
-        return np.zeros_like(x, dtype=np.result_type(x.dtype, np.float64)
-                             if not np.issubdtype(x.dtype, np.floating) else x.dtype)
-    if isinstance(x, (tuple, list)):
-        return type(x)(zeros_like(v) for v in x)
-    return 0.0
-
-
-def broadcast_like(t, x):
-    """A tangent `t` broadcast to the shape of the value `x` it belongs to (a list's is
-    a list of its items' tangents; 0.0 stands for zeros)."""
-    if isinstance(x, (list, tuple)):
-        from srcad.runtime.python import _shaped, list_adjoint
-        return _shaped(list_adjoint(t, len(x), "broadcast_like"), x)
-    if np.shape(t) == np.shape(x):
-        return t
-    return np.broadcast_to(t, np.shape(x))
-
-
-def add_adjoints(a, b):
-    """Two adjoints of the same value: lists and tuples add item by item (0.0 is zero;
-    an array adjoint of a list runs over its items)."""
-    a_seq, b_seq = isinstance(a, (list, tuple)), isinstance(b, (list, tuple))
-    if a_seq or b_seq:
-        from srcad.runtime.python import list_adjoint
-        count = len(a) if a_seq else len(b)
-        return [add_adjoints(x, y) for x, y in zip(list_adjoint(a, count, "add_adjoints"),
-                                                   list_adjoint(b, count, "add_adjoints"))]
-    return a + b
 
 
 class insert_grad_of:

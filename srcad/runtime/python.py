@@ -3,57 +3,24 @@
 
 from __future__ import annotations
 
+import linecache
+
 import numpy as np
 
-
-class AdjointStructureError(RuntimeError):
-    """Internal error: an adjoint does not have the structure of its value (say, an
-    array where a list of 3 items was expected). srcad raises it instead of guessing;
-    please report it with the function that caused it."""
-
-
-def list_adjoint(d, count: int, what: str) -> list:
-    """The adjoint `d` of a list of `count` items as a list of item adjoints.
-
-    A list adjoint is a list or tuple of item adjoints, or an array whose leading axis
-    runs over the items (NumPy made it from the list); the scalar 0.0 stands for zeros.
-    Anything else is a bug in srcad, raised as `AdjointStructureError`."""
-    if isinstance(d, (list, tuple)):
-        if len(d) == count:
-            return list(d)
-    elif isinstance(d, np.ndarray) and d.ndim >= 1:
-        if len(d) == count:
-            return list(d)
-    elif np.ndim(d) == 0 and d == 0:
-        return [0.0] * count
-    raise AdjointStructureError(
-        f"srcad internal error in {what}: the adjoint of a list of {count} items is "
-        f"{_describe(d)}; please report this with the function you differentiated")
-
-
-def _describe(d) -> str:
-    if isinstance(d, (list, tuple)):
-        return f"a {type(d).__name__} of {len(d)} items"
-    if isinstance(d, np.ndarray):
-        return f"an array of shape {d.shape}"
-    return f"the {type(d).__name__} {d!r}"
-
-
-def _shaped(items_adjoint: list, items) -> list:
-    """Item adjoints, each zero shaped like its item where it stands for zeros."""
-    from srcad.runtime import zeros_like
-    return [zeros_like(x) if _is_zero(g) and np.ndim(x) else g
-            for g, x in zip(items_adjoint, items)]
-
-
-def _is_zero(d) -> bool:
-    return not isinstance(d, (list, tuple, np.ndarray)) and np.ndim(d) == 0 and d == 0
+from srcad.errors import SourceLoc, UnsupportedSyntaxError
+from srcad.runtime.adjoints import (
+    broadcast_like,
+    is_zero,
+    list_adjoint,
+    shaped_items,
+    unbroadcast,
+    zeros_like,
+)
 
 
 def _like_sequence(adjoints: list, items):
     """Item adjoints in the container type of `items` (an array's rows stack)."""
     if isinstance(items, np.ndarray):
-        from srcad.runtime import zeros_like
         if not adjoints:
             return zeros_like(items)
         return np.stack([np.broadcast_to(g, np.shape(x)) for g, x in zip(adjoints, items)])
@@ -69,14 +36,12 @@ def list_append(items, value):
 
 def append_adjoint_head(d, items):
     """The adjoint of `items` from the adjoint `d` of `items + [value]`."""
-    return _shaped(list_adjoint(d, len(items) + 1, "append")[:-1], items)
+    return shaped_items(list_adjoint(d, len(items) + 1, "append")[:-1], items)
 
 
 def append_adjoint_last(d, value):
     """The adjoint of the appended value: the last item of `d`."""
-    from srcad.runtime import broadcast_like
-    if _is_zero(d):
-        from srcad.runtime import zeros_like
+    if is_zero(d):
         return zeros_like(value)
     return broadcast_like(d[-1], value)
 
@@ -88,7 +53,7 @@ def as_list(items):
 
 def as_list_adjoint(d, items):
     """The adjoint of `items` from that of `list(items)`."""
-    return _like_sequence(_shaped(list_adjoint(d, len(items), "list()"), items), items)
+    return _like_sequence(shaped_items(list_adjoint(d, len(items), "list()"), items), items)
 
 
 def list_extend(items, more):
@@ -99,13 +64,13 @@ def list_extend(items, more):
 def extend_adjoint_head(d, items, more):
     """The adjoint of `items` from the adjoint `d` of `list_extend(items, more)`."""
     whole = list_adjoint(d, len(items) + len(more), "extend")
-    return _shaped(whole[:len(items)], items)
+    return shaped_items(whole[:len(items)], items)
 
 
 def extend_adjoint_tail(d, items, more):
     """The adjoint of `more` (a list; an array of rows for an array) in `list_extend`."""
     whole = list_adjoint(d, len(items) + len(more), "extend")
-    return _like_sequence(_shaped(whole[len(items):], more), more)
+    return _like_sequence(shaped_items(whole[len(items):], more), more)
 
 
 def list_insert(items, index, value):
@@ -124,15 +89,14 @@ def insert_adjoint_items(d, items, index):
     """The adjoint of `items` in `list_insert(items, index, value)`."""
     whole = list_adjoint(d, len(items) + 1, "insert")
     del whole[_insert_position(len(items), index)]
-    return _shaped(whole, items)
+    return shaped_items(whole, items)
 
 
 def insert_adjoint_value(d, items, index, value):
     """The adjoint of `value` in `list_insert(items, index, value)`."""
-    from srcad.runtime import broadcast_like, zeros_like
     whole = list_adjoint(d, len(items) + 1, "insert")
     g = whole[_insert_position(len(items), index)]
-    return zeros_like(value) if _is_zero(g) else broadcast_like(g, value)
+    return zeros_like(value) if is_zero(g) else broadcast_like(g, value)
 
 
 def list_delete(items, index=-1):
@@ -147,7 +111,7 @@ def delete_adjoint(d, items, index=-1):
     rest = list_adjoint(d, len(items) - 1, "pop")
     position = index + len(items) if index < 0 else index
     rest.insert(position, 0.0)
-    return _shaped(rest, items)
+    return shaped_items(rest, items)
 
 
 def list_setitem(items, index, value):
@@ -165,17 +129,16 @@ def setitem_adjoint_items(d, items, index):
             whole[position] = 0.0
     else:
         whole[index] = 0.0
-    return _shaped(whole, items)
+    return shaped_items(whole, items)
 
 
 def setitem_adjoint_value(d, items, index, value):
     """The adjoint of `value` in `list_setitem(items, index, value)`."""
-    from srcad.runtime import broadcast_like, zeros_like
     whole = list_adjoint(d, len(items), "item assignment")
     if isinstance(index, slice):
-        return _like_sequence(_shaped(whole[index], value), value)
+        return _like_sequence(shaped_items(whole[index], value), value)
     g = whole[index]
-    return zeros_like(value) if _is_zero(g) else broadcast_like(g, value)
+    return zeros_like(value) if is_zero(g) else broadcast_like(g, value)
 
 
 def repeat_items(items, count):
@@ -190,7 +153,7 @@ def repeat_adjoint(d, items, count):
     total = [0.0] * n
     for start in range(0, len(whole), max(n, 1)):
         total = [a + b for a, b in zip(total, whole[start:start + n])]
-    return _like_sequence(_shaped(total, items), items)
+    return _like_sequence(shaped_items(total, items), items)
 
 
 def sorted_items(items, reverse=False):
@@ -210,7 +173,7 @@ def unsort_adjoint(d, items, reverse=False):
     out = [0.0] * len(items)
     for g, position in zip(whole, sort_order(items, reverse)):
         out[position] = g
-    return _like_sequence(_shaped(out, items), items)
+    return _like_sequence(shaped_items(out, items), items)
 
 
 def sort_like(d, items, reverse=False):
@@ -237,7 +200,7 @@ def pick_adjoint(d, items, picked):
         if item == picked:
             out[position] = d
             break
-    return _like_sequence(_shaped(out, items), items)
+    return _like_sequence(shaped_items(out, items), items)
 
 
 def picked_tangent(d, items, picked):
@@ -256,7 +219,6 @@ def sum_items(items, start=0):
 
 def spread_adjoint(d, items):
     """The adjoint of every item of a sum: `d`, shaped like each item."""
-    from srcad.runtime import unbroadcast
     return _like_sequence([unbroadcast(d, x) for x in items], items)
 
 
@@ -271,7 +233,7 @@ def reverse_adjoint(d, items):
     """The adjoint of `items` from that of `reversed_items(items)`."""
     if isinstance(items, np.ndarray):
         return np.asarray(d)[::-1] if np.ndim(d) else d
-    return _shaped(list_adjoint(d, len(items), "reversed")[::-1], items)
+    return shaped_items(list_adjoint(d, len(items), "reversed")[::-1], items)
 
 
 def format_value(value, conversion=-1, spec=""):
@@ -316,9 +278,7 @@ def check_unshared(value, name, reason, where=None):
     name, a container or the caller may still hold it (srcad makes a new value).
     `where` is (file, line, column, function) of the statement."""
     if isinstance(value, (np.ndarray, list)):
-        import linecache
 
-        from srcad.errors import SourceLoc, UnsupportedSyntaxError
         loc = None
         if where is not None:
             filename, line, col, function = where
@@ -352,39 +312,38 @@ def _what(value) -> str:
 
 def last_item_adjoint(g, d):
     """The adjoint of `d` in `append_adjoint_last(d, value)`: `g` in the last place."""
-    if _is_zero(d):
+    if is_zero(d):
         return 0.0
     out = [0.0] * len(d)
     out[-1] = g
-    return _shaped(out, d)
+    return shaped_items(out, d)
 
 
 def head_adjoint(g, d):
     """The adjoint of `d` in `append_adjoint_head(d, items)`: `g` and a zero last item."""
-    if _is_zero(d):
+    if is_zero(d):
         return 0.0
-    return _shaped(list_adjoint(g, len(d) - 1, "append") + [0.0], d)
+    return shaped_items(list_adjoint(g, len(d) - 1, "append") + [0.0], d)
 
 
 def spread_sum(g, d):
     """The adjoint of `d` in `spread_adjoint(d, items)`: the items' adjoints, summed
     (each summed down to `d`'s shape)."""
-    from srcad.runtime import unbroadcast
     total = 0.0 * d
-    for item in list_adjoint(g, len(g) if not _is_zero(g) else 0, "sum"):
+    for item in list_adjoint(g, len(g) if not is_zero(g) else 0, "sum"):
         total = total + unbroadcast(item, d)
     return total
 
 
 def extend_head_transpose(g, items, more):
     """The adjoint of `d` in `extend_adjoint_head(d, items, more)`."""
-    return _shaped(list_adjoint(g, len(items), "extend") + [0.0] * len(more),
+    return shaped_items(list_adjoint(g, len(items), "extend") + [0.0] * len(more),
                    list(items) + list(more))
 
 
 def extend_tail_transpose(g, items, more):
     """The adjoint of `d` in `extend_adjoint_tail(d, items, more)`."""
-    return _shaped([0.0] * len(items) + list_adjoint(g, len(more), "extend"),
+    return shaped_items([0.0] * len(items) + list_adjoint(g, len(more), "extend"),
                    list(items) + list(more))
 
 

@@ -41,11 +41,13 @@ from srcad.ir.nodes import (
     While,
     all_uses,
     defined_vars,
+    fn_label,
     region_vars,
     sub_blocks,
     walk,
 )
 from srcad.lower.lowering import lower_template
+from srcad.lower.syntax import HOOKS, lower_hook
 from srcad.optimize.optimizer import GeneratedRef, eliminate_dead_code, simplify
 from srcad.rules import registry
 from srcad.rules.complex_values import complex_rule
@@ -281,7 +283,6 @@ class ReverseTransform:
     # ------------------------------------------------------------------ the sweeps
     def run_hook(self, stmt: Call, dz: Operand, loc) -> None:
         """`with srcad.insert_grad_of(x) as dx:` -- the body turns the adjoint into a new one."""
-        from srcad.lower.syntax import HOOKS, lower_hook
 
         hook = HOOKS.get(stmt.args[1].value) if isinstance(stmt.args[1], Const) else None
         if hook is not None:
@@ -423,7 +424,7 @@ class ReverseTransform:
         complex_values = self.sees_complex(stmt)
         template = complex_rule(rule, complex_values, "adjoint", stmt)
         bound = bind_template_args(template, stmt)
-        label = registry_label(stmt.fn)
+        label = fn_label(stmt.fn)
         # A holomorphic rule's real template, conjugated around: dz = conj(T(conj(dw))).
         conjugate = complex_values and rule.complex == "holomorphic" and \
             template is rule.adjoint
@@ -523,7 +524,7 @@ class ReverseTransform:
         if k_op == SCALAR:
             if k_res == SCALAR:
                 return contrib
-            return self.rb.call(_np_sum(), [contrib], loc=loc, name=f"d{operand.name}")
+            return self.rb.call(np.sum, [contrib], loc=loc, name=f"d{operand.name}")
         if is_array(k_op) and all(self._is_scalar(o) for o in others):
             return contrib  # every other operand is a scalar: the result has its shape
         return self.rb.call(runtime.unbroadcast, [contrib, self.primal(operand)], loc=loc,
@@ -773,14 +774,3 @@ class ReverseTransform:
             return ForRange(stmt.index, stmt.rng, carried, body, stmt.exit, stmt.loc)
         cond_block = Block(list(stmt.cond_block.stmts))
         return While(carried, cond_block, stmt.cond, body, stmt.exit, stmt.loc)
-
-
-def registry_label(fn) -> str:
-    from srcad.ir.nodes import fn_label
-    return fn_label(fn)
-
-
-def _np_sum():
-    import numpy as np
-    return np.sum
-
