@@ -12,14 +12,27 @@ from __future__ import annotations
 
 import ast
 import itertools
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
+
+from srcad.ir.nodes import Block, Const, Var
 
 _ids = itertools.count(1)
 
 
 class Handle:
     """Base class of everything the lowering keeps in a variable that is not an operand."""
+
+
+@dataclass(frozen=True)
+class Static:
+    """A value known while transforming: a module, a function, a class.
+
+    Not a `Handle`: where a run-time value is needed it becomes a `Const`.
+    """
+
+    value: Any
 
 
 @dataclass(eq=False)
@@ -40,7 +53,7 @@ class Struct(Handle):
     mutable : bool
         True for containers the function created itself (assigning into the caller's
         containers would change them behind the caller's back).
-    region : int
+    region : Block or None
         The control-flow region the container was created in: keys can only be added
         there (a key added in a branch would exist on one path only).
     """
@@ -50,7 +63,7 @@ class Struct(Handle):
     cls: type | None = None
     name: str = "item"
     mutable: bool = False
-    region: int = 0
+    region: Block | None = None
     ident: int = field(default_factory=lambda: next(_ids))
 
     def __hash__(self) -> int:
@@ -77,6 +90,14 @@ def same_layout(a: Struct, b: Struct) -> bool:
     return a.kind == b.kind and same_cls and list(a.keys) == list(b.keys)
 
 
+class Scope(Protocol):
+    """Where a local function was written: what its names refer to."""
+
+    resolve: Callable[[str], Any]  # a free name -> the object (or MISSING)
+    loc_for: Callable[[ast.AST], Any]  # a node -> its SourceLoc
+    local_names: set[str]  # the enclosing function's variables
+
+
 @dataclass(eq=False)
 class LocalFunction(Handle):
     """A `def` or `lambda` written inside the function being transformed.
@@ -86,7 +107,7 @@ class LocalFunction(Handle):
     """
 
     node: ast.FunctionDef | ast.Lambda
-    scope: Any  # the Lowerer of the enclosing function
+    scope: Scope  # the lowering of the enclosing function
     defaults: list  # lowered default values, right-aligned with the parameters
 
     @property
@@ -117,3 +138,7 @@ class Ambiguous(Handle):
     def __init__(self, key, what: str = "different containers or functions"):
         self.key = key
         self.what = what
+
+
+# What a name is bound to while lowering: a run-time value, a handle or a static value.
+Lowered = Var | Const | Handle | Static

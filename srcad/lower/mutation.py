@@ -296,8 +296,9 @@ def _verdict(function: ast.FunctionDef, name: str, params: set,
             if _may_hold(node.value, name, python_list) and not all(
                     isinstance(t, ast.Name) and t.id == name or
                     isinstance(t, ast.Subscript) for t in node.targets):
-                if all(isinstance(t, ast.Name) for t in node.targets):
-                    aliases.update(t.id for t in node.targets if t.id != name)
+                names = [t.id for t in node.targets if isinstance(t, ast.Name)]
+                if len(names) == len(node.targets):
+                    aliases.update(n for n in names if n != name)
                 else:
                     return False, (f"another variable may share memory with '{name}' (it "
                                    "is assigned from it)")

@@ -13,14 +13,14 @@ import copy
 import dataclasses
 import numbers
 import types
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
 from srcad.errors import BadArgumentError
 from srcad.ir.kinds import kind_of_value
-from srcad.lower.handles import is_namedtuple_class, is_plain_object
+from srcad.lower.classes import is_namedtuple_class, is_plain_object
 
 MAX_DEPTH = 32
 
@@ -55,8 +55,9 @@ class TreeKind:
     cls: Any  # the type to rebuild
     keys: tuple
     children: tuple  # TreeKind, Leaf or StaticLeaf, one per key
+    _hash: int = field(init=False, repr=False, compare=False)
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         # a cache key looked up on every call: hash once
         object.__setattr__(self, "_hash", hash((self.node, self.cls, self.keys,
                                                  self.children)))
@@ -116,7 +117,7 @@ def tree_kind(value, differentiated: bool, path: str = "argument", depth: int = 
                                hint="pass a tree of dicts, lists, tuples and objects")
     seen = seen + (value,)
     node, cls, keys, items = _children(value)
-    children = []
+    children: list[TreeKind | Leaf | StaticLeaf] = []
     for key, item in zip(keys, items):
         kind = type(item)
         if kind is np.ndarray or kind is float:

@@ -1,0 +1,475 @@
+"""The core of the lowering: statements and expressions to SSA IR.
+
+Each Python expression becomes a sequence of `Call` statements, one primitive each;
+variables become SSA values through `Builder`; `if`, `for` and `while` become
+structured regions. What is resolved while transforming (containers, objects, local
+functions) and the less common syntax go to collaborators, each with one job.
+Anything not supported is refused with a located error.
+"""
+
+from __future__ import annotations
+
+import ast
+import operator
+import types
+from collections.abc import Callable
+from typing import Any
+
+from srcad import runtime
+from srcad.errors import SourceLoc, UnsupportedSyntaxError
+from srcad.frontend.scopes import display_name
+from srcad.frontend.source import MISSING
+from srcad.ir.builder import Builder
+from srcad.ir.handles import Ambiguous, Handle, LocalFunction, Lowered, Static, Struct
+from srcad.ir.nodes import Const, Operand, Var
+from srcad.lower.calls import Calls
+from srcad.lower.comprehensions import Comprehensions
+from srcad.lower.conditions import Conditions
+from srcad.lower.containers import Containers
+from srcad.lower.context import LoweringContext, Session
+from srcad.lower.fstrings import FStrings
+from srcad.lower.hooks import GradientHooks
+from srcad.lower.inlining import Inliner
+from srcad.lower.iteration import StaticIteration
+from srcad.lower.lists import Lists, is_list_expr
+from srcad.lower.loops import Loops
+from srcad.lower.mutation import Verdict
+from srcad.lower.objects import Objects
+from srcad.lower.syntax_tables import (
+    BINOPS,
+    OP_HINTS,
+    UNARYOPS,
+    UNSUPPORTED_EXPRS,
+    UNSUPPORTED_STMTS,
+)
+from srcad.lower.with_blocks import WithBlocks
+from srcad.rules.registry import Attribute
+from srcad.runtime import python as pyrt
+
+# Set on an expression node whose value is a new SSA value (not a variable's): the
+# variable assigned from it may take over its name.
+_FRESH = "_srcad_fresh"
+
+
+class Lowerer:
+    """Lowers statements into a `Builder`.
+
+    Parameters
+    ----------
+    builder : Builder
+        Where statements go.
+    resolve : callable
+        Maps a free name to the object it refers to (or MISSING).
+    loc_for : callable
+        Maps an AST node to its SourceLoc.
+    local_names : set
+        Names that are local to the function being lowered.
+    mutations : dict, optional
+        Local name -> `Verdict` on whether it may be changed in place.
+    session : Session, optional
+        Shared with the lowering of the enclosing function, when inlining.
+    method_owner : tuple, optional
+        (class, receiver) when lowering a method (what `super()` means).
+    params : set, optional
+        The names of the function's parameters.
+    """
+
+    def __init__(self, builder: Builder, resolve: Callable[[str], Any],
+                 loc_for: Callable[[ast.AST], SourceLoc | None], local_names: set[str],
+                 mutations: dict[str, Verdict] | None = None, session: Session | None = None,
+                 method_owner: tuple[type, Lowered] | None = None,
+                 params: set[str] | None = None):
+        self.b = builder
+        self.resolve = resolve
+        self.loc_for = loc_for
+        self.local_names = local_names
+        self.mutations = mutations or {}
+        self.session = session if session is not None else Session()
+        self.method_owner = method_owner
+        self.params = params or set()
+        self.containers = Containers(self)
+        self.inliner = Inliner(self)
+        self.objects = Objects(self, self.containers, self.inliner)
+        self.iteration = StaticIteration(self, self.containers)
+        self.loops = Loops(self, self.containers, self.iteration)
+        self.lists = Lists(self, self.containers)
+        self.calls = Calls(self, self.containers, self.objects, self.inliner, self.lists)
+        self.conditions = Conditions(self)
+        self.comprehensions = Comprehensions(self, self.containers, self.iteration)
+        self.fstrings = FStrings(self)
+        self.with_blocks = WithBlocks(self, GradientHooks(self))
+
+    def child(self, resolve: Callable[[str], Any], loc_for: Callable[[ast.AST], SourceLoc | None],
+              local_names: set[str], mutations: dict[str, Verdict],
+              method_owner: tuple[type, Lowered] | None) -> LoweringContext:
+        """A lowering into the same builder and session, of an inlined function."""
+        return Lowerer(self.b, resolve, loc_for, local_names, mutations, self.session,
+                       method_owner)
+
+    def unsupported(self, node: ast.AST, what: str, hint: str) -> UnsupportedSyntaxError:
+        return UnsupportedSyntaxError(f"{what} are not supported", self.loc_for(node), hint)
+
+    # ------------------------------------------------------------------ statements
+    def block(self, stmts: list[ast.stmt]) -> None:
+        for s in stmts:
+            self.stmt(s)
+
+    def stmt(self, s: ast.stmt) -> None:
+        for prologue in getattr(s, "srcad_prologue", ()) or ():
+            self.stmt(prologue)
+        kind = type(s)
+        if kind in UNSUPPORTED_STMTS:
+            what, hint = UNSUPPORTED_STMTS[kind]
+            raise self.unsupported(s, what, hint)
+        if isinstance(s, ast.Assign):
+            value = self._expr_or_handle(s.value)
+            for target in s.targets:
+                self.assign(target, value, s.value)
+        elif isinstance(s, ast.AugAssign):
+            self._aug_assign(s)
+        elif isinstance(s, ast.AnnAssign):
+            if s.value is not None:
+                self.assign(s.target, self._expr_or_handle(s.value), s.value)
+        elif isinstance(s, ast.Expr):
+            if not isinstance(s.value, ast.Constant):
+                self.expr(s.value)
+        elif isinstance(s, ast.Pass):
+            return
+        elif isinstance(s, ast.If):
+            cond = self.expr_value(s.test)
+            self.b.build_if(cond, lambda: self.block(s.body), lambda: self.block(s.orelse),
+                            loc=self.loc_for(s))
+        elif isinstance(s, ast.For):
+            self.loops.for_stmt(s)
+        elif isinstance(s, ast.While):
+            self.loops.while_stmt(s)
+        elif isinstance(s, ast.FunctionDef):
+            if s.decorator_list:
+                raise self.unsupported(s.decorator_list[0], "decorators on local functions",
+                                       "remove the decorator or define the function at "
+                                       "module level")
+            defaults = [self.expr(d) for d in s.args.defaults]
+            self.b.write(s.name, LocalFunction(s, self, defaults))
+        elif isinstance(s, ast.Assert):
+            cond = self.expr_value(s.test)
+            args = [cond] + ([self.expr_value(s.msg)] if s.msg is not None else [])
+            self.b.effect(pyrt.check_assertion, args, loc=self.loc_for(s))
+        elif isinstance(s, ast.Raise):
+            if s.exc is None:
+                raise self.unsupported(s, "bare 'raise' statements",
+                                       "raise a specific exception")
+            self.b.effect(pyrt.raise_error, [self.expr_value(s.exc)], loc=self.loc_for(s))
+        elif isinstance(s, ast.With):
+            self.with_blocks.with_stmt(s, s.items)
+        elif isinstance(s, (ast.Return, ast.Break, ast.Continue)):
+            raise AssertionError("return/break/continue must be normalized before lowering")
+        else:
+            raise self.unsupported(s, f"'{type(s).__name__}' statements",
+                                   "rewrite it with assignments, if, for and while")
+
+    def _aug_assign(self, s: ast.AugAssign) -> None:
+        """`x += v`; for a variable that may share its memory with another, checked at
+        run time (NumPy's `+=` would change both)."""
+        op = BINOPS[type(s.op)]
+        target = s.target
+        loc = self.loc_for(s)
+        if isinstance(target, (ast.Subscript, ast.Attribute)):
+            current = self.value(target)
+            value = self.expr_value(s.value)
+            updated = self.b.call(op, [current, value], loc=loc, name=OP_HINTS.get(op, "t"))
+            self.assign(target, updated, None)
+            return
+        assert isinstance(target, ast.Name)
+        current = self.operand(self.load_name(target), target)
+        value = self.expr_value(s.value)
+        verdict = self.mutations.get(target.id)
+        if verdict is not None and not verdict.allowed:
+            assert loc is not None  # user code (rule templates change no variables)
+            where = Const((loc.filename, loc.line, loc.col, loc.function))
+            name = Const(display_name(target.id))
+            if verdict.aliases:
+                # the objection is other variables assigned from it: check whether
+                # their current values really share its memory
+                held = [v for v in (self.b.read(a) for a in verdict.aliases)
+                        if isinstance(v, Var)]
+                if held:
+                    self.b.effect(pyrt.check_not_shared, [current, name, where, *held],
+                                  loc=loc)
+            else:
+                self.b.effect(pyrt.check_unshared,
+                              [current, name, Const(verdict.reason), where], loc=loc)
+        result = self.b.call(op, [current, value], loc=loc, name=target.id)
+        result.keep = True
+        self.b.write(target.id, result)
+
+    def assign(self, target: ast.expr, value: Lowered, value_node: ast.AST | None) -> None:
+        if isinstance(target, ast.Name) and isinstance(value, (Handle, Static)):
+            self.b.write(target.id, value)
+        elif isinstance(target, (ast.Tuple, ast.List)) and isinstance(value, Struct):
+            self.containers.unpack(value, target)
+        elif isinstance(target, (ast.Subscript, ast.Attribute)) and \
+                isinstance(owner := self.container_of(target), Struct):
+            self.containers.assign_into(owner, target, value)
+        elif isinstance(target, ast.Subscript):
+            self._assign_item(target, self.operand(value, target))
+        elif isinstance(value, (Handle, Static)):
+            self.assign(target, self.operand(value, target), value_node)
+        elif isinstance(target, ast.Name):
+            if isinstance(value, Var) and value_node is not None and \
+                    getattr(value_node, _FRESH, False):
+                value.name = hint_for(target.id)
+                value.keep = not target.id.startswith(".")
+            self.b.write(target.id, value)
+        elif isinstance(target, (ast.Tuple, ast.List)):
+            if any(isinstance(e, ast.Starred) for e in target.elts):
+                raise self.unsupported(target, "starred assignment targets",
+                                       "unpack the values one by one")
+            for i, elt in enumerate(target.elts):
+                item = self.b.call(operator.getitem, [value, Const(i)], loc=self.loc_for(elt),
+                                   name=elt.id if isinstance(elt, ast.Name) else "item")
+                item.keep = isinstance(elt, ast.Name)
+                self.assign(elt, item, None)
+        elif isinstance(target, ast.Attribute):
+            raise UnsupportedSyntaxError(
+                "cannot assign to an attribute of this object", self.loc_for(target),
+                "assign attributes only of objects the function creates (srcad resolves "
+                "them while transforming); keep other values in local variables")
+        else:
+            raise self.unsupported(target, f"assignments to {type(target).__name__}",
+                                   "assign to a plain variable name")
+
+    def container_of(self, target: ast.Subscript | ast.Attribute) -> Lowered | None:
+        """The container handle `target` assigns into, if it is one."""
+        base = target.value
+        if isinstance(base, ast.Name) and base.id in self.local_names:
+            return self.b.read(base.id)
+        if isinstance(base, ast.Name) or isinstance(target, ast.Attribute) or \
+                isinstance(base, (ast.Subscript, ast.Attribute)):
+            try:
+                return self.expr(base)
+            except UnsupportedSyntaxError:
+                return None
+        return None
+
+    def _assign_item(self, target: ast.Subscript, value: Operand) -> None:
+        """`y[index] = value` becomes `y = setitem(y, index, value)`: a new array."""
+        base = target.value
+        root = base
+        while isinstance(root, ast.Subscript):
+            root = root.value
+        if not isinstance(root, ast.Name):
+            raise self.unsupported(target, "assignments into this kind of target",
+                                   "assign into a local array variable")
+        verdict = self.mutations.get(root.id)
+        if verdict is None or not verdict.allowed:
+            reason = verdict.reason if verdict is not None else "it is not a local array"
+            raise UnsupportedSyntaxError(
+                f"cannot assign into '{root.id}': {reason}", self.loc_for(target),
+                f"assign into a new array the function creates, e.g. "
+                f"{root.id} = np.copy({root.id}) first (list({root.id}) for a list)")
+        loc = self.loc_for(target)
+        index = self._index(target.slice)
+        if isinstance(base, ast.Name):
+            old = self.operand(self.load_name(base), base)
+            new = self.b.call(runtime.setitem, [old, index, value], loc=loc, name=base.id)
+            new.keep = True
+            self.b.write(base.id, new)
+        else:
+            assert isinstance(base, ast.Subscript)  # the loop above stopped at a Name
+            inner = self.value(base)
+            updated = self.b.call(runtime.setitem, [inner, index, value], loc=loc,
+                                  name="part")
+            self._assign_item(base, updated)
+
+    # ------------------------------------------------------------------ expressions
+    def expr_value(self, node: ast.expr) -> Operand:
+        """Lower an expression that must produce a run-time value."""
+        mark = _peek_id()
+        value = self.operand(self.expr(node), node)
+        if isinstance(value, Var) and value.id > mark:
+            setattr(node, _FRESH, True)
+        return value
+
+    def _expr_or_handle(self, node: ast.expr) -> Lowered:
+        """Like `expr_value`, but containers and functions stay handles."""
+        mark = _peek_id()
+        value = self.expr(node)
+        if isinstance(value, Ambiguous):
+            self.check_handle(value, node)
+        if isinstance(value, Static) and not callable(value.value):
+            value = Const(value.value)
+        if isinstance(value, Var) and value.id > mark:
+            setattr(node, _FRESH, True)
+        return value
+
+    def value(self, node: ast.expr) -> Operand:
+        return self.operand(self.expr(node), node)
+
+    def call_argument(self, node: ast.expr) -> Lowered:
+        value = self.expr(node)
+        self.check_handle(value, node)
+        return value
+
+    def expr(self, node: ast.expr) -> Lowered:
+        kind = type(node)
+        if kind in UNSUPPORTED_EXPRS:
+            what, hint = UNSUPPORTED_EXPRS[kind]
+            raise self.unsupported(node, what, hint)
+        loc = self.loc_for(node)
+        if isinstance(node, ast.Constant):
+            return Const(node.value)
+        if isinstance(node, ast.Name):
+            return self.load_name(node)
+        if isinstance(node, ast.BinOp):
+            op = BINOPS[type(node.op)]
+            if op is operator.add and (is_list_expr(node.left) or is_list_expr(node.right)):
+                return self.lists.concatenate(node)
+            left, right = self.value(node.left), self.value(node.right)
+            return self.b.call(op, [left, right], loc=loc, name=OP_HINTS.get(op, "t"))
+        if isinstance(node, ast.UnaryOp):
+            unary = UNARYOPS[type(node.op)]
+            operand = self.value(node.operand)
+            if unary is operator.neg and isinstance(operand, Const) and \
+                    isinstance(operand.value, (int, float)):
+                return Const(-operand.value)
+            return self.b.call(unary, [operand], loc=loc, name=OP_HINTS.get(unary, "t"))
+        if isinstance(node, ast.Compare):
+            return self.conditions.compare(node)
+        if isinstance(node, ast.BoolOp):
+            return self.conditions.boolop(node.op, node.values, loc)
+        if isinstance(node, ast.IfExp):
+            return self.conditions.ifexp(node)
+        if isinstance(node, ast.Call):
+            return self.calls.call(node)
+        if isinstance(node, ast.Attribute):
+            return self._attribute(node)
+        if isinstance(node, ast.Subscript):
+            base = self.expr(node.value)
+            if isinstance(base, Struct):
+                return self.containers.subscript(base, node)
+            array = self.operand(base, node.value)
+            index = self._index(node.slice)
+            return self.b.call(operator.getitem, [array, index], loc=loc,
+                               name=_subscript_hint(node))
+        if isinstance(node, (ast.Tuple, ast.List)):
+            return self._display(node)
+        if isinstance(node, ast.Lambda):
+            defaults = [self.expr(d) for d in node.args.defaults]
+            return LocalFunction(node, self, defaults)
+        if isinstance(node, ast.Dict):
+            return self.containers.dict_display(node)
+        if isinstance(node, (ast.ListComp, ast.GeneratorExp, ast.DictComp)):
+            return self.comprehensions.comprehension(node)
+        if isinstance(node, ast.JoinedStr):
+            return self.fstrings.fstring(node)
+        if isinstance(node, ast.Slice):
+            parts = [self.value(p) if p is not None else Const(None)
+                     for p in (node.lower, node.upper, node.step)]
+            constants = [p.value for p in parts if isinstance(p, Const)]
+            if len(constants) == len(parts):
+                return Const(slice(*constants))
+            return self.b.call(runtime.make_slice, parts, loc=loc, name="part")
+        raise self.unsupported(node, f"'{type(node).__name__}' expressions",
+                               "rewrite it with supported operations")
+
+    def _attribute(self, node: ast.Attribute) -> Lowered:
+        base = self.expr(node.value)
+        self.check_handle(base, node)
+        found = self.objects.attribute(base, node)
+        if found is not None:
+            return found
+        if isinstance(base, Handle):
+            raise UnsupportedSyntaxError(f"'{node.attr}' of a function cannot be read",
+                                         self.loc_for(node), "call the function instead")
+        if isinstance(base, Static):
+            return Static(self.objects.static_attribute(base, node))
+        return self.b.call(Attribute(node.attr), [base], loc=self.loc_for(node),
+                           name=node.attr)
+
+    def _display(self, node: ast.Tuple | ast.List) -> Lowered:
+        """A tuple or list display: a run-time value, or a container handle when an item
+        is a handle or a function."""
+        if any(isinstance(e, ast.Starred) for e in node.elts):
+            raise self.unsupported(node, "starred items in displays",
+                                   "list the items one by one")
+        raw = [self.expr(e) for e in node.elts]
+        if any(isinstance(r, Handle) or (isinstance(r, Static) and callable(r.value))
+               for r in raw):
+            kind = "tuple" if isinstance(node, ast.Tuple) else "list"
+            return self.containers.new(kind, list(enumerate(raw)))
+        items = [self.operand(r, e) for r, e in zip(raw, node.elts)]
+        if isinstance(node, ast.Tuple):
+            constants = [i.value for i in items if isinstance(i, Const)]
+            if len(constants) == len(items):
+                return Const(tuple(constants))
+        fn = runtime.make_tuple if isinstance(node, ast.Tuple) else runtime.make_list
+        return self.b.call(fn, items, loc=self.loc_for(node), name="items")
+
+    def _index(self, node: ast.expr) -> Operand:
+        if isinstance(node, ast.Tuple):
+            parts = [self._index(e) for e in node.elts]
+            constants = [p.value for p in parts if isinstance(p, Const)]
+            if len(constants) == len(parts):
+                return Const(tuple(constants))
+            return self.b.call(runtime.make_tuple, parts, loc=self.loc_for(node), name="index")
+        return self.value(node)
+
+    def load_name(self, node: ast.Name) -> Lowered:
+        name = node.id
+        if name in self.local_names:
+            value = self.b.read(name)
+            if value is None:
+                raise UnsupportedSyntaxError(
+                    f"variable '{display_name(name)}' is used before it is assigned",
+                    self.loc_for(node), "assign it on every path before this line")
+            self.check_handle(value, node)
+            return value
+        found = self.resolve(name)
+        if found is MISSING:
+            raise UnsupportedSyntaxError(f"name '{name}' is not defined", self.loc_for(node),
+                                         "define it, or import it at module level")
+        if isinstance(found, (types.ModuleType, type)) or callable(found):
+            return Static(found)
+        return Const(found, name)
+
+    # ------------------------------------------------------------------ handles
+    def operand(self, value: Lowered, node: ast.AST) -> Operand:
+        """`value` as a run-time value of the generated code."""
+        if isinstance(value, (Var, Const)):
+            return value
+        if isinstance(value, Static):
+            return Const(value.value)
+        if isinstance(value, Struct):
+            return self.containers.materialize(value, node)
+        self.check_handle(value, node)
+        what = "a function defined inside the differentiated function" \
+            if isinstance(value, LocalFunction) else "a method"
+        raise self.unsupported(node, f"uses of {what} other than calling it",
+                               "call it directly where it is needed")
+
+    def check_handle(self, value: Lowered | None, node: ast.AST) -> None:
+        if isinstance(value, Ambiguous):
+            raise UnsupportedSyntaxError(
+                f"'{self.b.hint(value.key)}' refers to {value.what} depending on the path "
+                "taken", self.loc_for(node),
+                "bind the name to one function or container on every path")
+
+
+def hint_for(key: Any) -> str:
+    """The readable stem of the SSA values a builder key holds: a variable's name, or
+    `params_W` for the item "W" of a container named params."""
+    if isinstance(key, tuple) and len(key) == 2 and isinstance(key[0], Struct):
+        return key[0].hint(key[1])
+    return display_name(key) if isinstance(key, str) else str(key)
+
+
+def _peek_id() -> int:
+    """The newest SSA id so far: values created later have larger ids."""
+    return Var("peek").id
+
+
+def _subscript_hint(node: ast.Subscript) -> str:
+    base = node.value
+    if isinstance(base, ast.Name):
+        return f"{base.id}_item"
+    return "item"

@@ -1,0 +1,228 @@
+"""Objects resolved while transforming: attributes, methods, properties, `super()`, and
+construction of namedtuples, dataclasses and user classes (as `Struct` handles)."""
+
+from __future__ import annotations
+
+import ast
+import dataclasses
+import inspect
+import types
+from typing import Any
+
+from srcad.analysis.inference import is_user_function
+from srcad.errors import UnsupportedSyntaxError
+from srcad.frontend.source import MISSING
+from srcad.ir.handles import BoundMethod, Handle, Lowered, Static, Struct, SuperRef
+from srcad.ir.nodes import Const, Var
+from srcad.lower.classes import is_namedtuple_class, is_plain_object, is_user_class
+from srcad.lower.containers import CONTAINER_TYPES, Containers
+from srcad.lower.context import LoweringContext
+from srcad.lower.inlining import Inliner
+
+
+def no_init(*args: Any, **kwargs: Any) -> None:
+    """What `super().__init__()` resolves to when only `object` defines it."""
+
+
+class Objects:
+    """Resolves attributes and builds objects.
+
+    Parameters
+    ----------
+    core : LoweringContext
+        The lowering the objects belong to.
+    containers : Containers
+        Holds the objects' attributes.
+    inliner : Inliner
+        Runs methods, properties and `__init__`.
+    """
+
+    def __init__(self, core: LoweringContext, containers: Containers, inliner: Inliner):
+        self.core = core
+        self.containers = containers
+        self.inliner = inliner
+
+    def capture_class_attr(self, cls: type, name: str) -> None:
+        """Record what `cls.name` resolved to, so the cache notices a class attribute or
+        method changed later (in `cls` or the base class it came from)."""
+        for c in getattr(cls, "__mro__", ()):
+            if c is object:
+                break
+            value = c.__dict__.get(name, MISSING)
+            self.core.session.captured.append((c.__dict__, name, value))
+            if value is not MISSING:
+                break
+
+    # ------------------------------------------------------------------ attributes
+    def attribute(self, base: Lowered, node: ast.Attribute) -> Lowered | None:
+        """`base.name` where `base` is a container, `super()` or an object with user
+        methods; None when it is an ordinary attribute."""
+        name = node.attr
+        if isinstance(base, Struct):
+            if name in base.keys and (base.kind == "object"):
+                return self.containers.get(base, name, node)
+            cls = base.cls if base.cls is not None else CONTAINER_TYPES[base.kind]
+            if base.kind in ("dict", "list", "tuple"):
+                return BoundMethod(name, base)  # a container method: items(), append()...
+            try:
+                attr = inspect.getattr_static(cls, name)
+            except AttributeError:
+                raise UnsupportedSyntaxError(
+                    f"{base.describe()} has no attribute '{name}' here",
+                    self.core.loc_for(node), f"its attributes are {base.keys}") from None
+            self.capture_class_attr(cls, name)
+            return self.class_attribute(cls, attr, base, node, _owner(cls, name))
+        if isinstance(base, SuperRef):
+            return self._super_attribute(base, name, node)
+        if isinstance(base, Const) and is_plain_object(base.value):
+            cls = type(base.value)
+            try:
+                attr = inspect.getattr_static(cls, name)
+            except AttributeError:
+                attr = None
+            if isinstance(attr, (types.FunctionType, staticmethod, classmethod, property)):
+                function = attr.fget if isinstance(attr, property) else \
+                    getattr(attr, "__func__", attr)
+                if is_user_function(function):
+                    self.capture_class_attr(cls, name)
+                    return self.class_attribute(cls, attr, base, node, _owner(cls, name))
+        return None
+
+    def static_attribute(self, base: Static, node: ast.Attribute) -> Any:
+        """`module.name` or `Class.name`, looked up now."""
+        value = base.value
+        if isinstance(value, type) and is_user_class(value):
+            self.capture_class_attr(value, node.attr)
+        try:
+            return getattr(value, node.attr)
+        except AttributeError:
+            raise UnsupportedSyntaxError(
+                f"'{getattr(value, '__name__', type(value).__name__)}' has no attribute "
+                f"'{node.attr}'", self.core.loc_for(node),
+                "check the spelling of the name") from None
+
+    def call_attribute(self, obj: Struct, node: ast.AST) -> Lowered | None:
+        """What calling the object `obj` calls: its class's `__call__`; None if the
+        class defines none."""
+        cls = obj.cls
+        if cls is None or not any("__call__" in c.__dict__ for c in cls.__mro__[:-1]):
+            return None
+        self.capture_class_attr(cls, "__call__")
+        return self.class_attribute(cls, inspect.getattr_static(cls, "__call__"), obj, node)
+
+    def _super_attribute(self, ref: SuperRef, name: str, node: ast.AST) -> Lowered:
+        """`super().name`: looked up in the receiver's classes after the method's own."""
+        receiver = ref.receiver
+        cls = receiver.cls if isinstance(receiver, Struct) else \
+            receiver.value if isinstance(receiver, Static) else type(getattr(receiver,
+                                                                          "value", None))
+        mro = list(getattr(cls, "__mro__", ()))
+        start = mro.index(ref.owner) + 1 if ref.owner in mro else len(mro)
+        for c in mro[start:]:
+            if name in c.__dict__ and c is not object:
+                self.capture_class_attr(c, name)
+                return self.class_attribute(c, c.__dict__[name], receiver, node, c)
+        if name == "__init__":
+            return Static(no_init)  # object.__init__: nothing to do
+        raise UnsupportedSyntaxError(f"super() has no attribute '{name}' here",
+                                     self.core.loc_for(node), "check the base classes")
+
+    def class_attribute(self, cls: type, attr: Any, receiver: Lowered, node: ast.AST,
+                        owner: type | None = None) -> Lowered:
+        """The attribute `attr` of `cls`, as read through `receiver`."""
+        if isinstance(attr, staticmethod):
+            return Static(attr.__func__)
+        if isinstance(attr, classmethod):
+            return BoundMethod(attr.__func__, Static(cls))
+        if isinstance(attr, property):
+            return self.inliner.inline_callable(attr.fget, [receiver], {}, node, owner)
+        if isinstance(attr, types.FunctionType):
+            return BoundMethod(attr, receiver, owner)
+        if callable(attr) or isinstance(attr, type):
+            return Static(attr)
+        return Const(attr)
+
+    # ------------------------------------------------------------------ calls
+    def call_instance(self, obj: Any, args: list[Lowered], kwargs: dict[str, Lowered],
+                      node: ast.Call) -> Lowered | None:
+        """A call of a constant object whose class has a user `__call__`; None for
+        other objects."""
+        call = type(obj).__dict__.get("__call__")
+        if not (is_plain_object(obj) and is_user_function(call)):
+            return None
+        self.capture_class_attr(type(obj), "__call__")
+        return self.inliner.inline_callable(type(obj).__call__, [Const(obj)] + args, kwargs,
+                                            node)
+
+    def construct(self, cls: type, args: list[Lowered], kwargs: dict[str, Lowered],
+                  node: ast.Call) -> Struct | None:
+        """`Cls(...)` for a namedtuple, a dataclass or a user class; None for others."""
+        loc_for = self.core.loc_for
+        if is_namedtuple_class(cls):
+            try:
+                bound = _namedtuple_signature(cls).bind(*args, **kwargs)
+            except TypeError as exc:
+                raise UnsupportedSyntaxError(f"{cls.__name__}(...): {exc}", loc_for(node),
+                                             "pass one value per field") from None
+            bound.apply_defaults()
+            items = [(f, _as_value(v)) for f, v in bound.arguments.items()]
+            return self.containers.new("object", items, cls, cls.__name__.lower())
+        if dataclasses.is_dataclass(cls):
+            return self._construct_dataclass(cls, args, kwargs, node)
+        if not is_user_class(cls):
+            return None
+        self.capture_class_attr(cls, "__init__")
+        owner = _owner(cls, "__init__")
+        obj = self.containers.new("object", [], cls, cls.__name__.lower())
+        if owner is object:
+            if args or kwargs:
+                raise UnsupportedSyntaxError(f"{cls.__name__}() takes no arguments",
+                                             loc_for(node), "define __init__")
+            return obj
+        init = owner.__dict__["__init__"] if owner is not None else None
+        if not is_user_function(init):
+            return None
+        self.inliner.inline_callable(init, [obj] + list(args), kwargs, node, owner)
+        return obj
+
+    def _construct_dataclass(self, cls: type, args: list[Lowered],
+                             kwargs: dict[str, Lowered], node: ast.Call) -> Struct:
+        loc_for = self.core.loc_for
+        fields = [f for f in dataclasses.fields(cls) if f.init]
+        if "__post_init__" in dir(cls):
+            raise UnsupportedSyntaxError(
+                f"dataclasses with __post_init__ ({cls.__name__}) cannot be built inside "
+                "differentiated code", loc_for(node), "build the object outside")
+        params = [inspect.Parameter(f.name, inspect.Parameter.POSITIONAL_OR_KEYWORD,
+                                    default=f.default if f.default is not dataclasses.MISSING
+                                    else inspect.Parameter.empty) for f in fields]
+        try:
+            bound = inspect.Signature(params).bind(*args, **kwargs)
+        except (TypeError, ValueError) as exc:
+            raise UnsupportedSyntaxError(f"{cls.__name__}(...): {exc}", loc_for(node),
+                                         "pass one value per field") from None
+        bound.apply_defaults()
+        items = [(f, _as_value(v)) for f, v in bound.arguments.items()]
+        for f in dataclasses.fields(cls):
+            if not f.init:
+                raise UnsupportedSyntaxError(
+                    f"dataclass field '{f.name}' with init=False", loc_for(node),
+                    "build the object outside the differentiated function")
+        return self.containers.new("object", items, cls, cls.__name__.lower())
+
+
+def _owner(cls: type, name: str) -> type | None:
+    """The class in `cls`'s MRO that defines `name`."""
+    return next((c for c in getattr(cls, "__mro__", ()) if name in c.__dict__), None)
+
+
+def _as_value(v: Any) -> Lowered:
+    return v if isinstance(v, (Var, Const, Handle, Static)) else Const(v)
+
+
+def _namedtuple_signature(cls: Any) -> inspect.Signature:
+    defaults = getattr(cls, "_field_defaults", {})
+    return inspect.Signature([
+        inspect.Parameter(f, inspect.Parameter.POSITIONAL_OR_KEYWORD,
+                          default=defaults.get(f, inspect.Parameter.empty))
+        for f in cls._fields])
