@@ -13,6 +13,7 @@ import operator
 import numpy as np
 
 from srcad import runtime
+from srcad.rules import numpy_elementwise  # noqa: F401  (np.conjugate's rules, shared below)
 from srcad.rules.registry import (
     Attribute,
     Example,
@@ -22,7 +23,9 @@ from srcad.rules.registry import (
     complex_adjoint,
     complex_tangent,
     complex_values,
+    derivative,
     nondifferentiable,
+    share_rules,
     tangent,
 )
 from srcad.runtime import linalg as linalg_rt
@@ -78,18 +81,8 @@ complex_values(reductions.prod_of_others, how="holomorphic")
 complex_values(np.conjugate, how="native")
 
 
-@adjoint(Method("conj"), kind="first", examples=[Example((Rand((3,)),))])
-@adjoint(Method("conjugate"), kind="first", examples=[Example((Rand((3,)),))])
-def _(y, x):
-    dx = np.conjugate(dy)
-
-
-@tangent(Method("conj"))
-@tangent(Method("conjugate"))
-def _(y, x):
-    dy = np.conjugate(dx)
-
-
+share_rules(np.conjugate, Method("conj"), Method("conjugate"),
+            examples=[Example((Rand((3,)),))])
 complex_values(Method("conj"), Method("conjugate"), how="native")
 
 
@@ -121,28 +114,20 @@ complex_values(unit, how="native")
 
 
 # The real and imaginary parts: Re(z) has adjoint dw, Im(z) has adjoint 1j * dw.
-@adjoint(np.real, kind="first", examples=[Example((Rand((3,)),)), Example((Rand(()),))])
-@adjoint(Attribute("real"), kind="first", examples=[Example((Rand((3,)),))])
+@adjoint(np.real, linear=True, kind="first",
+         examples=[Example((Rand((3,)),)), Example((Rand(()),))])
 def _(y, val):
     dval = dy
 
 
-@tangent(np.real)
-@tangent(Attribute("real"))
-def _(y, val):
-    dy = np.real(dval)
-
-
-@adjoint(np.imag, kind="first", examples=[Example((Rand((3,)),)), Example((Rand(()),))])
-@adjoint(Attribute("imag"), kind="first", examples=[Example((Rand((3,)),))])
+@adjoint(np.imag, linear=True, kind="first",
+         examples=[Example((Rand((3,)),)), Example((Rand(()),))])
 def _(y, val):
     dval = dy * 0.0
 
 
-@tangent(np.imag)
-@tangent(Attribute("imag"))
-def _(y, val):
-    dy = np.imag(dval)
+share_rules(np.real, Attribute("real"), examples=[Example((Rand((3,)),))])
+share_rules(np.imag, Attribute("imag"), examples=[Example((Rand((3,)),))])
 
 
 for _part in (np.imag, Attribute("imag")):
@@ -155,14 +140,9 @@ complex_values(np.real, Attribute("real"), np.imag, Attribute("imag"), how="nati
 
 
 # The angle of a real number is 0 or pi: piecewise constant.
-@adjoint(np.angle, kind="first", examples=[Example((Rand((3,), 0.2, 1.5),))])
+@derivative(np.angle, wrt=("z",), kind="first", examples=[Example((Rand((3,), 0.2, 1.5),))])
 def _(y, z, deg=False):
-    dz = dy * 0.0
-
-
-@tangent(np.angle)
-def _(y, z, deg=False):
-    dy = dz * 0.0
+    return 0.0
 
 
 # d angle = Im(conj(z) dz) / |z|^2; the adjoint is 1j * z * dw / |z|^2 (infinite at 0).
@@ -206,5 +186,5 @@ def _(z, real=0, imag=0):
 
 
 complex_values(builtins.complex, how="native", output="complex")
-nondifferentiable(np.iscomplexobj, np.isrealobj, np.iscomplex, np.isreal, examples=[
+nondifferentiable(np.iscomplexobj, np.isrealobj, examples=[
     Example((Rand((3,)),)), Example((np.array([1.0 + 2.0j, 3.0]),))])

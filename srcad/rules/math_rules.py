@@ -1,333 +1,92 @@
-"""Rules for the differentiable functions of Python's `math` module."""
+"""Rules for the differentiable functions of Python's `math` module.
+
+Most share the statement of their NumPy twin, reading `np.cos` as `math.cos` and so on
+(their derivatives of Python floats stay Python floats).
+"""
 
 import importlib.util
 import math
+import operator
+
+import numpy as np
 
 from srcad.ir.kinds import SCALAR, TupleKind
-from srcad.rules.registry import Example, Rand, adjoint, nondifferentiable, tangent
+from srcad.rules import numpy_elementwise, operators  # noqa: F401  (the rules shared below)
+from srcad.rules.registry import (
+    Example,
+    Rand,
+    adjoint,
+    derivative,
+    nondifferentiable,
+    share_rules,
+    tangent,
+)
 from srcad.runtime.elementwise import digamma, dist_adjoint, dist_tangent, math_multiple_of
 
-
-@adjoint(math.sin, kind="scalar")
-def _(y, x):
-    dx = dy * math.cos(x)
-
-
-@tangent(math.sin)
-def _(y, x):
-    dy = dx * math.cos(x)
-
-
-@adjoint(math.cos, kind="scalar")
-def _(y, x):
-    dx = -dy * math.sin(x)
-
-
-@tangent(math.cos)
-def _(y, x):
-    dy = -dx * math.sin(x)
+_NUMPY_TWINS = {
+    np.sin: math.sin, np.cos: math.cos, np.tan: math.tan, np.arcsin: math.asin,
+    np.arccos: math.acos, np.arctan: math.atan, np.sinh: math.sinh, np.cosh: math.cosh,
+    np.tanh: math.tanh, np.arcsinh: math.asinh, np.arccosh: math.acosh,
+    np.arctanh: math.atanh, np.exp: math.exp, np.expm1: math.expm1, np.log2: math.log2,
+    np.log10: math.log10, np.log1p: math.log1p, np.sqrt: math.sqrt,
+    np.rad2deg: math.degrees, np.deg2rad: math.radians,
+    np.cbrt: getattr(math, "cbrt", None), np.exp2: getattr(math, "exp2", None),  # 3.11+
+}
+for _numpy_fn, _math_fn in _NUMPY_TWINS.items():
+    if _math_fn is not None:
+        share_rules(_numpy_fn, _math_fn, kind="scalar", names={"np": math})
+share_rules(np.arctan2, math.atan2, kind="scalar", broadcasting=False, names={"np": math},
+            domain={"x1": (0.5, 2.0), "x2": (0.5, 2.0)})
+share_rules(operator.pow, math.pow, kind="scalar", broadcasting=False, names={"np": math})
 
 
-@adjoint(math.tan, kind="scalar")
-def _(y, x):
-    dx = dy * (1.0 + y * y)
-
-
-@tangent(math.tan)
-def _(y, x):
-    dy = dx * (1.0 + y * y)
-
-
-@adjoint(math.asin, kind="scalar", domain={"x": (-0.9, 0.9)})
-def _(y, x):
-    dx = dy / math.sqrt(1.0 - x * x)
-
-
-@tangent(math.asin)
-def _(y, x):
-    dy = dx / math.sqrt(1.0 - x * x)
-
-
-@adjoint(math.acos, kind="scalar", domain={"x": (-0.9, 0.9)})
-def _(y, x):
-    dx = -dy / math.sqrt(1.0 - x * x)
-
-
-@tangent(math.acos)
-def _(y, x):
-    dy = -dx / math.sqrt(1.0 - x * x)
-
-
-@adjoint(math.atan, kind="scalar")
-def _(y, x):
-    dx = dy / (1.0 + x * x)
-
-
-@tangent(math.atan)
-def _(y, x):
-    dy = dx / (1.0 + x * x)
-
-
-@adjoint(math.atan2, kind="scalar", domain={"y": (0.5, 2.0), "x": (0.5, 2.0)})
-def _(z, y, x):
-    dy = dz * x / (x * x + y * y)
-    dx = -dz * y / (x * x + y * y)
-
-
-@tangent(math.atan2)
-def _(z, y, x):
-    dz = (dy * x - dx * y) / (x * x + y * y)
-
-
-@adjoint(math.sinh, kind="scalar")
-def _(y, x):
-    dx = dy * math.cosh(x)
-
-
-@tangent(math.sinh)
-def _(y, x):
-    dy = dx * math.cosh(x)
-
-
-@adjoint(math.cosh, kind="scalar")
-def _(y, x):
-    dx = dy * math.sinh(x)
-
-
-@tangent(math.cosh)
-def _(y, x):
-    dy = dx * math.sinh(x)
-
-
-@adjoint(math.tanh, kind="scalar")
-def _(y, x):
-    dx = dy * (1.0 - y * y)
-
-
-@tangent(math.tanh)
-def _(y, x):
-    dy = dx * (1.0 - y * y)
-
-
-@adjoint(math.asinh, kind="scalar")
-def _(y, x):
-    dx = dy / math.sqrt(x * x + 1.0)
-
-
-@tangent(math.asinh)
-def _(y, x):
-    dy = dx / math.sqrt(x * x + 1.0)
-
-
-@adjoint(math.acosh, kind="scalar", domain={"x": (1.5, 3.0)})
-def _(y, x):
-    dx = dy / math.sqrt(x * x - 1.0)
-
-
-@tangent(math.acosh)
-def _(y, x):
-    dy = dx / math.sqrt(x * x - 1.0)
-
-
-@adjoint(math.atanh, kind="scalar", domain={"x": (-0.9, 0.9)})
-def _(y, x):
-    dx = dy / (1.0 - x * x)
-
-
-@tangent(math.atanh)
-def _(y, x):
-    dy = dx / (1.0 - x * x)
-
-
-@adjoint(math.exp, kind="scalar")
-def _(y, x):
-    dx = dy * y
-
-
-@tangent(math.exp)
-def _(y, x):
-    dy = dx * y
-
-
-@adjoint(math.expm1, kind="scalar")
-def _(y, x):
-    dx = dy * (y + 1.0)
-
-
-@tangent(math.expm1)
-def _(y, x):
-    dy = dx * (y + 1.0)
-
-
-@adjoint(math.log, kind="scalar", domain={"x": (0.5, 3.0), "base": (1.5, 4.0)})
+@derivative(math.log, kind="scalar", domain={"x": (0.5, 3.0), "base": (1.5, 4.0)})
 def _(y, x, base=math.e):
-    dx = dy / (x * math.log(base))
-    dbase = -dy * y / (base * math.log(base))
+    return 1.0 / (x * math.log(base)), -y / (base * math.log(base))
 
 
-@tangent(math.log)
-def _(y, x, base=math.e):
-    dy = dx / (x * math.log(base)) - dbase * y / (base * math.log(base))
-
-
-@adjoint(math.log2, kind="scalar", domain={"x": (0.5, 3.0)})
+@derivative(math.fabs, kind="scalar", domain={"x": (0.2, 2.0)})
 def _(y, x):
-    dx = dy / (x * math.log(2.0))
+    return math.copysign(1.0, x) * (x != 0.0)
 
 
-@tangent(math.log2)
-def _(y, x):
-    dy = dx / (x * math.log(2.0))
-
-
-@adjoint(math.log10, kind="scalar", domain={"x": (0.5, 3.0)})
-def _(y, x):
-    dx = dy / (x * math.log(10.0))
-
-
-@tangent(math.log10)
-def _(y, x):
-    dy = dx / (x * math.log(10.0))
-
-
-@adjoint(math.log1p, kind="scalar", domain={"x": (-0.5, 2.0)})
-def _(y, x):
-    dx = dy / (1.0 + x)
-
-
-@tangent(math.log1p)
-def _(y, x):
-    dy = dx / (1.0 + x)
-
-
-@adjoint(math.sqrt, kind="scalar", domain={"x": (0.5, 3.0)})
-def _(y, x):
-    dx = dy / (2.0 * y)
-
-
-@tangent(math.sqrt)
-def _(y, x):
-    dy = dx / (2.0 * y)
-
-
-@adjoint(math.pow, kind="scalar", domain={"x": (0.5, 2.0), "y": (-2.0, 2.0)})
+@derivative(math.hypot, kind="scalar", domain={"x": (0.5, 2.0), "y": (0.5, 2.0)})
 def _(z, x, y):
-    dx = dz * y * math.pow(x, y - 1.0)
-    dy = dz * z * math.log(x)
+    return x / z, y / z
 
 
-@tangent(math.pow)
-def _(z, x, y):
-    dz = dx * y * math.pow(x, y - 1.0) + dy * z * math.log(x)
-
-
-@adjoint(math.fabs, kind="scalar", domain={"x": (0.2, 2.0)})
+@derivative(math.erf, kind="scalar")
 def _(y, x):
-    dx = dy * math.copysign(1.0, x) * (x != 0.0)
+    return (2.0 / math.sqrt(math.pi)) * math.exp(-x * x)
 
 
-@tangent(math.fabs)
+@derivative(math.erfc, kind="scalar")
 def _(y, x):
-    dy = dx * math.copysign(1.0, x) * (x != 0.0)
-
-
-@adjoint(math.hypot, kind="scalar", domain={"x": (0.5, 2.0), "y": (0.5, 2.0)})
-def _(z, x, y):
-    dx = dz * x / z
-    dy = dz * y / z
-
-
-@tangent(math.hypot)
-def _(z, x, y):
-    dz = (dx * x + dy * y) / z
-
-
-@adjoint(math.erf, kind="scalar")
-def _(y, x):
-    dx = dy * (2.0 / math.sqrt(math.pi)) * math.exp(-x * x)
-
-
-@tangent(math.erf)
-def _(y, x):
-    dy = dx * (2.0 / math.sqrt(math.pi)) * math.exp(-x * x)
-
-
-@adjoint(math.erfc, kind="scalar")
-def _(y, x):
-    dx = -dy * (2.0 / math.sqrt(math.pi)) * math.exp(-x * x)
-
-
-@tangent(math.erfc)
-def _(y, x):
-    dy = -dx * (2.0 / math.sqrt(math.pi)) * math.exp(-x * x)
-
-
-@adjoint(math.degrees, kind="scalar")
-def _(y, x):
-    dx = dy * (180.0 / math.pi)
-
-
-@tangent(math.degrees)
-def _(y, x):
-    dy = dx * (180.0 / math.pi)
-
-
-@adjoint(math.radians, kind="scalar")
-def _(y, x):
-    dx = dy * (math.pi / 180.0)
-
-
-@tangent(math.radians)
-def _(y, x):
-    dy = dx * (math.pi / 180.0)
+    return -(2.0 / math.sqrt(math.pi)) * math.exp(-x * x)
 
 
 # math.fmod(x, y) = x - n * y with n = trunc(x / y); math.remainder uses n = x / y
 # rounded to the nearest integer. n is piecewise constant: dz/dx = 1, dz/dy = -n.
-@adjoint(math.fmod, kind="scalar", domain={"x": (-3.0, 3.0), "y": (0.6, 1.4)})
+@derivative(math.fmod, kind="scalar", domain={"x": (-3.0, 3.0), "y": (0.6, 1.4)})
 def _(z, x, y):
-    dx = dz
-    dy = -dz * math_multiple_of(x, z, y)
+    return 1.0, -math_multiple_of(x, z, y)
 
 
-@tangent(math.fmod)
-def _(z, x, y):
-    dz = dx - dy * math_multiple_of(x, z, y)
-
-
-@adjoint(math.remainder, kind="scalar", domain={"x": (-3.0, 3.0), "y": (0.6, 1.4)})
-def _(z, x, y):
-    dx = dz
-    dy = -dz * math_multiple_of(x, z, y)
-
-
-@tangent(math.remainder)
-def _(z, x, y):
-    dz = dx - dy * math_multiple_of(x, z, y)
+share_rules(math.fmod, math.remainder)
 
 
 # copysign(x, y) = |x| with the sign of y: dz/dx = +1 where the signs agree, -1 where
 # they differ, 0 at x = 0 (like abs); the sign of y is piecewise constant (derivative 0).
-@adjoint(math.copysign, kind="scalar")
+@derivative(math.copysign, kind="scalar")
 def _(z, x, y):
-    dx = dz * math.copysign(1.0, x) * math.copysign(1.0, y) * (x != 0.0)
-    dy = 0.0 * dz
-
-
-@tangent(math.copysign)
-def _(z, x, y):
-    dz = dx * math.copysign(1.0, x) * math.copysign(1.0, y) * (x != 0.0) + 0.0 * dy
+    return math.copysign(1.0, x) * math.copysign(1.0, y) * (x != 0.0), 0.0
 
 
 # ldexp(x, i) = x * 2**i with an integer i.
-@adjoint(math.ldexp, kind="scalar", examples=[Example((Rand(()), 3)), Example((Rand(()), -2))])
+@adjoint(math.ldexp, linear=True, kind="scalar",
+         examples=[Example((Rand(()), 3)), Example((Rand(()), -2))])
 def _(y, x, i):
     dx = math.ldexp(dy, i)
-
-
-@tangent(math.ldexp)
-def _(y, x, i):
-    dy = math.ldexp(dx, i)
 
 
 # dist(p, q) = |p - q|; the adjoints of p and q are sequences like p and q. At p == q
@@ -345,47 +104,17 @@ def _(d, p, q):
     dd = dist_tangent(dp, dq, p, q, d)
 
 
-if hasattr(math, "cbrt"):  # Python 3.11+
-
-    @adjoint(math.cbrt, kind="scalar", domain={"x": (0.2, 2.0)})
-    def _(y, x):
-        dx = dy / (3.0 * y * y)
-
-    @tangent(math.cbrt)
-    def _(y, x):
-        dy = dx / (3.0 * y * y)
-
-
-if hasattr(math, "exp2"):  # Python 3.11+
-
-    @adjoint(math.exp2, kind="scalar")
-    def _(y, x):
-        dx = dy * y * math.log(2.0)
-
-    @tangent(math.exp2)
-    def _(y, x):
-        dy = dx * y * math.log(2.0)
-
-
 # gamma' = gamma * digamma and lgamma' = digamma (also for negative x, where lgamma is
 # log|gamma|). Digamma comes from SciPy: without SciPy these stay unregistered (refused).
 if importlib.util.find_spec("scipy") is not None:
 
-    @adjoint(math.gamma, kind="scalar", domain={"x": (0.5, 3.0)})
+    @derivative(math.gamma, kind="scalar", domain={"x": (0.5, 3.0)})
     def _(y, x):
-        dx = dy * y * digamma(x)
+        return y * digamma(x)
 
-    @tangent(math.gamma)
+    @derivative(math.lgamma, kind="scalar", domain={"x": (0.5, 3.0)})
     def _(y, x):
-        dy = dx * y * digamma(x)
-
-    @adjoint(math.lgamma, kind="scalar", domain={"x": (0.5, 3.0)})
-    def _(y, x):
-        dx = dy * digamma(x)
-
-    @tangent(math.lgamma)
-    def _(y, x):
-        dy = dx * digamma(x)
+        return digamma(x)
 
 
 def _two_scalars(kinds, named):

@@ -32,7 +32,6 @@ from srcad.rules.registry import (
     complex_values,
     nondifferentiable,
     output_dtype,
-    tangent,
 )
 from srcad.runtime.fft import (
     fft_adjoint,
@@ -110,170 +109,90 @@ SHIFT_EXAMPLES = [
 # ----------------------------------------------------------------------------- one axis
 
 
-@adjoint(np.fft.fft, kind="same_rank", examples=ONE_AXIS)
+@adjoint(np.fft.fft, linear=True, kind="same_rank", examples=ONE_AXIS)
 def _(y, a, n=None, axis=-1, norm=None):
     da = fft_adjoint(dy, a, axis, norm)
 
 
-@tangent(np.fft.fft)
-def _(y, a, n=None, axis=-1, norm=None):
-    dy = np.fft.fft(da, n, axis, norm)
-
-
-@adjoint(np.fft.ifft, kind="same_rank", examples=ONE_AXIS)
+@adjoint(np.fft.ifft, linear=True, kind="same_rank", examples=ONE_AXIS)
 def _(y, a, n=None, axis=-1, norm=None):
     da = ifft_adjoint(dy, a, axis, norm)
 
 
-@tangent(np.fft.ifft)
-def _(y, a, n=None, axis=-1, norm=None):
-    dy = np.fft.ifft(da, n, axis, norm)
-
-
-@adjoint(np.fft.rfft, kind="same_rank", examples=ONE_AXIS)
+@adjoint(np.fft.rfft, linear=True, kind="same_rank", examples=ONE_AXIS)
 def _(y, a, n=None, axis=-1, norm=None):
     da = rfft_adjoint(dy, a, n, axis, norm)
 
 
-@tangent(np.fft.rfft)
-def _(y, a, n=None, axis=-1, norm=None):
-    dy = np.fft.rfft(da, n, axis, norm)
-
-
-@adjoint(np.fft.irfft, kind="same_rank", examples=_one_axis_examples((3, 4)))
+@adjoint(np.fft.irfft, linear=True, kind="same_rank", examples=_one_axis_examples((3, 4)))
 def _(y, a, n=None, axis=-1, norm=None):
     da = irfft_adjoint(dy, a, n, axis, norm)
 
 
-@tangent(np.fft.irfft)
-def _(y, a, n=None, axis=-1, norm=None):
-    dy = np.fft.irfft(da, n, axis, norm)
-
-
-@adjoint(np.fft.hfft, kind="same_rank", examples=_one_axis_examples((3, 4)))
+@adjoint(np.fft.hfft, linear=True, kind="same_rank", examples=_one_axis_examples((3, 4)))
 def _(y, a, n=None, axis=-1, norm=None):
     da = hfft_adjoint(dy, a, n, axis, norm)
 
 
-@tangent(np.fft.hfft)
-def _(y, a, n=None, axis=-1, norm=None):
-    dy = np.fft.hfft(da, n, axis, norm)
-
-
-@adjoint(np.fft.ihfft, kind="same_rank", examples=ONE_AXIS)
+@adjoint(np.fft.ihfft, linear=True, kind="same_rank", examples=ONE_AXIS)
 def _(y, a, n=None, axis=-1, norm=None):
     da = ihfft_adjoint(dy, a, n, axis, norm)
-
-
-@tangent(np.fft.ihfft)
-def _(y, a, n=None, axis=-1, norm=None):
-    dy = np.fft.ihfft(da, n, axis, norm)
 
 
 # ----------------------------------------------------------------------------- several axes
 
 
-@adjoint(np.fft.fftn, kind="same_rank", examples=N_AXES)
+@adjoint(np.fft.fftn, linear=True, kind="same_rank", examples=N_AXES)
 def _(y, a, s=None, axes=None, norm=None):
     da = fftn_adjoint(dy, a, s, axes, norm)
 
 
-@tangent(np.fft.fftn)
-def _(y, a, s=None, axes=None, norm=None):
-    dy = np.fft.fftn(da, s, axes, norm)
-
-
-@adjoint(np.fft.ifftn, kind="same_rank", examples=N_AXES)
+@adjoint(np.fft.ifftn, linear=True, kind="same_rank", examples=N_AXES)
 def _(y, a, s=None, axes=None, norm=None):
     da = ifftn_adjoint(dy, a, s, axes, norm)
 
 
-@tangent(np.fft.ifftn)
-def _(y, a, s=None, axes=None, norm=None):
-    dy = np.fft.ifftn(da, s, axes, norm)
-
-
-@adjoint(np.fft.rfftn, kind="same_rank", examples=N_AXES)
+@adjoint(np.fft.rfftn, linear=True, kind="same_rank", examples=N_AXES)
 def _(y, a, s=None, axes=None, norm=None):
     da = rfftn_adjoint(dy, a, s, axes, norm)
 
 
-@tangent(np.fft.rfftn)
-def _(y, a, s=None, axes=None, norm=None):
-    dy = np.fft.rfftn(da, s, axes, norm)
-
-
-@adjoint(np.fft.irfftn, kind="same_rank", examples=HALF_N_AXES)
+@adjoint(np.fft.irfftn, linear=True, kind="same_rank", examples=HALF_N_AXES)
 def _(y, a, s=None, axes=None, norm=None):
     da = irfftn_adjoint(dy, a, s, axes, norm)
 
 
-@tangent(np.fft.irfftn)
-def _(y, a, s=None, axes=None, norm=None):
-    dy = np.fft.irfftn(da, s, axes, norm)
-
-
-@adjoint(np.fft.fft2, kind="same_rank", examples=TWO_AXES)
+@adjoint(np.fft.fft2, linear=True, kind="same_rank", examples=TWO_AXES)
 def _(y, a, s=None, axes=(-2, -1), norm=None):
     da = fftn_adjoint(dy, a, s, axes, norm)
 
 
-@tangent(np.fft.fft2)
-def _(y, a, s=None, axes=(-2, -1), norm=None):
-    dy = np.fft.fft2(da, s, axes, norm)
-
-
-@adjoint(np.fft.ifft2, kind="same_rank", examples=TWO_AXES)
+@adjoint(np.fft.ifft2, linear=True, kind="same_rank", examples=TWO_AXES)
 def _(y, a, s=None, axes=(-2, -1), norm=None):
     da = ifftn_adjoint(dy, a, s, axes, norm)
 
 
-@tangent(np.fft.ifft2)
-def _(y, a, s=None, axes=(-2, -1), norm=None):
-    dy = np.fft.ifft2(da, s, axes, norm)
-
-
-@adjoint(np.fft.rfft2, kind="same_rank", examples=TWO_AXES)
+@adjoint(np.fft.rfft2, linear=True, kind="same_rank", examples=TWO_AXES)
 def _(y, a, s=None, axes=(-2, -1), norm=None):
     da = rfftn_adjoint(dy, a, s, axes, norm)
 
 
-@tangent(np.fft.rfft2)
-def _(y, a, s=None, axes=(-2, -1), norm=None):
-    dy = np.fft.rfft2(da, s, axes, norm)
-
-
-@adjoint(np.fft.irfft2, kind="same_rank", examples=HALF_TWO_AXES)
+@adjoint(np.fft.irfft2, linear=True, kind="same_rank", examples=HALF_TWO_AXES)
 def _(y, a, s=None, axes=(-2, -1), norm=None):
     da = irfftn_adjoint(dy, a, s, axes, norm)
-
-
-@tangent(np.fft.irfft2)
-def _(y, a, s=None, axes=(-2, -1), norm=None):
-    dy = np.fft.irfft2(da, s, axes, norm)
 
 
 # ----------------------------------------------------------------------------- shifts
 
 
-@adjoint(np.fft.fftshift, kind="same_rank", examples=SHIFT_EXAMPLES)
+@adjoint(np.fft.fftshift, linear=True, kind="same_rank", examples=SHIFT_EXAMPLES)
 def _(y, x, axes=None):
     dx = np.fft.ifftshift(dy, axes)
 
 
-@tangent(np.fft.fftshift)
-def _(y, x, axes=None):
-    dy = np.fft.fftshift(dx, axes)
-
-
-@adjoint(np.fft.ifftshift, kind="same_rank", examples=SHIFT_EXAMPLES)
+@adjoint(np.fft.ifftshift, linear=True, kind="same_rank", examples=SHIFT_EXAMPLES)
 def _(y, x, axes=None):
     dx = np.fft.fftshift(dy, axes)
-
-
-@tangent(np.fft.ifftshift)
-def _(y, x, axes=None):
-    dy = np.fft.ifftshift(dx, axes)
 
 
 # ----------------------------------------------------------------------------- frequencies
@@ -331,7 +250,7 @@ _HELPER_HALF_N_OUTPUT = [  # (g, a, s, axes, norm): g is the output of rfftn(a, 
 ]
 
 
-@adjoint(fft_adjoint, kind="same_rank", nondiff_params=("a",),
+@adjoint(fft_adjoint, linear=True, kind="same_rank", nondiff_params=("a",),
          examples=_HELPER_ONE_AXIS)
 def _(y, g, a, axis=-1, norm=None):
     dg = np.real(np.fft.fft(dy, np.shape(g)[axis], axis, norm))
@@ -342,12 +261,7 @@ def _(y, g, a, axis=-1, norm=None):
     dg = np.fft.fft(dy, np.shape(g)[axis], axis, norm)
 
 
-@tangent(fft_adjoint)
-def _(y, g, a, axis=-1, norm=None):
-    dy = fft_adjoint(dg, a, axis, norm)
-
-
-@adjoint(ifft_adjoint, kind="same_rank", nondiff_params=("a",),
+@adjoint(ifft_adjoint, linear=True, kind="same_rank", nondiff_params=("a",),
          examples=_HELPER_ONE_AXIS)
 def _(y, g, a, axis=-1, norm=None):
     dg = np.real(np.fft.ifft(dy, np.shape(g)[axis], axis, norm))
@@ -358,12 +272,7 @@ def _(y, g, a, axis=-1, norm=None):
     dg = np.fft.ifft(dy, np.shape(g)[axis], axis, norm)
 
 
-@tangent(ifft_adjoint)
-def _(y, g, a, axis=-1, norm=None):
-    dy = ifft_adjoint(dg, a, axis, norm)
-
-
-@adjoint(rfft_adjoint, kind="same_rank", nondiff_params=("a",),
+@adjoint(rfft_adjoint, linear=True, kind="same_rank", nondiff_params=("a",),
          examples=_HELPER_HALF_OUTPUT)
 def _(y, g, a, n=None, axis=-1, norm=None):
     dg = np.real(np.fft.rfft(dy, n, axis, norm))
@@ -374,12 +283,7 @@ def _(y, g, a, n=None, axis=-1, norm=None):
     dg = np.fft.rfft(dy, n, axis, norm)
 
 
-@tangent(rfft_adjoint)
-def _(y, g, a, n=None, axis=-1, norm=None):
-    dy = rfft_adjoint(dg, a, n, axis, norm)
-
-
-@adjoint(ihfft_adjoint, kind="same_rank", nondiff_params=("a",),
+@adjoint(ihfft_adjoint, linear=True, kind="same_rank", nondiff_params=("a",),
          examples=_HELPER_HALF_OUTPUT)
 def _(y, g, a, n=None, axis=-1, norm=None):
     dg = np.real(np.fft.ihfft(dy, n, axis, norm))
@@ -390,32 +294,19 @@ def _(y, g, a, n=None, axis=-1, norm=None):
     dg = np.fft.ihfft(dy, n, axis, norm)
 
 
-@tangent(ihfft_adjoint)
-def _(y, g, a, n=None, axis=-1, norm=None):
-    dy = ihfft_adjoint(dg, a, n, axis, norm)
-
-
-@adjoint(irfft_adjoint, kind="same_rank", nondiff_params=("a",), examples=_HELPER_HALF_INPUT)
+@adjoint(irfft_adjoint, linear=True, kind="same_rank", nondiff_params=("a",),
+         examples=_HELPER_HALF_INPUT)
 def _(y, g, a, n=None, axis=-1, norm=None):
     dg = np.fft.irfft(dy, np.shape(g)[axis], axis, norm)
 
 
-@tangent(irfft_adjoint)
-def _(y, g, a, n=None, axis=-1, norm=None):
-    dy = irfft_adjoint(dg, a, n, axis, norm)
-
-
-@adjoint(hfft_adjoint, kind="same_rank", nondiff_params=("a",), examples=_HELPER_HALF_INPUT)
+@adjoint(hfft_adjoint, linear=True, kind="same_rank", nondiff_params=("a",),
+         examples=_HELPER_HALF_INPUT)
 def _(y, g, a, n=None, axis=-1, norm=None):
     dg = np.fft.hfft(dy, np.shape(g)[axis], axis, norm)
 
 
-@tangent(hfft_adjoint)
-def _(y, g, a, n=None, axis=-1, norm=None):
-    dy = hfft_adjoint(dg, a, n, axis, norm)
-
-
-@adjoint(fftn_adjoint, kind="same_rank", nondiff_params=("a",),
+@adjoint(fftn_adjoint, linear=True, kind="same_rank", nondiff_params=("a",),
          examples=_HELPER_N_AXES)
 def _(y, g, a, s=None, axes=None, norm=None):
     dg = np.real(np.fft.fftn(dy, fft_lengths(g, a, s, axes), fft_axes(a, s, axes), norm))
@@ -426,12 +317,7 @@ def _(y, g, a, s=None, axes=None, norm=None):
     dg = np.fft.fftn(dy, fft_lengths(g, a, s, axes), fft_axes(a, s, axes), norm)
 
 
-@tangent(fftn_adjoint)
-def _(y, g, a, s=None, axes=None, norm=None):
-    dy = fftn_adjoint(dg, a, s, axes, norm)
-
-
-@adjoint(ifftn_adjoint, kind="same_rank", nondiff_params=("a",),
+@adjoint(ifftn_adjoint, linear=True, kind="same_rank", nondiff_params=("a",),
          examples=_HELPER_N_AXES)
 def _(y, g, a, s=None, axes=None, norm=None):
     dg = np.real(np.fft.ifftn(dy, fft_lengths(g, a, s, axes), fft_axes(a, s, axes), norm))
@@ -442,12 +328,7 @@ def _(y, g, a, s=None, axes=None, norm=None):
     dg = np.fft.ifftn(dy, fft_lengths(g, a, s, axes), fft_axes(a, s, axes), norm)
 
 
-@tangent(ifftn_adjoint)
-def _(y, g, a, s=None, axes=None, norm=None):
-    dy = ifftn_adjoint(dg, a, s, axes, norm)
-
-
-@adjoint(rfftn_adjoint, kind="same_rank", nondiff_params=("a",),
+@adjoint(rfftn_adjoint, linear=True, kind="same_rank", nondiff_params=("a",),
          examples=_HELPER_HALF_N_OUTPUT)
 def _(y, g, a, s=None, axes=None, norm=None):
     dg = np.real(np.fft.rfftn(dy, s, fft_axes(a, s, axes), norm))
@@ -458,20 +339,10 @@ def _(y, g, a, s=None, axes=None, norm=None):
     dg = np.fft.rfftn(dy, s, fft_axes(a, s, axes), norm)
 
 
-@tangent(rfftn_adjoint)
-def _(y, g, a, s=None, axes=None, norm=None):
-    dy = rfftn_adjoint(dg, a, s, axes, norm)
-
-
-@adjoint(irfftn_adjoint, kind="same_rank", nondiff_params=("a",),
+@adjoint(irfftn_adjoint, linear=True, kind="same_rank", nondiff_params=("a",),
          examples=_HELPER_HALF_N_INPUT)
 def _(y, g, a, s=None, axes=None, norm=None):
     dg = np.fft.irfftn(dy, fft_lengths(g, a, s, axes), fft_axes(a, s, axes), norm)
-
-
-@tangent(irfftn_adjoint)
-def _(y, g, a, s=None, axes=None, norm=None):
-    dy = irfftn_adjoint(dg, a, s, axes, norm)
 
 
 nondifferentiable(fft_axes, examples=[

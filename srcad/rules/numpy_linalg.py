@@ -3,7 +3,15 @@
 import numpy as np
 
 from srcad.ir.kinds import ARRAY, NUMERIC, OTHER, ArrayKind, TupleKind, array_of_rank, is_array
-from srcad.rules.registry import Example, Method, Rand, adjoint, nondifferentiable, tangent
+from srcad.rules.registry import (
+    Example,
+    Method,
+    Rand,
+    adjoint,
+    nondifferentiable,
+    share_rules,
+    tangent,
+)
 from srcad.runtime import (
     dot_adjoint_left,
     dot_adjoint_right,
@@ -57,37 +65,19 @@ from srcad.runtime.linalg import (
 )
 
 
-@adjoint(np.dot, kind="product")
+@adjoint(np.dot, bilinear=True, kind="product")
 def _(z, a, b):
     da = dot_adjoint_left(dz, a, b)
     db = dot_adjoint_right(dz, a, b)
 
 
-@tangent(np.dot)
-def _(z, a, b):
-    dz = np.dot(da, b) + np.dot(a, db)
+share_rules(np.dot, Method("dot"))
 
 
-@adjoint(Method("dot"), kind="product")
-def _(z, a, b):
-    da = dot_adjoint_left(dz, a, b)
-    db = dot_adjoint_right(dz, a, b)
-
-
-@tangent(Method("dot"))
-def _(z, a, b):
-    dz = np.dot(da, b) + np.dot(a, db)
-
-
-@adjoint(np.matmul, kind="product")
+@adjoint(np.matmul, bilinear=True, kind="product")
 def _(z, a, b):
     da = matmul_adjoint_left(dz, a, b)
     db = matmul_adjoint_right(dz, a, b)
-
-
-@tangent(np.matmul)
-def _(z, a, b):
-    dz = np.matmul(da, b) + np.matmul(a, db)
 
 
 # ============================================================================ np.linalg
@@ -227,15 +217,10 @@ def _separated_positive(shape):
 # using them can be differentiated again (Hessians, grad of grad).
 
 
-@adjoint(transposed, kind=_matrix_to_matrix, examples=[
+@adjoint(transposed, linear=True, kind=_matrix_to_matrix, examples=[
     Example((Rand((2, 3)),)), Example((Rand((2, 3, 4)),))])
 def _(y, x):
     dx = transposed(dy)
-
-
-@tangent(transposed)
-def _(y, x):
-    dy = transposed(dx)
 
 
 # ---------------------------------------------------------------------------- inv, det
@@ -571,7 +556,7 @@ if hasattr(np.linalg, "matrix_norm"):
 
 if hasattr(np.linalg, "matrix_transpose"):
     # The array-API functions of NumPy 2 that act on the last axes.
-    @adjoint(np.linalg.matmul, kind="product", examples=[
+    @adjoint(np.linalg.matmul, bilinear=True, kind="product", examples=[
         Example((Rand((2, 3)), Rand((3, 4)))), Example((Rand((3,)), Rand((3, 2)))),
         Example((Rand((2, 3, 4)), Rand((4,)))), Example((Rand((2, 3, 4)), Rand((1, 4, 2)))),
         Example((Rand((3,)), Rand((3,))))])
@@ -579,30 +564,18 @@ if hasattr(np.linalg, "matrix_transpose"):
         dx1 = matmul_adjoint_left(dy, x1, x2)
         dx2 = matmul_adjoint_right(dy, x1, x2)
 
-    @tangent(np.linalg.matmul)
-    def _(y, x1, x2, /):
-        dy = np.matmul(dx1, x2) + np.matmul(x1, dx2)
-
-    @adjoint(np.linalg.matrix_transpose, kind=_matrix_to_matrix, examples=[
+    @adjoint(np.linalg.matrix_transpose, linear=True, kind=_matrix_to_matrix, examples=[
         Example((Rand((2, 3)),)), Example((Rand((2, 3, 4)),))])
     def _(y, x, /):
         dx = transposed(dy)
 
-    @tangent(np.linalg.matrix_transpose)
-    def _(y, x, /):
-        dy = transposed(dx)
-
-    @adjoint(np.linalg.outer, kind=lambda kinds, named: ArrayKind(2), examples=[
+    @adjoint(np.linalg.outer, bilinear=True, kind=lambda kinds, named: ArrayKind(2), examples=[
         Example((Rand((3,)), Rand((2,)))), Example((Rand((1,)), Rand((4,))))])
     def _(y, x1, x2, /):
         dx1 = dy @ x2
         dx2 = transposed(dy) @ x1
 
-    @tangent(np.linalg.outer)
-    def _(y, x1, x2, /):
-        dy = np.linalg.outer(dx1, x2) + np.linalg.outer(x1, dx2)
-
-    @adjoint(np.linalg.vecdot, broadcasting=True, kind="numeric", examples=[
+    @adjoint(np.linalg.vecdot, bilinear=True, broadcasting=True, kind="numeric", examples=[
         Example((Rand((3,)), Rand((3,)))), Example((Rand((2, 3)), Rand((3,)))),
         Example((Rand((2, 3)), Rand((2, 3))), {"axis": 0}),
         Example((Rand((4, 1, 3)), Rand((2, 3))), {"axis": -1})])
@@ -610,38 +583,23 @@ if hasattr(np.linalg, "matrix_transpose"):
         dx1 = np.expand_dims(dy, axis) * x2
         dx2 = np.expand_dims(dy, axis) * x1
 
-    @tangent(np.linalg.vecdot)
-    def _(y, x1, x2, /, *, axis=-1):
-        dy = np.sum(dx1 * x2 + x1 * dx2, axis=axis)
-
-    @adjoint(np.linalg.trace, kind=_matrix_to_scalar, examples=[
+    @adjoint(np.linalg.trace, linear=True, kind=_matrix_to_scalar, examples=[
         Example((Rand((3, 3)),)), Example((Rand((2, 3, 4)),)),
         Example((Rand((3, 4)),), {"offset": 1}), Example((Rand((2, 4, 3)),), {"offset": -2})])
     def _(y, x, /, *, offset=0, dtype=None):
         dx = trace_last_adjoint(dy, x, offset)
 
-    @tangent(np.linalg.trace)
-    def _(y, x, /, *, offset=0, dtype=None):
-        dy = np.linalg.trace(dx, offset=offset, dtype=dtype)
-
-    @adjoint(np.linalg.diagonal, kind=_matrix_to_vector, examples=[
+    @adjoint(np.linalg.diagonal, linear=True, kind=_matrix_to_vector, examples=[
         Example((Rand((3, 3)),)), Example((Rand((2, 3, 4)),)),
         Example((Rand((3, 4)),), {"offset": 1}), Example((Rand((2, 4, 3)),), {"offset": -1})])
     def _(y, x, /, *, offset=0):
         dx = diagonal_last_adjoint(dy, x, offset)
 
-    @tangent(np.linalg.diagonal)
-    def _(y, x, /, *, offset=0):
-        dy = np.linalg.diagonal(dx, offset=offset)
-
     # d(x1 x x2) = dx1 x x2 + x1 x dx2;  adjoints: x2 x g and g x x1.
-    @adjoint(np.linalg.cross, broadcasting=True, kind="numeric", examples=[
+    @adjoint(np.linalg.cross, bilinear=True, broadcasting=True, kind="numeric", examples=[
         Example((Rand((3,)), Rand((3,)))), Example((Rand((2, 3)), Rand((3,)))),
         Example((Rand((3, 2)), Rand((3, 2))), {"axis": 0})])
     def _(y, x1, x2, /, *, axis=-1):
         dx1 = np.linalg.cross(x2, dy, axis=axis)
         dx2 = np.linalg.cross(dy, x1, axis=axis)
 
-    @tangent(np.linalg.cross)
-    def _(y, x1, x2, /, *, axis=-1):
-        dy = np.linalg.cross(dx1, x2, axis=axis) + np.linalg.cross(x1, dx2, axis=axis)

@@ -7,7 +7,7 @@ contractions, computed by the helpers in `srcad/runtime/products.py`.
 import numpy as np
 
 from srcad.ir.kinds import NUMERIC, SCALAR, ArrayKind, array_of_rank, is_array
-from srcad.rules.registry import Example, Method, Rand, adjoint, tangent
+from srcad.rules.registry import Example, Method, Rand, adjoint, share_rules, tangent
 from srcad.runtime.products import (
     einsum_adjoint,
     einsum_tangent,
@@ -86,7 +86,7 @@ def _einsum_kind(kinds, named):
 # vdot(a, b) = sum(a.ravel() * b.ravel()) for real inputs (any shapes of equal size).
 
 
-@adjoint(np.vdot, kind="scalar", examples=[
+@adjoint(np.vdot, bilinear=True, kind="scalar", examples=[
     Example((Rand((3,)), Rand((3,)))), Example((Rand((2, 3)), Rand((3, 2)))),
     Example((Rand((2, 3)), Rand((6,)))), Example((Rand((2, 3, 2)), Rand((2, 6))))])
 def _(y, a, b):
@@ -94,15 +94,10 @@ def _(y, a, b):
     db = dy * np.reshape(a, np.shape(b))
 
 
-@tangent(np.vdot)
-def _(y, a, b):
-    dy = np.vdot(da, b) + np.vdot(a, db)
-
-
 # inner(a, b): a product over the last axes of a and b (a plain product with a scalar).
 
 
-@adjoint(np.inner, kind=_inner_kind, examples=[
+@adjoint(np.inner, bilinear=True, kind=_inner_kind, examples=[
     Example((Rand((3,)), Rand((3,)))), Example((Rand((2, 3)), Rand((3,)))),
     Example((Rand((3,)), Rand((4, 3)))), Example((Rand((2, 3)), Rand((4, 3)))),
     Example((Rand((2, 2, 3)), Rand((4, 3)))), Example((Rand(()), Rand((2, 3)))),
@@ -112,15 +107,10 @@ def _(y, a, b):
     db = inner_adjoint(dy, a, b, 1)
 
 
-@tangent(np.inner)
-def _(y, a, b):
-    dy = np.inner(da, b) + np.inner(a, db)
-
-
 # outer(a, b)[i, j] = a.ravel()[i] * b.ravel()[j]
 
 
-@adjoint(np.outer, kind=lambda kinds, named: ArrayKind(2), examples=[
+@adjoint(np.outer, bilinear=True, kind=lambda kinds, named: ArrayKind(2), examples=[
     Example((Rand((3,)), Rand((4,)))), Example((Rand((2, 3)), Rand((4,)))),
     Example((Rand(()), Rand((3,)))), Example((Rand((2, 2)), Rand((3, 2))))])
 def _(y, a, b, out=None):
@@ -128,15 +118,10 @@ def _(y, a, b, out=None):
     db = np.reshape(np.dot(np.ravel(a), dy), np.shape(b))
 
 
-@tangent(np.outer)
-def _(y, a, b, out=None):
-    dy = np.outer(da, b) + np.outer(a, db)
-
-
 # ----------------------------------------------------------------------------- tensordot
 
 
-@adjoint(np.tensordot, kind=_tensordot_kind, examples=[
+@adjoint(np.tensordot, bilinear=True, kind=_tensordot_kind, examples=[
     Example((Rand((2, 3, 4)), Rand((3, 4, 5)))), Example((Rand((2, 3)), Rand((3, 4)), 1)),
     Example((Rand((2,)), Rand((3,))), {"axes": 0}), Example((Rand((3,)), Rand((3,))), {"axes": 1}),
     Example((Rand((2, 3, 4)), Rand((3, 2, 5))), {"axes": ([1, 0], [0, 1])}),
@@ -147,11 +132,6 @@ def _(y, a, b, out=None):
 def _(y, a, b, axes=2):
     da = tensordot_adjoint(dy, a, b, axes, 0)
     db = tensordot_adjoint(dy, a, b, axes, 1)
-
-
-@tangent(np.tensordot)
-def _(y, a, b, axes=2):
-    dy = np.tensordot(da, b, axes) + np.tensordot(a, db, axes)
 
 
 # ----------------------------------------------------------------------------- einsum
@@ -189,18 +169,13 @@ def _(y, subscripts, *operands, optimize=False):
 # ----------------------------------------------------------------------------- kron
 
 
-@adjoint(np.kron, kind=_kron_kind, examples=[
+@adjoint(np.kron, bilinear=True, kind=_kron_kind, examples=[
     Example((Rand((2,)), Rand((3,)))), Example((Rand((2, 3)), Rand((2, 2)))),
     Example((Rand((2,)), Rand((2, 3)))), Example((Rand((2, 2, 2)), Rand((3,)))),
     Example((Rand(()), Rand((2, 3)))), Example((Rand((2, 3)), Rand(())))])
 def _(y, a, b):
     da = kron_adjoint(dy, a, b, 0)
     db = kron_adjoint(dy, a, b, 1)
-
-
-@tangent(np.kron)
-def _(y, a, b):
-    dy = np.kron(da, b) + np.kron(a, db)
 
 
 # ----------------------------------------------------------------------------- trace
@@ -214,23 +189,21 @@ _TRACE_EXAMPLES = [
 ]
 
 
-@adjoint(np.trace, kind=_trace_kind, examples=_TRACE_EXAMPLES)
-@adjoint(Method("trace"), kind=_trace_kind, examples=_TRACE_EXAMPLES)
+@adjoint(np.trace, linear=True, kind=_trace_kind, examples=_TRACE_EXAMPLES)
 def _(y, a, offset=0, axis1=0, axis2=1, dtype=None, out=None):
     da = trace_adjoint(dy, a, offset, axis1, axis2)
 
 
-@tangent(np.trace)
-@tangent(Method("trace"))
-def _(y, a, offset=0, axis1=0, axis2=1, dtype=None, out=None):
-    dy = np.trace(da, offset, axis1, axis2)
+share_rules(np.trace, Method("trace"), examples=_TRACE_EXAMPLES)
+
 
 # ----------------------------------------------------------------------------- helpers
 # Rules for helpers the templates above emit, for higher derivatives. `a` only gives
 # the shape: trace_adjoint is linear in `g`.
 
 
-@adjoint(trace_adjoint, kind=lambda kinds, named: named["a"][1] if "a" in named else NUMERIC,
+@adjoint(trace_adjoint, linear=True,
+         kind=lambda kinds, named: named["a"][1] if "a" in named else NUMERIC,
          examples=[Example((Rand(()), np.ones((3, 3)))), Example((Rand(()), np.ones((3, 4)), 1)),
                    Example((Rand((2,)), np.ones((2, 3, 4)), -1, 1, 2)),
                    Example((Rand((4,)), np.ones((3, 4, 3))), {"axis1": 0, "axis2": 2})])
@@ -238,6 +211,3 @@ def _(y, g, a, offset=0, axis1=0, axis2=1):
     dg = np.trace(dy, offset, axis1, axis2)
 
 
-@tangent(trace_adjoint)
-def _(y, g, a, offset=0, axis1=0, axis2=1):
-    dy = trace_adjoint(dg, a, offset, axis1, axis2)

@@ -4,7 +4,15 @@
 import numpy as np
 
 from srcad.ir.kinds import ARRAY, NUMERIC, ArrayKind, is_array
-from srcad.rules.registry import Example, Method, Rand, adjoint, nondifferentiable, tangent
+from srcad.rules.registry import (
+    Example,
+    Method,
+    Rand,
+    adjoint,
+    nondifferentiable,
+    share_rules,
+    tangent,
+)
 from srcad.runtime import reduced_count, unreduce
 from srcad.runtime.reductions import (
     cumprod_adjoint,
@@ -23,44 +31,18 @@ from srcad.runtime.reductions import (
 # accepted and do not change the derivative.
 
 
-@adjoint(np.sum, kind="reduction")
+@adjoint(np.sum, linear=True, kind="reduction")
 def _(y, x, axis=None, dtype=None, out=None, keepdims=False):
     dx = unreduce(dy, x, axis, keepdims)
 
 
-@tangent(np.sum)
-def _(y, x, axis=None, dtype=None, out=None, keepdims=False):
-    dy = np.sum(dx, axis=axis, keepdims=keepdims)
-
-
-@adjoint(Method("sum"), kind="reduction")
-def _(y, x, axis=None, dtype=None, out=None, keepdims=False):
-    dx = unreduce(dy, x, axis, keepdims)
-
-
-@tangent(Method("sum"))
-def _(y, x, axis=None, dtype=None, out=None, keepdims=False):
-    dy = np.sum(dx, axis=axis, keepdims=keepdims)
-
-
-@adjoint(np.mean, kind="reduction")
+@adjoint(np.mean, linear=True, kind="reduction")
 def _(y, x, axis=None, dtype=None, out=None, keepdims=False):
     dx = unreduce(dy / reduced_count(x, axis), x, axis, keepdims)
 
 
-@tangent(np.mean)
-def _(y, x, axis=None, dtype=None, out=None, keepdims=False):
-    dy = np.mean(dx, axis=axis, keepdims=keepdims)
-
-
-@adjoint(Method("mean"), kind="reduction")
-def _(y, x, axis=None, dtype=None, out=None, keepdims=False):
-    dx = unreduce(dy / reduced_count(x, axis), x, axis, keepdims)
-
-
-@tangent(Method("mean"))
-def _(y, x, axis=None, dtype=None, out=None, keepdims=False):
-    dy = np.mean(dx, axis=axis, keepdims=keepdims)
+share_rules(np.sum, Method("sum"))
+share_rules(np.mean, Method("mean"))
 
 
 # ----------------------------------------------------------------------------- examples
@@ -214,16 +196,12 @@ def _(y, a, axis=None, dtype=None, out=None, ddof=0, keepdims=False):
 # axis=None works on `a` flattened (the result is 1-D).
 
 
-@adjoint(np.cumsum, kind=_cumulative_kind, examples=_cumulative_examples())
-@adjoint(Method("cumsum"), kind=_cumulative_kind, examples=_cumulative_examples(method=True))
+@adjoint(np.cumsum, linear=True, kind=_cumulative_kind, examples=_cumulative_examples())
 def _(y, a, axis=None, dtype=None, out=None):
     da = cumsum_adjoint(dy, a, axis)
 
 
-@tangent(np.cumsum)
-@tangent(Method("cumsum"))
-def _(y, a, axis=None, dtype=None, out=None):
-    dy = np.cumsum(da, axis)
+share_rules(np.cumsum, Method("cumsum"), examples=_cumulative_examples(method=True))
 
 
 @adjoint(np.cumprod, kind=_cumulative_kind, examples=_cumulative_examples(0.5, 1.5))
@@ -290,29 +268,19 @@ def _(y, a, axis=None):
     dy = prod_of_others_jvp(da, a, axis)
 
 
-@adjoint(deviation, kind=_like("a"), examples=[
+@adjoint(deviation, linear=True, kind=_like("a"), examples=[
     Example((Rand((3,)),)), Example((Rand((2, 3)), 0, 1)), Example((Rand((2, 3, 2)), (0, 2))),
     Example((Rand((2, 3)),), {"axis": -1, "ddof": 1})])
 def _(y, a, axis=None, ddof=0):
-    da = deviation(dy, axis, ddof)  # linear and self-adjoint
-
-
-@tangent(deviation)
-def _(y, a, axis=None, ddof=0):
-    dy = deviation(da, axis, ddof)
+    da = deviation(dy, axis, ddof)  # self-adjoint
 
 
 # `a` only gives the shape: the result is linear in `g`.
-@adjoint(cumsum_adjoint, kind=_like("a"), examples=[
+@adjoint(cumsum_adjoint, linear=True, kind=_like("a"), examples=[
     Example((Rand((6,)), np.ones((2, 3)))), Example((Rand((2, 3)), np.ones((2, 3)), 0)),
     Example((Rand((2, 3, 2)), np.ones((2, 3, 2)), -1))])
 def _(y, g, a, axis=None):
     dg = np.cumsum(dy, axis)
-
-
-@tangent(cumsum_adjoint)
-def _(y, g, a, axis=None):
-    dy = cumsum_adjoint(dg, a, axis)
 
 
 # Piecewise constant in `a` (which elements are the extremum; how many NaNs).

@@ -17,6 +17,7 @@ from srcad.rules.registry import (
     adjoint,
     complex_values,
     nondifferentiable,
+    share_rules,
     tangent,
 )
 from srcad.runtime import broadcast_like, transpose_adjoint, unbroadcast
@@ -225,14 +226,9 @@ def _astype_kind(kinds, named):
 # ============================================================================ reshape, transpose
 
 
-@adjoint(np.reshape, kind="reshaped")
+@adjoint(np.reshape, linear=True, kind="reshaped")
 def _(y, a, shape):
     da = np.reshape(dy, np.shape(a))
-
-
-@tangent(np.reshape)
-def _(y, a, shape):
-    dy = np.reshape(da, shape)
 
 
 @adjoint(Method("reshape"), kind="array")
@@ -245,24 +241,14 @@ def _(y, a, *shape):
     dy = np.reshape(da, np.shape(y))
 
 
-@adjoint(np.transpose, kind="same_rank")
+@adjoint(np.transpose, linear=True, kind="same_rank")
 def _(y, a, axes=None):
     da = transpose_adjoint(dy, axes)
 
 
-@tangent(np.transpose)
-def _(y, a, axes=None):
-    dy = np.transpose(da, axes)
-
-
-@adjoint(Attribute("T"), kind="same_rank")
+@adjoint(Attribute("T"), linear=True, kind="same_rank")
 def _(y, a):
     da = np.transpose(dy)
-
-
-@tangent(Attribute("T"))
-def _(y, a):
-    dy = np.transpose(da)
 
 
 TRANSPOSE_EXAMPLES = [
@@ -305,43 +291,29 @@ def _(y, a, order="C"):
     dy = ravel_tangent(da, a, order)
 
 
-@adjoint(np.swapaxes, kind="same_rank", examples=[
+@adjoint(np.swapaxes, linear=True, kind="same_rank", examples=[
     Example((Rand((2, 3)), 0, 1)), Example((Rand((2, 3, 4)), 0, 2)),
     Example((Rand((2, 3, 4)), -1, 1)), Example((Rand((2, 3)), 1, 1))])
-@adjoint(Method("swapaxes"), kind="same_rank", examples=[
-    Example((Rand((2, 3)), 0, 1)), Example((Rand((2, 3, 4)), 2, -3))])
 def _(y, a, axis1, axis2):
     da = np.swapaxes(dy, axis1, axis2)
 
 
-@tangent(np.swapaxes)
-@tangent(Method("swapaxes"))
-def _(y, a, axis1, axis2):
-    dy = np.swapaxes(da, axis1, axis2)
+share_rules(np.swapaxes, Method("swapaxes"), examples=[
+    Example((Rand((2, 3)), 0, 1)), Example((Rand((2, 3, 4)), 2, -3))])
 
 
-@adjoint(np.moveaxis, kind="same_rank", examples=[
+@adjoint(np.moveaxis, linear=True, kind="same_rank", examples=[
     Example((Rand((2, 3)), 0, 1)), Example((Rand((2, 3, 4)), 0, -1)),
     Example((Rand((2, 3, 4)), (0, 1), (2, 0))), Example((Rand((2, 3, 4)), -1, 0))])
 def _(y, a, source, destination):
     da = np.moveaxis(dy, destination, source)
 
 
-@tangent(np.moveaxis)
-def _(y, a, source, destination):
-    dy = np.moveaxis(da, source, destination)
-
-
-@adjoint(np.expand_dims, kind=_kind_with_rank(_plus_axes), examples=[
+@adjoint(np.expand_dims, linear=True, kind=_kind_with_rank(_plus_axes), examples=[
     Example((Rand(()), 0)), Example((Rand((3,)), 0)), Example((Rand((3,)), -1)),
     Example((Rand((2, 3)), (0, 3))), Example((Rand((2, 3)),), {"axis": 1})])
 def _(y, a, axis):
     da = np.reshape(dy, np.shape(a))
-
-
-@tangent(np.expand_dims)
-def _(y, a, axis):
-    dy = np.expand_dims(da, axis)
 
 
 SQUEEZE_EXAMPLES = [
@@ -351,54 +323,35 @@ SQUEEZE_EXAMPLES = [
 ]
 
 
-@adjoint(np.squeeze, kind=_kind_with_rank(_minus_axes), examples=SQUEEZE_EXAMPLES)
-@adjoint(Method("squeeze"), kind=_kind_with_rank(_minus_axes), examples=SQUEEZE_EXAMPLES)
+@adjoint(np.squeeze, linear=True, kind=_kind_with_rank(_minus_axes), examples=SQUEEZE_EXAMPLES)
 def _(y, a, axis=None):
     da = np.reshape(dy, np.shape(a))
 
 
-@tangent(np.squeeze)
-@tangent(Method("squeeze"))
-def _(y, a, axis=None):
-    dy = np.squeeze(da, axis)
+share_rules(np.squeeze, Method("squeeze"), examples=SQUEEZE_EXAMPLES)
 
 
-@adjoint(np.atleast_1d, kind=_at_least(1),
+@adjoint(np.atleast_1d, linear=True, kind=_at_least(1),
          examples=[Example((Rand(()),)), Example((Rand((3,)),)), Example((Rand((2, 3)),))])
 def _(y, arys):
     darys = np.reshape(dy, np.shape(arys))
 
 
-@tangent(np.atleast_1d)
-def _(y, arys):
-    dy = np.atleast_1d(darys)
-
-
-@adjoint(np.atleast_2d, kind=_at_least(2),
+@adjoint(np.atleast_2d, linear=True, kind=_at_least(2),
          examples=[Example((Rand(()),)), Example((Rand((3,)),)), Example((Rand((2, 3)),)),
                    Example((Rand((2, 3, 2)),))])
 def _(y, arys):
     darys = np.reshape(dy, np.shape(arys))
 
 
-@tangent(np.atleast_2d)
-def _(y, arys):
-    dy = np.atleast_2d(darys)
-
-
-@adjoint(np.atleast_3d, kind=_at_least(3),
+@adjoint(np.atleast_3d, linear=True, kind=_at_least(3),
          examples=[Example((Rand(()),)), Example((Rand((3,)),)), Example((Rand((2, 3)),)),
                    Example((Rand((2, 3, 2)),))])
 def _(y, arys):
     darys = np.reshape(dy, np.shape(arys))
 
 
-@tangent(np.atleast_3d)
-def _(y, arys):
-    dy = np.atleast_3d(darys)
-
-
-@adjoint(np.broadcast_to, kind=_broadcast_to_kind, examples=[
+@adjoint(np.broadcast_to, linear=True, kind=_broadcast_to_kind, examples=[
     Example((Rand(()), (2, 3))), Example((Rand((3,)), (2, 3))), Example((Rand((2, 1)), (2, 3))),
     Example((Rand((3,)), 3)), Example((Rand((1, 3)), (4, 2, 3))),
     Example((Rand((2, 3)),), {"shape": (2, 3)})])
@@ -406,16 +359,11 @@ def _(y, array, shape):
     darray = unbroadcast(dy, array)
 
 
-@tangent(np.broadcast_to)
-def _(y, array, shape):
-    dy = np.broadcast_to(darray, shape)
-
-
 # ============================================================================ joining, splitting
 # A list argument's adjoint is a list with one adjoint per item.
 
 
-@adjoint(np.concatenate, kind=_concatenate_kind, examples=[
+@adjoint(np.concatenate, linear=True, kind=_concatenate_kind, examples=[
     Example(([Rand((2,)), Rand((3,))],)),
     Example(([Rand((2, 3)), Rand((1, 3)), Rand((2, 3))],)),
     Example(([Rand((2, 3)), Rand((2, 1))], 1)),
@@ -427,12 +375,7 @@ def _(y, arrays, axis=0):
     darrays = concatenate_adjoint(dy, arrays, axis)
 
 
-@tangent(np.concatenate)
-def _(y, arrays, axis=0):
-    dy = np.concatenate(item_tangents(darrays, arrays), axis)
-
-
-@adjoint(np.stack, kind=_stack_kind, examples=[
+@adjoint(np.stack, linear=True, kind=_stack_kind, examples=[
     Example(([Rand((3,)), Rand((3,))],)), Example(([Rand((2, 3)), Rand((2, 3))], 1)),
     Example(((Rand((2, 3)), Rand((2, 3)), Rand((2, 3))),), {"axis": -1}),
     Example(([Rand(()), Rand(()), Rand(())],)), Example(([Rand((2,)), Rand((2,))], -2)),
@@ -441,12 +384,7 @@ def _(y, arrays, axis=0):
     darrays = stack_adjoint(dy, arrays, axis)
 
 
-@tangent(np.stack)
-def _(y, arrays, axis=0):
-    dy = np.stack(item_tangents(darrays, arrays), axis)
-
-
-@adjoint(np.hstack, kind=_joined_kind(1), examples=[
+@adjoint(np.hstack, linear=True, kind=_joined_kind(1), examples=[
     Example(([Rand((2,)), Rand((3,))],)), Example(([Rand((2, 3)), Rand((2, 1))],)),
     Example(([Rand(()), Rand((2,))],)), Example(((Rand((2, 1, 2)), Rand((2, 3, 2))),)),
     Example((Rand((3, 2)),))])
@@ -454,12 +392,7 @@ def _(y, tup):
     dtup = hstack_adjoint(dy, tup)
 
 
-@tangent(np.hstack)
-def _(y, tup):
-    dy = np.hstack(item_tangents(dtup, tup))
-
-
-@adjoint(np.vstack, kind=_joined_kind(2), examples=[
+@adjoint(np.vstack, linear=True, kind=_joined_kind(2), examples=[
     Example(([Rand((3,)), Rand((3,))],)), Example(([Rand((2, 3)), Rand((3,))],)),
     Example(([Rand(()), Rand(())],)), Example(((Rand((1, 3, 2)), Rand((2, 3, 2))),)),
     Example((Rand((3, 2)),))])
@@ -467,33 +400,18 @@ def _(y, tup):
     dtup = vstack_adjoint(dy, tup)
 
 
-@tangent(np.vstack)
-def _(y, tup):
-    dy = np.vstack(item_tangents(dtup, tup))
-
-
-@adjoint(np.dstack, kind=_joined_kind(3), examples=[
+@adjoint(np.dstack, linear=True, kind=_joined_kind(3), examples=[
     Example(([Rand((3,)), Rand((3,))],)), Example(([Rand((2, 3)), Rand((2, 3, 2))],)),
     Example(([Rand(()), Rand(())],)), Example((Rand((2, 3)),))])
 def _(y, tup):
     dtup = dstack_adjoint(dy, tup)
 
 
-@tangent(np.dstack)
-def _(y, tup):
-    dy = np.dstack(item_tangents(dtup, tup))
-
-
-@adjoint(np.column_stack, kind=_joined_kind(2), examples=[
+@adjoint(np.column_stack, linear=True, kind=_joined_kind(2), examples=[
     Example(([Rand((3,)), Rand((3,))],)), Example(([Rand((3,)), Rand((3, 2))],)),
     Example(([Rand(()), Rand((1, 2))],)), Example((Rand((2, 3)),))])
 def _(y, tup):
     dtup = column_stack_adjoint(dy, tup)
-
-
-@tangent(np.column_stack)
-def _(y, tup):
-    dy = np.column_stack(item_tangents(dtup, tup))
 
 
 # Second order for the joining functions: their adjoints cut the output adjoint `g`
@@ -599,41 +517,26 @@ SPLIT_EXAMPLES = [
 ]
 
 
-@adjoint(np.split, kind=_split_kind, examples=SPLIT_EXAMPLES)
+@adjoint(np.split, linear=True, kind=_split_kind, examples=SPLIT_EXAMPLES)
 def _(ys, ary, indices_or_sections, axis=0):
     dary = split_adjoint(dys, ary, indices_or_sections, axis)
 
 
-@tangent(np.split)
-def _(ys, ary, indices_or_sections, axis=0):
-    dys = np.split(dary, indices_or_sections, axis)
-
-
-@adjoint(np.array_split, kind=_split_kind,
+@adjoint(np.array_split, linear=True, kind=_split_kind,
          examples=SPLIT_EXAMPLES + [Example((Rand((7,)), 3)), Example((Rand((2, 5)), 3, 1))])
 def _(ys, ary, indices_or_sections, axis=0):
     dary = split_adjoint(dys, ary, indices_or_sections, axis)
 
 
-@tangent(np.array_split)
-def _(ys, ary, indices_or_sections, axis=0):
-    dys = np.array_split(dary, indices_or_sections, axis)
-
-
 # ============================================================================ repeating, padding
 
 
-@adjoint(np.tile, kind=_kind_with_rank(_tile_rank), examples=[
+@adjoint(np.tile, linear=True, kind=_kind_with_rank(_tile_rank), examples=[
     Example((Rand((3,)), 2)), Example((Rand((3,)), (2, 2))), Example((Rand((2, 3)), (2, 1))),
     Example((Rand((2, 3)), 3)), Example((Rand(()), (2, 3))), Example((Rand((2, 1, 3)), (2, 3))),
     Example((Rand((2, 3)), 0))])
 def _(y, A, reps):
     dA = tile_adjoint(dy, A, reps)
-
-
-@tangent(np.tile)
-def _(y, A, reps):
-    dy = np.tile(dA, reps)
 
 
 REPEAT_EXAMPLES = [
@@ -643,18 +546,13 @@ REPEAT_EXAMPLES = [
 ]
 
 
-@adjoint(np.repeat, kind=_kind_with_rank(_flat_if_no_axis(None)),
+@adjoint(np.repeat, linear=True, kind=_kind_with_rank(_flat_if_no_axis(None)),
          examples=REPEAT_EXAMPLES + [Example((Rand(()), 3))])
-@adjoint(Method("repeat"), kind=_kind_with_rank(_flat_if_no_axis(None)),
-         examples=REPEAT_EXAMPLES)
 def _(y, a, repeats, axis=None):
     da = np_repeat_adjoint(dy, a, repeats, axis)
 
 
-@tangent(np.repeat)
-@tangent(Method("repeat"))
-def _(y, a, repeats, axis=None):
-    dy = np.repeat(da, repeats, axis)
+share_rules(np.repeat, Method("repeat"), examples=REPEAT_EXAMPLES)
 
 
 # Modes whose padding copies input elements or a constant; the others are refused
@@ -683,52 +581,32 @@ def _(y, array, pad_width, mode="constant", constant_values=0):
 # ============================================================================ reordering
 
 
-@adjoint(np.flip, kind=_kind_with_rank(_same), examples=[
+@adjoint(np.flip, linear=True, kind=_kind_with_rank(_same), examples=[
     Example((Rand((3,)),)), Example((Rand((2, 3)),)), Example((Rand((2, 3)), 0)),
     Example((Rand((2, 3, 2)),), {"axis": (0, -1)}), Example((Rand((2, 3)), -1))])
 def _(y, m, axis=None):
     dm = np.flip(dy, axis)
 
 
-@tangent(np.flip)
-def _(y, m, axis=None):
-    dy = np.flip(dm, axis)
-
-
-@adjoint(np.fliplr, kind=_kind_with_rank(_same),
+@adjoint(np.fliplr, linear=True, kind=_kind_with_rank(_same),
          examples=[Example((Rand((2, 3)),)), Example((Rand((2, 3, 2)),))])
 def _(y, m):
     dm = np.fliplr(dy)
 
 
-@tangent(np.fliplr)
-def _(y, m):
-    dy = np.fliplr(dm)
-
-
-@adjoint(np.flipud, kind=_kind_with_rank(_same),
+@adjoint(np.flipud, linear=True, kind=_kind_with_rank(_same),
          examples=[Example((Rand((3,)),)), Example((Rand((2, 3)),))])
 def _(y, m):
     dm = np.flipud(dy)
 
 
-@tangent(np.flipud)
-def _(y, m):
-    dy = np.flipud(dm)
-
-
-@adjoint(np.roll, kind=_kind_with_rank(_same), examples=[
+@adjoint(np.roll, linear=True, kind=_kind_with_rank(_same), examples=[
     Example((Rand((5,)), 2)), Example((Rand((2, 3)), 1)), Example((Rand((2, 3)), -1, 1)),
     Example((Rand((2, 3)), (1, 2), (0, 1))), Example((Rand((2, 3, 2)), 4),
                                                      {"axis": (-1, 1)}),
     Example((Rand((2, 3)), (1, -1)), {"axis": 1})])
 def _(y, a, shift, axis=None):
     da = np.roll(dy, np.negative(shift), axis)
-
-
-@tangent(np.roll)
-def _(y, a, shift, axis=None):
-    dy = np.roll(da, shift, axis)
 
 
 @adjoint(np.sort, kind=_kind_with_rank(_flat_if_no_axis(-1)), examples=[
@@ -747,7 +625,7 @@ def _(y, a, axis=-1, kind=None):
 # ============================================================================ diagonals, triangles
 
 
-@adjoint(np.diag, kind=_kind_with_rank(_diag_rank), examples=[
+@adjoint(np.diag, linear=True, kind=_kind_with_rank(_diag_rank), examples=[
     Example((Rand((3,)),)), Example((Rand((3,)), 1)), Example((Rand((3,)), -2)),
     Example((Rand((3, 3)),)), Example((Rand((3, 4)), 1)), Example((Rand((4, 3)), -1)),
     Example((Rand((2, 4)),), {"k": 3})])
@@ -755,22 +633,12 @@ def _(y, v, k=0):
     dv = diag_adjoint(dy, v, k)
 
 
-@tangent(np.diag)
-def _(y, v, k=0):
-    dy = np.diag(dv, k)
-
-
-@adjoint(np.diagonal, kind=_kind_with_rank(_diagonal_rank), examples=[
+@adjoint(np.diagonal, linear=True, kind=_kind_with_rank(_diagonal_rank), examples=[
     Example((Rand((3, 3)),)), Example((Rand((3, 4)), 1)), Example((Rand((4, 3)), -2)),
     Example((Rand((2, 3, 4)),), {"axis1": 1, "axis2": 2}),
     Example((Rand((2, 3, 4)), 1, 2, 0)), Example((Rand((3, 2, 3)), 0, -1, 0))])
 def _(y, a, offset=0, axis1=0, axis2=1):
     da = diagonal_adjoint(dy, a, offset, axis1, axis2)
-
-
-@tangent(np.diagonal)
-def _(y, a, offset=0, axis1=0, axis2=1):
-    dy = np.diagonal(da, offset, axis1, axis2)
 
 
 TRIANGLE_EXAMPLES = [
@@ -783,49 +651,28 @@ def _triangle_rank(rank, named):
     return max(rank, 2)
 
 
-@adjoint(np.tril, kind=_kind_with_rank(_triangle_rank), examples=TRIANGLE_EXAMPLES)
+@adjoint(np.tril, linear=True, kind=_kind_with_rank(_triangle_rank), examples=TRIANGLE_EXAMPLES)
 def _(y, m, k=0):
     dm = unbroadcast(np.tril(dy, k), m)
 
 
-@tangent(np.tril)
-def _(y, m, k=0):
-    dy = np.tril(dm, k)
-
-
-@adjoint(np.triu, kind=_kind_with_rank(_triangle_rank), examples=TRIANGLE_EXAMPLES)
+@adjoint(np.triu, linear=True, kind=_kind_with_rank(_triangle_rank), examples=TRIANGLE_EXAMPLES)
 def _(y, m, k=0):
     dm = unbroadcast(np.triu(dy, k), m)
-
-
-@tangent(np.triu)
-def _(y, m, k=0):
-    dy = np.triu(dm, k)
 
 
 # ============================================================================ copies, conversions
 
 
-@adjoint(np.copy, kind=_kind_with_rank(_same),
+@adjoint(np.copy, linear=True, kind=_kind_with_rank(_same),
          examples=[Example((Rand(()),)), Example((Rand((2, 3)),)), Example((Rand((3,)), "F"))])
 def _(y, a, order="K"):
     da = dy
 
 
-@tangent(np.copy)
-def _(y, a, order="K"):
-    dy = np.copy(da)
-
-
-@adjoint(Method("copy"), kind="first",
-         examples=[Example((Rand((2, 3)),)), Example((Rand((3,)), "F"))])
-def _(y, a, order="C"):
-    da = dy
-
-
-@tangent(Method("copy"))
-def _(y, a, order="C"):
-    dy = np.copy(da)
+# x.copy() orders its copy "C" by default, np.copy "K": the derivative does not depend on it.
+share_rules(np.copy, Method("copy"), kind="first",
+            examples=[Example((Rand((2, 3)),)), Example((Rand((3,)), "F"))])
 
 
 # Conversions: the adjoint goes back in the input's dtype (and item by item for a
@@ -908,8 +755,8 @@ def _take_along_axis_kind(kinds, named):
     return kinds[0] if kinds and is_array(kinds[0]) else ARRAY
 
 
-@adjoint(np.take_along_axis, kind=_take_along_axis_kind, nondiff_params=("indices", "axis"),
-         examples=[
+@adjoint(np.take_along_axis, linear=True, kind=_take_along_axis_kind,
+         nondiff_params=("indices", "axis"), examples=[
     Example((Rand((3, 4)), np.array([[1], [0], [3]]), 1)),
     Example((Rand((3, 4)), np.array([[2, 2, 0, 1], [0, 0, 0, 2]]), 0)),
     Example((Rand((5,)), np.array([4, 0, 0, 2]), 0)),
@@ -918,6 +765,3 @@ def _(y, arr, indices, axis):
     darr = take_along_axis_adjoint(dy, arr, indices, axis)
 
 
-@tangent(np.take_along_axis)
-def _(y, arr, indices, axis):
-    dy = np.take_along_axis(darr, indices, axis)

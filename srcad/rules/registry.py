@@ -12,20 +12,25 @@ The template's first parameter names the primal's output, the others mirror the
 primal's parameters (defaults included). An adjoint template reads `d<output>`
 and assigns `d<param>` for each differentiable parameter; a tangent template reads
 `d<param>` and assigns `d<output>`. Built-in and user rules use this same mechanism.
+
+Most rules are stated once and the rest derived (srcad/rules/derivation.py): a linear
+primitive's tangent from its adjoint (`adjoint(..., linear=True)`), an elementwise
+function's adjoint and tangent from its partial derivatives (`derivative`), and a twin
+primal's rules from the original's (`share_rules`: `x.sum()` from `np.sum`, `math.sin`
+from `np.sin`).
 """
 
 from __future__ import annotations
 
-import ast
-import inspect
-import textwrap
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from srcad.errors import RuleError
 from srcad.ir.kinds import ARRAY, KIND_RULES, NUMERIC, OTHER, SCALAR, TupleKind, join_kinds  # noqa: F401
+from srcad.rules import derivation
+from srcad.rules.templates import Template, parse_template
 
 # ----------------------------------------------------------------------------- primal keys
 
@@ -40,6 +45,10 @@ class Method:
     def srcad_label(self) -> str:
         return f".{self.name}"
 
+    def srcad_apply(self, obj: Any, *args: Any, **kwargs: Any) -> Any:
+        """`obj.<name>(*args, **kwargs)` (how `srcad.ir.interpret` runs it)."""
+        return getattr(obj, self.name)(*args, **kwargs)
+
 
 @dataclass(frozen=True)
 class Attribute:
@@ -51,6 +60,10 @@ class Attribute:
     def srcad_label(self) -> str:
         return f".{self.name}"
 
+    def srcad_apply(self, obj: Any) -> Any:
+        """`obj.<name>` (how `srcad.ir.interpret` runs it)."""
+        return getattr(obj, self.name)
+
 
 # ----------------------------------------------------------------------------- examples
 
@@ -60,8 +73,8 @@ class Rand:
     """A random float input for a rule's tests: a scalar (`shape=()`) or an array."""
 
     shape: tuple = ()
-    low: float = -1.5
-    high: float = 1.5
+    low: float | tuple = -1.5  # a bound for every entry, or nested tuples shaped like one
+    high: float | tuple = 1.5
 
 
 @dataclass(frozen=True)
@@ -71,49 +84,6 @@ class Example:
 
     args: tuple
     kwargs: dict = field(default_factory=dict, hash=False, compare=False)
-
-
-# ----------------------------------------------------------------------------- templates
-
-
-@dataclass
-class Template:
-    """A parsed rule template."""
-
-    function: Callable
-    output: str
-    signature: inspect.Signature  # the primal's parameters, as the template spells them
-    body: list  # ast statements, absolute line numbers
-    filename: str
-    globals: dict
-
-    @property
-    def params(self) -> list[str]:
-        return list(self.signature.parameters)
-
-
-def parse_template(function: Callable, what: str) -> Template:
-    try:
-        lines, first = inspect.getsourcelines(function)
-    except (OSError, TypeError) as exc:
-        raise RuleError(f"the source of the {what} rule {function!r} cannot be read ({exc})",
-                        hint="define rules with 'def' in a file") from None
-    tree = ast.parse(textwrap.dedent("".join(lines)))
-    ast.increment_lineno(tree, first - 1)
-    node = tree.body[0]
-    if not isinstance(node, ast.FunctionDef):
-        raise RuleError(f"the {what} rule {function!r} must be a 'def' function")
-    sig = inspect.signature(function)
-    params = list(sig.parameters.values())
-    if not params:
-        raise RuleError(f"the {what} rule '{function.__name__}' needs at least the output "
-                        "parameter", hint="write it as def _(y, x): ...")
-    primal_sig = sig.replace(parameters=params[1:])
-    body = node.body
-    if body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant):
-        body = body[1:]
-    return Template(function, params[0].name, primal_sig, body,
-                    inspect.getsourcefile(function) or "<rule>", function.__globals__)
 
 
 # ----------------------------------------------------------------------------- rules
@@ -207,7 +177,8 @@ def _configure(rule: Rule, broadcasting, kind, domain, examples=None,
 
 def adjoint(primal, *, broadcasting: bool | None = None, kind: str | Callable | None = None,
             domain: dict | None = None, examples: list | None = None,
-            nondiff_params: tuple = ()) -> Callable:
+            nondiff_params: tuple = (), linear: bool = False,
+            bilinear: bool = False) -> Callable:
     """Register an adjoint (reverse-mode) rule for `primal`.
 
     Parameters
@@ -228,24 +199,135 @@ def adjoint(primal, *, broadcasting: bool | None = None, kind: str | Callable | 
     nondiff_params : tuple of str, optional
         Parameters the output does not depend on smoothly (read for their shape, as
         an index, ...): they get no adjoint even when they are differentiated values.
+    linear : bool, optional
+        `primal` is linear in the parameters the adjoint differentiates (together):
+        its tangent rule is derived, the primal applied to their tangents
+        (``dy = np.reshape(da, shape)``). The other parameters are passed on as the
+        call gave them (except `out` and `dtype`).
+    bilinear : bool, optional
+        `primal` is linear in each differentiated parameter separately (a product):
+        the derived tangent is ``dy = f(da, b) + f(a, db)`` (the product rule).
 
     Returns
     -------
     callable
         A decorator taking the template function.
     """
+    if linear and bilinear:
+        raise RuleError("a rule is either linear or bilinear, not both")
 
     def register(template: Callable) -> Callable:
         parsed = parse_template(template, "adjoint")
+        derived = None
+        if linear or bilinear:
+            spell = _primal_call(primal, parsed.globals)
+            derived = derivation.linear_tangent(parsed, spell, primal, bilinear=bilinear)
         with _lock:
             rule = _rule_for(primal)
             rule.adjoint = parsed
+            if derived is not None:
+                rule.tangent = derived
             rule.nondifferentiable = False
             _configure(rule, broadcasting, kind, domain, examples, nondiff_params)
             _generation[0] += 1
         return template
 
     return register
+
+
+def _primal_call(primal, names: Mapping[str, Any]) -> derivation.PrimalCall:
+    """How a template with globals `names` spells a call of `primal`."""
+    if isinstance(primal, Method):
+        return derivation.call_method(primal.name)
+    if isinstance(primal, Attribute):
+        return derivation.read_attribute(primal.name)
+    return derivation.call_function(primal, names)
+
+
+def derivative(primal, *, wrt: Sequence[str] | None = None, broadcasting: bool | None = None,
+               kind: str | Callable | None = None, domain: dict | None = None,
+               examples: list | None = None, nondiff_params: tuple = ()) -> Callable:
+    """Register the adjoint and tangent rules of an elementwise function from a
+    statement of its partial derivatives.
+
+    The statement is written like a template and returns the derivative of the output
+    with respect to each parameter in `wrt`::
+
+        @srcad.derivative(np.sin, kind="first")
+        def _(y, x):
+            return np.cos(x)
+
+    From it the adjoint ``dx = dy * np.cos(x)`` and the tangent ``dy = dx * np.cos(x)``
+    are built (with several parameters, the tangent adds their terms). Statements
+    before the `return` compute what the derivatives share.
+
+    Parameters
+    ----------
+    primal : callable
+        The function the rule differentiates.
+    wrt : sequence of str, optional
+        The parameters the returned derivatives belong to, in order (default: all).
+        The others carry no derivative.
+    broadcasting, kind, domain, examples, nondiff_params
+        As for `adjoint`.
+
+    Returns
+    -------
+    callable
+        A decorator taking the statement function.
+    """
+
+    def register(statement: Callable) -> Callable:
+        derived = derivation.elementwise_templates(parse_template(statement, "derivative"),
+                                                   wrt)
+        with _lock:
+            rule = _rule_for(primal)
+            rule.adjoint, rule.tangent = derived
+            rule.nondifferentiable = False
+            _configure(rule, broadcasting, kind, domain, examples, nondiff_params)
+            _generation[0] += 1
+        return statement
+
+    return register
+
+
+def share_rules(original, *primals, names: Mapping[str, Any] | None = None,
+                broadcasting: bool | None = None, kind: str | Callable | None = None,
+                domain: dict | None = None, examples: list | None = None) -> None:
+    """Give `primals` the adjoint and tangent rules of `original` (registered already).
+
+    For twins that compute the same function: `x.sum()` and `np.sum(x)`,
+    `operator.add` and `np.add`, `math.sin` and `np.sin`.
+
+    Parameters
+    ----------
+    original : callable
+        The primal whose rules are shared.
+    primals : callables
+        The twins.
+    names : mapping, optional
+        Free names the twins' templates read differently: with ``{"np": math}``,
+        `math.sin` gets `np.sin`'s templates reading ``np.cos`` as ``math.cos`` (so
+        that its derivatives stay Python floats).
+    broadcasting, kind, domain, examples
+        As for `adjoint`; by default the original's (its examples excepted).
+    """
+    source = lookup(original)
+    if source is None or source.adjoint is None or source.tangent is None:
+        raise RuleError(f"share_rules: {original!r} has no adjoint and tangent rules to share")
+    templates = (source.adjoint, source.tangent)
+    if names:
+        templates = (derivation.renamed(source.adjoint, names),
+                     derivation.renamed(source.tangent, names))
+    with _lock:
+        for primal in primals:
+            rule = _rule_for(primal)
+            rule.adjoint, rule.tangent = templates
+            rule.nondifferentiable = False
+            rule.nondiff_params = source.nondiff_params
+            _configure(rule, source.broadcasting if broadcasting is None else broadcasting,
+                       kind or source.kind, domain or source.test_domain, examples)
+        _generation[0] += 1
 
 
 def tangent(primal, *, broadcasting: bool | None = None, kind: str | Callable | None = None,

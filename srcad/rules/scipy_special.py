@@ -9,7 +9,15 @@ derivative in the order is not implemented. Integer-order functions (`yn`, `kn`,
 import numpy as np
 
 from srcad.ir.kinds import NUMERIC, TupleKind
-from srcad.rules.registry import KIND_RULES, Example, Rand, adjoint, nondifferentiable, tangent
+from srcad.rules.registry import (
+    KIND_RULES,
+    Example,
+    Rand,
+    adjoint,
+    derivative,
+    nondifferentiable,
+    tangent,
+)
 
 try:
     import scipy.special as sp
@@ -35,108 +43,63 @@ if sp is not None:
 
     # ------------------------------------------------------------------ gamma family
 
-    @adjoint(sp.gammaln, kind="elementwise", domain={"x": (0.2, 4.0)})
+    @derivative(sp.gammaln, kind="elementwise", domain={"x": (0.2, 4.0)})
     def _(y, x):
-        dx = dy * sp.digamma(x)
-
-    @tangent(sp.gammaln)
-    def _(y, x):
-        dy = dx * sp.digamma(x)
+        return sp.digamma(x)
 
     # sp.psi is sp.digamma
-    @adjoint(sp.digamma, kind="elementwise", domain={"x": (0.2, 4.0)})
+    @derivative(sp.digamma, kind="elementwise", domain={"x": (0.2, 4.0)})
     def _(y, x):
-        dx = dy * sp.polygamma(1, x)
-
-    @tangent(sp.digamma)
-    def _(y, x):
-        dy = dx * sp.polygamma(1, x)
+        return sp.polygamma(1, x)
 
     # The order n is an integer: no derivative.
-    @adjoint(sp.polygamma, broadcasting=True, kind="elementwise", examples=[
+    @derivative(sp.polygamma, wrt=("x",), broadcasting=True, kind="elementwise", examples=[
         Example((1, Rand((), 0.3, 4.0))), Example((0, Rand((3,), 0.3, 4.0))),
         Example((2, Rand((2, 3), 0.3, 4.0))),
         Example((np.array([0, 1, 3]), Rand((2, 3), 0.3, 4.0))),
         Example((np.array([[1], [2]]), Rand((3,), 0.3, 4.0)))])
     def _(y, n, x):
-        dx = dy * sp.polygamma(n + 1, x)
+        return sp.polygamma(n + 1, x)
 
-    @tangent(sp.polygamma)
-    def _(y, n, x):
-        dy = dx * sp.polygamma(n + 1, x)
-
-    @adjoint(sp.gamma, kind="elementwise", domain={"x": (0.2, 4.0)})
+    @derivative(sp.gamma, kind="elementwise", domain={"x": (0.2, 4.0)})
     def _(y, x):
-        dx = dy * y * sp.digamma(x)
+        return y * sp.digamma(x)
 
-    @tangent(sp.gamma)
+    @derivative(sp.rgamma, kind="elementwise", domain={"x": (-2.9, 4.0)})
     def _(y, x):
-        dy = dx * y * sp.digamma(x)
-
-    @adjoint(sp.rgamma, kind="elementwise", domain={"x": (-2.9, 4.0)})
-    def _(y, x):
-        dx = dy * rgamma_derivative(x)
-
-    @tangent(sp.rgamma)
-    def _(y, x):
-        dy = dx * rgamma_derivative(x)
+        return rgamma_derivative(x)
 
     nondifferentiable(sp.gammasgn, kind="elementwise")
 
-    @adjoint(sp.multigammaln, kind="first", examples=[
+    @derivative(sp.multigammaln, wrt=("a",), kind="first", examples=[
         Example((Rand((), 2.0, 5.0), 3)), Example((Rand((3,), 1.5, 4.0), 2)),
         Example((Rand((), 0.5, 3.0), 1)), Example((Rand((2, 2), 3.0, 6.0), 5))])
     def _(y, a, d):
-        da = dy * multigammaln_derivative(a, d)
+        return multigammaln_derivative(a, d)
 
-    @tangent(sp.multigammaln)
-    def _(y, a, d):
-        dy = da * multigammaln_derivative(a, d)
-
-    @adjoint(sp.beta, broadcasting=True, kind="elementwise",
-             domain={"a": (0.3, 3.0), "b": (0.3, 3.0)})
+    @derivative(sp.beta, broadcasting=True, kind="elementwise",
+                domain={"a": (0.3, 3.0), "b": (0.3, 3.0)})
     def _(z, a, b):
-        da = dz * z * (sp.digamma(a) - sp.digamma(a + b))
-        db = dz * z * (sp.digamma(b) - sp.digamma(a + b))
+        return z * (sp.digamma(a) - sp.digamma(a + b)), z * (sp.digamma(b) - sp.digamma(a + b))
 
-    @tangent(sp.beta)
+    @derivative(sp.betaln, broadcasting=True, kind="elementwise",
+                domain={"a": (0.3, 3.0), "b": (0.3, 3.0)})
     def _(z, a, b):
-        dz = z * (da * (sp.digamma(a) - sp.digamma(a + b)) +
-                  db * (sp.digamma(b) - sp.digamma(a + b)))
-
-    @adjoint(sp.betaln, broadcasting=True, kind="elementwise",
-             domain={"a": (0.3, 3.0), "b": (0.3, 3.0)})
-    def _(z, a, b):
-        da = dz * (sp.digamma(a) - sp.digamma(a + b))
-        db = dz * (sp.digamma(b) - sp.digamma(a + b))
-
-    @tangent(sp.betaln)
-    def _(z, a, b):
-        dz = da * (sp.digamma(a) - sp.digamma(a + b)) + db * (sp.digamma(b) - sp.digamma(a + b))
+        return sp.digamma(a) - sp.digamma(a + b), sp.digamma(b) - sp.digamma(a + b)
 
     # Regularized incomplete gamma functions P(a, x) and Q(a, x) = 1 - P. The
     # derivative in `a` comes from a series or an integral (srcad/runtime/special.py),
     # accurate to about 1e-13 relative even far in the tails.
     # d/dx is the gamma density x**(a-1) exp(-x) / gamma(a).
-    @adjoint(sp.gammainc, broadcasting=True, kind="elementwise",
-             domain={"a": (0.3, 4.0), "x": (0.1, 12.0)})
+    @derivative(sp.gammainc, broadcasting=True, kind="elementwise",
+                domain={"a": (0.3, 4.0), "x": (0.1, 12.0)})
     def _(z, a, x):
-        da = dz * gammainc_da(a, x)
-        dx = dz * np.exp((a - 1.0) * np.log(x) - x - sp.gammaln(a))
+        return gammainc_da(a, x), np.exp((a - 1.0) * np.log(x) - x - sp.gammaln(a))
 
-    @tangent(sp.gammainc)
+    @derivative(sp.gammaincc, broadcasting=True, kind="elementwise",
+                domain={"a": (0.3, 4.0), "x": (0.1, 12.0)})
     def _(z, a, x):
-        dz = da * gammainc_da(a, x) + dx * np.exp((a - 1.0) * np.log(x) - x - sp.gammaln(a))
-
-    @adjoint(sp.gammaincc, broadcasting=True, kind="elementwise",
-             domain={"a": (0.3, 4.0), "x": (0.1, 12.0)})
-    def _(z, a, x):
-        da = dz * gammaincc_da(a, x)
-        dx = -dz * np.exp((a - 1.0) * np.log(x) - x - sp.gammaln(a))
-
-    @tangent(sp.gammaincc)
-    def _(z, a, x):
-        dz = da * gammaincc_da(a, x) - dx * np.exp((a - 1.0) * np.log(x) - x - sp.gammaln(a))
+        return gammaincc_da(a, x), -np.exp((a - 1.0) * np.log(x) - x - sp.gammaln(a))
 
     # Regularized incomplete beta function I(a, b, x) and its complement 1 - I: the
     # derivatives in a and b come from a series (srcad/runtime/special.py).
@@ -148,173 +111,84 @@ if sp is not None:
         Example((Rand((3,), 5.0, 20.0), Rand((3,), 5.0, 20.0), Rand((3,), 0.2, 0.8))),
         Example((Rand((3,), 0.3, 3.0), 1.5, 0.4))]
 
-    @adjoint(sp.betainc, broadcasting=True, kind="elementwise", examples=_BETAINC_EXAMPLES)
+    @derivative(sp.betainc, broadcasting=True, kind="elementwise", examples=_BETAINC_EXAMPLES)
     def _(y, a, b, x):
         d_ab = betainc_dab(a, b, x)
-        da = dy * d_ab[0]
-        db = dy * d_ab[1]
-        dx = dy * betainc_dx(a, b, x)
-
-    @tangent(sp.betainc)
-    def _(y, a, b, x):
-        d_ab = betainc_dab(a, b, x)
-        dy = da * d_ab[0] + db * d_ab[1] + dx * betainc_dx(a, b, x)
-
-    if hasattr(sp, "betaincc"):
-        @adjoint(sp.betaincc, broadcasting=True, kind="elementwise",
-                 examples=_BETAINC_EXAMPLES)
-        def _(y, a, b, x):
-            d_ab = betainc_dab(a, b, x)
-            da = -dy * d_ab[0]
-            db = -dy * d_ab[1]
-            dx = -dy * betainc_dx(a, b, x)
-
-        @tangent(sp.betaincc)
-        def _(y, a, b, x):
-            d_ab = betainc_dab(a, b, x)
-            dy = -(da * d_ab[0] + db * d_ab[1] + dx * betainc_dx(a, b, x))
+        return d_ab[0], d_ab[1], betainc_dx(a, b, x)
 
     # ------------------------------------------------------------------ error functions
 
-    @adjoint(sp.erf, kind="elementwise")
+    @derivative(sp.erf, kind="elementwise")
     def _(y, x):
-        dx = dy * (2.0 / _SQRT_PI) * np.exp(-x * x)
+        return (2.0 / _SQRT_PI) * np.exp(-x * x)
 
-    @tangent(sp.erf)
+    @derivative(sp.erfc, kind="elementwise")
     def _(y, x):
-        dy = dx * (2.0 / _SQRT_PI) * np.exp(-x * x)
+        return -(2.0 / _SQRT_PI) * np.exp(-x * x)
 
-    @adjoint(sp.erfc, kind="elementwise")
+    @derivative(sp.erfcx, kind="elementwise")
     def _(y, x):
-        dx = -dy * (2.0 / _SQRT_PI) * np.exp(-x * x)
+        return 2.0 * x * y - 2.0 / _SQRT_PI
 
-    @tangent(sp.erfc)
+    @derivative(sp.erfinv, kind="elementwise", domain={"x": (-0.9, 0.9)})
     def _(y, x):
-        dy = -dx * (2.0 / _SQRT_PI) * np.exp(-x * x)
+        return (_SQRT_PI / 2.0) * np.exp(y * y)
 
-    @adjoint(sp.erfcx, kind="elementwise")
+    @derivative(sp.erfcinv, kind="elementwise", domain={"x": (0.1, 1.9)})
     def _(y, x):
-        dx = dy * (2.0 * x * y - 2.0 / _SQRT_PI)
-
-    @tangent(sp.erfcx)
-    def _(y, x):
-        dy = dx * (2.0 * x * y - 2.0 / _SQRT_PI)
-
-    @adjoint(sp.erfinv, kind="elementwise", domain={"x": (-0.9, 0.9)})
-    def _(y, x):
-        dx = dy * (_SQRT_PI / 2.0) * np.exp(y * y)
-
-    @tangent(sp.erfinv)
-    def _(y, x):
-        dy = dx * (_SQRT_PI / 2.0) * np.exp(y * y)
-
-    @adjoint(sp.erfcinv, kind="elementwise", domain={"x": (0.1, 1.9)})
-    def _(y, x):
-        dx = -dy * (_SQRT_PI / 2.0) * np.exp(y * y)
-
-    @tangent(sp.erfcinv)
-    def _(y, x):
-        dy = -dx * (_SQRT_PI / 2.0) * np.exp(y * y)
+        return -(_SQRT_PI / 2.0) * np.exp(y * y)
 
     # The standard normal CDF, its log and its inverse.
-    @adjoint(sp.ndtr, kind="elementwise")
+    @derivative(sp.ndtr, kind="elementwise")
     def _(y, x):
-        dx = dy * np.exp(-0.5 * x * x) / _SQRT_2PI
+        return np.exp(-0.5 * x * x) / _SQRT_2PI
 
-    @tangent(sp.ndtr)
+    @derivative(sp.log_ndtr, kind="elementwise", domain={"x": (-30.0, 5.0)})
     def _(y, x):
-        dy = dx * np.exp(-0.5 * x * x) / _SQRT_2PI
+        return np.exp(-0.5 * x * x - y) / _SQRT_2PI
 
-    @adjoint(sp.log_ndtr, kind="elementwise", domain={"x": (-30.0, 5.0)})
+    @derivative(sp.ndtri, kind="elementwise", domain={"x": (0.05, 0.95)})
     def _(y, x):
-        dx = dy * np.exp(-0.5 * x * x - y) / _SQRT_2PI
-
-    @tangent(sp.log_ndtr)
-    def _(y, x):
-        dy = dx * np.exp(-0.5 * x * x - y) / _SQRT_2PI
-
-    @adjoint(sp.ndtri, kind="elementwise", domain={"x": (0.05, 0.95)})
-    def _(y, x):
-        dx = dy * _SQRT_2PI * np.exp(0.5 * y * y)
-
-    @tangent(sp.ndtri)
-    def _(y, x):
-        dy = dx * _SQRT_2PI * np.exp(0.5 * y * y)
+        return _SQRT_2PI * np.exp(0.5 * y * y)
 
     # ------------------------------------------------------------------ logistic
 
-    @adjoint(sp.expit, kind="elementwise", domain={"x": (-5.0, 5.0)})
+    @derivative(sp.expit, kind="elementwise", domain={"x": (-5.0, 5.0)})
     def _(y, x):
-        dx = dy * y * (1.0 - y)
+        return y * (1.0 - y)
 
-    @tangent(sp.expit)
+    @derivative(sp.logit, kind="elementwise", domain={"x": (0.05, 0.95)})
     def _(y, x):
-        dy = dx * y * (1.0 - y)
+        return 1.0 / (x * (1.0 - x))
 
-    @adjoint(sp.logit, kind="elementwise", domain={"x": (0.05, 0.95)})
+    @derivative(sp.log_expit, kind="elementwise", domain={"x": (-5.0, 5.0)})
     def _(y, x):
-        dx = dy / (x * (1.0 - x))
-
-    @tangent(sp.logit)
-    def _(y, x):
-        dy = dx / (x * (1.0 - x))
-
-    @adjoint(sp.log_expit, kind="elementwise", domain={"x": (-5.0, 5.0)})
-    def _(y, x):
-        dx = dy * sp.expit(-x)
-
-    @tangent(sp.log_expit)
-    def _(y, x):
-        dy = dx * sp.expit(-x)
+        return sp.expit(-x)
 
     # ------------------------------------------------------------------ x log y and entropies
 
     # xlogy(x, y) = x * log(y), defined as 0 where x == 0: there d/dy is 0 too.
-    @adjoint(sp.xlogy, broadcasting=True, kind="elementwise", domain={"y": (0.3, 3.0)})
+    @derivative(sp.xlogy, broadcasting=True, kind="elementwise", domain={"y": (0.3, 3.0)})
     def _(z, x, y):
-        dx = dz * np.log(y)
-        dy = dz * x / np.where(x == 0, 1.0, y)
+        return np.log(y), x / np.where(x == 0, 1.0, y)
 
-    @tangent(sp.xlogy)
+    @derivative(sp.xlog1py, broadcasting=True, kind="elementwise", domain={"y": (-0.7, 3.0)})
     def _(z, x, y):
-        dz = dx * np.log(y) + dy * x / np.where(x == 0, 1.0, y)
+        return np.log1p(y), x / np.where(x == 0, 1.0, 1.0 + y)
 
-    @adjoint(sp.xlog1py, broadcasting=True, kind="elementwise", domain={"y": (-0.7, 3.0)})
-    def _(z, x, y):
-        dx = dz * np.log1p(y)
-        dy = dz * x / np.where(x == 0, 1.0, 1.0 + y)
-
-    @tangent(sp.xlog1py)
-    def _(z, x, y):
-        dz = dx * np.log1p(y) + dy * x / np.where(x == 0, 1.0, 1.0 + y)
-
-    @adjoint(sp.entr, kind="elementwise", domain={"x": (0.1, 3.0)})
+    @derivative(sp.entr, kind="elementwise", domain={"x": (0.1, 3.0)})
     def _(y, x):
-        dx = -dy * (np.log(x) + 1.0)
+        return -(np.log(x) + 1.0)
 
-    @tangent(sp.entr)
-    def _(y, x):
-        dy = -dx * (np.log(x) + 1.0)
-
-    @adjoint(sp.rel_entr, broadcasting=True, kind="elementwise",
-             domain={"x": (0.1, 3.0), "y": (0.1, 3.0)})
+    @derivative(sp.rel_entr, broadcasting=True, kind="elementwise",
+                domain={"x": (0.1, 3.0), "y": (0.1, 3.0)})
     def _(z, x, y):
-        dx = dz * (np.log(x / y) + 1.0)
-        dy = -dz * x / y
+        return np.log(x / y) + 1.0, -x / y
 
-    @tangent(sp.rel_entr)
+    @derivative(sp.kl_div, broadcasting=True, kind="elementwise",
+                domain={"x": (0.1, 3.0), "y": (0.1, 3.0)})
     def _(z, x, y):
-        dz = dx * (np.log(x / y) + 1.0) - dy * x / y
-
-    @adjoint(sp.kl_div, broadcasting=True, kind="elementwise",
-             domain={"x": (0.1, 3.0), "y": (0.1, 3.0)})
-    def _(z, x, y):
-        dx = dz * np.log(x / y)
-        dy = dz * (1.0 - x / y)
-
-    @tangent(sp.kl_div)
-    def _(z, x, y):
-        dz = dx * np.log(x / y) + dy * (1.0 - x / y)
+        return np.log(x / y), 1.0 - x / y
 
     # ------------------------------------------------------------------ log-sum-exp, softmax
 
@@ -381,89 +255,49 @@ if sp is not None:
 
     # ------------------------------------------------------------------ Bessel functions
 
-    @adjoint(sp.i0, kind="elementwise")
+    @derivative(sp.i0, kind="elementwise")
     def _(y, x):
-        dx = dy * sp.i1(x)
-
-    @tangent(sp.i0)
-    def _(y, x):
-        dy = dx * sp.i1(x)
+        return sp.i1(x)
 
     # I1' = (I0 + I2) / 2
-    @adjoint(sp.i1, kind="elementwise")
+    @derivative(sp.i1, kind="elementwise")
     def _(y, x):
-        dx = dy * 0.5 * (sp.i0(x) + sp.iv(2, x))
-
-    @tangent(sp.i1)
-    def _(y, x):
-        dy = dx * 0.5 * (sp.i0(x) + sp.iv(2, x))
+        return 0.5 * (sp.i0(x) + sp.iv(2, x))
 
     # Exponentially scaled: i0e(x) = exp(-|x|) i0(x).
-    @adjoint(sp.i0e, kind="elementwise", domain={"x": (0.2, 3.0)})
+    @derivative(sp.i0e, kind="elementwise", domain={"x": (0.2, 3.0)})
     def _(y, x):
-        dx = dy * (sp.i1e(x) - np.sign(x) * y)
+        return sp.i1e(x) - np.sign(x) * y
 
-    @tangent(sp.i0e)
+    @derivative(sp.i1e, kind="elementwise", domain={"x": (0.2, 3.0)})
     def _(y, x):
-        dy = dx * (sp.i1e(x) - np.sign(x) * y)
+        return 0.5 * (sp.i0e(x) + sp.ive(2, x)) - np.sign(x) * y
 
-    @adjoint(sp.i1e, kind="elementwise", domain={"x": (0.2, 3.0)})
+    @derivative(sp.j0, kind="elementwise", domain={"x": (-5.0, 5.0)})
     def _(y, x):
-        dx = dy * (0.5 * (sp.i0e(x) + sp.ive(2, x)) - np.sign(x) * y)
-
-    @tangent(sp.i1e)
-    def _(y, x):
-        dy = dx * (0.5 * (sp.i0e(x) + sp.ive(2, x)) - np.sign(x) * y)
-
-    @adjoint(sp.j0, kind="elementwise", domain={"x": (-5.0, 5.0)})
-    def _(y, x):
-        dx = -dy * sp.j1(x)
-
-    @tangent(sp.j0)
-    def _(y, x):
-        dy = -dx * sp.j1(x)
+        return -sp.j1(x)
 
     # J1' = (J0 - J2) / 2
-    @adjoint(sp.j1, kind="elementwise", domain={"x": (-5.0, 5.0)})
+    @derivative(sp.j1, kind="elementwise", domain={"x": (-5.0, 5.0)})
     def _(y, x):
-        dx = dy * 0.5 * (sp.j0(x) - sp.jv(2, x))
+        return 0.5 * (sp.j0(x) - sp.jv(2, x))
 
-    @tangent(sp.j1)
+    @derivative(sp.y0, kind="elementwise", domain={"x": (0.5, 5.0)})
     def _(y, x):
-        dy = dx * 0.5 * (sp.j0(x) - sp.jv(2, x))
+        return -sp.y1(x)
 
-    @adjoint(sp.y0, kind="elementwise", domain={"x": (0.5, 5.0)})
+    @derivative(sp.y1, kind="elementwise", domain={"x": (0.5, 5.0)})
     def _(y, x):
-        dx = -dy * sp.y1(x)
+        return 0.5 * (sp.y0(x) - sp.yv(2, x))
 
-    @tangent(sp.y0)
+    @derivative(sp.k0, kind="elementwise", domain={"x": (0.3, 4.0)})
     def _(y, x):
-        dy = -dx * sp.y1(x)
-
-    @adjoint(sp.y1, kind="elementwise", domain={"x": (0.5, 5.0)})
-    def _(y, x):
-        dx = dy * 0.5 * (sp.y0(x) - sp.yv(2, x))
-
-    @tangent(sp.y1)
-    def _(y, x):
-        dy = dx * 0.5 * (sp.y0(x) - sp.yv(2, x))
-
-    @adjoint(sp.k0, kind="elementwise", domain={"x": (0.3, 4.0)})
-    def _(y, x):
-        dx = -dy * sp.k1(x)
-
-    @tangent(sp.k0)
-    def _(y, x):
-        dy = -dx * sp.k1(x)
+        return -sp.k1(x)
 
     # K1' = -(K0 + K2) / 2
-    @adjoint(sp.k1, kind="elementwise", domain={"x": (0.3, 4.0)})
+    @derivative(sp.k1, kind="elementwise", domain={"x": (0.3, 4.0)})
     def _(y, x):
-        dx = -dy * 0.5 * (sp.k0(x) + sp.kv(2, x))
-
-    @tangent(sp.k1)
-    def _(y, x):
-        dy = -dx * 0.5 * (sp.k0(x) + sp.kv(2, x))
+        return -0.5 * (sp.k0(x) + sp.kv(2, x))
 
     # Integer orders (SciPy truncates a float order): Y_n' = (Y_{n-1} - Y_{n+1}) / 2 and
     # K_n' = -(K_{n-1} + K_{n+1}) / 2.
@@ -473,18 +307,21 @@ if sp is not None:
         Example((np.array([0, 1, 2]), Rand((2, 3), 0.5, 5.0))),
         Example((np.array([[1], [2]]), Rand((3,), 0.5, 5.0)))]
 
-    @adjoint(sp.yn, broadcasting=True, kind="elementwise", examples=_ORDER_EXAMPLES)
+    @derivative(sp.yn, wrt=("x",), broadcasting=True, kind="elementwise",
+                examples=_ORDER_EXAMPLES)
     def _(y, n, x):
-        dx = dy * 0.5 * (sp.yn(integer_order(n) - 1, x) - sp.yn(integer_order(n) + 1, x))
+        return 0.5 * (sp.yn(integer_order(n) - 1, x) - sp.yn(integer_order(n) + 1, x))
 
-    @tangent(sp.yn)
+    @derivative(sp.kn, wrt=("x",), broadcasting=True, kind="elementwise",
+                examples=_ORDER_EXAMPLES)
     def _(y, n, x):
-        dy = dx * 0.5 * (sp.yn(integer_order(n) - 1, x) - sp.yn(integer_order(n) + 1, x))
+        return -0.5 * (sp.kn(integer_order(n) - 1, x) + sp.kn(integer_order(n) + 1, x))
 
-    @adjoint(sp.kn, broadcasting=True, kind="elementwise", examples=_ORDER_EXAMPLES)
-    def _(y, n, x):
-        dx = -dy * 0.5 * (sp.kn(integer_order(n) - 1, x) + sp.kn(integer_order(n) + 1, x))
+    # ------------------------------------------------------------------ SciPy 1.11+
 
-    @tangent(sp.kn)
-    def _(y, n, x):
-        dy = -dx * 0.5 * (sp.kn(integer_order(n) - 1, x) + sp.kn(integer_order(n) + 1, x))
+    if hasattr(sp, "betaincc"):  # 1 - betainc
+        @derivative(sp.betaincc, broadcasting=True, kind="elementwise",
+                    examples=_BETAINC_EXAMPLES)
+        def _(y, a, b, x):
+            d_ab = betainc_dab(a, b, x)
+            return -d_ab[0], -d_ab[1], -betainc_dx(a, b, x)

@@ -4,28 +4,18 @@ import operator
 
 from srcad import runtime
 from srcad.ir.kinds import OTHER, TupleKind
-from srcad.rules.registry import Example, Rand, adjoint, nondifferentiable, tangent
+from srcad.rules.registry import Example, Rand, adjoint, derivative, nondifferentiable
 from srcad.runtime import index_adjoint, setitem, unbroadcast
 
 
-@adjoint(operator.getitem, kind="indexed")
+@adjoint(operator.getitem, linear=True, kind="indexed")
 def _(y, x, index):
     dx = index_adjoint(dy, x, index)
 
 
-@tangent(operator.getitem)
-def _(y, x, index):
-    dy = dx[index]
-
-
-@adjoint(runtime.as_sequence, kind="first")
+@derivative(runtime.as_sequence, kind="first")
 def _(items, obj):
-    dobj = ditems
-
-
-@tangent(runtime.as_sequence)
-def _(items, obj):
-    ditems = dobj
+    return 1.0
 
 
 nondifferentiable(runtime.make_slice)
@@ -41,7 +31,7 @@ def _setitem_kind(kinds, named):
     return OTHER if isinstance(first, TupleKind) or first == OTHER else first
 
 
-@adjoint(runtime.setitem, kind=_setitem_kind, examples=[
+@adjoint(runtime.setitem, linear=True, kind=_setitem_kind, examples=[
     Example((Rand((4,)), 1, Rand(()))),
     Example((Rand((4,)), slice(1, 3), Rand((2,)))),
     Example((Rand((2, 3)), (slice(None), 1), Rand((2,)))),
@@ -50,8 +40,3 @@ def _setitem_kind(kinds, named):
 def _(y, array, index, value):
     darray = setitem(dy, index, 0.0)
     dvalue = unbroadcast(dy[index], value)
-
-
-@tangent(runtime.setitem)
-def _(y, array, index, value):
-    dy = setitem(darray, index, dvalue)
