@@ -5,7 +5,9 @@ import operator
 import numpy as np
 import pytest
 
+from srcad.analysis.inference import Kinds
 from srcad.frontend.source import parse_function
+from srcad.ir.kinds import NUMERIC, OTHER, SCALAR, ArrayKind, ListKind, TupleKind
 from srcad.ir.nodes import (
     Block,
     Call,
@@ -15,7 +17,6 @@ from srcad.ir.nodes import (
     ForRange,
     Function,
     If,
-    IRVerificationError,
     Phi,
     Return,
     Var,
@@ -25,9 +26,9 @@ from srcad.ir.nodes import (
     format_function,
     region_vars,
     substitute,
-    verify,
     walk,
 )
+from srcad.ir.verify import IRVerificationError, is_kind, verify
 from srcad.lower.lowering import lower_function
 from srcad.rules.registry import Method
 
@@ -288,6 +289,122 @@ def test_verify_rejects_bad_operands():
     fn = Function("f", [x], Block([Call(t, operator.add, [x, 3]), Return(t)]))
     with pytest.raises(IRVerificationError, match="bad operand"):
         verify(fn)
+
+
+def test_verify_rejects_a_return_that_does_not_end_the_function():
+    x, t = Var("x"), Var("t")
+    early = Function("f", [x], Block([Return(x), Call(t, operator.neg, [x]), Return(t)]))
+    with pytest.raises(IRVerificationError, match="does not end the function"):
+        verify(early)
+    c = Var("c")
+    nested = Function("f", [x], Block([
+        Call(c, operator.gt, [x, Const(0)]),
+        If(c, Block([Return(x)]), Block([]), []),
+        Return(x)]))
+    with pytest.raises(IRVerificationError, match="does not end the function"):
+        verify(nested)
+
+
+def test_verify_rejects_a_stray_statement():
+    x = Var("x")
+    fn = Function("f", [x], Block([Phi(Var("y"), x, x), Return(x)]))
+    with pytest.raises(IRVerificationError, match="unknown statement"):
+        verify(fn)
+
+
+def test_verify_errors_name_the_function():
+    x = Var("x")
+    fn = Function("broken_fn", [x], Block([Return(Var("ghost"))]))
+    with pytest.raises(IRVerificationError, match="in broken_fn:"):
+        verify(fn)
+
+
+# ----------------------------------------------------------------------------- verifier: kinds
+
+
+def inferred_kinds(fn, *param_kinds):
+    ir = lowered(fn)
+    return ir, Kinds(ir, list(param_kinds), lambda *args: NUMERIC).kinds
+
+
+@pytest.mark.parametrize("fn, param_kinds", [
+    (straight, (ArrayKind(1), SCALAR)), (branchy, (SCALAR,)), (loopy, (SCALAR, SCALAR)),
+    (everything, (ArrayKind(2), SCALAR))], ids=lambda v: getattr(v, "__name__", ""))
+def test_verify_accepts_inferred_kinds(fn, param_kinds):
+    verify(*inferred_kinds(fn, *param_kinds))
+
+
+def _loop_with_kinds(**overrides):
+    """`s = x; for i in range(3): s = s + i` with its kinds, some replaced."""
+    x, s, nxt, out, i = Var("x"), Var("s"), Var("n"), Var("o"), Var("i")
+    fn = Function("f", [x], Block([
+        ForRange(i, Const(range(3)), [Carried(s, x, nxt, out)],
+                 Block([Call(nxt, operator.add, [s, i])])),
+        Return(out)]))
+    kinds = {x: SCALAR, s: SCALAR, nxt: SCALAR, out: SCALAR, i: SCALAR}
+    names = {"x": x, "s": s, "nxt": nxt, "out": out, "i": i}
+    for name, kind in overrides.items():
+        if kind is None:
+            del kinds[names[name]]
+        else:
+            kinds[names[name]] = kind
+    return fn, kinds
+
+
+def test_verify_accepts_consistent_kinds():
+    verify(*_loop_with_kinds())
+
+
+def test_verify_rejects_a_value_read_without_a_kind():
+    with pytest.raises(IRVerificationError, match="has no kind"):
+        verify(*_loop_with_kinds(nxt=None))
+
+
+def test_verify_rejects_something_that_is_not_a_kind():
+    for bad in ("vector", ArrayKind(-1), TupleKind((SCALAR, "vector")), ListKind(3), 2.0):
+        with pytest.raises(IRVerificationError, match="not a kind"):
+            verify(*_loop_with_kinds(out=bad, s=bad))
+
+
+def test_verify_rejects_a_loop_value_narrower_than_what_it_carries():
+    with pytest.raises(IRVerificationError, match="merges"):
+        verify(*_loop_with_kinds(nxt=ArrayKind(1)))
+
+
+def test_verify_rejects_a_loop_exit_with_another_kind():
+    with pytest.raises(IRVerificationError, match="leaves the loop"):
+        verify(*_loop_with_kinds(s=NUMERIC, nxt=NUMERIC, out=SCALAR))
+
+
+def test_verify_rejects_a_loop_index_that_is_not_a_scalar():
+    with pytest.raises(IRVerificationError, match="loop index"):
+        verify(*_loop_with_kinds(i=ArrayKind(1)))
+
+
+def test_verify_rejects_a_phi_contradicting_its_inputs():
+    ir, kinds = inferred_kinds(branchy, SCALAR)
+    phi = next(s for s in walk(ir.body) if isinstance(s, If)).outputs[0]
+    kinds[phi.target] = TupleKind((SCALAR,))
+    with pytest.raises(IRVerificationError, match="phi"):
+        verify(ir, kinds)
+
+
+def test_verify_ignores_none_on_a_path_that_does_not_assign():
+    x, c, a, y = Var("x"), Var("c"), Var("a"), Var("y")
+    fn = Function("f", [x], Block([
+        Call(c, operator.gt, [x, Const(0)]),
+        If(c, Block([Call(a, operator.mul, [x, Const(2)])]), Block([]),
+           [Phi(y, a, Const(None))]),
+        Return(y)]))
+    verify(fn, {x: ArrayKind(1), c: OTHER, a: ArrayKind(1), y: ArrayKind(1)})
+
+
+def test_is_kind():
+    for kind in (SCALAR, NUMERIC, OTHER, ArrayKind(None), ArrayKind(2, True),
+                 TupleKind((SCALAR, ListKind(None))), ListKind(ArrayKind(1))):
+        assert is_kind(kind), kind
+    for bad in (None, "array", ArrayKind(1.5), TupleKind([SCALAR]), object()):
+        assert not is_kind(bad), bad
 
 
 # ----------------------------------------------------------------------------- walking

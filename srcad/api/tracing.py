@@ -6,6 +6,7 @@ import linecache
 import re
 
 _COMMENT = re.compile(r"#\s*(grad of )?line (\d+):\s*(.*)$")
+_NOTE = "srcad: raised in the "  # how the note added to an exception starts
 
 
 def user_line_of(filename: str, lineno: int) -> tuple[int, str, bool] | None:
@@ -20,7 +21,8 @@ def user_line_of(filename: str, lineno: int) -> tuple[int, str, bool] | None:
 def annotate(exc: BaseException, function) -> None:
     """Add a note naming the user's function and line to an exception that passed
     through generated code (Python 3.11+; a no-op before)."""
-    if not hasattr(exc, "add_note") or getattr(exc, "_srcad_annotated", False):
+    if not hasattr(exc, "add_note") or \
+            any(note.startswith(_NOTE) for note in getattr(exc, "__notes__", ())):
         return
     tb = exc.__traceback__
     where = None
@@ -35,6 +37,5 @@ def annotate(exc: BaseException, function) -> None:
     code = getattr(function, "__code__", None)
     file = code.co_filename if code else "?"
     sweep = "reverse sweep" if in_gradient else "forward sweep"
-    exc.add_note(f"srcad: raised in the {sweep} of the code generated for "
+    exc.add_note(f"{_NOTE}{sweep} of the code generated for "
                  f"'{function.__name__}', from {file}, line {line}: {text}")
-    exc._srcad_annotated = True

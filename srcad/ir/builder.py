@@ -8,10 +8,10 @@ inserts the `Phi` and `Carried` merges that structured control flow needs.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from typing import Any
+from typing import Any, TypeGuard
 
 from srcad.errors import UnsupportedSyntaxError
-from srcad.ir.handles import Ambiguous, Struct, same_layout
+from srcad.ir.handles import Ambiguous, Lowered, Struct, same_layout
 from srcad.ir.nodes import (
     Block,
     Call,
@@ -20,21 +20,29 @@ from srcad.ir.nodes import (
     ForRange,
     If,
     Operand,
+    Origin,
     Phi,
     Var,
     While,
+    defined_vars,
+    region_vars,
     substitute,
+    walk,
 )
 
 _SIMPLE = (int, float, bool, str, type(None))
 
+Env = dict[Any, Lowered]
+"""What each name (a variable, or a container's item key) is bound to."""
 
-def is_operand(value) -> bool:
+
+def is_operand(value: object) -> TypeGuard[Operand]:
     """True for run-time values (as opposed to handles the lowering resolves itself)."""
     return isinstance(value, (Var, Const))
 
 
-def same_operand(a: Operand, b: Operand) -> bool:
+def same_operand(a: Lowered, b: Lowered) -> bool:
+    """Whether `a` and `b` are one value: the same object, or equal simple constants."""
     if a is b:
         return True
     if isinstance(a, Const) and isinstance(b, Const):
@@ -54,13 +62,18 @@ class Builder:
         variables, 0.0 for adjoints).
     hint : callable
         Maps a name to the readable hint of the SSA values that hold it.
+    origin : callable
+        Maps a name to the `Origin` of the SSA values that hold it, for names of
+        derived values (the reverse transform's adjoints); None for the others.
     """
 
-    def __init__(self, missing: Const = Const(None), hint: Callable[[str], str] = str):
+    def __init__(self, missing: Const = Const(None), hint: Callable[[Any], str] = str,
+                 origin: Callable[[Any], Origin | None] = lambda key: None):
         self.block = Block()
-        self.env: dict[Any, Operand] = {}
+        self.env: Env = {}
         self.missing = missing
         self.hint = hint
+        self.origin = origin
         self.call_targets: set = set()  # values computed by a call (not merged)
         self._merged: set = set()  # containers made by the merge in progress
 
@@ -69,8 +82,10 @@ class Builder:
         self.block.stmts.append(stmt)
 
     def call(self, fn, args: Iterable[Operand], kwargs: dict | None = None, loc=None,
-             name: str = "t") -> Var:
-        target = Var(name)
+             name: str = "t", origin: Origin | None = None) -> Var:
+        """`fn(*args, **kwargs)`, a value with the hint `name`, or named after the value
+        `origin` gives."""
+        target = Var(name) if origin is None else Var(origin.hint, origin=origin)
         self.append(Call(target, fn, list(args), dict(kwargs or {}), loc))
         self.call_targets.add(target)
         return target
@@ -78,14 +93,24 @@ class Builder:
     def effect(self, fn, args: Iterable[Operand], kwargs: dict | None = None, loc=None) -> None:
         self.append(Call(None, fn, list(args), dict(kwargs or {}), loc))
 
-    def read(self, key) -> Operand | None:
+    def read(self, key) -> Lowered | None:
         return self.env.get(key)
 
-    def write(self, key, value: Operand) -> None:
+    def read_operand(self, key) -> Operand | None:
+        """`read` for a name only ever bound to run-time values (an adjoint)."""
+        value = self.env.get(key)
+        assert value is None or is_operand(value), f"{key!r} is bound to {value!r}"
+        return value
+
+    def write(self, key, value: Lowered) -> None:
         self.env[key] = value
 
     def forget(self, key) -> None:
         self.env.pop(key, None)
+
+    def new_var(self, key) -> Var:
+        """A fresh SSA value for the name `key` (a merge of its values)."""
+        return Var(self.hint(key), origin=self.origin(key))
 
     # -- regions
     def build_if(self, cond: Operand, build_then: Callable[[], None],
@@ -106,7 +131,7 @@ class Builder:
                 # a function or container on one path, something else on the other
                 self.env[key] = Ambiguous(key)
             else:
-                out = Var(self.hint(key))
+                out = self.new_var(key)
                 stmt.outputs.append(Phi(out, t, e))
                 self.env[key] = out
         for key in list(self.env):
@@ -124,27 +149,27 @@ class Builder:
         body_block, body_env = self._run(lambda: build_body(index), dict(self.env))
         stmt = ForRange(index, rng, [], body_block, None, loc)
         if exit_key is not None:
-            stmt.exit = body_env.get(exit_key, Const(False))
+            stmt.exit = _exit_flag(body_env, exit_key)
         self._close_loop(stmt, phis, outer_env, body_env)
         return stmt
 
     def build_while(self, build_cond: Callable[[], Operand], build_body: Callable[[], None],
                     assigned: Iterable = (), exit_key=None, loc=None) -> While:
         phis, outer_env = self._open_loop(assigned)
-        holder = {}
+        holder: dict[str, Operand] = {}
 
-        def cond():
+        def cond() -> None:
             holder["cond"] = build_cond()
 
         cond_block, cond_env = self._run(cond, dict(self.env))
         body_block, body_env = self._run(build_body, dict(cond_env))
         stmt = While([], cond_block, holder["cond"], body_block, None, loc)
         if exit_key is not None:
-            stmt.exit = body_env.get(exit_key, Const(False))
+            stmt.exit = _exit_flag(body_env, exit_key)
         self._close_loop(stmt, phis, outer_env, body_env)
         return stmt
 
-    def _run(self, build: Callable[[], Any], env: dict):
+    def _run(self, build: Callable[[], Any], env: Env) -> tuple[Block, Env]:
         outer_block, outer_env = self.block, self.env
         self.block, self.env = Block(), env
         try:
@@ -153,7 +178,7 @@ class Builder:
         finally:
             self.block, self.env = outer_block, outer_env
 
-    def _merge_structs(self, t: Struct, e: Struct, then_env: dict, else_env: dict,
+    def _merge_structs(self, t: Struct, e: Struct, then_env: Env, else_env: Env,
                        stmt: If) -> Struct:
         """Two containers of one layout, one per branch: a container of merged items.
         (It cannot be assigned into: the names bound to `t` or `e` would not see it.)"""
@@ -161,6 +186,7 @@ class Builder:
         self._merged.add(merged)
         for k in t.keys:
             ti, ei = then_env.get(t.item_key(k)), else_env.get(e.item_key(k))
+            value: Lowered
             if ti is None or ei is None:
                 value = Ambiguous(merged.item_key(k), "a value set on one path only")
             elif same_operand(ti, ei):
@@ -168,8 +194,9 @@ class Builder:
             elif isinstance(ti, Struct) and isinstance(ei, Struct) and same_layout(ti, ei):
                 value = self._merge_structs(ti, ei, then_env, else_env, stmt)
             elif is_operand(ti) and is_operand(ei):
-                value = Var(self.hint(merged.item_key(k)))
-                stmt.outputs.append(Phi(value, ti, ei))
+                out = self.new_var(merged.item_key(k))
+                stmt.outputs.append(Phi(out, ti, ei))
+                value = out
             else:
                 value = Ambiguous(merged.item_key(k))
             self.env[merged.item_key(k)] = value
@@ -187,7 +214,7 @@ class Builder:
                 self.env[copy.item_key(k)] = item
         return copy
 
-    def _redirect(self, old: Struct, new: Struct, body_env: dict) -> bool:
+    def _redirect(self, old: Struct, new: Struct, body_env: Env) -> bool:
         """Make the items of `old` (carried by the loop) take the values of `new`'s."""
         if old is new:
             return True
@@ -207,15 +234,16 @@ class Builder:
     def _open_loop(self, assigned: Iterable) -> tuple[dict, dict]:
         assigned = list(assigned)
         for key in assigned:
-            if isinstance(self.env.get(key), Struct):
-                self.env[key] = self._loop_copy(self.env[key])
+            current = self.env.get(key)
+            if isinstance(current, Struct):
+                self.env[key] = self._loop_copy(current)
         phis = {}
         keys = [k for k in self.env if is_operand(self.env[k])] + \
             [k for k in assigned if k not in self.env]
         outer_env = dict(self.env)
         for key in keys:
             init = self.env.get(key, self.missing)
-            var = Var(self.hint(key))
+            var = self.new_var(key)
             phis[key] = (var, init)
         for key, (var, _) in phis.items():
             self.env[key] = var
@@ -249,7 +277,7 @@ class Builder:
                 else:
                     self.env.pop(key, None)
                 continue
-            out = Var(self.hint(key))
+            out = self.new_var(key)
             stmt.carried.append(Carried(var, init, nxt, out))
             self.env[key] = out
         # A trivial value never changes: its uses read the initial value instead.
@@ -263,6 +291,37 @@ class Builder:
             for c in stmt.carried:
                 c.next = _resolve(c.next, trivial)
         self.append(stmt)
+
+
+def rename_after(var: Var, origin: Origin) -> None:
+    """Name an existing value after another: a template's result that turns out to be
+    an adjoint or a tangent."""
+    var.origin = origin
+    var.name = origin.hint
+
+
+def name_template_values(stmts: list, mark: int, operands: dict, prefix: str) -> None:
+    """Values a derivative template made for `d<name>` (`mark`: the last value made
+    before it) are named after the operand bound to `name`: in the adjoint template
+    `dx = dy * np.cos(x)` of a call `np.sin(h)`, `dx` is the adjoint `bh`. For
+    `*args` (a tuple of operands) the name keeps the template's: `bargs`."""
+    for stmt in walk(Block(stmts)):
+        for var in defined_vars(stmt) + region_vars(stmt):
+            if var.id <= mark or var.origin is not None or not var.name.startswith("d"):
+                continue
+            name = var.name[1:]
+            operand = operands.get(name)
+            if isinstance(operand, Var):
+                rename_after(var, Origin(prefix, operand))
+            elif isinstance(operand, tuple):
+                var.name = prefix + name
+
+
+def _exit_flag(body_env: Env, exit_key: Any) -> Operand:
+    """A loop's exit flag as its body leaves it (False if no `break` sets it)."""
+    flag = body_env.get(exit_key, Const(False))
+    assert is_operand(flag), f"the exit flag of a loop is {flag!r}, not a run-time value"
+    return flag
 
 
 def _resolve(op, mapping):

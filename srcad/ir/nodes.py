@@ -3,7 +3,8 @@
 A `Function` is a `Block` of statements. Every `Var` is assigned exactly once.
 Control flow is structured: `If`, `ForRange` and `While` regions carry their
 merged values explicitly (`Phi` for branches, `Carried` for loops), so no
-statement ever reassigns a variable. `print(function)` shows a readable listing.
+statement ever reassigns a variable. `print(function)` shows a readable listing;
+`srcad.ir.verify` checks the invariants.
 """
 
 from __future__ import annotations
@@ -19,17 +20,44 @@ _ids = itertools.count(1)
 
 
 class Var:
-    """An SSA value. `name` is a readable hint (the user's name, or an operation)."""
+    """An SSA value. `name` is a readable hint (the user's name, or an operation);
+    `origin` is set on a derived value, named after another in generated code."""
 
-    __slots__ = ("id", "keep", "name")
+    __slots__ = ("id", "keep", "name", "origin")
 
-    def __init__(self, name: str, keep: bool = False):
+    def __init__(self, name: str, keep: bool = False, origin: Origin | None = None):
         self.name = name
         self.id = next(_ids)
         self.keep = keep  # a name the user wrote: never folded away in generated code
+        self.origin = origin
 
     def __repr__(self) -> str:
         return f"%{self.name}.{self.id}"
+
+
+ADJOINT = "b"  # the adjoint of `x` is `bx`
+TANGENT = "d"  # the tangent of `x` is `dx` (of the adjoint `bx`: `dbx`)
+COPY = ""  # a copy of `x` (a value saved and restored) is `x` again; with a suffix, a
+# value made from it: `x_stack`
+
+
+@dataclass(frozen=True)
+class Origin:
+    """Generated code names a derived value `prefix` + the name `var` gets + `suffix`."""
+
+    prefix: str
+    var: Var
+    suffix: str = ""
+
+    @property
+    def hint(self) -> str:
+        return self.prefix + self.var.name + self.suffix
+
+
+def named_after(var: Var, prefix: str, suffix: str = "", keep: bool = False) -> Var:
+    """A new value derived from `var` (its adjoint, tangent or copy), named after it."""
+    origin = Origin(prefix, var, suffix)
+    return Var(origin.hint, keep, origin)
 
 
 @dataclass(frozen=True)
@@ -141,10 +169,14 @@ class Block:
 
 @dataclass
 class Function:
+    """A function: its parameters and body. `arity` gives, for a parameter holding a
+    tuple of known length (a backward function's saved values), that length."""
+
     name: str
     params: list[Var]
     body: Block
     loc: SourceLoc | None = None
+    arity: dict[Var, int] = field(default_factory=dict)
 
     def __str__(self) -> str:
         return format_function(self)
@@ -216,12 +248,12 @@ def block_end_uses(stmt, block: Block) -> list[Operand]:
             return [p.then for p in stmt.outputs]
         return [p.orelse for p in stmt.outputs]
     if isinstance(stmt, ForRange):
-        ops = [c.next for c in stmt.carried]
+        ops = [c.next for c in stmt.carried if c.next is not None]
         return ops + ([stmt.exit] if stmt.exit is not None else [])
     if isinstance(stmt, While):
         if block is stmt.cond_block:
             return [stmt.cond]
-        ops = [c.next for c in stmt.carried]
+        ops = [c.next for c in stmt.carried if c.next is not None]
         return ops + ([stmt.exit] if stmt.exit is not None else [])
     return []
 
@@ -286,7 +318,7 @@ def fn_label(fn: Any) -> str:
     return f"{short}.{name}" if short else name
 
 
-def _fmt_op(op: Operand) -> str:
+def _fmt_op(op: Operand | None) -> str:
     return repr(op)
 
 
@@ -332,66 +364,3 @@ def _format_block(block: Block, depth: int, lines: list[str]) -> None:
             lines.append(f"{pad}return {_fmt_op(s.value)}{where}")
         elif isinstance(s, Comment):
             lines.append(f"{pad}# {s.text}")
-
-
-# ----------------------------------------------------------------------------- verifier
-
-
-class IRVerificationError(AssertionError):
-    """The IR broke one of its invariants (a bug in srcad, never the user's)."""
-
-
-def verify(fn: Function) -> None:
-    """Check SSA invariants: every Var is defined once, before use, in scope."""
-    defined: set = set()
-
-    def define(v: Var) -> None:
-        if not isinstance(v, Var):
-            raise IRVerificationError(f"definition of a non-Var {v!r}")
-        if v in defined:
-            raise IRVerificationError(f"{v!r} is assigned more than once")
-        defined.add(v)
-
-    def check(op: Operand, scope: set) -> None:
-        if isinstance(op, Var) and op not in scope:
-            raise IRVerificationError(f"{op!r} is used where it is not defined")
-        if not isinstance(op, (Var, Const)):
-            raise IRVerificationError(f"bad operand {op!r}")
-
-    def run(block: Block, scope: set) -> set:
-        scope = set(scope)
-        for s in block.stmts:
-            for op in used_operands(s):
-                check(op, scope)
-            if isinstance(s, If):
-                t = run(s.then, scope)
-                e = run(s.orelse, scope)
-                for p in s.outputs:
-                    check(p.then, t)
-                    check(p.orelse, e)
-            elif isinstance(s, (ForRange, While)):
-                inner = set(scope)
-                for v in region_vars(s):
-                    define(v)
-                    inner.add(v)
-                if isinstance(s, While):
-                    c_scope = run(s.cond_block, inner)
-                    check(s.cond, c_scope)
-                    inner = c_scope
-                b = run(s.body, inner)
-                for c in s.carried:
-                    if c.next is None:
-                        raise IRVerificationError(f"loop value {c.var!r} has no next value")
-                    check(c.next, b)
-                if s.exit is not None:
-                    check(s.exit, b)
-            for v in defined_vars(s):
-                define(v)
-                scope.add(v)
-        return scope
-
-    params = set()
-    for p in fn.params:
-        define(p)
-        params.add(p)
-    run(fn.body, params)

@@ -7,16 +7,16 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 
+from srcad.codegen.emit import Module
 from srcad.frontend.source import captured_still_valid
 from srcad.rules import registry
 
 _entries: dict = {}
 _lock = threading.RLock()
-_building: dict = {}
 stats = {"transforms": 0, "hits": 0}
 
 
-def get_or_build(key: tuple, build: Callable):
+def get_or_build(key: tuple, build: Callable[[], tuple[Module, list]]) -> Module:
     """The cached value for `key`, building it (once, even across threads) if needed."""
     full_key = key + (registry.generation(),)
     entry = _entries.get(full_key)

@@ -1,0 +1,216 @@
+"""Reverse mode: `grad`, `value_and_grad` and `vjp`."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from typing import Any
+
+from srcad.api.arguments import (
+    WrtSpec,
+    bind,
+    check_differentiable,
+    default_wrt,
+    flat_values,
+    fn_loc,
+    param_names,
+    resolve_wrt,
+)
+from srcad.api.results import as_like, check_adjoint, describe, is_scalar_output, regroup
+from srcad.api.tracing import annotate
+from srcad.api.wrapper import Differentiated
+from srcad.codegen.emit import Module
+from srcad.errors import BadArgumentError, UnsupportedSyntaxError
+from srcad.frontend.source import unwrap_function
+from srcad.ir.kinds import kind_of_value
+from srcad.lower.pytree import is_structured, tree_kind
+from srcad.pipeline import cache
+from srcad.pipeline.compiler import compile_joint, compile_split
+from srcad.pipeline.unit import Derived
+
+
+class GradFunction(Differentiated):
+    """A function computing the gradient (or value and gradient) of `fn`."""
+
+    takes_trees = True
+
+    def __init__(self, fn: Callable, wrt: WrtSpec, with_value: bool):
+        self.api = "value_and_grad" if with_value else "grad"
+        super().__init__(fn, wrt)
+        self.with_value = with_value
+
+    def _module(self, kinds: tuple) -> Module:
+        return self._cached_module(kinds, ("joint", self.inner, self.positions, kinds),
+                                   lambda: compile_joint(self.inner, self.positions, kinds))
+
+    @property
+    def __srcad_spec__(self) -> Derived:
+        """This function, as something srcad can transform again."""
+        if self.with_value:
+            raise UnsupportedSyntaxError(
+                "cannot differentiate a value_and_grad function (its output is a pair)",
+                hint="differentiate srcad.grad(f) instead", function=self.fn.__name__)
+        return Derived("grad", self.inner, self.positions, self.single)
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        values, kinds = self._prepare(args, kwargs)
+        module = self._module(kinds)
+        flat = flat_values(values, kinds)
+        try:
+            value, grads = module.functions[0](*flat)
+        except Exception as exc:
+            annotate(exc, self.fn)
+            raise
+        if not is_scalar_output(value):
+            raise BadArgumentError(
+                f"srcad.{self.api} needs '{self.fn.__name__}' to return a real scalar; it "
+                f"returned {describe(value)}", fn_loc(self.fn),
+                "reduce the output to a scalar (e.g. np.sum), or use srcad.vjp for "
+                "array-valued functions")
+        if flat is not values:
+            out = regroup(grads, values, kinds, self.positions, flat)
+        else:
+            out = tuple([g if type(g) is float and type(values[p]) is float
+                         else as_like(g, values[p], values)
+                         for g, p in zip(grads, self.positions)])
+        result = out[0] if self.single else out
+        return (value, result) if self.with_value else result
+
+    def __get__(self, obj: Any, objtype: Any = None) -> Any:
+        return self if obj is None else functools.partial(self.__call__, obj)
+
+
+def grad(fn: Callable | None = None, wrt: WrtSpec = 0) -> Callable:
+    """The gradient of a scalar-valued function, by source transformation.
+
+    Parameters
+    ----------
+    fn : callable
+        A Python function returning a real scalar. Can be used as `@srcad.grad`
+        or `@srcad.grad(wrt=...)`.
+    wrt : int, str or tuple of them, default 0
+        The argument(s) to differentiate with respect to, by position or name.
+        With a tuple, the gradient function returns a tuple of gradients.
+
+    Returns
+    -------
+    callable
+        Takes the same arguments as `fn` and returns the gradient(s), each with
+        its argument's type, shape and dtype.
+
+    Examples
+    --------
+    >>> import srcad, math
+    >>> def f(x):
+    ...     return x * math.sin(x)
+    >>> dfdx = srcad.grad(f)  # doctest: +SKIP
+    """
+    if fn is None:
+        return lambda f: GradFunction(f, wrt, with_value=False)
+    return GradFunction(fn, wrt, with_value=False)
+
+
+def value_and_grad(fn: Callable | None = None, wrt: WrtSpec = 0) -> Callable:
+    """Like `grad`, but the returned function gives `(value, gradient(s))`.
+
+    Parameters
+    ----------
+    fn : callable
+        A Python function returning a real scalar.
+    wrt : int, str or tuple of them, default 0
+        The argument(s) to differentiate with respect to.
+
+    Returns
+    -------
+    callable
+        Returns `(fn(*args), gradients)` from a single forward and reverse sweep.
+    """
+    if fn is None:
+        return lambda f: GradFunction(f, wrt, with_value=True)
+    return GradFunction(fn, wrt, with_value=True)
+
+
+class Pullback:
+    """The pullback of a `vjp`: maps an output adjoint to the inputs' adjoints.
+
+    It can be called many times with different output adjoints; the forward sweep
+    ran once.
+    """
+
+    def __init__(self, module: Module, saved: Any, output: Any, values: list,
+                 positions: tuple, fn: Callable,
+                 regroup_leaves: Callable[[Any], tuple] | None = None):
+        self._module = module
+        self._saved = saved
+        self._output = output
+        self._values = values
+        self._positions = positions
+        self._fn = fn
+        self._regroup = regroup_leaves  # puts leaf adjoints back into structures
+
+    def __call__(self, adjoint: Any) -> tuple:
+        adjoint = check_adjoint(adjoint, self._output, self._fn)
+        try:
+            grads = self._module.functions[1](self._saved, adjoint)
+        except Exception as exc:
+            annotate(exc, self._fn)
+            raise
+        if self._regroup is not None:
+            return self._regroup(grads)
+        return tuple(as_like(g, self._values[p], self._values)
+                     for g, p in zip(grads, self._positions))
+
+    def __srcad_source__(self, *args: Any, **kwargs: Any) -> str:
+        if args or kwargs:
+            raise BadArgumentError(
+                "srcad.source of a pullback takes no example arguments: its code is the "
+                "code of the vjp call that made it", fn_loc(self._fn),
+                "call srcad.source(pullback)")
+        return self._module.source
+
+
+def vjp(fn: Callable, *args: Any, wrt: WrtSpec = None, **kwargs: Any) -> tuple[Any, Pullback]:
+    """Run `fn` forward once and return its output and a pullback.
+
+    Parameters
+    ----------
+    fn : callable
+        A Python function; its output may be a scalar, an array or a tuple.
+    *args, **kwargs
+        The arguments to call `fn` with.
+    wrt : int, str or tuple of them, optional
+        The arguments to differentiate; by default every positional argument that
+        holds floats.
+
+    Returns
+    -------
+    output : object
+        `fn(*args, **kwargs)`.
+    pullback : Pullback
+        `pullback(adjoint)` returns a tuple with one adjoint per differentiated
+        argument; it can be called many times.
+    """
+    function = unwrap_function(fn, "vjp")
+    values = bind(function, args, kwargs)
+    if wrt is None:
+        positions = default_wrt(function, values)
+    else:
+        positions, _ = resolve_wrt(function, wrt, "srcad.vjp")
+    names = param_names(function)
+    for pos in positions:
+        if not is_structured(values[pos], True):
+            values[pos] = check_differentiable(function, names[pos], values[pos])
+    kinds = tuple(tree_kind(v, i in positions, f"argument '{names[i]}'")
+                  if is_structured(v, i in positions) else kind_of_value(v)
+                  for i, v in enumerate(values))
+    key = ("split", function, positions, kinds)
+    module = cache.get_or_build(key, lambda: compile_split(function, positions, kinds))
+    flat = flat_values(values, kinds)
+    try:
+        output, saved = module.functions[0](*flat)
+    except Exception as exc:
+        annotate(exc, function)
+        raise
+    regroup_leaves = None if flat is values else \
+        (lambda grads: regroup(grads, values, kinds, positions, flat))
+    return output, Pullback(module, saved, output, values, positions, function, regroup_leaves)

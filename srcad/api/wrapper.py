@@ -1,0 +1,120 @@
+"""What every function srcad returns has in common: the user's function behind it, the
+differentiated positions, argument preparation and the generated modules per argument
+kinds."""
+
+from __future__ import annotations
+
+import functools
+import types
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from srcad.api.arguments import (
+    WrtSpec,
+    bind,
+    check_differentiable,
+    fn_loc,
+    param_names,
+    resolve_wrt,
+    shift_wrt,
+)
+from srcad.codegen.emit import Module
+from srcad.errors import BadArgumentError
+from srcad.frontend.source import captured_still_valid, unwrap_function
+from srcad.ir.kinds import NUMERIC, OTHER, TupleKind, kind_of_value
+from srcad.lower.pytree import TreeKind, is_structured, tree_kind
+from srcad.pipeline import cache
+
+
+class Differentiated:
+    """Common machinery of srcad's function wrappers.
+
+    `fn` is the user's function; `inner` is what is transformed: `fn` itself, or, for a
+    function made by srcad (`srcad.grad(f)`), its `Derived` spec.
+    """
+
+    api = "srcad"
+    takes_trees = False  # whether arguments may be dicts, objects and other structures
+
+    def __init__(self, fn: Callable, wrt: WrtSpec):
+        self.bound: tuple = ()
+        if isinstance(fn, types.MethodType) and isinstance(fn.__func__, types.FunctionType) \
+                and self.takes_trees:
+            # a bound method: its object is passed as the first argument on every call
+            self.bound = (fn.__self__,)
+            fn = fn.__func__
+            wrt = shift_wrt(wrt)
+        inner_spec = getattr(fn, "__srcad_spec__", None)
+        self.fn: types.FunctionType
+        self.inner: Any
+        if inner_spec is not None:
+            assert isinstance(fn, Differentiated)
+            self.fn = fn.fn  # the user's function: same parameters
+            self.inner = inner_spec
+        else:
+            self.fn = unwrap_function(fn, self.api)
+            self.inner = self.fn
+        self.positions, self.single = resolve_wrt(self.fn, wrt, f"srcad.{self.api}")
+        self.param_names = param_names(self.fn)
+        self._last_module: Module | None = None
+        self._modules: dict = {}  # argument kinds -> module
+        functools.update_wrapper(self, self.fn)
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        raise NotImplementedError
+
+    def _module(self, kinds: tuple) -> Module:
+        """The generated module for these argument kinds."""
+        raise NotImplementedError
+
+    def _prepare(self, args: tuple, kwargs: dict) -> tuple[list, tuple]:
+        """The arguments of a call (checked where differentiated) and their kinds."""
+        if self.bound:
+            args = self.bound + tuple(args)
+        if not kwargs and len(args) == len(self.param_names):
+            values = list(args)  # the common case: no binding needed
+        else:
+            values = bind(self.fn, args, kwargs)
+        trees = False
+        for pos in self.positions:
+            v = values[pos]
+            if type(v) is not float and not (type(v) is np.ndarray and v.dtype.kind == "f"):
+                if is_structured(v, True):
+                    trees = True
+                    continue
+                values[pos] = check_differentiable(self.fn, self.param_names[pos], v)
+        kinds = tuple(map(kind_of_value, values))
+        if trees or OTHER in kinds or any(isinstance(k, TupleKind) for k in kinds):
+            kinds = tuple(tree_kind(v, i in self.positions, f"argument '{self.param_names[i]}'")
+                          if is_structured(v, i in self.positions) else k
+                          for i, (v, k) in enumerate(zip(values, kinds)))
+            if any(isinstance(k, TreeKind) for k in kinds) and not self.takes_trees:
+                raise BadArgumentError(
+                    f"srcad.{self.api} does not take dicts, objects or other structures as "
+                    "arguments yet", fn_loc(self.fn),
+                    "use srcad.grad, value_and_grad or vjp, or pass arrays separately")
+        return values, kinds
+
+    def _cached_module(self, kinds: Any, key: tuple,
+                       build: Callable[[], tuple[Module, list]]) -> Module:
+        """The generated module for these argument kinds (checked, then built if needed)."""
+        entry = self._modules.get(kinds)
+        if entry is not None and captured_still_valid(entry.captured):
+            self._last_module = entry
+            return entry
+        module = cache.get_or_build(key, build)
+        self._modules[kinds] = module
+        self._last_module = module
+        return module
+
+    def __srcad_source__(self, *args: Any, **kwargs: Any) -> str:
+        """The generated source: for these example arguments, else of the last call,
+        else for arguments of any kind."""
+        if args or kwargs:
+            _, kinds = self._prepare(args, kwargs)
+            return self._module(kinds).source
+        if self._last_module is not None:
+            return self._last_module.source
+        return self._module(tuple(NUMERIC for _ in self.param_names)).source

@@ -1,0 +1,165 @@
+"""The compiler as lists of named passes (`runner.py` runs them).
+
+Three lists, each run on its own kind of unit (`unit.py`):
+
+- `SOURCE_PASSES`, once per user function a compilation needs: source to IR;
+- `DERIVATIVE_PASSES`, once per generated function (or forward/backward pair): the
+  primal IR to the derivative's optimized IR. Transforming a call to a user function
+  runs these passes for the callee too, and `grad(grad(f))` runs them on the IR
+  they built for `grad(f)`;
+- `MODULE_PASSES`, once per compilation: the generated functions to Python.
+"""
+
+from __future__ import annotations
+
+from srcad.analysis.inference import Kinds, activity, is_user_function
+from srcad.analysis.sequences import has_sequences, make_sequences_explicit
+from srcad.codegen.emit import build_module
+from srcad.frontend.source import parse_function
+from srcad.ir.verify import verify
+from srcad.lower.lowering import lower_function
+from srcad.optimize.optimizer import optimize
+from srcad.pipeline.assemble import ASSEMBLERS, reverse_seed
+from srcad.pipeline.runner import Pass
+from srcad.pipeline.unit import DerivativeUnit, Derived, ModuleUnit, SourceUnit, TangentSweep
+from srcad.transforms.forward import ForwardTransform
+from srcad.transforms.inline import inline_user_calls
+from srcad.transforms.reverse import ReverseTransform
+
+# ----------------------------------------------------------------------------- source
+
+
+def parse(unit: SourceUnit) -> None:
+    unit.parsed = parse_function(unit.fn)
+
+
+def lower(unit: SourceUnit) -> None:
+    assert unit.parsed is not None
+    unit.ir = lower_function(unit.parsed, unit.tree_spec)
+
+
+def optimize_source(unit: SourceUnit) -> None:
+    assert unit.ir is not None
+    optimize(unit.ir)
+
+
+def verify_source(unit: SourceUnit) -> None:
+    assert unit.ir is not None
+    verify(unit.ir)
+
+
+SOURCE_PASSES: tuple[Pass[SourceUnit], ...] = (
+    Pass("parse", "read the function's source and parse it; free names are resolved "
+         "later, while lowering", parse),
+    Pass("lower", "rewrite early exits into flags, then lower the AST to SSA IR, one "
+         "primitive per statement", lower),
+    Pass("optimize", "fold constants, simplify, share common subexpressions, drop dead "
+         "code", optimize_source),
+    Pass("verify", "check single assignment and scoping", verify_source),
+)
+
+
+# ----------------------------------------------------------------------------- derivatives
+
+
+def primal(unit: DerivativeUnit) -> None:
+    spec = unit.spec.inner if unit.mode == "gradient" else unit.spec
+    if isinstance(spec, Derived):
+        unit.primal = unit.services.derived_ir(spec, unit.arg_kinds)
+    else:
+        unit.primal = unit.services.lower(spec)
+
+
+def differentiates_user_code_twice(unit: DerivativeUnit) -> bool:
+    return unit.mode == "gradient" and not isinstance(unit.spec.inner, Derived)
+
+
+def inline(unit: DerivativeUnit) -> None:
+    assert unit.primal is not None
+    unit.primal = inline_user_calls(unit.primal, unit.services.lower, is_user_function)
+
+
+def infer_kinds(unit: DerivativeUnit) -> None:
+    assert unit.primal is not None
+    unit.kinds = Kinds(unit.primal, unit.param_kinds(), unit.services.callee_kind)
+
+
+def find_activity(unit: DerivativeUnit) -> None:
+    assert unit.primal is not None
+    unit.varied, unit.useful = activity(unit.primal, [unit.primal.params[i] for i in unit.wrt])
+
+
+def make_sequences(unit: DerivativeUnit) -> None:
+    assert unit.primal is not None and unit.kinds is not None
+    for _ in range(4):  # a rewrite can reveal more lists (xs + ys is a list)
+        if not (has_sequences(unit.kinds) and
+                make_sequences_explicit(unit.primal, unit.kinds, unit.varied)):
+            break
+        infer_kinds(unit)
+        find_activity(unit)
+
+
+def reverse(unit: DerivativeUnit) -> None:
+    assert unit.primal is not None and unit.kinds is not None
+    unit.seed = reverse_seed(unit.mode)
+    transform = ReverseTransform(unit.primal, list(unit.wrt), unit.kinds, unit.varied,
+                                 unit.useful, unit.services.subroutine)
+    unit.sweeps = transform.run(unit.seed)
+
+
+def forward(unit: DerivativeUnit) -> None:
+    assert unit.primal is not None and unit.kinds is not None
+    transform = ForwardTransform(unit.primal, list(unit.wrt), unit.kinds, unit.varied,
+                                 unit.useful, unit.services.jvp_subroutine, is_user_function)
+    unit.tangents = TangentSweep(*transform.run())
+
+
+def assemble(unit: DerivativeUnit) -> None:
+    unit.functions = ASSEMBLERS[unit.mode](unit)
+
+
+def optimize_generated(unit: DerivativeUnit) -> None:
+    for fn in unit.functions:
+        optimize(fn)
+
+
+def verify_generated(unit: DerivativeUnit) -> None:
+    for fn in unit.functions:
+        verify(fn)
+
+
+DERIVATIVE_PASSES: tuple[Pass[DerivativeUnit], ...] = (
+    Pass("primal", "the IR to differentiate: the lowered user function, or the gradient "
+         "function these passes built for srcad.grad(f)", primal),
+    Pass("inline", "inline user helpers into a function that will be differentiated "
+         "twice", inline, differentiates_user_code_twice),
+    Pass("kinds", "infer each value's kind (scalar, array of rank n, tuple, list, "
+         "complex) from the arguments'", infer_kinds),
+    Pass("activity", "find the values that depend on a differentiated input and reach "
+         "the result", find_activity),
+    Pass("sequences", "make explicit where a differentiated list or tuple meets NumPy or "
+         "list arithmetic; kinds and activity again", make_sequences),
+    Pass("reverse", "build the forward and reverse sweeps from the adjoint templates",
+         reverse, lambda unit: unit.mode != "jvp"),
+    Pass("forward", "build the tangent sweep from the tangent templates", forward,
+         lambda unit: unit.mode == "jvp"),
+    Pass("assemble", "wrap the sweeps into the generated function(s): value and "
+         "gradients, a forward/backward pair, the gradient alone, or value and tangent",
+         assemble),
+    Pass("optimize", "fold constants, simplify, share common subexpressions, drop dead "
+         "code", optimize_generated),
+    Pass("verify", "check single assignment and scoping", verify_generated),
+)
+
+
+# ----------------------------------------------------------------------------- module
+
+
+def codegen(unit: ModuleUnit) -> None:
+    unit.module = build_module(unit.title, unit.functions, unit.header)
+
+
+MODULE_PASSES: tuple[Pass[ModuleUnit], ...] = (
+    Pass("codegen", "name values, render the IR as Python source and compile it as one "
+         "module", codegen),
+)
