@@ -5,7 +5,10 @@ Python function computing the gradient. See `srcad.source` to print it.
 """
 
 from srcad import rules  # noqa: F401  (importing it registers the built-in derivative rules)
-from srcad.api.derivatives import grad, hessian, hvp, jacobian, jvp, source, value_and_grad, vjp
+from srcad.api.forward import jvp
+from srcad.api.matrices import hessian, hvp, jacobian
+from srcad.api.reverse import grad, value_and_grad, vjp
+from srcad.api.source import source
 from srcad.errors import (
     BadArgumentError,
     NoDerivativeError,
@@ -14,14 +17,14 @@ from srcad.errors import (
     SrcadError,
     UnsupportedSyntaxError,
 )
-from srcad.rules.registry import Example, Rand, adjoint, nondifferentiable, tangent
+from srcad.rules.registry import Example, Rand, adjoint, derivative, nondifferentiable, tangent
 from srcad.runtime import insert_grad_of, stop_gradient
 
 __version__ = "0.1.0"
 
 __all__ = [
     "grad", "value_and_grad", "vjp", "jvp", "jacobian", "hessian", "hvp", "source",
-    "adjoint", "tangent", "nondifferentiable",
+    "adjoint", "tangent", "derivative", "nondifferentiable",
     "stop_gradient", "insert_grad_of", "Example", "Rand",
     "SrcadError", "UnsupportedSyntaxError", "NoDerivativeError", "SourceUnavailableError",
     "BadArgumentError", "RuleError",

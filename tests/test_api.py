@@ -4,7 +4,7 @@ import math
 
 import numpy as np
 import pytest
-from gradcheck import check_grad, numerical_grad
+from gradcheck import check_grad, numerical_grad, numerical_vjp
 
 import srcad
 
@@ -126,8 +126,7 @@ def test_vjp_pullback_can_be_called_many_times():
     np.testing.assert_allclose(out, elementwise(x, w))
     for u in (np.ones(3), np.array([1.0, -2.0, 0.5]), np.zeros(3)):
         dx, dw = pullback(u)
-        np.testing.assert_allclose(
-            dx, numerical_grad(lambda x_: np.dot(u, elementwise(x_, w)), [x], 0), rtol=1e-6)
+        np.testing.assert_allclose(dx, numerical_vjp(elementwise, [x, w], 0, u), rtol=1e-6)
         assert dw == pytest.approx(float(np.dot(u, np.sin(x))))
 
 
@@ -170,10 +169,11 @@ def test_source_returns_readable_python():
     g(1.0, 2.0)
     text = srcad.source(g)
     assert "def poly_value_and_grad(x, y):" in text
-    assert "dx" in text
+    assert "bx = " in text
     compile(text, "<check>", "exec")
     out, pullback = srcad.vjp(poly, 1.0, 2.0)
-    assert "def poly_fwd" in srcad.source(pullback) and "def poly_bwd" in srcad.source(pullback)
+    assert "def poly_fwd" in srcad.source(pullback)
+    assert "def poly_bwd(saved, bresult):" in srcad.source(pullback)
 
 
 def test_source_can_be_specialized_by_example_arguments():
@@ -181,6 +181,41 @@ def test_source_can_be_specialized_by_example_arguments():
     scalar = srcad.source(g, 1.0, 2.0, True)
     array = srcad.source(g, np.ones(3), 2.0, True)
     assert scalar != array
+
+
+def sum_of_squares(x):
+    return np.sum(np.sin(x) ** 2)
+
+
+def test_source_of_forward_mode_and_matrix_functions():
+    x, v = np.ones(3), np.ones(3)
+    hvp = srcad.hvp(sum_of_squares)
+    # example arguments as a call takes them (the direction too), or without it
+    with_direction = srcad.source(hvp, x, v)
+    assert "def grad_sum_of_squares_jvp(x, dx):" in with_direction
+    assert srcad.source(hvp, x) == with_direction
+    assert "def grad_sum_of_squares_jvp(x, dx):" in srcad.source(srcad.hessian(sum_of_squares), x)
+    # the Jacobian shows the code its mode uses: tangent functions, or a fwd/bwd pair
+    assert "def elementwise_jvp(x, w, dx):" in srcad.source(
+        srcad.jacobian(elementwise, mode="forward"), x, 2.0)
+    both = srcad.source(srcad.jacobian(elementwise, wrt=(0, 1), mode="forward"), x, 2.0)
+    assert "def elementwise_jvp(x, w, dx):" in both and "def elementwise_jvp(x, w, dw):" in both
+    reverse = srcad.jacobian(elementwise, mode="reverse")
+    assert "def elementwise_bwd(saved, bresult):" in srcad.source(reverse, x, 2.0)
+    reverse(x, 2.0)
+    assert "def elementwise_bwd(saved, bresult):" in srcad.source(reverse)
+
+
+def test_source_of_something_that_has_no_generated_function_is_a_clear_error():
+    with pytest.raises(srcad.BadArgumentError, match="srcad.jvp computes values"):
+        srcad.source(srcad.jvp)
+    with pytest.raises(srcad.BadArgumentError, match="srcad.vjp computes values"):
+        srcad.source(srcad.vjp)
+    with pytest.raises(srcad.BadArgumentError, match="needs a function made by srcad"):
+        srcad.source(poly)
+    _, pullback = srcad.vjp(poly, 1.0, 2.0)
+    with pytest.raises(srcad.BadArgumentError, match="takes no example arguments"):
+        srcad.source(pullback, 1.0, 2.0)
 
 
 def test_grad_of_a_function_defined_in_a_test_body():

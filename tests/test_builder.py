@@ -5,7 +5,8 @@ import operator
 import numpy as np
 
 from srcad.ir.builder import Builder, same_operand
-from srcad.ir.nodes import Call, Const, ForRange, Function, If, Return, Var, While, verify
+from srcad.ir.nodes import Call, Const, ForRange, Function, If, Return, Var, While
+from srcad.ir.verify import verify
 
 
 def new_builder(**names):

@@ -54,8 +54,55 @@ def undefined_names(source: str, namespace_names: set) -> set:
 
 def test_uses_the_users_names_and_names_adjoints_after_them():
     text = generated(network, 0.5, 1.0, 0.1, 0.2, 0.3, 0.4, wrt=(2, 3, 4, 5))
-    for name in ("h =", "f =", "dw0", "db0", "dw1", "db1", "dh"):
+    for name in ("h =", "f =", "bw0", "bb0", "bw1", "bb1", "bh"):
         assert name in text, name
+    assert "return sub ** 2, (bw0, bb0, bw1, bb1)" in text
+
+
+def two_adds(w, b, x):
+    a = math.sin(w * x + b)
+    c = math.cos(w * a + b)
+    return a * c + w
+
+
+def test_adjoints_follow_the_name_their_value_is_printed_with():
+    text = generated(two_adds, 0.3, 0.2, 1.1, wrt=(0, 1))
+    assert "add = w * x + b" in text and "add_1 = w * a + b" in text
+    # the adjoint of add_1 is badd_1: never dadd, nor badd for another value
+    assert "badd_1 = " in text and "badd = " in text and "dadd" not in text
+    assert "return a * c + w, (bw, bb)" in text
+
+
+def test_split_mode_takes_the_output_adjoint_as_bresult():
+    _, pullback = srcad.vjp(two_adds, 0.3, 0.2, 1.1)
+    text = srcad.source(pullback)
+    assert "def two_adds_bwd(saved, bresult):" in text
+    assert "return bw, bb, bx" in text
+
+
+def test_tangents_are_d_names_and_tangents_of_adjoints_db_names():
+    text = srcad.source(srcad.hvp(two_adds), 0.3, 0.2, 1.1)
+    assert "def grad_two_adds_jvp(w, b, x, dw):" in text
+    assert "dba = " in text and "dbadd = " in text and "return bw, dbw" in text
+    assert not any(name.startswith("dd") for name in assigned_names(text))
+
+
+def carried(x, acc):
+    for i in range(2):
+        acc = acc * x + acc
+        x = x - 0.5
+    return 0.25 * x + 0.5 * acc
+
+
+def test_a_gradient_held_under_its_name_is_not_copied_to_itself():
+    text = generated(carried, 1.5, 2.0, wrt=(0, 1))
+    assert "return result, (bx, bacc)" in text
+    assert not any(line.strip() in ("bx = bx", "bacc = bacc") for line in text.splitlines())
+
+
+def assigned_names(source: str) -> set:
+    return {n.id for n in ast.walk(ast.parse(source)) if isinstance(n, ast.Name)
+            and isinstance(n.ctx, ast.Store)}
 
 
 def test_scalar_arithmetic_is_inline():

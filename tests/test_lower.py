@@ -9,90 +9,13 @@ import pytest
 from srcad import runtime
 from srcad.errors import UnsupportedSyntaxError
 from srcad.frontend.source import parse_function
-from srcad.ir.nodes import Call, Const, ForRange, If, Return, Var, While, verify, walk
+from srcad.ir.interpret import run_ir
+from srcad.ir.nodes import Call, Const, ForRange, While, walk
+from srcad.ir.verify import verify
 from srcad.lower.lowering import lower_function
 from srcad.rules.registry import Attribute, Method
 
-# ----------------------------------------------------------------------------- interpreter
-
-
-class _Returned(Exception):
-    def __init__(self, value):
-        self.value = value
-
-
-def run_ir(fn, *args, trace=None):
-    """Execute an IR Function (primal IR: no stacks) on concrete arguments.
-
-    `trace`, if given, is a dict that receives the value of every Var (the last one,
-    for values inside loops)."""
-    assert len(args) == len(fn.params)
-    env = trace if trace is not None else {}
-    env.update(zip(fn.params, args))
-
-    def val(op):
-        if isinstance(op, Const):
-            return op.value
-        assert isinstance(op, Var), op
-        return env[op]
-
-    def call(stmt):
-        args = [val(a) for a in stmt.args]
-        kwargs = {k: val(v) for k, v in stmt.kwargs.items()}
-        if isinstance(stmt.fn, Method):
-            return getattr(args[0], stmt.fn.name)(*args[1:], **kwargs)
-        if isinstance(stmt.fn, Attribute):
-            assert len(args) == 1 and not kwargs
-            return getattr(args[0], stmt.fn.name)
-        return stmt.fn(*args, **kwargs)
-
-    def loop_end(stmt):
-        nexts = [val(c.next) for c in stmt.carried]  # parallel assignment
-        for c, v in zip(stmt.carried, nexts):
-            env[c.var] = v
-        return stmt.exit is not None and val(stmt.exit)
-
-    def block(b):
-        for stmt in b.stmts:
-            if isinstance(stmt, Call):
-                value = call(stmt)
-                if stmt.target is not None:
-                    env[stmt.target] = value
-            elif isinstance(stmt, If):
-                taken = bool(val(stmt.cond))
-                block(stmt.then if taken else stmt.orelse)
-                for p in stmt.outputs:
-                    env[p.target] = val(p.then if taken else p.orelse)
-            elif isinstance(stmt, ForRange):
-                for c in stmt.carried:
-                    env[c.var] = val(c.init)
-                for i in val(stmt.rng):
-                    env[stmt.index] = i
-                    block(stmt.body)
-                    if loop_end(stmt):
-                        break
-                for c in stmt.carried:
-                    env[c.out] = env[c.var]
-            elif isinstance(stmt, While):
-                for c in stmt.carried:
-                    env[c.var] = val(c.init)
-                while True:
-                    block(stmt.cond_block)
-                    if not val(stmt.cond):
-                        break
-                    block(stmt.body)
-                    if loop_end(stmt):
-                        break
-                for c in stmt.carried:
-                    env[c.out] = env[c.var]
-            elif isinstance(stmt, Return):
-                raise _Returned(val(stmt.value))
-
-    try:
-        block(fn.body)
-    except _Returned as r:
-        return r.value
-    raise AssertionError("the IR function did not return")
+# ----------------------------------------------------------------------------- helpers
 
 
 def same(a, b) -> bool:

@@ -8,7 +8,7 @@ import math
 
 import numpy as np
 import pytest
-from gradcheck import check_grad, numerical_grad
+from gradcheck import check_grad, numerical_grad, numerical_vjp
 
 import srcad
 from srcad.rules import registry
@@ -982,11 +982,6 @@ def array_valued(x, w):
     return np.tanh(w @ x) * x[:2] + np.sum(x)
 
 
-def fd_jacobian_t_u(f, args, i, u):
-    """J^T u for argument i, by finite differences of <u, f(args)>."""
-    return numerical_grad(lambda *a: float(np.sum(u * f(*a))), args, i)
-
-
 def test_vjp_array_output_two_adjoints():
     x, w = rand(3), rand(2, 3)
     out, pullback = srcad.vjp(array_valued, x, w)
@@ -994,9 +989,9 @@ def test_vjp_array_output_two_adjoints():
     for u in (rand(2), np.array([1.0, 0.0])):
         gx, gw = pullback(u)
         assert gx.shape == x.shape and gw.shape == w.shape
-        np.testing.assert_allclose(gx, fd_jacobian_t_u(array_valued, (x, w), 0, u),
+        np.testing.assert_allclose(gx, numerical_vjp(array_valued, (x, w), 0, u),
                                    rtol=1e-5, atol=1e-7)
-        np.testing.assert_allclose(gw, fd_jacobian_t_u(array_valued, (x, w), 1, u),
+        np.testing.assert_allclose(gw, numerical_vjp(array_valued, (x, w), 1, u),
                                    rtol=1e-5, atol=1e-7)
 
 
@@ -1006,7 +1001,7 @@ def test_vjp_pullback_is_reusable_and_linear():
     u1, u2 = rand(2), rand(2)
     (g1,), (g2,), (g12,) = pullback(u1), pullback(u2), pullback(2.0 * u1 - u2)
     np.testing.assert_allclose(g12, 2.0 * g1 - g2, rtol=1e-10, atol=1e-12)
-    np.testing.assert_allclose(g1, fd_jacobian_t_u(array_valued, (x, w), 0, u1),
+    np.testing.assert_allclose(g1, numerical_vjp(array_valued, (x, w), 0, u1),
                                rtol=1e-5, atol=1e-7)
 
 
@@ -1019,7 +1014,7 @@ def test_vjp_matrix_output():
     out, pullback = srcad.vjp(matrix_valued, a)
     for u in (rand(2, 2), np.eye(2)):
         (g,) = pullback(u)
-        np.testing.assert_allclose(g, fd_jacobian_t_u(matrix_valued, (a,), 0, u),
+        np.testing.assert_allclose(g, numerical_vjp(matrix_valued, (a,), 0, u),
                                    rtol=1e-5, atol=1e-7)
 
 

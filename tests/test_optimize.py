@@ -29,9 +29,9 @@ from srcad.ir.nodes import (
     Return,
     Var,
     While,
-    verify,
     walk,
 )
+from srcad.ir.verify import verify
 from srcad.lower.lowering import lower_function
 from srcad.optimize.optimizer import (
     GeneratedRef,

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pytest
-from gradcheck import check_grad
+from gradcheck import check_grad, numerical_grad
 
 import srcad
 
@@ -64,28 +64,21 @@ def fd_tree(f, args, i, h=H):
     structure of args[i] (None for leaves that are not floats)."""
     tree = args[i]
     leaves = _leaves(tree)
+
+    def loss_of_leaf(value, k):
+        """f(*args) with the k-th leaf of args[i] replaced by `value`."""
+        counter = iter(range(len(leaves)))
+        moved = list(args)
+        moved[i] = map_leaves(tree, lambda v: value if next(counter) == k else v)
+        return float(f(*moved))
+
     grads = []
     for k, leaf in enumerate(leaves):
         if not _is_float_leaf(leaf):
             grads.append(None)
             continue
-        arr = np.array(leaf, dtype=np.float64)
-        g = np.zeros_like(arr)
-        for idx in np.ndindex(arr.shape):
-            vals = []
-            for sign in (1.0, -1.0):
-                p = arr.copy()
-                p[idx] += sign * h
-                new_leaf = p if isinstance(leaf, np.ndarray) else float(p)
-                counter = iter(range(len(leaves)))
-
-                def sub(v, k=k, new_leaf=new_leaf, counter=counter):
-                    return new_leaf if next(counter) == k else v
-
-                a = list(args)
-                a[i] = map_leaves(tree, sub)
-                vals.append(float(f(*a)))
-            g[idx] = (vals[0] - vals[1]) / (2 * h)
+        point = leaf if isinstance(leaf, np.ndarray) else float(leaf)
+        g = numerical_grad(lambda value, k=k: loss_of_leaf(value, k), [point], 0, eps=h)
         grads.append(g if isinstance(leaf, np.ndarray) else float(g))
     it = iter(grads)
     return map_leaves(tree, lambda v: next(it))

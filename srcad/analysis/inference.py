@@ -157,6 +157,7 @@ class Kinds:
                     self._block(stmt.cond_block)
                 self._block(stmt.body)
                 for c in stmt.carried:
+                    assert c.next is not None, f"loop value {c.var!r} has no next value"
                     k = join_kinds(self.kinds[c.var], self.of(c.next))
                     self.kinds[c.var] = k
                     self.kinds[c.out] = k

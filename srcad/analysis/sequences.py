@@ -25,7 +25,7 @@ import operator
 import numpy as np
 
 from srcad import runtime
-from srcad.analysis.inference import ARITHMETIC, Kinds, activity, takes_arrays
+from srcad.analysis.inference import ARITHMETIC, Kinds, takes_arrays
 from srcad.errors import UnsupportedSyntaxError
 from srcad.ir.kinds import is_array, is_sequence
 from srcad.ir.nodes import Block, Call, Const, Function, Var, sub_blocks
@@ -99,16 +99,3 @@ def _rewrite(stmt: Call, is_list, kinds: Kinds, varied: set, changed: list) -> l
 def has_sequences(kinds: Kinds) -> bool:
     """Cheap test: does any value have a list or tuple kind?"""
     return any(is_sequence(k) for k in kinds.kinds.values())
-
-
-def analyze(fn: Function, wrt: list, param_kinds: list, callee_kind) -> tuple:
-    """Kinds and activity of `fn` (`(kinds, varied, useful)`), after making the lists
-    that meet NumPy explicit (which changes `fn` in place)."""
-    kinds = Kinds(fn, param_kinds, callee_kind)
-    varied, useful = activity(fn, wrt)
-    for _ in range(4):  # a rewrite can reveal more lists (xs + ys is a list)
-        if not (has_sequences(kinds) and make_sequences_explicit(fn, kinds, varied)):
-            break
-        kinds = Kinds(fn, param_kinds, callee_kind)
-        varied, useful = activity(fn, wrt)
-    return kinds, varied, useful

@@ -24,6 +24,7 @@ import numpy as np
 
 from srcad import runtime
 from srcad.ir.nodes import (
+    COPY,
     Block,
     Call,
     Carried,
@@ -117,8 +118,8 @@ def _fold_candidates(fn: Function, keep: set) -> set:
     count(fn.body)
     folded: set = set()
 
-    def scan(block: Block) -> None:
-        pending: dict = {}  # var -> still foldable (no impure statement since)
+    def scan(block: Block) -> dict[Var, bool]:
+        pending: dict[Var, bool] = {}  # var -> still foldable (no impure statement since)
         for stmt in block.stmts:
             for op in _stmt_operands(stmt):
                 if isinstance(op, Var) and op in pending:
@@ -182,8 +183,8 @@ def _unpack_groups(fn: Function, folded: set) -> dict:
                 uses[op] = uses.get(op, 0) + 1
     groups: dict = {}
 
-    def items_after(stmts: list, start: int, source: Var) -> list:
-        items = []
+    def items_after(stmts: list, start: int, source: Var) -> list[Var]:
+        items: list[Var] = []
         for stmt in stmts[start:]:
             if isinstance(stmt, Call) and stmt.fn is operator.getitem and not stmt.kwargs \
                     and stmt.args[0] is source and isinstance(stmt.args[1], Const) \
@@ -307,7 +308,7 @@ class _Liveness:
             nexts = set()
             for c in stmt.carried:
                 nexts |= self.leaves(c.next)
-            top = set()
+            top: set[Var] = set()
             for _ in range(3):
                 # live at the end of an iteration: what the next one (or the exit) reads
                 end = after | nexts | exit_ops | (top - region)
@@ -338,7 +339,31 @@ class _Liveness:
         return live
 
 
-def assign_names(fn: Function, folded: set, reserved: set) -> dict:
+@dataclass
+class Naming:
+    """The Python names of one function's values.
+
+    `names` holds those of the values the code stores; `virtual` those of folded
+    values that derived values are named after (never written, they keep the
+    derived names apart: the adjoint of a folded `add` is not `badd` when the
+    code has another `add`)."""
+
+    names: dict
+    virtual: dict
+
+
+def assign_names(fn: Function, folded: set, reserved: set,
+                 known: dict | None = None) -> Naming:
+    """Name `fn`'s values, reusing a name wherever lifetimes do not overlap.
+
+    A derived value (`Var.origin`) is named after the name its origin gets, here or in
+    `known` (the functions of the module named before): the adjoint of `add_1` is
+    `badd_1`, the tangent of that adjoint `dbadd_1`. A derived name holds one
+    meaning: `bx` only ever holds an adjoint of a value named `x`, and a second one
+    live at the same time is numbered (`bx_1`) unless that would read as the
+    adjoint of another value `x_1`. A copy of a value (saved, then restored) takes
+    the value's name where it is free."""
+    known = known if known is not None else {}
     defs = {}
     order = list(fn.params)
     for stmt in _walk(fn.body):
@@ -347,30 +372,116 @@ def assign_names(fn: Function, folded: set, reserved: set) -> dict:
         for v in _defined_in_order(stmt):
             order.append(v)
     live = _Liveness(fn, folded, defs)
-    names: dict = {}
+    naming = Naming({}, {})
+    names, virtual = naming.names, naming.virtual
     holders: dict = {}  # python name -> vars using it
+    taken: set[str] = set()  # the names given so far, stored or virtual
+    bases: dict = {}  # var -> the name it would have alone
+    meanings: dict = {}  # var -> what its name means (see _meaning)
+    followed = {v.origin.var for v in order if v.origin is not None}
+    copies: dict = {}  # var -> its copies (restored from a stack, ...)
+    for v in order:
+        if v.origin is not None and _is_copy(v):
+            copies.setdefault(v.origin.var, []).append(v)
+
+    def name_of(v: Var) -> str:
+        for table in (names, virtual, known):
+            if v in table:
+                return table[v]
+        return _base(v, name_of)  # a value no generated code holds
 
     def free(name: str, v: Var) -> bool:
         if name in reserved:
             return False
-        return not any(w in live.edges.get(v, ()) for w in holders.get(name, ()))
+        return not any(w in live.edges.get(v, ()) or meanings[w] != meanings[v]
+                       for w in holders.get(name, ()))
 
-    for v in order:
-        if v in folded or v in names:
-            continue
-        base = "_" if v.name == "_" else _identifier(v.name.lstrip("_") or "t")
+    def misleading(name: str, v: Var) -> bool:
+        """A numbered derived name that reads as derived from another value."""
+        meaning = meanings[v]
+        if meaning is None or _is_copy(v) or name == bases[v]:
+            return False
+        prefix, _, suffix = meaning
+        inner = name[len(prefix):len(name) - len(suffix)]
+        return name.startswith(prefix) and name.endswith(suffix) and inner in taken
+
+    def name_stored(v: Var) -> None:
+        base = bases[v]
         partners = [p for p in live.partners.get(v, []) if p in names]
-        same = [names[p] for p in partners if p.name == v.name]
-        other = [names[p] for p in partners if p.name != v.name]
+        same = [names[p] for p in partners if bases[p] == base and meanings[p] == meanings[v]]
+        other = [names[p] for p in partners if names[p] not in same]
+        origin = v.origin.var if v.origin is not None and _is_copy(v) else None
+        as_origin = [names.get(origin) or known[origin]] \
+            if origin in names or origin in known else []
         # the user's name (or a numbered one) reads better than a merged partner's name
-        candidates = same + [base] + [f"{base}_{i}" for i in range(1, 4)] + other + \
-            [f"{base}_{i}" for i in range(4, 10000)]
+        candidates = same + as_origin + [base] + [f"{base}_{i}" for i in range(1, 4)] + \
+            other + [f"{base}_{i}" for i in range(4, 10000)]
         for name in candidates:
-            if free(name, v):
+            if free(name, v) and not misleading(name, v):
                 names[v] = name
                 holders.setdefault(name, []).append(v)
+                taken.add(name)
                 break
-    return names
+
+    def name_folded(v: Var) -> None:
+        base = bases[v]
+        restored = [names[c] for c in copies.get(v, ()) if c in names]
+        if restored:
+            virtual[v] = restored[0]  # the value is written where it is restored
+        elif meanings[v] is not None:
+            virtual[v] = base  # a part of `bx` is `bx` too: its tangent is `dbx`
+        else:
+            stored = set(names.values()) | reserved
+            virtual[v] = next(name for name in [base] + [f"{base}_{i}" for i in range(1, 10000)]
+                              if name not in stored)
+        taken.add(virtual[v])
+
+    # Origins first: a derived value is named after its origin's final name.
+    by_depth: dict = {}
+    for v in dict.fromkeys(order):
+        by_depth.setdefault(_depth(v), []).append(v)
+    for depth in sorted(by_depth):
+        level = by_depth[depth]
+        for v in level:
+            bases[v] = _base(v, name_of)
+            meanings[v] = _meaning(v, name_of)
+        for v in level:
+            if v not in folded:
+                name_stored(v)
+        for v in level:
+            if v in folded and v in followed:
+                name_folded(v)
+    return naming
+
+
+def _is_copy(v: Var) -> bool:
+    return v.origin is not None and v.origin.prefix == COPY and not v.origin.suffix
+
+
+def _depth(v: Var) -> int:
+    """How many derivations (adjoint, tangent, ...) away from the program's values."""
+    if v.origin is None:
+        return 0
+    return _depth(v.origin.var) + (0 if _is_copy(v) else 1)
+
+
+def _base(v: Var, name_of) -> str:
+    """The name `v` would get alone: its hint, or its origin's name made derived."""
+    if v.origin is None or _is_copy(v):
+        return "_" if v.name == "_" else _identifier(v.name.lstrip("_") or "t")
+    origin = v.origin
+    return _identifier(origin.prefix + name_of(origin.var) + origin.suffix)
+
+
+def _meaning(v: Var, name_of) -> tuple | None:
+    """What `v`'s name says about it: None for the program's own values (and copies of
+    them), which share names freely; (prefix, origin's name, suffix) for derived ones."""
+    if v.origin is None:
+        return None
+    if _is_copy(v):
+        return _meaning(v.origin.var, name_of)
+    origin = v.origin
+    return (origin.prefix, name_of(origin.var), origin.suffix)
 
 
 def _walk(block: Block):
@@ -396,7 +507,7 @@ def _defined_in_order(stmt) -> list:
 
 
 class _Emitter:
-    def __init__(self, fn: Function, ns: _Namespace, reserved: set):
+    def __init__(self, fn: Function, ns: _Namespace, reserved: set, known: dict):
         self.fn = fn
         self.ns = ns
         self.unpacks = _unpack_groups(fn, set())
@@ -405,8 +516,9 @@ class _Emitter:
         self.defs = {s.target: s for s in _walk(fn.body)
                      if isinstance(s, Call) and s.target is not None}
         self.folded |= {t for t in self.unpacks if t not in fn.params}
-        self.names = assign_names(fn, self.folded, reserved)
-        self.last_comment = None
+        self.naming = assign_names(fn, self.folded, reserved, known)
+        self.names = self.naming.names
+        self.last_comment: tuple[int, str, str] | None = None  # (line, role, file)
 
     def name_of(self, v: Var) -> str:
         return self.names[v]
@@ -458,11 +570,15 @@ class _Emitter:
                 return []
             if stmt.target is not None and stmt.target in self.folded:
                 return []
+            if stmt.fn is runtime.identity and stmt.target is not None and \
+                    isinstance(stmt.args[0], Var) and \
+                    self.names.get(stmt.args[0]) == self.names[stmt.target]:
+                return []  # a copy under the name the value already has (`bx = bx`)
             out = self.comment(stmt.loc)
             if stmt.fn is runtime.push:
-                stack, value = stmt.args
+                stack, item = stmt.args
                 call = ast.Call(ast.Attribute(self.expr(stack), "append", ast.Load()),
-                                [self.expr(value)], [])
+                                [self.expr(item)], [])
                 return out + [ast.Expr(call)]
             value = self.call(stmt)
             if stmt.target is None:
@@ -487,6 +603,7 @@ class _Emitter:
             body = self.block(stmt.body) + self.copies([(c.var, c.next) for c in stmt.carried])
             if stmt.exit is not None:
                 body.append(ast.If(self.expr(stmt.exit), [ast.Break()], []))
+            loop: ast.For | ast.While
             if isinstance(stmt, ForRange):
                 loop = ast.For(ast.Name(self.name_of(stmt.index), ast.Store()),
                                self.expr(stmt.rng), body or [ast.Pass()], [], None)
@@ -512,10 +629,8 @@ class _Emitter:
 
     def assign(self, targets: list, values: list, unpack: bool = False) -> ast.stmt:
         if unpack:
-            names = [ast.Name(self.name_of(t), ast.Store()) for t in targets]
-            target = ast.Tuple(names, ast.Store()) if len(names) > 1 else \
-                ast.Tuple(names, ast.Store())
-            return ast.Assign([target], values[0])
+            names: list[ast.expr] = [ast.Name(self.name_of(t), ast.Store()) for t in targets]
+            return ast.Assign([ast.Tuple(names, ast.Store())], values[0])
         if len(targets) == 1:
             return ast.Assign([ast.Name(self.name_of(targets[0]), ast.Store())], values[0])
         return ast.Assign([ast.Tuple([ast.Name(self.name_of(t), ast.Store()) for t in targets],
@@ -663,8 +778,13 @@ def build_module(title: str, functions: list, header: str) -> Module:
         # Names bound while emitting (helpers, captured objects) must not be reused
         # for local variables: emit again with them reserved until nothing collides.
         taken = reserved | set(namespace)
-        emitters = [_Emitter(fn, ns, taken) for fn in functions]
-        defs = [e.function() for e in emitters]
+        known: dict = {}  # names in the functions before: derived values follow them
+        emitters = []
+        for fn in functions:
+            emitters.append(_Emitter(fn, ns, taken, known))
+            known.update(emitters[-1].naming.names)
+            known.update(emitters[-1].naming.virtual)
+        defs: list[ast.stmt] = [e.function() for e in emitters]
         local = {name for e in emitters for name in e.names.values()}
         if not local & (set(namespace) - {"__builtins__"}):
             break

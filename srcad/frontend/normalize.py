@@ -51,7 +51,6 @@ def _name(id_: str, node: ast.AST, store: bool = False) -> ast.Name:
 
 def _assign(id_: str, value: ast.expr, node: ast.AST) -> ast.Assign:
     a = ast.Assign(targets=[_name(id_, node, store=True)], value=value)
-    a.srcad_internal = True
     return ast.copy_location(a, node)
 
 
@@ -175,6 +174,7 @@ def _guarded(rest: list, exits: set, node: ast.AST, ctx: _Context) -> list:
     else:
         flags.append(ctx.returned)
     anchor = rest[0]
+    test: ast.expr
     if len(flags) == 1:
         test = _name(flags[0], anchor)
     else:
@@ -182,7 +182,6 @@ def _guarded(rest: list, exits: set, node: ast.AST, ctx: _Context) -> list:
                                  anchor)
     guard = ast.If(test=ast.copy_location(ast.UnaryOp(op=ast.Not(), operand=test), anchor),
                    body=new_rest, orelse=[])
-    guard.srcad_internal = True
     return [ast.copy_location(guard, anchor)]
 
 

@@ -14,6 +14,8 @@ import itertools
 SEP = "#"
 _counter = itertools.count(1)
 
+Comprehension = ast.ListComp | ast.SetComp | ast.DictComp | ast.GeneratorExp
+
 _SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef,
            ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
 
@@ -138,7 +140,7 @@ def renamed_copy(node, mapping: dict):
     return node
 
 
-def rename_targets(comp: ast.AST) -> ast.AST:
+def rename_targets(comp: Comprehension) -> Comprehension:
     """A comprehension with its loop variables renamed apart (they are local to it)."""
     targets = set()
     for g in comp.generators:

@@ -12,7 +12,7 @@ import inspect
 import linecache
 import types
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 from srcad.errors import BadArgumentError, SourceLoc, SourceUnavailableError, UnsupportedSyntaxError
 
@@ -34,12 +34,8 @@ class ParsedFunction:
     captured: list = field(default_factory=list)
 
     def loc(self, node: ast.AST | None) -> SourceLoc:
-        if node is None:
-            node = self.node
-        line = getattr(node, "lineno", None) or self.node.lineno
-        col = getattr(node, "col_offset", 0) or 0  # absolute: the source is not dedented
-        text = linecache.getline(self.filename, line)
-        return SourceLoc(self.filename, line, col, self.name, text)
+        return _source_loc(self.filename, self.name, node if node is not None else self.node,
+                           self.node.lineno)
 
     def resolve(self, name: str) -> Any:
         """The object a free name refers to, or MISSING."""
@@ -58,6 +54,13 @@ class ParsedFunction:
         # a builtin: stale if a global of that name appears later
         self.captured.append((self.globals, name, MISSING))
         return getattr(builtins, name, MISSING)
+
+
+def _source_loc(filename: str, function: str, node: ast.AST, fallback_line: int) -> SourceLoc:
+    """Where `node` of `function` is in `filename` (at `fallback_line` if it has no line)."""
+    line = getattr(node, "lineno", None) or fallback_line
+    col = getattr(node, "col_offset", 0) or 0  # absolute: the source is not dedented
+    return SourceLoc(filename, line, col, function, linecache.getline(filename, line))
 
 
 def captured_still_valid(captured: list) -> bool:
@@ -124,7 +127,7 @@ def parse_function(fn: types.FunctionType) -> ParsedFunction:
             # (dedenting would fail on, or change, multi-line strings at column 0).
             module = ast.parse("if 1:\n" + source)
             ast.increment_lineno(module, max(first_line - 2, 0))
-            body = module.body[0].body
+            body = cast(ast.If, module.body[0]).body
         else:
             module = ast.parse(source)
             ast.increment_lineno(module, max(first_line - 1, 0))
@@ -144,14 +147,15 @@ def parse_function(fn: types.FunctionType) -> ParsedFunction:
             hint="define the function with 'def' (lambdas and generated functions are "
                  "not supported)",
             function=name)
+    if isinstance(node, ast.AsyncFunctionDef):
+        raise UnsupportedSyntaxError("async functions cannot be differentiated",
+                                     _source_loc(filename, name, node, node.lineno),
+                                     hint="use a plain 'def' function")
     closure = {}
     if fn.__closure__:
         closure = dict(zip(fn.__code__.co_freevars, fn.__closure__))
     parsed = ParsedFunction(fn=fn, name=name, filename=filename, node=node,
                             col_offset=col_offset, globals=fn.__globals__, closure=closure)
-    if isinstance(node, ast.AsyncFunctionDef):
-        raise UnsupportedSyntaxError("async functions cannot be differentiated",
-                                     parsed.loc(node), hint="use a plain 'def' function")
     node.decorator_list = []
     return parsed
 

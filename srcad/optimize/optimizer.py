@@ -4,18 +4,24 @@ from __future__ import annotations
 
 import math
 import operator
+from typing import Any
 
 from srcad import runtime
 from srcad.ir.nodes import (
     Block,
     Call,
+    Carried,
     Const,
     ForRange,
     Function,
     If,
+    Operand,
+    Phi,
     Return,
+    Stmt,
     Var,
     While,
+    sub_blocks,
     substitute,
 )
 from srcad.rules import registry
@@ -43,7 +49,7 @@ class GeneratedRef:
         return self.name
 
 
-def is_pure(fn) -> bool:
+def is_pure(fn: Any) -> bool:
     if fn in _IMPURE_RUNTIME or isinstance(fn, GeneratedRef):
         return False
     rule = registry.lookup(fn)
@@ -59,40 +65,44 @@ def is_pure(fn) -> bool:
                                      zip, enumerate, tuple, isinstance, type, sorted)
 
 
-def _is(op, value) -> bool:
+def _is(op: Operand, value: float) -> bool:
     return isinstance(op, Const) and isinstance(op.value, _NUMBER) and \
         not isinstance(op.value, bool) and op.value == value
 
 
-def _simplify(stmt: Call):
+def _in_derivative_code(stmt: Call) -> bool:
+    """Whether `stmt` is adjoint or tangent code (rather than the user's own)."""
+    return stmt.loc is not None and bool(stmt.loc.role)
+
+
+def _simplify(stmt: Call) -> Operand | None:
     """The operand `stmt.target` equals, if it can be computed now; else None."""
     fn, args = stmt.fn, stmt.args
     if stmt.kwargs:
         return None
-    if fn in (operator.is_, operator.is_not) and len(args) == 2 and \
-            all(isinstance(a, Const) for a in args) and \
-            all(a.value is None or isinstance(a.value, bool) for a in args):
-        return Const(fn(args[0].value, args[1].value))
-    if fn is operator.getitem and len(args) == 2 and all(isinstance(a, Const) for a in args) \
-            and type(args[0].value) is tuple and isinstance(args[1].value, int):
+    values = [a.value for a in args if isinstance(a, Const)]
+    constant = len(values) == len(args)  # then `values` holds every argument's value
+    if fn in (operator.is_, operator.is_not) and len(args) == 2 and constant and \
+            all(v is None or isinstance(v, bool) for v in values):
+        return Const(fn(*values))
+    if fn is operator.getitem and len(args) == 2 and constant \
+            and type(values[0]) is tuple and isinstance(values[1], int):
         try:
-            item = args[0].value[args[1].value]
+            item = values[0][values[1]]
         except IndexError:
             return None
         if isinstance(item, (int, float, bool, str, type(None))):
             return Const(item)
         return None
-    if fn in (slice, runtime.make_slice) and 1 <= len(args) <= 3 and all(
-            isinstance(a, Const) and (a.value is None or type(a.value) is int) for a in args):
-        return Const(slice(*(a.value for a in args)))  # a constant slice: xs[slice(1, 4)]
-    if fn in _FOLDABLE and args and all(isinstance(a, Const) and isinstance(a.value, _NUMBER)
-                                         for a in args):
+    if fn in (slice, runtime.make_slice) and 1 <= len(args) <= 3 and constant and \
+            all(v is None or type(v) is int for v in values):
+        return Const(slice(*values))  # a constant slice: xs[slice(1, 4)]
+    if fn in _FOLDABLE and args and constant and all(isinstance(v, _NUMBER) for v in values):
         try:
-            return Const(fn(*(a.value for a in args)))
+            return Const(fn(*values))
         except (ArithmeticError, ValueError, TypeError):
             return None
-    role = getattr(stmt.loc, "role", "")
-    if len(args) == 2 and role:
+    if len(args) == 2 and _in_derivative_code(stmt):
         # Identities only in derivative code, whose values are floats: in user code
         # `mask * 1.0` or `n / 1` converts types and must stay.
         x, y = args
@@ -118,15 +128,15 @@ def _simplify(stmt: Call):
 def simplify(fn: Function) -> None:
     """Fold constants and drop identities like `x * 1.0`, in place."""
     while True:
-        mapping = {}
+        mapping: dict[Var, Operand] = {}
         _simplify_block(fn.body, mapping)
         if not mapping:
             return
         substitute(fn.body, mapping)
 
 
-def _simplify_block(block: Block, mapping: dict) -> None:
-    kept = []
+def _simplify_block(block: Block, mapping: dict[Var, Operand]) -> None:
+    kept: list[Stmt] = []
     for stmt in block.stmts:
         if isinstance(stmt, If) and isinstance(stmt.cond, Const) and \
                 isinstance(stmt.cond.value, (bool, int, float, type(None))):
@@ -143,7 +153,7 @@ def _simplify_block(block: Block, mapping: dict) -> None:
             if value is not None:
                 mapping[stmt.target] = value
                 continue
-        for sub in _subs(stmt):
+        for sub in sub_blocks(stmt):
             _simplify_block(sub, mapping)
         kept.append(stmt)
     block.stmts = kept
@@ -152,25 +162,17 @@ def _simplify_block(block: Block, mapping: dict) -> None:
 def _negation(stmt: Call) -> bool:
     """Rewrite `0 - y` in derivative code as `-y`, in place."""
     if stmt.fn is operator.sub and not stmt.kwargs and len(stmt.args) == 2 and \
-            _is(stmt.args[0], 0) and getattr(stmt.loc, "role", ""):
+            _is(stmt.args[0], 0) and _in_derivative_code(stmt):
         stmt.fn = operator.neg
         stmt.args = [stmt.args[1]]
         return True
     return False
 
 
-def _subs(stmt) -> list:
-    if isinstance(stmt, If):
-        return [stmt.then, stmt.orelse]
-    if isinstance(stmt, ForRange):
-        return [stmt.body]
-    if isinstance(stmt, While):
-        return [stmt.cond_block, stmt.body]
-    return []
-
-
-def _cse_key(stmt: Call):
-    def op_key(op):
+def _cse_key(stmt: Call) -> tuple | None:
+    """What identifies the value of a pure call: its function and operands (None for an
+    unhashable function)."""
+    def op_key(op: Operand) -> tuple:
         if isinstance(op, Var):
             return ("v", op.id)
         v = op.value
@@ -191,10 +193,10 @@ def _cse_key(stmt: Call):
 
 def eliminate_common_subexpressions(fn: Function) -> None:
     """Reuse the value of an identical pure call that already ran on this path."""
-    mapping: dict = {}
+    mapping: dict[Var, Operand] = {}
 
-    def run(block: Block, seen: dict) -> None:
-        kept = []
+    def run(block: Block, seen: dict[tuple, Var]) -> None:
+        kept: list[Stmt] = []
         for stmt in block.stmts:
             if mapping:
                 substitute(Block([stmt]), mapping)
@@ -206,7 +208,7 @@ def eliminate_common_subexpressions(fn: Function) -> None:
                         mapping[stmt.target] = seen[key]
                         continue
                     seen[key] = stmt.target
-            for sub in _subs(stmt):
+            for sub in sub_blocks(stmt):
                 run(sub, dict(seen))
             kept.append(stmt)
         block.stmts = kept
@@ -224,12 +226,12 @@ def eliminate_dead_code(fn: Function) -> None:
             return
 
 
-def _live_values(fn: Function) -> set:
-    live: set = set()
-    defs: dict = {}
-    work: list = []
+def _live_values(fn: Function) -> set[Var]:
+    live: set[Var] = set()
+    defs: dict[Var, Call | Phi | Carried] = {}
+    work: list[Var] = []
 
-    def need(op) -> None:
+    def need(op: Operand | None) -> None:
         if isinstance(op, Var) and op not in live:
             live.add(op)
             work.append(op)
@@ -272,18 +274,18 @@ def _live_values(fn: Function) -> set:
         if isinstance(d, Call):
             for a in list(d.args) + list(d.kwargs.values()):
                 need(a)
-        elif d is not None and hasattr(d, "orelse"):  # Phi
+        elif isinstance(d, Phi):
             need(d.then)
             need(d.orelse)
-        elif d is not None and hasattr(d, "init"):  # Carried
+        elif isinstance(d, Carried):
             need(d.init)
             need(d.next)
     return live
 
 
-def _sweep(block: Block, live: set) -> bool:
+def _sweep(block: Block, live: set[Var]) -> bool:
     changed = False
-    kept = []
+    kept: list[Stmt] = []
     for stmt in block.stmts:
         if isinstance(stmt, Call):
             if stmt.target is not None and stmt.target not in live and is_pure(stmt.fn):

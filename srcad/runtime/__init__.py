@@ -212,7 +212,9 @@ class insert_grad_of:
         return False
 
 
-def grad_hook(x, hook_id, *captured):
-    """Marks where a gradient hook reads the adjoint of `x` (the value passes unchanged);
-    `captured` holds the variables the hook's body reads."""
+def grad_hook(x, hook, *captured):
+    """Marks where a gradient hook reads the adjoint of `x` (the value passes unchanged).
+
+    `hook` is the hook's body (`srcad.lower.hooks.HookBody`), which the reverse
+    transform lowers there; `captured` holds the variables the body reads."""
     return x

@@ -17,6 +17,8 @@ Labels are small ints (NumPy's einsum accepts at most 52 distinct ones).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 
 from srcad.errors import UnsupportedSyntaxError
@@ -118,7 +120,8 @@ def _einsum_terms(term: str, subscripts: str) -> list:
     return out
 
 
-def einsum_labels(subscripts, shapes):
+def einsum_labels(subscripts: object,
+                  shapes: Sequence[tuple[int, ...]]) -> tuple[list[list[int]], list[int]]:
     """Parse einsum `subscripts` for operands of the given shapes.
 
     Returns (one int label list per operand, the output's labels), with '...' expanded

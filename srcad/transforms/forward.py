@@ -14,12 +14,12 @@ import operator
 from dataclasses import replace
 
 from srcad import runtime
-from srcad.analysis.inference import STRUCTURAL, bind_template_args, check_calls
-from srcad.analysis.sequences import analyze
+from srcad.analysis.inference import STRUCTURAL, Kinds, bind_template_args, check_calls
 from srcad.errors import NoDerivativeError, RuleError, UnsupportedSyntaxError
-from srcad.ir.builder import Builder
-from srcad.ir.kinds import SCALAR, is_array, is_complex
+from srcad.ir.builder import Builder, is_operand, name_template_values, rename_after
+from srcad.ir.kinds import SCALAR, is_complex
 from srcad.ir.nodes import (
+    TANGENT,
     Block,
     Call,
     Carried,
@@ -28,20 +28,25 @@ from srcad.ir.nodes import (
     Function,
     If,
     Operand,
+    Origin,
     Phi,
     Return,
     Var,
     While,
     fn_label,
-    walk,
+    named_after,
 )
 from srcad.lower.lowering import lower_template
-from srcad.optimize.optimizer import GeneratedRef
 from srcad.rules import registry
 from srcad.rules.complex_values import complex_rule
 
 ZERO = Const(0.0)
 _STACK_OPS = (runtime.new_stack, runtime.push, runtime.pop, runtime.copy_stack)
+
+
+def _tangent_of(op: Operand | None) -> Origin | None:
+    """A value holding the tangent of `op` is named after it: `dx` for `x`."""
+    return Origin(TANGENT, op) if isinstance(op, Var) else None
 
 
 class ForwardTransform:
@@ -53,20 +58,23 @@ class ForwardTransform:
         The primal IR.
     wrt : list of int
         Positions of the parameters that get a tangent.
-    param_kinds : list
-        The kind of each parameter.
+    kinds : Kinds
+        The kind of every value of `fn`.
+    varied, useful : set
+        The values that depend on a parameter with a tangent, and those that reach the
+        result (`analysis.inference.activity`).
     subroutines : callable
         `subroutines(fn, call, arg_kinds, varied_positions)` returns the GeneratedRef of
         the callee's tangent function (value and tangent of its result).
-    callee_kind : callable
-        The result kind of a user function given its argument kinds.
+    is_callee : callable
+        Whether a called function is user code (transformed from its source).
     """
 
-    def __init__(self, fn: Function, wrt: list[int], param_kinds: list, subroutines,
-                 callee_kind, is_callee):
+    def __init__(self, fn: Function, wrt: list[int], kinds: Kinds, varied: set, useful: set,
+                 subroutines, is_callee):
         self.fn = fn
         self.wrt = [fn.params[i] for i in wrt]
-        self.kinds, self.varied, useful = analyze(fn, self.wrt, param_kinds, callee_kind)
+        self.kinds, self.varied = kinds, varied
         check_calls(fn.body, self.varied, "tangent", useful)
         self.subroutines = subroutines
         self.is_callee = is_callee
@@ -89,14 +97,14 @@ class ForwardTransform:
             return t
         if self.kind(op) == SCALAR:
             return ZERO
-        return self.b.call(runtime.zeros_like, [op], name=f"d{getattr(op, 'name', 'value')}")
+        return self.b.call(runtime.zeros_like, [op], name="dvalue", origin=_tangent_of(op))
 
     # ------------------------------------------------------------------ transform
     def run(self) -> tuple[Block, list, Operand, Operand]:
         """(body, tangent params, value, tangent of the value)."""
         params = []
         for p in self.wrt:
-            t = Var(f"d{p.name}", keep=True)
+            t = named_after(p, TANGENT, keep=True)
             self.tangents[p] = t
             params.append(t)
         stmts = self.fn.body.stmts
@@ -138,7 +146,7 @@ class ForwardTransform:
         loc = stmt.loc
         if fn in STRUCTURAL:
             self.tangents[z] = self.b.call(fn, [self.materialized(a) for a in stmt.args],
-                                           loc=loc, name=f"d{z.name}")
+                                           loc=loc, origin=_tangent_of(z))
             return
         rule = registry.lookup(fn)
         if rule is None or rule.tangent is None:
@@ -147,13 +155,13 @@ class ForwardTransform:
             raise NoDerivativeError(
                 f"'{fn_label(fn)}' has no tangent rule for forward mode", loc,
                 f"register one with @srcad.tangent({fn_label(fn).split('.')[-1]})")
-        self.rule(stmt, rule)
+        self.rule(stmt, z, rule)
 
-    def rule(self, stmt: Call, rule) -> None:
-        operands = list(stmt.args) + list(stmt.kwargs.values()) + [stmt.target]
+    def rule(self, stmt: Call, z: Var, rule) -> None:
+        """Splice the tangent template of `rule` for the call `z = stmt`."""
+        operands = list(stmt.args) + list(stmt.kwargs.values()) + [z]
         sees_complex = any(is_complex(self.kind(op)) for op in operands)
         template = complex_rule(rule, sees_complex, "tangent", stmt)
-        z = stmt.target
         bound = bind_template_args(template, stmt)
         label = fn_label(stmt.fn)
         if bound is None:
@@ -161,7 +169,9 @@ class ForwardTransform:
                 f"this call to '{label}' does not match the parameters of its tangent rule "
                 f"({', '.join(template.params)})", stmt.loc, "pass only the arguments listed")
         scratch = Builder()
-        bindings, zeros, primals = {}, set(), {}
+        bindings: dict[str, Operand] = {}
+        zeros: set[str] = set()
+        primals: dict[int, Operand] = {}  # id of a zero tangent -> the input it stands for
         for name, value in bound.items():
             if isinstance(value, tuple):
                 bindings[name] = scratch.call(runtime.make_tuple, list(value), name=name)
@@ -185,9 +195,11 @@ class ForwardTransform:
                 bindings["d" + name] = t
         bindings[template.output] = z
         mark = Var("mark").id
+        named_operands = {**bound, template.output: z}
         env = lower_template(template, scratch, bindings, _tangent_loc(stmt.loc))
+        name_template_values(scratch.block.stmts, mark, named_operands, TANGENT)
         result = env.get("d" + template.output)
-        if result is None:
+        if not is_operand(result):
             raise RuleError(f"the tangent rule of '{label}' does not assign "
                             f"'d{template.output}'", stmt.loc)
         if any(not isinstance(st, Call) for st in scratch.block.stmts):
@@ -199,10 +211,11 @@ class ForwardTransform:
                 if isinstance(value, tuple):
                     bindings[name] = scratch.call(runtime.make_tuple, list(value), name=name)
             env = lower_template(template, scratch, bindings, _tangent_loc(stmt.loc))
+            name_template_values(scratch.block.stmts, mark, named_operands, TANGENT)
             self.b.block.stmts.extend(scratch.block.stmts)
             value = env["d" + template.output]
             if isinstance(value, Var) and value.id > mark:
-                value.name = f"d{z.name}"
+                rename_after(value, Origin(TANGENT, z))
             self.tangents[z] = value
             return
         tangent_inputs = {bindings[n] for n in bindings if n.startswith("d") and n[1:] in bound
@@ -212,11 +225,29 @@ class ForwardTransform:
             return
         if rule.broadcasting and not self._shape_kept(bound, z):
             value = self.b.call(runtime.broadcast_like, [value, z], loc=stmt.loc,
-                                name=f"d{z.name}")
+                                origin=_tangent_of(z))
         if isinstance(value, Var) and value.id > mark:
-            value.name = f"d{z.name}"
+            rename_after(value, Origin(TANGENT, z))
             value.keep = True
+            self._name_kept_operands(value, z, mark)
         self.tangents[z] = value
+
+    def _name_kept_operands(self, value: Var, z: Var, mark: int) -> None:
+        """Where a zero tangent left `value = t + 0.0`, the optimizer keeps `t` in its
+        place: `t` is named after z's tangent too (values after `mark` are the rule's)."""
+        made: dict = {}
+        for stmt in reversed(self.b.block.stmts):
+            if isinstance(stmt, Call) and stmt.target is not None:
+                if stmt.target.id <= mark:
+                    break
+                made[stmt.target] = stmt
+        stmt = made.get(value)
+        while stmt is not None:
+            kept = _kept_operand(stmt)
+            if not (isinstance(kept, Var) and kept.id > mark and kept.origin is None):
+                return
+            rename_after(kept, Origin(TANGENT, z))
+            stmt = made.get(kept)
 
     def _shape_kept(self, bound: dict, z: Var) -> bool:
         """True if dropping zero tangents cannot shrink the tangent's shape below z's."""
@@ -290,7 +321,7 @@ class ForwardTransform:
                            loc=stmt.loc, name=f"{getattr(stmt.fn, '__name__', 'call')}_out")
         self.b.append(Call(stmt.target, operator.getitem, [pair, Const(0)], {}, stmt.loc))
         self.tangents[stmt.target] = self.b.call(operator.getitem, [pair, Const(1)],
-                                                 loc=stmt.loc, name=f"d{stmt.target.name}")
+                                                 loc=stmt.loc, origin=_tangent_of(stmt.target))
 
     # ------------------------------------------------------------------ stacks
     def stack_op(self, stmt: Call) -> None:
@@ -299,7 +330,7 @@ class ForwardTransform:
         if fn is runtime.new_stack:
             if stmt.target in self.varied:
                 self.tangents[stmt.target] = self.b.call(runtime.new_stack, [],
-                                                         name=f"d{stmt.target.name}")
+                                                         origin=_tangent_of(stmt.target))
         elif fn is runtime.push:
             stack, value = stmt.args
             if stack in self.varied:
@@ -308,12 +339,13 @@ class ForwardTransform:
             stack = stmt.args[0]
             if stack in self.varied:
                 self.tangents[stmt.target] = self.b.call(runtime.pop, [self.tangents[stack]],
-                                                         name=f"d{stmt.target.name}")
+                                                         origin=_tangent_of(stmt.target))
         elif fn is runtime.copy_stack:
             stack = stmt.args[0]
             if stack in self.varied:
                 self.tangents[stmt.target] = self.b.call(runtime.copy_stack,
-                                                         [self.tangents[stack]])
+                                                         [self.tangents[stack]],
+                                                         origin=_tangent_of(stmt.target))
 
     # ------------------------------------------------------------------ control flow
     def _sub_block(self, block: Block, tail) -> Block:
@@ -342,7 +374,7 @@ class ForwardTransform:
         orelse = self._sub_block(stmt.orelse, else_tail)
         outputs = [Phi(p.target, p.then, p.orelse) for p in stmt.outputs]
         for p in varied_outputs:
-            t = Var(f"d{p.target.name}")
+            t = named_after(p.target, TANGENT)
             outputs.append(Phi(t, then_t[p.target], else_t[p.target]))
             self.tangents[p.target] = t
         self.b.append(If(stmt.cond, then, orelse, outputs, stmt.loc))
@@ -352,7 +384,7 @@ class ForwardTransform:
         inits = {c.var: self.materialized(c.init) for c in varied}
         tangent_vars = {}
         for c in varied:
-            t = Var(f"d{c.var.name}")
+            t = named_after(c.var, TANGENT)
             tangent_vars[c.var] = t
             self.tangents[c.var] = t
         nexts = {}
@@ -366,7 +398,7 @@ class ForwardTransform:
         body = self._sub_block(stmt.body, tail)
         carried = [Carried(c.var, c.init, c.next, c.out) for c in stmt.carried]
         for c in varied:
-            out = Var(f"d{c.out.name}")
+            out = named_after(c.out, TANGENT)
             carried.append(Carried(tangent_vars[c.var], inits[c.var], nexts[c.var], out))
             self.tangents[c.out] = out
         if isinstance(stmt, ForRange):
@@ -375,11 +407,25 @@ class ForwardTransform:
             self.b.append(While(carried, cond_block, stmt.cond, body, stmt.exit, stmt.loc))
 
 
+def _kept_operand(stmt: Call) -> Operand | None:
+    """The operand that `t + 0`, `0 + t` or `t - 0` in derivative code equals (the
+    optimizer's identities; it replaces the statement's value with it)."""
+    if not getattr(stmt.loc, "role", "") or stmt.kwargs or len(stmt.args) != 2:
+        return None
+    left, right = stmt.args
+    if stmt.fn is operator.add and _is_zero(left):
+        return right
+    if stmt.fn in (operator.add, operator.sub) and _is_zero(right):
+        return left
+    return None
+
+
+def _is_zero(op: Operand) -> bool:
+    return isinstance(op, Const) and type(op.value) in (int, float) and op.value == 0
+
+
 def _tangent_loc(loc):
     """Derivative code; it shares the comment of the line it differentiates."""
     if loc is None or loc.role:
         return loc
     return replace(loc, role="tangent")
-
-
-_unused = (is_array, walk, GeneratedRef)

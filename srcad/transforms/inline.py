@@ -8,33 +8,48 @@ be inlined and are refused for higher-order derivatives.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from srcad.errors import UnsupportedSyntaxError
 from srcad.ir.nodes import (
     Block,
     Call,
     Carried,
-    Const,
     ForRange,
     Function,
     If,
+    Operand,
     Phi,
     Return,
+    Stmt,
     Var,
     While,
+    sub_blocks,
     substitute,
 )
 
 
-def clone_block(block: Block, mapping: dict) -> Block:
+def clone_block(block: Block, mapping: dict[Var, Operand]) -> Block:
     """A copy of `block` with fresh Vars for everything it defines (`mapping` grows)."""
 
-    def op(o):
+    def op(o: Operand) -> Operand:
         return mapping.get(o, o) if isinstance(o, Var) else o
+
+    def optional_op(o: Operand | None) -> Operand | None:
+        return op(o) if o is not None else None
 
     def fresh(v: Var) -> Var:
         new = Var(v.name, keep=v.keep)
         mapping[v] = new
         return new
+
+    def carried_after_body(loop: ForRange | While, inits: list[Operand],
+                           vars_: list[Var]) -> list[Carried]:
+        """The loop's carried values, once its body is cloned (`next` reads the body)."""
+        nexts = [optional_op(c.next) for c in loop.carried]
+        return [Carried(v, i, n, fresh(c.out))
+                for c, v, i, n in zip(loop.carried, vars_, inits, nexts)]
 
     out = Block()
     for s in block.stmts:
@@ -52,22 +67,22 @@ def clone_block(block: Block, mapping: dict) -> Block:
             outputs = [Phi(fresh(p.target), t, e)
                        for p, t, e in zip(s.outputs, then_vals, else_vals)]
             out.stmts.append(If(cond, then, orelse, outputs, s.loc))
-        elif isinstance(s, (ForRange, While)):
+        elif isinstance(s, ForRange):
             inits = [op(c.init) for c in s.carried]
-            rng = op(s.rng) if isinstance(s, ForRange) else None
-            index = fresh(s.index) if isinstance(s, ForRange) else None
+            rng = op(s.rng)
+            index = fresh(s.index)
             vars_ = [fresh(c.var) for c in s.carried]
-            cond_block = clone_block(s.cond_block, mapping) if isinstance(s, While) else None
-            cond = op(s.cond) if isinstance(s, While) else None
             body = clone_block(s.body, mapping)
-            nexts = [op(c.next) for c in s.carried]
-            exit_ = op(s.exit) if s.exit is not None else None
-            carried = [Carried(v, i, n, fresh(c.out))
-                       for c, v, i, n in zip(s.carried, vars_, inits, nexts)]
-            if isinstance(s, ForRange):
-                out.stmts.append(ForRange(index, rng, carried, body, exit_, s.loc))
-            else:
-                out.stmts.append(While(carried, cond_block, cond, body, exit_, s.loc))
+            carried = carried_after_body(s, inits, vars_)
+            out.stmts.append(ForRange(index, rng, carried, body, optional_op(s.exit), s.loc))
+        elif isinstance(s, While):
+            inits = [op(c.init) for c in s.carried]
+            vars_ = [fresh(c.var) for c in s.carried]
+            cond_block = clone_block(s.cond_block, mapping)
+            cond = op(s.cond)
+            body = clone_block(s.body, mapping)
+            carried = carried_after_body(s, inits, vars_)
+            out.stmts.append(While(carried, cond_block, cond, body, optional_op(s.exit), s.loc))
         elif isinstance(s, Return):
             out.stmts.append(Return(op(s.value), s.loc))
         else:
@@ -75,19 +90,21 @@ def clone_block(block: Block, mapping: dict) -> Block:
     return out
 
 
-def inline_user_calls(fn: Function, lower, is_user_function, stack: tuple = ()) -> Function:
+def inline_user_calls(fn: Function, lower: Callable[[Any], Function],
+                      is_user_function: Callable[[Any], bool],
+                      stack: tuple[str, ...] = ()) -> Function:
     """A copy of `fn` with every call to a user function replaced by its body."""
-    mapping: dict = {}
-    body = clone_block(fn.body, mapping)
-    params = [mapping.get(p, p) for p in fn.params]
-    replacements: dict = {}
+    body = clone_block(fn.body, {})  # the body defines no parameter: the copy shares them
+    replacements: dict[Var, Operand] = {}
     _inline_block(body, lower, is_user_function, stack + (fn.name,), replacements)
     substitute(body, replacements)
-    return Function(fn.name, params, body, fn.loc)
+    return Function(fn.name, list(fn.params), body, fn.loc)
 
 
-def _inline_block(block: Block, lower, is_user_function, stack, replacements) -> None:
-    new = []
+def _inline_block(block: Block, lower: Callable[[Any], Function],
+                  is_user_function: Callable[[Any], bool], stack: tuple[str, ...],
+                  replacements: dict[Var, Operand]) -> None:
+    new: list[Stmt] = []
     for s in block.stmts:
         if isinstance(s, Call) and is_user_function(s.fn):
             name = s.fn.__name__
@@ -100,7 +117,7 @@ def _inline_block(block: Block, lower, is_user_function, stack, replacements) ->
                                              "supported here", s.loc,
                                              "pass the arguments by position")
             callee = inline_user_calls(lower(s.fn), lower, is_user_function, stack)
-            mapping = dict(zip(callee.params, s.args))
+            mapping: dict[Var, Operand] = dict(zip(callee.params, s.args))
             body = clone_block(callee.body, mapping)
             ret = body.stmts.pop()
             assert isinstance(ret, Return)
@@ -111,20 +128,7 @@ def _inline_block(block: Block, lower, is_user_function, stack, replacements) ->
                     value = replacements[value]
                 replacements[s.target] = value
             continue
-        for sub in _subs(s):
+        for sub in sub_blocks(s):
             _inline_block(sub, lower, is_user_function, stack, replacements)
         new.append(s)
     block.stmts = new
-
-
-def _subs(s) -> list:
-    if isinstance(s, If):
-        return [s.then, s.orelse]
-    if isinstance(s, ForRange):
-        return [s.body]
-    if isinstance(s, While):
-        return [s.cond_block, s.body]
-    return []
-
-
-_unused = Const

@@ -4,7 +4,7 @@ The result has two parts. The *forward sweep* is the primal code, plus a push
 onto a stack for every value that a loop overwrites and the reverse sweep reads,
 plus trip counters for loops that can stop early. The *reverse sweep* walks the
 statements backwards, splicing in each primitive's adjoint template; adjoints are
-named variables (`dx` for `x`) accumulated through the SSA builder, so a value
+named variables (`bx` for `x`) accumulated through the SSA builder, so a value
 used twice gets both contributions. Only active values (that depend on a
 differentiated input and reach the output) get adjoints.
 
@@ -17,16 +17,30 @@ from __future__ import annotations
 
 import operator
 from dataclasses import dataclass, field, replace
+from typing import TypeGuard
 
 import numpy as np
 
 from srcad import runtime
-from srcad.analysis.inference import STRUCTURAL, bind_template_args, check_calls, is_user_function
-from srcad.analysis.sequences import analyze
+from srcad.analysis.inference import (
+    STRUCTURAL,
+    Kinds,
+    bind_template_args,
+    check_calls,
+    is_user_function,
+)
 from srcad.errors import RuleError, SourceLoc, UnsupportedSyntaxError
-from srcad.ir.builder import Builder, same_operand
+from srcad.ir.builder import (
+    Builder,
+    is_operand,
+    name_template_values,
+    rename_after,
+    same_operand,
+)
 from srcad.ir.kinds import NUMERIC, SCALAR, TupleKind, as_real, is_array, is_complex
 from srcad.ir.nodes import (
+    ADJOINT,
+    COPY,
     Block,
     Call,
     Carried,
@@ -35,6 +49,7 @@ from srcad.ir.nodes import (
     Function,
     If,
     Operand,
+    Origin,
     Phi,
     Return,
     Var,
@@ -42,22 +57,39 @@ from srcad.ir.nodes import (
     all_uses,
     defined_vars,
     fn_label,
+    named_after,
     region_vars,
     sub_blocks,
     walk,
 )
-from srcad.lower.lowering import lower_template
-from srcad.lower.syntax import HOOKS, lower_hook
+from srcad.lower.hooks import HookBody
+from srcad.lower.lowering import lower_hook, lower_template
 from srcad.optimize.optimizer import GeneratedRef, eliminate_dead_code, simplify
 from srcad.rules import registry
 from srcad.rules.complex_values import complex_rule
 
 ZERO = Const(0.0)
+_ADJOINT_KEY = "adjoint"  # the builder names (_ADJOINT_KEY, v[, item]) hold adjoints
 _STACK_OPS = (runtime.new_stack, runtime.push, runtime.pop, runtime.copy_stack)
 
 
 def _adjoint_loc(loc: SourceLoc | None) -> SourceLoc | None:
     return replace(loc, role="adjoint") if loc is not None else None
+
+
+def _adjoint_prefix(fn: Function) -> str:
+    """How a sweep over `fn` names adjoints: `bx`; where `fn` already holds adjoints (a
+    gradient differentiated again) `b2x`, then `b3x`: one meaning per name."""
+    prefixes = {v.origin.prefix for stmt in walk(fn.body)
+                for v in defined_vars(stmt) + region_vars(stmt) if v.origin is not None}
+    order = 1
+    while _nth_adjoint(order) in prefixes:
+        order += 1
+    return _nth_adjoint(order)
+
+
+def _nth_adjoint(order: int) -> str:
+    return ADJOINT if order == 1 else f"{ADJOINT}{order}"
 
 
 @dataclass
@@ -76,6 +108,7 @@ class ReverseResult:
     reverse: Block  # reverse sweep (reads primal values, popped values, the seed)
     value: Operand  # the primal result
     gradients: list  # one operand per differentiated parameter
+    adjoint: str  # the prefix of adjoint names (see _adjoint_prefix)
     stacks: list = field(default_factory=list)  # stack Vars created in `forward`
     seed: Var | None = None
 
@@ -89,25 +122,27 @@ class ReverseTransform:
         The primal IR.
     wrt : list of int
         Positions of the parameters to differentiate.
-    param_kinds : list
-        The kind of each parameter (scalar, array, ...).
+    kinds : Kinds
+        The kind of every value of `fn` (scalar, array, ...).
+    varied, useful : set
+        The values that depend on a differentiated parameter, and those that reach
+        the result (`analysis.inference.activity`).
     subroutines : callable
         `subroutines(fn, call, arg_kinds, active_positions)` returns a `Subroutine`
         for a call to a user function (transforming it if needed).
-    callee_kind : callable
-        The result kind of a user function given its argument kinds.
     """
 
-    def __init__(self, fn: Function, wrt: list[int], param_kinds: list, subroutines,
-                 callee_kind):
+    def __init__(self, fn: Function, wrt: list[int], kinds: Kinds, varied: set, useful: set,
+                 subroutines):
         self.fn = fn
         self.wrt = [fn.params[i] for i in wrt]
-        self.kinds, varied, useful = analyze(fn, self.wrt, param_kinds, callee_kind)
+        self.kinds = kinds
         self.active = varied & useful
         self.useful = useful
         self.varied = varied
         self.subroutines = subroutines
-        self.rb = Builder(ZERO, self._hint)
+        self.adjoint = _adjoint_prefix(fn)
+        self.rb = Builder(ZERO, self._hint, self._key_origin)
         # where each primal value is defined, and whether that block is inside a loop
         self.def_block: dict = {}
         self.loop_blocks: set = set()
@@ -139,12 +174,19 @@ class ReverseTransform:
         return found
 
     # ------------------------------------------------------------------ bookkeeping
-    @staticmethod
-    def _hint(key) -> str:
-        if isinstance(key, tuple) and key and key[0] == "d":
-            base = key[1].name
-            return f"d{base}" + (f"_{key[2]}" if len(key) > 2 else "")
-        return str(key)
+    def adjoint_of(self, op: Operand, suffix: str = "") -> Origin | None:
+        """A value holding (part of) the adjoint of `op` is named after it: `bx` for `x`."""
+        return Origin(self.adjoint, op, suffix) if isinstance(op, Var) else None
+
+    def _key_origin(self, key) -> Origin | None:
+        """The adjoint of `v` (of its item `i`) is named after it: `bv` (`bv_i`)."""
+        if isinstance(key, tuple) and key and key[0] == _ADJOINT_KEY:
+            return self.adjoint_of(key[1], f"_{key[2]}" if len(key) > 2 else "")
+        return None
+
+    def _hint(self, key) -> str:
+        origin = self._key_origin(key)
+        return origin.hint if origin is not None else str(key)
 
     def _index_blocks(self, block: Block, in_loop: bool) -> None:
         if in_loop:
@@ -168,7 +210,7 @@ class ReverseTransform:
         """Refuse calls that receive a differentiated value and have no derivative."""
         check_calls(block, self.varied, "adjoint", self.useful)
 
-    def is_active(self, op: Operand) -> bool:
+    def is_active(self, op: Operand | None) -> TypeGuard[Var]:
         return isinstance(op, Var) and op in self.active
 
     def kind(self, op: Operand):
@@ -184,7 +226,7 @@ class ReverseTransform:
         if block is not None and id(block) in self.loop_blocks:
             ph = self.placeholders.get(op)
             if ph is None:
-                ph = self.placeholders[op] = Var(op.name)
+                ph = self.placeholders[op] = named_after(op, COPY)
             return ph
         if block is not None and id(block) in self.parent:
             return self._export(op, block)
@@ -196,7 +238,7 @@ class ReverseTransform:
         if v in self.exports:
             return self.exports[v]
         stmt, outer = self.parent[id(block)]
-        out = Var(v.name)
+        out = named_after(v, COPY)
         if block is stmt.then:
             phi = Phi(out, v, Const(None))
         else:
@@ -209,17 +251,17 @@ class ReverseTransform:
 
     # ------------------------------------------------------------------ adjoints
     def adj_key(self, v: Var, item: int | None = None):
-        return ("d", v) if item is None else ("d", v, item)
+        return (_ADJOINT_KEY, v) if item is None else (_ADJOINT_KEY, v, item)
 
     def read_adjoint(self, v: Var) -> Operand | None:
         kind = self.kind(v)
         if isinstance(kind, TupleKind) and v not in self.list_mode:
-            items = [self.rb.read(self.adj_key(v, i)) for i in range(len(kind.items))]
+            items = [self.rb.read_operand(self.adj_key(v, i)) for i in range(len(kind.items))]
             if all(i is None for i in items):
                 return None
             return self.rb.call(runtime.make_tuple, [i if i is not None else ZERO for i in items],
-                                name=f"d{v.name}")
-        value = self.rb.read(self.adj_key(v))
+                                origin=self.adjoint_of(v))
+        value = self.rb.read_operand(self.adj_key(v))
         if value is None or same_operand(value, ZERO):
             return None
         return value
@@ -237,37 +279,37 @@ class ReverseTransform:
         kind = self.kind(target)
         if target in self.list_mode:
             key = self.adj_key(target)
-            current = self.rb.read(key)
+            current = self.rb.read_operand(key)
             if current is None or same_operand(current, ZERO):
                 self.rb.write(key, contrib)
             else:
                 self.rb.write(key, self.rb.call(runtime.add_items, [current, contrib], loc=loc,
-                                                name=f"d{target.name}"))
+                                                origin=self.adjoint_of(target)))
             return
         if isinstance(kind, TupleKind):
             for i in range(len(kind.items)):
                 item = self.rb.call(operator.getitem, [contrib, Const(i)], loc=loc,
-                                    name=f"d{target.name}")
+                                    origin=self.adjoint_of(target, f"_{i}"))
                 self.accumulate_item(target, i, item, loc)
             return
-        self._add(self.adj_key(target), contrib, loc, f"d{target.name}")
+        self._add(self.adj_key(target), contrib, loc)
 
-    def accumulate_item(self, target: Var, i, contrib: Operand, loc=None) -> None:
+    def accumulate_item(self, target: Operand, i, contrib: Operand, loc=None) -> None:
         """Add to the adjoint of item `i` (an int, or an operand in list mode)."""
         if not self.is_active(target):
             return
         if target in self.list_mode:
             key = self.adj_key(target)
-            current = self.rb.read(key) or ZERO
+            current = self.rb.read_operand(key) or ZERO
             index = i if isinstance(i, (Var, Const)) else Const(i)
             length = Const(len(self.kind(target).items))
             self.rb.write(key, self.rb.call(runtime.add_at, [current, index, contrib, length],
-                                            loc=loc, name=f"d{target.name}"))
+                                            loc=loc, origin=self.adjoint_of(target)))
             return
-        self._add(self.adj_key(target, i), contrib, loc, f"d{target.name}")
+        self._add(self.adj_key(target, i), contrib, loc)
 
-    def _add(self, key, contrib: Operand, loc, name: str) -> None:
-        current = self.rb.read(key)
+    def _add(self, key, contrib: Operand, loc) -> None:
+        current = self.rb.read_operand(key)
         if current is None or same_operand(current, ZERO):
             self.rb.write(key, contrib)
         else:
@@ -276,16 +318,15 @@ class ReverseTransform:
             kind = as_real(self.kind(key[1])) if len(key) == 2 else NUMERIC
             add = operator.add if kind in (SCALAR, NUMERIC) or is_array(kind) \
                 else runtime.add_adjoints
-            total = self.rb.call(add, [current, contrib], loc=loc, name=name)
+            total = self.rb.call(add, [current, contrib], loc=loc, origin=self._key_origin(key))
             total.keep = True
             self.rb.write(key, total)
 
     # ------------------------------------------------------------------ the sweeps
     def run_hook(self, stmt: Call, dz: Operand, loc) -> None:
         """`with srcad.insert_grad_of(x) as dx:` -- the body turns the adjoint into a new one."""
-
-        hook = HOOKS.get(stmt.args[1].value) if isinstance(stmt.args[1], Const) else None
-        if hook is not None:
+        hook = stmt.args[1].value if isinstance(stmt.args[1], Const) else None
+        if isinstance(hook, HookBody):
             captured = [self.primal(a) for a in stmt.args[2:]]
             dz = lower_hook(hook, self.rb, dz, captured)
         self.accumulate(stmt.args[0], dz, loc)
@@ -298,7 +339,9 @@ class ReverseTransform:
             kind = self.kind(ret.value)
             if isinstance(kind, TupleKind):
                 for i in range(len(kind.items)):
-                    item = self.rb.call(operator.getitem, [seed, Const(i)], name="dresult")
+                    item = self.rb.call(operator.getitem, [seed, Const(i)], name="bresult",
+                                        origin=Origin(COPY, seed, f"_{i}")
+                                        if isinstance(seed, Var) else None)
                     self.accumulate_item(ret.value, i, item)
             else:
                 self.accumulate(ret.value, seed)
@@ -314,7 +357,7 @@ class ReverseTransform:
         forward = self.forward_block(self.fn.body, top=True)
         stacks = list(self.stack_vars.values())
         forward.stmts[:0] = [Call(st, runtime.new_stack, []) for st in stacks]
-        return ReverseResult(forward, reverse, ret.value, gradients, stacks)
+        return ReverseResult(forward, reverse, ret.value, gradients, self.adjoint, stacks)
 
     @staticmethod
     def _clean(reverse: Block, gradients: list) -> tuple[Block, list]:
@@ -349,16 +392,18 @@ class ReverseTransform:
         fn = stmt.fn
         loc = _adjoint_loc(stmt.loc)
         if fn is runtime.pop:
-            if stmt.target in self.active:
+            stack = stmt.args[0]
+            if self.is_active(stmt.target):
+                assert isinstance(stack, Var), f"popping from the constant {stack!r}"
                 d = self.read_adjoint(stmt.target)
                 self.consume(stmt.target)
-                self.rb.effect(runtime.push, [self.adjoint_stack(stmt.args[0]),
+                self.rb.effect(runtime.push, [self.adjoint_stack(stack),
                                               d if d is not None else ZERO], loc=loc)
         elif fn is runtime.push:
             stack, value = stmt.args
             if self.is_active(stack) and self.is_active(value):
                 d = self.rb.call(runtime.pop, [self.adjoint_stack(stack)], loc=loc,
-                                 name=f"d{value.name}")
+                                 origin=self.adjoint_of(value))
                 self.accumulate(value, d, loc)
         elif fn is runtime.copy_stack and self.is_active(stmt.target):
             raise UnsupportedSyntaxError("cannot differentiate through a saved stack copy",
@@ -366,7 +411,7 @@ class ReverseTransform:
 
     def adjoint_stack(self, stack: Var) -> Var:
         if stack not in self.adjoint_stacks:
-            self.adjoint_stacks[stack] = Var(f"d{stack.name}")
+            self.adjoint_stacks[stack] = named_after(stack, self.adjoint)
         return self.adjoint_stacks[stack]
 
     def reverse_call(self, stmt: Call) -> None:
@@ -380,13 +425,14 @@ class ReverseTransform:
         if stmt.fn in STRUCTURAL:
             whole = self.read_adjoint(z) if z in self.list_mode else None
             for i, a in enumerate(stmt.args):
+                d: Operand | None
                 if z in self.list_mode:
                     if whole is None or not self.is_active(a):
                         continue
                     d = self.rb.call(operator.getitem, [whole, Const(i)], loc=loc,
-                                     name=f"d{getattr(a, 'name', 'item')}")
+                                     name="bitem", origin=self.adjoint_of(a))
                 else:
-                    d = self.rb.read(self.adj_key(z, i))
+                    d = self.rb.read_operand(self.adj_key(z, i))
                 if d is not None and not same_operand(d, ZERO):
                     self.accumulate(a, d, loc)
             self.consume(z)
@@ -410,7 +456,7 @@ class ReverseTransform:
                 count = len(self.kind(container).items)
                 for j, position in enumerate(range(*index.value.indices(count))):
                     item = self.rb.call(operator.getitem, [dz, Const(j)], loc=loc,
-                                        name=f"d{getattr(container, 'name', 'item')}")
+                                        origin=self.adjoint_of(container, f"_{position}"))
                     self.accumulate_item(container, position, item, loc)
             else:
                 raise UnsupportedSyntaxError(
@@ -421,6 +467,7 @@ class ReverseTransform:
             self.reverse_subroutine(stmt, dz, loc)
             return
         rule = registry.lookup(stmt.fn)
+        assert rule is not None, f"check_calls lets '{fn_label(stmt.fn)}' through without a rule"
         complex_values = self.sees_complex(stmt)
         template = complex_rule(rule, complex_values, "adjoint", stmt)
         bound = bind_template_args(template, stmt)
@@ -429,14 +476,15 @@ class ReverseTransform:
         conjugate = complex_values and rule.complex == "holomorphic" and \
             template is rule.adjoint
         if conjugate:
-            dz = self.conjugate(dz, loc, f"d{z.name}")
-            dz.keep = True
+            dz = self.conjugate(dz, loc, z)
+            if isinstance(dz, Var):  # (a constant needs no name kept)
+                dz.keep = True
         if bound is None:
             raise UnsupportedSyntaxError(
                 f"this call to '{label}' does not match the parameters of its derivative "
                 f"rule ({', '.join(template.params)})", stmt.loc,
                 "pass only the arguments the rule lists")
-        bindings = {}
+        bindings: dict[str, Operand] = {}
         for name, value in bound.items():
             if isinstance(value, tuple):
                 bindings[name] = self.rb.call(runtime.make_tuple,
@@ -450,24 +498,27 @@ class ReverseTransform:
             # A merged adjoint may be the scalar 0.0 on the path taken (nothing used the
             # value there): give it the value's shape, which rules may rely on.
             dz = self.rb.call(runtime.broadcast_like, [dz, self.primal(z)], loc=loc,
-                              name=f"d{z.name}")
+                              origin=self.adjoint_of(z))
         bindings["d" + template.output] = dz
         mark = Var("mark").id
+        first = len(self.rb.block.stmts)
         env = lower_template(template, self.rb, bindings, loc)
+        name_template_values(self.rb.block.stmts[first:], mark,
+                             {**bound, template.output: z}, self.adjoint)
         for name, value in bound.items():
             if isinstance(value, tuple):
                 # *args: the rule assigns a tuple with one adjoint per argument
                 if not any(self.is_active(v) for v in value):
                     continue
                 contribs = env.get("d" + name)
-                if contribs is None:
+                if not is_operand(contribs):
                     raise RuleError(f"the adjoint rule of '{label}' gives no derivative for "
                                     f"its arguments '*{name}'", stmt.loc,
                                     f"the rule must assign 'd{name}' (a tuple)")
                 for i, item in enumerate(value):
                     if self.is_active(item):
-                        part = self.rb.call(operator.getitem, [contribs, Const(i)], loc=loc,
-                                            name=f"d{item.name}")
+                        part: Operand = self.rb.call(operator.getitem, [contribs, Const(i)],
+                                                     loc=loc, origin=self.adjoint_of(item))
                         if complex_values:
                             part = self.complex_contribution(part, item, conjugate, loc)
                         self.accumulate(item, part, loc)
@@ -478,12 +529,12 @@ class ReverseTransform:
             if (contrib is None or contrib is bindings.get("d" + name)) and \
                     name in rule.nondiff_params:
                 continue
-            if contrib is None or contrib is bindings.get("d" + name):
+            if not is_operand(contrib) or contrib is bindings.get("d" + name):
                 raise RuleError(f"the adjoint rule of '{label}' gives no derivative for its "
                                 f"parameter '{name}'", stmt.loc,
                                 f"the rule must assign 'd{name}'")
             if isinstance(contrib, Var) and contrib.id > mark:
-                contrib.name = f"d{value.name}"
+                rename_after(contrib, Origin(self.adjoint, value))
             if complex_values:
                 contrib = self.complex_contribution(contrib, value, conjugate, loc)
             if rule.broadcasting:
@@ -503,19 +554,19 @@ class ReverseTransform:
         """An adjoint contribution under the complex convention: conjugated back for a
         holomorphic rule, and only its real part for a real operand."""
         if not is_complex(self.kind(operand)):
-            return self.rb.call(np.real, [contrib], loc=loc, name=f"d{operand.name}")
+            return self.rb.call(np.real, [contrib], loc=loc, origin=self.adjoint_of(operand))
         if conjugate:
-            return self.conjugate(contrib, loc, f"d{operand.name}")
+            return self.conjugate(contrib, loc, operand)
         return contrib
 
-    def conjugate(self, op: Operand, loc, name: str) -> Operand:
+    def conjugate(self, op: Operand, loc, primal: Var) -> Operand:
         """`np.conj(op)`, or the value `op` conjugates if it was made by `np.conj` here."""
         for stmt in reversed(self.rb.block.stmts):
             if isinstance(stmt, Call) and stmt.target is op:
                 if stmt.fn is np.conj and len(stmt.args) == 1 and not stmt.kwargs:
                     return stmt.args[0]
                 break
-        return self.rb.call(np.conj, [op], loc=loc, name=name)
+        return self.rb.call(np.conj, [op], loc=loc, origin=self.adjoint_of(primal))
 
     def reduce_to(self, contrib: Operand, operand: Var, result: Var, others: list,
                   loc) -> Operand:
@@ -524,11 +575,11 @@ class ReverseTransform:
         if k_op == SCALAR:
             if k_res == SCALAR:
                 return contrib
-            return self.rb.call(np.sum, [contrib], loc=loc, name=f"d{operand.name}")
+            return self.rb.call(np.sum, [contrib], loc=loc, origin=self.adjoint_of(operand))
         if is_array(k_op) and all(self._is_scalar(o) for o in others):
             return contrib  # every other operand is a scalar: the result has its shape
         return self.rb.call(runtime.unbroadcast, [contrib, self.primal(operand)], loc=loc,
-                            name=f"d{operand.name}")
+                            origin=self.adjoint_of(operand))
 
     def _is_scalar(self, op: Operand) -> bool:
         if isinstance(op, Const):
@@ -550,7 +601,7 @@ class ReverseTransform:
         args = stmt.args
         for j, pos in enumerate(sub.wrt_positions):
             g = self.rb.call(operator.getitem, [grads, Const(j)], loc=loc,
-                             name=f"d{getattr(args[pos], 'name', 'arg')}")
+                             name="barg", origin=self.adjoint_of(args[pos]))
             self.accumulate(args[pos], g, loc)
 
     def reverse_if(self, stmt: If) -> None:
@@ -656,7 +707,7 @@ class ReverseTransform:
                                  loc=loc, name="steps")
 
         def body(index: Var) -> None:
-            index.name = stmt.index.name
+            rename_after(index, Origin(COPY, stmt.index))
             self.reversed_index[stmt.index] = index
             self._iteration_start(carried, loc)
             self.reverse_block(stmt.body)
@@ -703,12 +754,12 @@ class ReverseTransform:
     # -- what the reverse sweep reads from loops: stacks
     def _insert_pops(self) -> None:
         """Pop each saved value at the start of the reverse of the block defining it."""
-        used = set()
+        used: set[Var] = set()
         for region in self.reverse_region.values():
             used.update(op for op in all_uses(region) if isinstance(op, Var))
         self.needs_push = {v for v, ph in self.placeholders.items() if ph in used}
         ordered = sorted(self.needs_push, key=lambda v: v.id)
-        self.stack_vars = {v: Var(f"{v.name}_stack") for v in ordered}
+        self.stack_vars = {v: named_after(v, COPY, "_stack") for v in ordered}
         pops: dict = {}
         for v in ordered:
             region = self.reverse_region[id(self.def_block[v])]
@@ -751,7 +802,8 @@ class ReverseTransform:
             out.stmts.append(Call(pair, sub.fwd, list(stmt.args), {}, stmt.loc))
             out.stmts.append(Call(stmt.target, operator.getitem, [pair, Const(0)], {}, stmt.loc))
             out.stmts.append(Call(residuals, operator.getitem, [pair, Const(1)], {}, stmt.loc))
-            self._push(stmt.target, out)
+            if stmt.target is not None:
+                self._push(stmt.target, out)
             self._push(residuals, out)
             return
         out.stmts.append(Call(stmt.target, stmt.fn, list(stmt.args), dict(stmt.kwargs),

@@ -23,6 +23,7 @@ import traceback
 from dataclasses import dataclass
 
 import numpy as np
+from gradcheck import numerical_grad
 
 import srcad
 import srcad.pipeline.cache
@@ -265,6 +266,10 @@ class GeneratorError(AssertionError):
     """The generator produced a program that does not run: a bug in the tests."""
 
 
+class Discard(Exception):
+    """Finite differences cannot check the draw (the message says why)."""
+
+
 def _copy(args):
     return tuple(a.copy() if isinstance(a, np.ndarray) else a for a in args)
 
@@ -320,33 +325,27 @@ def _check_program(source, args, wrt, directory, use_vjp, single, entry) -> Outc
     assert f0 == v0, "instrumenting changed the value"
 
     # 2. finite differences, with the decisions fixed along every step
-    expected = []
     magnitude = max(1.0, mag0)
+
+    def value_at(*moved):
+        nonlocal magnitude
+        try:
+            with np.errstate(all="raise"):
+                v, events, mag = _run(loaded, moved)
+        except (FloatingPointError, OverflowError, ZeroDivisionError, ValueError) as e:
+            raise Discard(f"domain near the point: {e!r}") from e
+        if events != events0:
+            raise Discard("kink: a decision changes within the step")
+        magnitude = max(magnitude, mag)
+        return v
+
+    expected = []
     for pos in wrt:
-        x = args[pos]
-        shape = np.shape(x)
-        fd = np.zeros(shape)
-        for idx in np.ndindex(*shape):
-            vals = []
-            for sign in (1.0, -1.0):
-                moved = list(args)
-                if isinstance(x, np.ndarray):
-                    y = x.copy()
-                    y[idx] += sign * FD_STEP
-                    moved[pos] = y
-                else:
-                    moved[pos] = x + sign * FD_STEP
-                try:
-                    with np.errstate(all="raise"):
-                        v, events, mag = _run(loaded, moved)
-                except (FloatingPointError, OverflowError, ZeroDivisionError, ValueError) as e:
-                    return Outcome("discard", f"domain near the point: {e!r}")
-                if events != events0:
-                    return Outcome("discard", "kink: a decision changes within the step")
-                magnitude = max(magnitude, mag)
-                vals.append(v)
-            fd[idx] = (vals[0] - vals[1]) / (2 * FD_STEP)
-        expected.append(fd if isinstance(x, np.ndarray) else float(fd))
+        try:
+            fd = numerical_grad(value_at, args, pos, eps=FD_STEP)
+        except Discard as reason:
+            return Outcome("discard", str(reason))
+        expected.append(fd if isinstance(args[pos], np.ndarray) else float(fd))
     atol = ATOL * magnitude
 
     # 3. srcad

@@ -32,6 +32,7 @@ import harness
 import numpy as np
 import pytest
 import python_gen as pyg
+from gradcheck import numerical_grad
 from hypothesis import HealthCheck, Phase, assume, given, seed, settings
 
 import srcad
@@ -205,22 +206,15 @@ def _check(prog, module, f_inst, rec) -> harness.Outcome:
     magnitude = max(1.0, mag0)
 
     def fd_of(value, call):
-        nonlocal magnitude
-        grad = np.zeros(np.shape(value))
-        for idx in np.ndindex(*np.shape(value)):
-            vals = []
-            for sign in (1.0, -1.0):
-                if isinstance(value, np.ndarray):
-                    moved = value.copy()
-                    moved[idx] += sign * FD_STEP
-                else:
-                    moved = value + sign * FD_STEP
-                v, events, mag = call(moved)
-                if events != events0:
-                    raise _Kink
-                magnitude = max(magnitude, mag)
-                vals.append(v)
-            grad[idx] = (vals[0] - vals[1]) / (2 * FD_STEP)
+        def value_at(moved):
+            nonlocal magnitude
+            v, events, mag = call(moved)
+            if events != events0:
+                raise harness.Discard("kink: a decision changes within the step")
+            magnitude = max(magnitude, mag)
+            return v
+
+        grad = numerical_grad(value_at, [value], 0, eps=FD_STEP)
         return grad if isinstance(value, np.ndarray) else float(grad)
 
     try:
@@ -228,8 +222,8 @@ def _check(prog, module, f_inst, rec) -> harness.Outcome:
             f_inst, rec, replace_leaf(params, p, m), x)))
             for path, leaf in leaf_paths(params)]
         fd_x = fd_of(x, lambda m: _run(f_inst, rec, params, m))
-    except _Kink:
-        return harness.Outcome("discard", "kink: a decision changes within the step")
+    except harness.Discard as reason:
+        return harness.Outcome("discard", str(reason))
     except (FloatingPointError, OverflowError, ZeroDivisionError) as exc:
         return harness.Outcome("discard", f"domain near the point: {exc!r}")
     atol = ATOL * magnitude
@@ -268,10 +262,6 @@ def _check(prog, module, f_inst, rec) -> harness.Outcome:
                                                f"  finite differences: {fd!r}\n"
                                                f"  (atol {atol:.2g}, rtol {RTOL})")
     return harness.Outcome("ok")
-
-
-class _Kink(Exception):
-    pass
 
 
 def report(outcome: harness.Outcome, prog: pyg.Program) -> str:

@@ -58,6 +58,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pytest
 import scipy.special
+from gradcheck import numerical_grad, numerical_jacobian, numerical_jvp
 
 import srcad
 from srcad.rules import registry
@@ -345,16 +346,6 @@ def generate(case: ComplexCase):
 # ============================================================================ checks
 
 
-def fd_gradient(f, x, eps=EPS):
-    g = np.zeros_like(x)
-    for i in range(x.size):
-        xp, xm = x.copy(), x.copy()
-        xp[i] += eps
-        xm[i] -= eps
-        g[i] = (float(f(xp)) - float(f(xm))) / (2 * eps)
-    return g
-
-
 def _call(what, fn, where, *args):
     try:
         return fn(*args)
@@ -383,7 +374,7 @@ def run_case(case: ComplexCase, full_hessian: bool = False):
     # ------------------------------------------------------------ first order (reverse)
     grad = srcad.grad(loss)
     g = _as_real_vector(_call("srcad.grad", grad, where, x), "the gradient", where)
-    expected = fd_gradient(loss, x)
+    expected = numerical_grad(lambda v: float(loss(v)), [x], 0, eps=EPS)
     assert g.shape == x.shape, f"gradient shape {g.shape}, x has {x.shape}{where}"
     assert np.allclose(g, expected, rtol=RTOL, atol=ATOL), \
         f"wrong gradient:\n  srcad       {g}\n  finite diff {expected}{where}"
@@ -411,15 +402,13 @@ def run_case(case: ComplexCase, full_hessian: bool = False):
         raise AssertionError(f"srcad.hvp refused the complex call ({type(exc).__name__}: "
                              f"{exc}) but not the real one{where}") from exc
     hv = _as_real_vector(hv, "the Hessian-vector product", where)
-    fd_hv = (np.asarray(grad(x + H_EPS * v)) - np.asarray(grad(x - H_EPS * v))) / (2 * H_EPS)
+    fd_hv = numerical_jvp(grad, [x], [v], eps=H_EPS)
     assert np.allclose(hv, fd_hv, rtol=H_RTOL, atol=H_ATOL), \
         f"wrong Hessian-vector product:\n  srcad.hvp   {hv}\n  finite diff {fd_hv}{where}"
     if full_hessian:
         h = _as_real_vector(_call("srcad.hessian", srcad.hessian(loss), where, x),
                             "the Hessian", where)
-        cols = [(np.asarray(grad(x + H_EPS * e)) - np.asarray(grad(x - H_EPS * e))) /
-                (2 * H_EPS) for e in np.eye(x.size)]
-        fd_h = np.stack(cols, axis=-1) if cols else np.zeros((0, 0))
+        fd_h = numerical_jacobian(grad, x, eps=H_EPS)
         assert h.shape == (x.size, x.size), f"Hessian shape {h.shape}{where}"
         assert np.allclose(h, fd_h, rtol=H_RTOL, atol=H_ATOL), \
             f"wrong Hessian:\n  srcad\n{h}\n  finite diff of the gradient\n{fd_h}{where}"

@@ -7,7 +7,7 @@ import math
 
 import numpy as np
 import pytest
-from gradcheck import check_grad
+from gradcheck import check_grad, numerical_jvp
 
 import srcad
 from srcad.rules import registry
@@ -555,10 +555,7 @@ def check_jvp(f, *args, rtol=1e-5, atol=1e-7):
     tangents = [rng.standard_normal(np.shape(a)) if isinstance(a, np.ndarray)
                 else float(rng.standard_normal()) for a in args]
     value, tangent = srcad.jvp(f, args, tangents)
-    eps = 1e-6
-    plus = f(*[a + eps * t for a, t in zip(args, tangents)])
-    minus = f(*[a - eps * t for a, t in zip(args, tangents)])
-    np.testing.assert_allclose(tangent, (plus - minus) / (2 * eps), rtol=rtol, atol=atol)
+    np.testing.assert_allclose(tangent, numerical_jvp(f, args, tangents), rtol=rtol, atol=atol)
 
 
 @pytest.mark.parametrize("f, args", [

@@ -65,6 +65,7 @@ import numpy as np
 import pytest
 import scipy.linalg
 import scipy.special
+from gradcheck import numerical_grad, numerical_hessian
 
 import srcad
 from srcad.analysis import inference as analysis
@@ -557,26 +558,6 @@ def generate(case: ListCase):
 # ============================================================================ checks
 
 
-def fd_gradient(f, x, eps=EPS):
-    g = np.zeros_like(x)
-    for i in range(x.size):
-        xp, xm = x.copy(), x.copy()
-        xp[i] += eps
-        xm[i] -= eps
-        g[i] = (float(f(xp)) - float(f(xm))) / (2 * eps)
-    return g
-
-
-def fd_jacobian(g, x, eps=H_EPS):
-    cols = []
-    for i in range(x.size):
-        xp, xm = x.copy(), x.copy()
-        xp[i] += eps
-        xm[i] -= eps
-        cols.append((np.asarray(g(xp)) - np.asarray(g(xm))) / (2 * eps))
-    return np.stack(cols, axis=-1)
-
-
 def _try(fn, x):
     """(result, None) or (None, exception)."""
     try:
@@ -633,7 +614,7 @@ def run_case(case: ListCase):
         raise AssertionError(f"srcad.grad refused the list version ({_describe(exc)}); "
                              f"the array version raised {_describe(exc_a)}{where}") from exc
     g = np.asarray(g, dtype=np.float64)
-    expected = fd_gradient(f, x)
+    expected = numerical_grad(lambda v: float(f(v)), [x], 0, eps=EPS)
     assert g.shape == x.shape, f"gradient shape {g.shape}, x has {x.shape}{where}"
     if not np.allclose(g, expected, rtol=RTOL, atol=ATOL):
         raise AssertionError(f"wrong gradient:\n  srcad      {g}\n  finite diff {expected}"
@@ -657,7 +638,7 @@ def run_case(case: ListCase):
         raise AssertionError(f"srcad.hessian refused the list version ({_describe(exc)}); "
                              f"the array version raised {_describe(exc_a)}{where}") from exc
     h = np.asarray(h, dtype=np.float64)
-    expected_h = fd_jacobian(srcad.grad(f), x)
+    expected_h = numerical_hessian(f, x, eps=H_EPS)
     assert h.shape == (x.size, x.size), f"Hessian shape {h.shape}{where}"
     if not np.allclose(h, expected_h, rtol=H_RTOL, atol=H_ATOL):
         raise AssertionError(f"wrong Hessian:\n  srcad\n{h}\n  finite diff of the gradient\n"

@@ -41,6 +41,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pytest
+from gradcheck import central_difference, numerical_grad
 from numpy.exceptions import ComplexWarning
 
 import srcad  # noqa: F401  (registers the built-in rules)
@@ -701,16 +702,12 @@ def _fd_vjp(primal, case, where, name, u):
     """Central differences of <u, f(x)> w.r.t. parameter `name`: over the real and
     imaginary parts of a complex `x` separately, giving dL/dRe + 1j * dL/dIm."""
     x0 = get_value(case, where, name)
-    x_flat = real_coords(x0).copy()
-    g = np.zeros_like(x_flat)
-    for i in range(x_flat.size):
-        vals = []
-        for sign in (1.0, -1.0):
-            xp = x_flat.copy()
-            xp[i] += sign * EPS
-            args, kwargs = with_value(case, where, name, from_real_coords(xp, x0))
-            vals.append(inner(u, call_primal(primal, args, kwargs)))
-        g[i] = (vals[0] - vals[1]) / (2 * EPS)
+
+    def loss(coords):
+        args, kwargs = with_value(case, where, name, from_real_coords(coords, x0))
+        return inner(u, call_primal(primal, args, kwargs))
+
+    g = numerical_grad(loss, [real_coords(x0)], 0, eps=EPS)
     if isinstance(x0, (list, tuple)):
         return from_real_coords(g, x0)
     out = from_real_coords(g, x0)
@@ -719,17 +716,14 @@ def _fd_vjp(primal, case, where, name, u):
 
 def _fd_jvp(primal, case, where, tangents):
     """Central differences of f along the tangents."""
-    outs = []
-    for sign in (1.0, -1.0):
-        args, kwargs = case.args, case.kwargs
-        cur = Case(args, kwargs)
+    def path(h):
+        moved = Case(case.args, case.kwargs)
         for name, v in tangents.items():
             x0 = get_value(case, where, name)
-            xp = flat(x0) + sign * EPS * flat(v)
-            args, kwargs = with_value(cur, where, name, like(xp, x0))
-            cur = Case(args, kwargs)
-        outs.append(flat(call_primal(primal, cur.args, cur.kwargs)))
-    return (outs[0] - outs[1]) / (2 * EPS)
+            moved = Case(*with_value(moved, where, name, like(flat(x0) + h * flat(v), x0)))
+        return flat(call_primal(primal, moved.args, moved.kwargs))
+
+    return central_difference(path, EPS)
 
 
 def _random_like(rng, value):
