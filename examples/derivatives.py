@@ -88,7 +88,8 @@ def main() -> None:
     check("d(second output)/dy from the same vjp", pullback((np.zeros(2), 1.0))[1],
           float(np.sum(xs ** 2)))
 
-    print("\nThe Hessian-vector product srcad generated (forward mode over reverse mode):\n")
+    print("\nThe Hessian-vector product srcad generated (forward mode over reverse mode;\n"
+          "bx is the gradient, dx the direction v, dbx the Hessian-vector product):\n")
     print(srcad.source(srcad.hvp(rosenbrock), p))
 
 
