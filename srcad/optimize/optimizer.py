@@ -25,6 +25,8 @@ from srcad.ir.nodes import (
     substitute,
 )
 from srcad.rules import registry
+from srcad.runtime import elementwise as elementwise_rt
+from srcad.runtime import out_arguments
 from srcad.runtime import python as pyrt
 
 _FOLDABLE = {operator.add, operator.sub, operator.mul, operator.truediv, operator.pow,
@@ -33,7 +35,8 @@ _FOLDABLE = {operator.add, operator.sub, operator.mul, operator.truediv, operato
              operator.not_, operator.is_, operator.is_not, math.log, math.sqrt, math.exp}
 _IMPURE_RUNTIME = {runtime.push, runtime.pop, pyrt.check_assertion, pyrt.raise_error,
                    pyrt.enter_context, pyrt.exit_context, pyrt.check_unshared,
-                   pyrt.check_not_shared}
+                   pyrt.check_not_shared, pyrt.check_item_unshared, pyrt.check_unpack,
+                   out_arguments.check_out}
 _NUMBER = (int, float, bool)
 
 
@@ -149,6 +152,10 @@ def _simplify_block(block: Block, mapping: dict[Var, Operand]) -> None:
             continue
         if isinstance(stmt, Call) and stmt.target is not None:
             _negation(stmt)
+            expanded = _power_slope_of_constant(stmt)
+            if expanded is not None:
+                kept.extend(expanded)
+                continue
             value = _simplify(stmt)
             if value is not None:
                 mapping[stmt.target] = value
@@ -157,6 +164,20 @@ def _simplify_block(block: Block, mapping: dict[Var, Operand]) -> None:
             _simplify_block(sub, mapping)
         kept.append(stmt)
     block.stmts = kept
+
+
+def _power_slope_of_constant(stmt: Call) -> list[Stmt] | None:
+    """`power_slope(x, c)` for a number `c != 0` as `c * x ** (c - 1)`: the helper only
+    differs from the formula where the exponent is 0 (its limit there is 0, not NaN)."""
+    if stmt.fn is not elementwise_rt.power_slope or stmt.kwargs or len(stmt.args) != 2:
+        return None
+    x, c = stmt.args
+    if not isinstance(c, Const) or not isinstance(c.value, (int, float)) or \
+            isinstance(c.value, bool) or c.value in (0, 1) or not math.isfinite(c.value):
+        return None  # (x ** 0 is 1 but must keep x's shape: the helper does)
+    power = Var("power")
+    return [Call(power, operator.pow, [x, Const(c.value - 1)], loc=stmt.loc),
+            Call(stmt.target, operator.mul, [c, power], loc=stmt.loc)]
 
 
 def _negation(stmt: Call) -> bool:

@@ -3,9 +3,11 @@
 from srcad.rules import (  # noqa: F401
     builtin_rules,
     complex_rules,
+    keywords,
     math_rules,
     numpy_elementwise,
     numpy_fft,
+    numpy_grids,
     numpy_linalg,
     numpy_products,
     numpy_reductions,
@@ -14,5 +16,6 @@ from srcad.rules import (  # noqa: F401
     python_rules,
     runtime_rules,
     scipy_special,
+    scipy_stats,
     structural,
 )

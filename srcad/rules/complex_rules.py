@@ -28,6 +28,7 @@ from srcad.rules.registry import (
     share_rules,
     tangent,
 )
+from srcad.runtime import elementwise as elementwise_rt
 from srcad.runtime import linalg as linalg_rt
 from srcad.runtime import products as products_rt
 from srcad.runtime import python as pyrt
@@ -75,6 +76,9 @@ complex_values(
 # the other entries is complex-analytic.
 complex_values(products_rt.trace_adjoint, linalg_rt.transposed, how="linear")
 complex_values(reductions.prod_of_others, how="holomorphic")
+# The terms of the derivatives of x**y (numpy_elementwise.py) are complex-analytic.
+complex_values(elementwise_rt.power_slope, elementwise_rt.power_log, elementwise_rt.power_term,
+               how="holomorphic")
 
 # ----------------------------------------------------------------------------- native
 # conj is its own adjoint under the convention: dz = conj(dw).

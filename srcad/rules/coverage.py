@@ -58,6 +58,10 @@ def describe(primal) -> tuple[str, str]:
         return "math", f"math.{name}"
     if module == "builtins":
         return "builtins", name
+    if module.startswith("scipy.stats"):
+        dist = getattr(primal, "__self__", None)
+        owner = getattr(dist, "name", None) or type(dist).__name__.removesuffix("_gen")
+        return "scipy.stats", f"scipy.stats.{owner}.{name}"
     if module.startswith("scipy"):
         return "scipy.special", f"scipy.special.{name}"
     if module.startswith("numpy.linalg"):

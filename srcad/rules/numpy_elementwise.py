@@ -23,7 +23,7 @@ adjoint (`linear=True`).
 
 import numpy as np
 
-from srcad.ir.kinds import TupleKind, elementwise, first
+from srcad.ir.kinds import NUMERIC, SCALAR, TupleKind, elementwise, first
 from srcad.ir.nodes import Const
 from srcad.rules.registry import (
     Example,
@@ -40,7 +40,12 @@ from srcad.runtime.elementwise import (
     fmax_weight,
     fmin_weight,
     multiple_of,
+    power_log,
+    power_slope,
+    power_term,
     safe_divide,
+    select_adjoint,
+    select_tangent,
     sinc_derivative,
 )
 
@@ -227,10 +232,13 @@ def _(z, x, y):
     return 1.0 / y, -z / y
 
 
+# d/dx x**y = y * x**(y - 1) and d/dy x**y = x**y * log(x), computed by helpers that
+# give the limits 0 where the formulas make 0 * inf or 0 * log(0): at y == 0 (x**0 is
+# constant) and at x == 0 < y (0**y is constant). Their own rules are below.
 @derivative(np.power, broadcasting=True, kind="elementwise",
             domain={"x": (0.5, 2.0), "y": (-2.0, 2.0)})
 def _(z, x, y):
-    return y * np.power(x, y - 1), z * np.log(x)
+    return power_slope(x, y), power_log(x, y)
 
 
 # Ties between the two inputs split the adjoint evenly (the documented convention).
@@ -248,6 +256,65 @@ def _(z, x, y):
 def _(z, condition, x, y):
     dx = np.where(condition, dz, 0.0)
     dy = np.where(condition, 0.0, dz)
+
+
+# np.select: each choice gets the adjoint where its condition is the first that holds,
+# `default` where none holds. Linear in the choices and the default.
+def _select_kind(kinds, named):
+    """The broadcast of the conditions, the choices and `default`; NUMERIC unless the
+    conditions and choices are tuple or list displays (their items known)."""
+    items = [named["default"][1] if "default" in named else SCALAR]
+    for name in ("condlist", "choicelist"):
+        kind = named[name][1] if name in named else None
+        if not isinstance(kind, TupleKind):
+            return NUMERIC
+        items += kind.items
+    return elementwise(items, named)
+
+
+def _like_inputs(*names):
+    def kind(kinds, named):
+        return TupleKind(tuple(named[n][1] if n in named else NUMERIC for n in names))
+    return kind
+
+
+_SELECT_CONDS = [np.array([True, False, False]), np.array([True, True, False])]
+
+
+@adjoint(np.select, linear=True, kind=_select_kind, nondiff_params=("condlist",), examples=[
+    Example((_SELECT_CONDS, [Rand((3,)), Rand((3,))])),
+    Example((_SELECT_CONDS, [Rand((3,)), Rand(())], Rand((3,)))),
+    Example(([np.array([[True], [False]]), np.array([False, True, True])],
+             [Rand((2, 3)), Rand((1, 3))]), {"default": Rand((2, 1))}),
+    Example((_SELECT_CONDS, Rand((2, 3)), 0.5))])
+def _(y, condlist, choicelist, default=0):
+    dchoicelist, ddefault = select_adjoint(dy, condlist, choicelist, default)
+
+
+@adjoint(select_adjoint, kind=_like_inputs("choicelist", "default"),
+         nondiff_params=("condlist", "choicelist", "default"), examples=[
+    Example((Rand((3,)), _SELECT_CONDS, [np.ones(3), 1.0])),
+    Example((Rand((2, 3)), [np.array([True, False, True])], [np.ones((2, 1))], np.ones(3)))])
+def _(d, g, condlist, choicelist, default=0):
+    dg = select_tangent(dd[0], dd[1], condlist, choicelist, default, g)
+
+
+@tangent(select_adjoint)
+def _(d, g, condlist, choicelist, default=0):
+    dd = select_adjoint(dg, condlist, choicelist, default)
+
+
+@adjoint(select_tangent, kind=lambda kinds, named: named["y"][1] if "y" in named else NUMERIC,
+         nondiff_params=("condlist", "choicelist", "default", "y"), examples=[
+    Example(([Rand((3,)), Rand(())], Rand(()), _SELECT_CONDS, [np.ones(3), 1.0], 0.0,
+             np.ones(3)))])
+def _(t, d_choices, d_default, condlist, choicelist, default, y):
+    dd_choices, dd_default = select_adjoint(dt, condlist, choicelist, default)
+
+
+@tangent(select_tangent)
+def _(t, d_choices, d_default, condlist, choicelist, default, y):
+    dt = select_tangent(dd_choices, dd_default, condlist, choicelist, default, y)
 
 
 nondifferentiable(np.sign, np.floor, np.ceil, np.round, np.rint, np.trunc, np.isnan,
@@ -329,7 +396,35 @@ def _(z, x1, x2):
 @derivative(np.float_power, broadcasting=True, kind="elementwise",
             domain={"x1": (0.5, 2.0), "x2": (-2.0, 2.0)})
 def _(z, x1, x2):
-    return x2 * np.float_power(x1, x2 - 1.0), z * np.log(x1)
+    return power_slope(x1, x2), power_log(x1, x2)
+
+
+# The helpers of the power rules, for higher derivatives: power_term(c, x, e, m) is
+# c * x**e * log(x)**m with the same limits (0 where c == 0, and where x == 0 < e for
+# m > 0), so every derivative of x**y is again a sum of its terms. m is an int.
+@derivative(power_slope, broadcasting=True, kind="elementwise",
+            domain={"x": (0.5, 2.0), "y": (-2.0, 2.0)})
+def _(s, x, y):
+    return (power_term(y * (y - 1), x, y - 2),
+            power_term(1, x, y - 1) + power_term(y, x, y - 1, 1))
+
+
+@derivative(power_log, broadcasting=True, kind="elementwise",
+            domain={"x": (0.5, 2.0), "y": (-2.0, 2.0)})
+def _(s, x, y):
+    return power_term(y, x, y - 1, 1) + power_term(1, x, y - 1), power_term(1, x, y, 2)
+
+
+@derivative(power_term, wrt=("c", "x", "e"), broadcasting=True, kind="elementwise",
+            nondiff_params=("m",), examples=[
+    Example((Rand(()), Rand((), 0.5, 2.0), Rand(()))),
+    Example((Rand((2, 3)), Rand((3,), 0.5, 2.0), Rand((2, 1)), 1)),
+    Example((Rand((3,)), Rand((3,), 0.5, 2.0), Rand(()), 2)),
+    Example((2.0, Rand((3,), 0.5, 2.0), 1.0))])
+def _(t, c, x, e, m=0):
+    return (power_term(1, x, e, m),
+            power_term(c * e, x, e - 1, m) + power_term(c * m, x, e - 1, m - 1),
+            power_term(c, x, e, m + 1))
 
 
 # fmod(x1, x2) = x1 - n * x2 with n = trunc(x1 / x2); remainder (= np.mod) uses

@@ -6,10 +6,23 @@ contractions, computed by the helpers in `srcad/runtime/products.py`.
 
 import numpy as np
 
-from srcad.ir.kinds import NUMERIC, SCALAR, ArrayKind, array_of_rank, is_array
-from srcad.rules.registry import Example, Method, Rand, adjoint, share_rules, tangent
+from srcad.ir.kinds import NUMERIC, SCALAR, ArrayKind, TupleKind, array_of_rank, is_array
+from srcad.rules.registry import (
+    Example,
+    Method,
+    Rand,
+    adjoint,
+    complex_values,
+    nondifferentiable,
+    share_rules,
+    tangent,
+)
+from srcad.runtime import unbroadcast
 from srcad.runtime.products import (
+    cross_axes,
     einsum_adjoint,
+    einsum_adjoint_tangent,
+    einsum_adjoint_transpose,
     einsum_tangent,
     inner_adjoint,
     kron_adjoint,
@@ -136,7 +149,8 @@ def _(y, a, b, axes=2):
 
 # ----------------------------------------------------------------------------- einsum
 # Any string subscripts: explicit ('->') or implicit output, several operands, repeated
-# labels (traces, diagonals), '...'. The interleaved (operand, sublist) form is refused.
+# labels (traces, diagonals), '...'; and the interleaved form np.einsum(a, [0, 1], b,
+# [1, 2], [0, 2]), whose first operand arrives as `subscripts`.
 
 _EINSUM_EXAMPLES = [
     Example(("ij,jk->ik", Rand((2, 3)), Rand((3, 4)))),
@@ -153,17 +167,75 @@ _EINSUM_EXAMPLES = [
     Example(("ij,ij->ij", Rand((2, 1)), Rand((2, 3)))),
     Example((",ij->ij", Rand(()), Rand((2, 3)))),
     Example(("ij,jk->ik", Rand((2, 3)), Rand((3, 4))), {"optimize": True}),
+    Example(("ij,jk->ik", Rand((0, 3)), Rand((3, 4)))),
+    Example(("...ij,...jk->...ik", Rand((0, 2, 3)), Rand((0, 3, 4)))),
+    Example((Rand((2, 3)), (0, 1), (1, 0))), Example((Rand((2, 3)), [0, 1])),
+    Example((Rand((2, 3)), [0, 1], Rand((3, 4)), [1, 2], [0, 2])),
+    Example((Rand((2, 2, 3)), [Ellipsis, 0, 1], Rand((3, 4)), [1, 2], [Ellipsis, 0, 2])),
+    Example((Rand((3, 3)), [0, 0], [0])),
 ]
 
 
 @adjoint(np.einsum, kind=_einsum_kind, examples=_EINSUM_EXAMPLES)
 def _(y, subscripts, *operands, optimize=False):
-    doperands = einsum_adjoint(dy, subscripts, operands, optimize)
+    dsubscripts, doperands = einsum_adjoint(dy, subscripts, operands, optimize)
 
 
 @tangent(np.einsum)
 def _(y, subscripts, *operands, optimize=False):
-    dy = einsum_tangent(y, subscripts, operands, doperands, optimize)
+    dy = einsum_tangent(y, subscripts, operands, dsubscripts, doperands, optimize)
+
+
+# Second derivatives: each operand's adjoint is linear in the output's adjoint `g` and in
+# every other operand.
+def _einsum_adjoint_kind(kinds, named):
+    return TupleKind((NUMERIC, named["operands"][1])) if "operands" in named else NUMERIC
+
+
+@adjoint(einsum_adjoint, kind=_einsum_adjoint_kind, nondiff_params=("optimize",), examples=[
+    Example((Rand((2, 4)), "ij,jk->ik", (Rand((2, 3)), Rand((3, 4))))),
+    Example((Rand(()), "ii", (Rand((3, 3)),))),
+    Example((Rand((2, 1, 2)), "...ij,...jk->...ik", (Rand((2, 1, 3)), Rand((3, 2))))),
+    Example((Rand((3, 2)), Rand((2, 3)), ((0, 1), (1, 0)))),
+    Example((Rand((2, 4)), Rand((2, 3)), ([0, 1], Rand((3, 4)), [1, 2], [0, 2])))])
+def _(d, g, subscripts, operands, optimize=False):
+    dg, dsubscripts, doperands = einsum_adjoint_transpose(dd, g, subscripts, operands, optimize)
+
+
+@tangent(einsum_adjoint)
+def _(d, g, subscripts, operands, optimize=False):
+    dd = einsum_adjoint_tangent(g, subscripts, operands, dg, dsubscripts, doperands, optimize)
+
+
+complex_values(einsum_adjoint, how="holomorphic")
+
+
+# ----------------------------------------------------------------------------- cross
+# c = a x b: <g, a x b> = <a, b x g> = <b, g x a>. The vector axes are counted from the
+# end of each array (`cross_axes`), so the adjoints' extra leading axes are summed away.
+
+
+def _cross_kind(kinds, named):
+    ranks = [_rank(named[p][1]) if p in named else None for p in ("a", "b")]
+    return NUMERIC if None in ranks else array_of_rank(max(ranks))
+
+
+@adjoint(np.cross, bilinear=True, kind=_cross_kind, examples=[
+    Example((Rand((3,)), Rand((3,)))), Example((Rand((2, 3)), Rand((3,)))),
+    Example((Rand((3, 2)), Rand((4, 1, 3))), {"axisa": 0}),
+    Example((Rand((3, 3)), Rand((3, 3)), 0, 1, 1)),
+    Example((Rand((3, 3)), Rand((3, 3))), {"axisa": 1, "axisb": 0, "axisc": 0}),
+    Example((Rand((3, 3)), Rand((3, 3))), {"axis": 0}),
+    Example((Rand((2, 3, 2)), Rand((3, 1))), {"axisa": 1, "axisb": 0, "axisc": -1})])
+def _(c, a, b, axisa=-1, axisb=-1, axisc=-1, axis=None):
+    axes = cross_axes(a, b, c, axisa, axisb, axisc, axis)
+    da = unbroadcast(np.cross(b, dc, axes[1], axes[2], axes[0]), a)
+    db = unbroadcast(np.cross(dc, a, axes[2], axes[0], axes[1]), b)
+
+
+nondifferentiable(cross_axes, examples=[Example((np.ones(3), np.ones(3), np.ones(3))),
+                                        Example((np.ones((3, 2)), np.ones(3), np.ones((2, 3)), 0))])
+complex_values(np.cross, how="holomorphic")
 
 
 # ----------------------------------------------------------------------------- kron
@@ -202,7 +274,7 @@ share_rules(np.trace, Method("trace"), examples=_TRACE_EXAMPLES)
 # the shape: trace_adjoint is linear in `g`.
 
 
-@adjoint(trace_adjoint, linear=True,
+@adjoint(trace_adjoint, linear=True, nondiff_params=("a",),
          kind=lambda kinds, named: named["a"][1] if "a" in named else NUMERIC,
          examples=[Example((Rand(()), np.ones((3, 3)))), Example((Rand(()), np.ones((3, 4)), 1)),
                    Example((Rand((2,)), np.ones((2, 3, 4)), -1, 1, 2)),

@@ -276,7 +276,7 @@ def _(y, a, axis=None, ddof=0):
 
 
 # `a` only gives the shape: the result is linear in `g`.
-@adjoint(cumsum_adjoint, linear=True, kind=_like("a"), examples=[
+@adjoint(cumsum_adjoint, linear=True, kind=_like("a"), nondiff_params=("a",), examples=[
     Example((Rand((6,)), np.ones((2, 3)))), Example((Rand((2, 3)), np.ones((2, 3)), 0)),
     Example((Rand((2, 3, 2)), np.ones((2, 3, 2)), -1))])
 def _(y, g, a, axis=None):

@@ -22,6 +22,8 @@ from srcad.rules.registry import (
 )
 from srcad.runtime import broadcast_like, transpose_adjoint, unbroadcast
 from srcad.runtime.shape import (
+    append_adjoint,
+    append_tangent,
     array_adjoint,
     array_tangent,
     clip_adjoint,
@@ -31,18 +33,26 @@ from srcad.runtime.shape import (
     diag_adjoint,
     diagonal_adjoint,
     dstack_adjoint,
+    hsplit_axis,
     hstack_adjoint,
+    index_concatenate,
+    index_concatenate_adjoint,
+    index_concatenate_tangent,
     item_tangents,
     method_axes,
     np_repeat_adjoint,
     pad_adjoint,
     pad_constant_values_adjoint,
     pad_tangent,
+    permuted_adjoint,
+    permuted_tangent,
     ravel_adjoint,
     ravel_tangent,
+    rollaxis_axes,
     sort_adjoint,
     sort_tangent,
     split_adjoint,
+    split_tangent,
     stack_adjoint,
     take_along_axis_adjoint,
     tile_adjoint,
@@ -400,6 +410,13 @@ def _(y, tup):
     dtup = vstack_adjoint(dy, tup)
 
 
+if hasattr(np, "row_stack"):  # vstack's deprecated alias (NumPy 2.0), removed later
+    share_rules(np.vstack, np.row_stack, examples=[
+        Example(([Rand((3,)), Rand((3,))],)), Example(([Rand((2, 3)), Rand((3,))],)),
+        Example((Rand((3, 2)),))])
+    complex_values(np.row_stack, how="linear")
+
+
 @adjoint(np.dstack, linear=True, kind=_joined_kind(3), examples=[
     Example(([Rand((3,)), Rand((3,))],)), Example(([Rand((2, 3)), Rand((2, 3, 2))],)),
     Example(([Rand(()), Rand(())],)), Example((Rand((2, 3)),))])
@@ -509,6 +526,61 @@ complex_values(concatenate_adjoint, stack_adjoint, hstack_adjoint, vstack_adjoin
                dstack_adjoint, column_stack_adjoint, how="linear")
 
 
+# np.r_[...] and np.c_[...] are lowered to index_concatenate("r" or "c", *items); NumPy
+# joins, and the adjoint finds where each item's entries went by joining labels.
+_R_EXAMPLES = [
+    Example(("r", Rand((3,)), 2.0)), Example(("r", Rand((2,)), Rand((2,)))),
+    Example(("c", Rand((3,)), np.ones(3), Rand((3,)))),
+    Example(("r", Rand((1,)), Rand(()), Rand((3,)))),
+    Example(("r", Rand((2,)), slice(0, 3), 4.0)), Example(("r", slice(0.0, 1.0, 4j), Rand((2,)))),
+    Example(("r", Rand((2, 3)), Rand((1, 3)))), Example(("c", Rand((2, 2)), Rand((2,)))),
+    Example(("r", "0,2", Rand((3,)), Rand((2, 3)))), Example(("r", "-1", Rand((3,)), Rand((2,)))),
+    Example(("r", "1,2,0", Rand((3,)), Rand((3,)))),
+    Example(("r", [Rand(()), Rand(())], Rand((2,)))),
+]
+
+
+@adjoint(index_concatenate, kind="array", examples=_R_EXAMPLES)
+def _(y, which, *items):
+    ditems = index_concatenate_adjoint(dy, which, items)
+
+
+@tangent(index_concatenate)
+def _(y, which, *items):
+    dy = index_concatenate_tangent(y, which, items, ditems)
+
+
+# Second order: the adjoint is linear in `g` (the items give only shapes and positions).
+@adjoint(index_concatenate_adjoint, kind="other", nondiff_params=("which", "items"),
+         examples=[Example((Rand((3,)), "r", (np.ones(2), 1.0))),
+                   Example((Rand((2, 3)), "c", (np.ones(2), np.ones((2, 2))))),
+                   Example((Rand((4,)), "r", (np.ones(1), slice(0, 2), 1.0)))])
+def _(d, g, which, items):
+    dg = index_concatenate_tangent(g, which, items, dd)
+
+
+@tangent(index_concatenate_adjoint)
+def _(d, g, which, items):
+    dd = index_concatenate_adjoint(dg, which, items)
+
+
+@adjoint(index_concatenate_tangent, kind=_items_kind("y"), nondiff_params=("y", "which", "items"),
+         examples=[Example((np.ones(3), "r", (np.ones(2), 1.0), (Rand((2,)), Rand(())))),
+                   Example((np.ones((2, 3)), "c", (np.ones(2), np.ones((2, 2))),
+                            (Rand((2,)), Rand((2, 2)))))])
+def _(dy, y, which, items, ditems):
+    dditems = index_concatenate_adjoint(ddy, which, items)
+
+
+@tangent(index_concatenate_tangent)
+def _(dy, y, which, items, ditems):
+    ddy = index_concatenate_tangent(y, which, items, dditems)
+
+
+complex_values(index_concatenate, index_concatenate_adjoint, index_concatenate_tangent,
+               how="linear")
+
+
 # The parts' adjoints arrive as a tuple with 0.0 for the parts nobody used.
 SPLIT_EXAMPLES = [
     Example((Rand((6,)), 3)), Example((Rand((6,)), [1, 4])), Example((Rand((4, 3)), 2)),
@@ -526,6 +598,117 @@ def _(ys, ary, indices_or_sections, axis=0):
          examples=SPLIT_EXAMPLES + [Example((Rand((7,)), 3)), Example((Rand((2, 5)), 3, 1))])
 def _(ys, ary, indices_or_sections, axis=0):
     dary = split_adjoint(dys, ary, indices_or_sections, axis)
+
+
+# hsplit cuts axis 1 (axis 0 of a 1-D array), vsplit axis 0, dsplit axis 2.
+@adjoint(np.hsplit, linear=True, kind=_split_kind, examples=[
+    Example((Rand((2, 6)), 3)), Example((Rand((4, 4, 2)), [1, 3])), Example((Rand((6,)), 2))])
+def _(ys, ary, indices_or_sections):
+    dary = split_adjoint(dys, ary, indices_or_sections, hsplit_axis(ary))
+
+
+@adjoint(np.vsplit, linear=True, kind=_split_kind, examples=[
+    Example((Rand((4, 2)), 2)), Example((Rand((4, 3, 2)), [1, 2]))])
+def _(ys, ary, indices_or_sections):
+    dary = split_adjoint(dys, ary, indices_or_sections, 0)
+
+
+@adjoint(np.dsplit, linear=True, kind=_split_kind, examples=[
+    Example((Rand((2, 2, 4)), 2)), Example((Rand((2, 1, 4)), [1, 3]))])
+def _(ys, ary, indices_or_sections):
+    dary = split_adjoint(dys, ary, indices_or_sections, 2)
+
+
+nondifferentiable(hsplit_axis, examples=[Example((np.ones(3),)), Example((np.ones((2, 3)),))])
+
+
+# Second order: split_adjoint is linear in the parts' adjoints; split_tangent cuts a
+# tangent as the split cuts its array. Each is the transpose of the other.
+@adjoint(split_adjoint, kind=_items_kind("ary"),
+         nondiff_params=("ary", "indices_or_sections", "axis"), examples=[
+    Example(((Rand((2,)), Rand((2,)), Rand((2,))), np.ones(6), 3)),
+    Example(([Rand((1, 3)), Rand((2, 3)), Rand((1, 3))], np.ones((4, 3)), [1, 3])),
+    Example(((Rand((2, 2)), Rand((2, 2))), np.ones((2, 4)), 2, 1)),
+    Example(([Rand((3,)), Rand((2,)), Rand((2,))], np.ones(7), 3))])
+def _(d, gs, ary, indices_or_sections, axis=0):
+    dgs = split_tangent(dd, ary, indices_or_sections, axis)
+
+
+@tangent(split_adjoint)
+def _(d, gs, ary, indices_or_sections, axis=0):
+    dd = split_adjoint(dgs, ary, indices_or_sections, axis)
+
+
+@adjoint(split_tangent, kind=_split_kind,
+         nondiff_params=("ary", "indices_or_sections", "axis"), examples=[
+    Example((Rand((6,)), np.ones(6), 3)), Example((Rand((4, 3)), np.ones((4, 3)), [1, 3])),
+    Example((Rand((7,)), np.ones(7), 3))])
+def _(ts, dary, ary, indices_or_sections, axis=0):
+    ddary = split_adjoint(dts, ary, indices_or_sections, axis)
+
+
+@tangent(split_tangent)
+def _(ts, dary, ary, indices_or_sections, axis=0):
+    dts = split_tangent(ddary, ary, indices_or_sections, axis)
+
+
+complex_values(np.hsplit, np.vsplit, np.dsplit, split_adjoint, split_tangent, how="linear")
+
+
+# np.append(arr, values): values joined to the flattened arr, or along `axis`.
+def _append_kind(kinds, named):
+    known, axis = _constant(named, "axis")
+    if known and axis is None:
+        return ArrayKind(1)
+    return _array(_rank(_input(named, "arr")))
+
+
+@adjoint(np.append, kind=_append_kind, examples=[
+    Example((Rand((3,)), Rand(()))), Example((Rand((2, 2)), Rand((3,)))),
+    Example((Rand((2, 3)), Rand((1, 3)), 0)), Example((Rand((2, 3)), Rand((2, 2))), {"axis": 1}),
+    Example((Rand(()), [Rand(()), Rand(())])), Example((np.ones(2), Rand((2,))))])
+def _(y, arr, values, axis=None):
+    darr, dvalues = append_adjoint(dy, arr, values, axis)
+
+
+@tangent(np.append)
+def _(y, arr, values, axis=None):
+    dy = append_tangent(darr, dvalues, arr, values, axis)
+
+
+def _pair_like(first, second):
+    def kind(kinds, named):
+        return TupleKind((_input(named, first), _input(named, second)))
+    return kind
+
+
+@adjoint(append_adjoint, kind=_pair_like("arr", "values"),
+         nondiff_params=("arr", "values", "axis"), examples=[
+    Example((Rand((4,)), np.ones(3), 1.0)),
+    Example((Rand((3, 3)), np.ones((2, 3)), np.ones((1, 3)), 0))])
+def _(d, g, arr, values, axis=None):
+    dg = append_tangent(dd[0], dd[1], arr, values, axis)
+
+
+@tangent(append_adjoint)
+def _(d, g, arr, values, axis=None):
+    dd = append_adjoint(dg, arr, values, axis)
+
+
+@adjoint(append_tangent, kind=lambda kinds, named: ARRAY,
+         nondiff_params=("arr", "values", "axis"), examples=[
+    Example((Rand((3,)), Rand(()), np.ones(3), 1.0)),
+    Example((Rand((2, 3)), Rand((1, 3)), np.ones((2, 3)), np.ones((1, 3)), 0))])
+def _(t, d_arr, d_values, arr, values, axis=None):
+    dd_arr, dd_values = append_adjoint(dt, arr, values, axis)
+
+
+@tangent(append_tangent)
+def _(t, d_arr, d_values, arr, values, axis=None):
+    dt = append_tangent(dd_arr, dd_values, arr, values, axis)
+
+
+complex_values(np.append, append_adjoint, append_tangent, how="linear")
 
 
 # ============================================================================ repeating, padding
@@ -620,6 +803,102 @@ def _(y, a, axis=-1, kind=None):
 @tangent(np.sort)
 def _(y, a, axis=-1, kind=None):
     dy = sort_tangent(da, a, axis, kind)
+
+
+@adjoint(np.rot90, linear=True, kind=_kind_with_rank(_same), examples=[
+    Example((Rand((2, 3)),)), Example((Rand((2, 3)), 2)), Example((Rand((2, 3)), -1)),
+    Example((Rand((2, 3, 4)), 3, (2, 0))), Example((Rand((2, 3, 4)),), {"axes": (1, 2), "k": 1})])
+def _(y, m, k=1, axes=(0, 1)):
+    dm = np.rot90(dy, -k, axes)
+
+
+@adjoint(np.rollaxis, linear=True, kind=_kind_with_rank(_same), examples=[
+    Example((Rand((2, 3, 4)), 2)), Example((Rand((2, 3, 4)), 0, 2)),
+    Example((Rand((2, 3, 4)), 1, 3)), Example((Rand((2, 3, 4)), -1, -3)),
+    Example((Rand((2, 3)), 1, 1))])
+def _(y, a, axis, start=0):
+    da = transpose_adjoint(dy, rollaxis_axes(a, axis, start))
+
+
+nondifferentiable(rollaxis_axes, examples=[Example((np.ones((2, 3, 4)), 2, 0))])
+
+
+# np.partition rearranges the entries like a sort: the adjoint goes back through the
+# permutation that turns `a` into the result (`permutation_of`).
+@adjoint(np.partition, kind=_kind_with_rank(_flat_if_no_axis(-1)), examples=[
+    Example((Rand((7,)), 3)), Example((Rand((7,)), [0, 6])), Example((Rand((3, 5)), 2)),
+    Example((Rand((3, 5)), 1, 0)), Example((Rand((3, 5)), 4), {"axis": None})])
+def _(y, a, kth, axis=-1, kind="introselect", order=None):
+    da = permuted_adjoint(dy, a, y, axis)
+
+
+@tangent(np.partition)
+def _(y, a, kth, axis=-1, kind="introselect", order=None):
+    dy = permuted_tangent(da, a, y, axis)
+
+
+nondifferentiable(np.argpartition, kind="array",
+                  examples=[Example((Rand((7,)), 3)), Example((Rand((3, 5)), 1, 0))])
+
+
+# Second order for sorts and partitions: their adjoints and tangents are linear in the
+# adjoint or tangent they move; the order of `a` is piecewise constant.
+_PERMUTED = [np.array([0.5, -1.0, 2.0, 0.25]), np.array([2.0, -1.0, 0.25, 0.5])]
+
+
+@adjoint(permuted_adjoint, kind=_items_kind("a"), nondiff_params=("a", "y", "axis"), examples=[
+    Example((Rand((4,)), *_PERMUTED)),
+    Example((Rand((2, 3)), np.array([[3.0, 1.0, 2.0], [0.0, 5.0, 4.0]]),
+             np.array([[1.0, 2.0, 3.0], [0.0, 4.0, 5.0]]))),
+    Example((Rand((4,)), _PERMUTED[0].reshape(2, 2), _PERMUTED[1], None))])
+def _(d, g, a, y, axis=-1):
+    dg = permuted_tangent(dd, a, y, axis)
+
+
+@tangent(permuted_adjoint)
+def _(d, g, a, y, axis=-1):
+    dd = permuted_adjoint(dg, a, y, axis)
+
+
+@adjoint(permuted_tangent, kind=_items_kind("y"), nondiff_params=("a", "y", "axis"), examples=[
+    Example((Rand((4,)), *_PERMUTED)),
+    Example((Rand((2, 2)), _PERMUTED[0].reshape(2, 2), _PERMUTED[1], None))])
+def _(t, da, a, y, axis=-1):
+    dda = permuted_adjoint(dt, a, y, axis)
+
+
+@tangent(permuted_tangent)
+def _(t, da, a, y, axis=-1):
+    dt = permuted_tangent(dda, a, y, axis)
+
+
+@adjoint(sort_adjoint, kind=_items_kind("a"), nondiff_params=("a", "axis", "kind"), examples=[
+    Example((Rand((4,)), _PERMUTED[0])),
+    Example((Rand((2, 3)), np.arange(6.0)[::-1].reshape(2, 3), 0)),
+    Example((Rand((4,)), _PERMUTED[0].reshape(2, 2), None))])
+def _(d, g, a, axis=-1, kind=None):
+    dg = sort_tangent(dd, a, axis, kind)
+
+
+@tangent(sort_adjoint)
+def _(d, g, a, axis=-1, kind=None):
+    dd = sort_adjoint(dg, a, axis, kind)
+
+
+@adjoint(sort_tangent, kind=lambda kinds, named: ARRAY, nondiff_params=("a", "axis", "kind"),
+         examples=[Example((Rand((4,)), _PERMUTED[0])),
+                   Example((Rand((2, 2)), _PERMUTED[0].reshape(2, 2), None))])
+def _(t, da, a, axis=-1, kind=None):
+    dda = sort_adjoint(dt, a, axis, kind)
+
+
+@tangent(sort_tangent)
+def _(t, da, a, axis=-1, kind=None):
+    dt = sort_tangent(dda, a, axis, kind)
+
+
+complex_values(np.rot90, np.rollaxis, np.partition, permuted_adjoint, permuted_tangent,
+               sort_adjoint, sort_tangent, how="linear")
 
 
 # ============================================================================ diagonals, triangles

@@ -22,6 +22,8 @@ from `np.sin`).
 
 from __future__ import annotations
 
+import importlib.util
+import sys
 import threading
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -152,13 +154,44 @@ def _key(primal):
 
 def lookup(primal) -> Rule | None:
     try:
-        return _rules.get(_key(primal))
+        rule = _rules.get(_key(primal))
+        if rule is None and _deferred and _register_deferred(importing=False):
+            rule = _rules.get(_key(primal))
+        return rule
     except TypeError:
         return None
 
 
 def all_rules() -> list[Rule]:
+    """Every rule, those of modules registered when imported included (importing them:
+    for listings and tests)."""
+    _register_deferred(importing=True)
     return list(_rules.values())
+
+
+# Rules for modules that take long to import (scipy.stats): registered once the user's
+# code has imported the module, never importing it for them.
+_deferred: dict[str, list[Callable[[], None]]] = {}
+
+
+def register_when_imported(module: str, register: Callable[[], None]) -> None:
+    """Call `register` (which registers rules for functions of `module`) once `module` is
+    imported, the first time a rule is looked up after that."""
+    with _lock:
+        _deferred.setdefault(module, []).append(register)
+
+
+def _register_deferred(importing: bool) -> bool:
+    """Run the deferred registrations of the modules imported by now (with `importing`,
+    of every installed one); whether any ran."""
+    ran = False
+    with _lock:
+        for module in list(_deferred):
+            if module in sys.modules or importing and importlib.util.find_spec(module):
+                for register in _deferred.pop(module):
+                    register()
+                ran = True
+    return ran
 
 
 def _configure(rule: Rule, broadcasting, kind, domain, examples=None,

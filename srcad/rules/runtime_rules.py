@@ -27,6 +27,7 @@ from srcad.runtime import (
     shape,
     unbroadcast,
 )
+from srcad.runtime.outputs import output_seed
 
 
 def same_kind_as(param):
@@ -151,6 +152,9 @@ nondifferentiable(runtime.reduced_count, kind="scalar",
                   examples=[Example((np.ones((2, 3)),)), Example((np.ones((2, 3)), 1))])
 nondifferentiable(runtime.zeros_like, kind="first",
                   examples=[Example((Rand((2, 3)),)), Example((Rand(()),))])
+# The seed of a gradient: a constant (ones), and a check kept even when nothing reads it.
+nondifferentiable(output_seed, kind="first", pure=False,
+                  examples=[Example((Rand(()),)), Example((Rand((1,)),))])
 
 
 # The conversion np.asarray(xs) of a list: its adjoint splits an array into the items'

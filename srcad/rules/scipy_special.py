@@ -53,7 +53,8 @@ if sp is not None:
         return sp.polygamma(1, x)
 
     # The order n is an integer: no derivative.
-    @derivative(sp.polygamma, wrt=("x",), broadcasting=True, kind="elementwise", examples=[
+    @derivative(sp.polygamma, wrt=("x",), broadcasting=True, kind="elementwise",
+                nondiff_params=("n",), examples=[
         Example((1, Rand((), 0.3, 4.0))), Example((0, Rand((3,), 0.3, 4.0))),
         Example((2, Rand((2, 3), 0.3, 4.0))),
         Example((np.array([0, 1, 3]), Rand((2, 3), 0.3, 4.0))),
@@ -71,7 +72,7 @@ if sp is not None:
 
     nondifferentiable(sp.gammasgn, kind="elementwise")
 
-    @derivative(sp.multigammaln, wrt=("a",), kind="first", examples=[
+    @derivative(sp.multigammaln, wrt=("a",), kind="first", nondiff_params=("d",), examples=[
         Example((Rand((), 2.0, 5.0), 3)), Example((Rand((3,), 1.5, 4.0), 2)),
         Example((Rand((), 0.5, 3.0), 1)), Example((Rand((2, 2), 3.0, 6.0), 5))])
     def _(y, a, d):
@@ -90,16 +91,16 @@ if sp is not None:
     # Regularized incomplete gamma functions P(a, x) and Q(a, x) = 1 - P. The
     # derivative in `a` comes from a series or an integral (srcad/runtime/special.py),
     # accurate to about 1e-13 relative even far in the tails.
-    # d/dx is the gamma density x**(a-1) exp(-x) / gamma(a).
+    # d/dx is the gamma density x**(a-1) exp(-x) / gamma(a) (xlogy: 1 at x = 0 for a = 1).
     @derivative(sp.gammainc, broadcasting=True, kind="elementwise",
                 domain={"a": (0.3, 4.0), "x": (0.1, 12.0)})
     def _(z, a, x):
-        return gammainc_da(a, x), np.exp((a - 1.0) * np.log(x) - x - sp.gammaln(a))
+        return gammainc_da(a, x), np.exp(sp.xlogy(a - 1.0, x) - x - sp.gammaln(a))
 
     @derivative(sp.gammaincc, broadcasting=True, kind="elementwise",
                 domain={"a": (0.3, 4.0), "x": (0.1, 12.0)})
     def _(z, a, x):
-        return gammaincc_da(a, x), -np.exp((a - 1.0) * np.log(x) - x - sp.gammaln(a))
+        return gammaincc_da(a, x), -np.exp(sp.xlogy(a - 1.0, x) - x - sp.gammaln(a))
 
     # Regularized incomplete beta function I(a, b, x) and its complement 1 - I: the
     # derivatives in a and b come from a series (srcad/runtime/special.py).
@@ -183,12 +184,13 @@ if sp is not None:
     @derivative(sp.rel_entr, broadcasting=True, kind="elementwise",
                 domain={"x": (0.1, 3.0), "y": (0.1, 3.0)})
     def _(z, x, y):
-        return np.log(x / y) + 1.0, -x / y
+        return np.log(x / y) + 1.0, -x / np.where(x == 0, 1.0, y)
 
+    # (at x == 0 both are linear in y: d/dy is 0 and 1, also at y == 0)
     @derivative(sp.kl_div, broadcasting=True, kind="elementwise",
                 domain={"x": (0.1, 3.0), "y": (0.1, 3.0)})
     def _(z, x, y):
-        return np.log(x / y), 1.0 - x / y
+        return np.log(x / y), 1.0 - x / np.where(x == 0, 1.0, y)
 
     # ------------------------------------------------------------------ log-sum-exp, softmax
 
@@ -308,12 +310,12 @@ if sp is not None:
         Example((np.array([[1], [2]]), Rand((3,), 0.5, 5.0)))]
 
     @derivative(sp.yn, wrt=("x",), broadcasting=True, kind="elementwise",
-                examples=_ORDER_EXAMPLES)
+                nondiff_params=("n",), examples=_ORDER_EXAMPLES)
     def _(y, n, x):
         return 0.5 * (sp.yn(integer_order(n) - 1, x) - sp.yn(integer_order(n) + 1, x))
 
     @derivative(sp.kn, wrt=("x",), broadcasting=True, kind="elementwise",
-                examples=_ORDER_EXAMPLES)
+                nondiff_params=("n",), examples=_ORDER_EXAMPLES)
     def _(y, n, x):
         return -0.5 * (sp.kn(integer_order(n) - 1, x) + sp.kn(integer_order(n) + 1, x))
 

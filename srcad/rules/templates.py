@@ -77,3 +77,9 @@ def stored_names(body: list) -> set[str]:
     """The names the statements `body` assign."""
     return {node.id for stmt in body for node in ast.walk(stmt)
             if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store)}
+
+
+def loaded_names(body: list) -> set[str]:
+    """The names the statements `body` read."""
+    return {node.id for stmt in body for node in ast.walk(stmt)
+            if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load)}

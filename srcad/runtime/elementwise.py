@@ -10,6 +10,8 @@ import math
 
 import numpy as np
 
+from srcad.runtime.adjoints import unbroadcast
+
 
 def _float_dtype(*values):
     """The float dtype NumPy would compute `values` in (None entries are skipped)."""
@@ -35,6 +37,39 @@ def sinc_derivative(x):
     far = (np.cos(np.pi * safe) - np.sinc(safe)) / safe
     near = x * (-np.pi ** 2 / 3.0 + x * x * (np.pi ** 4 / 30.0))
     return _out(np.where(small, near, far), dtype)
+
+
+def power_term(c, x, e, m=0):
+    """``c * x**e * log(x)**m`` (m a small int): the terms of the derivatives of
+    ``x**e``, exactly 0 where ``c == 0`` and, for ``m > 0``, where ``x == 0 < Re(e)``.
+
+    Those zeros are the limits the derivatives of x**e take there (x**0 is constant, and
+    x**e * log(x)**m -> 0 as x -> 0 for e > 0), where computing the product would give
+    ``0 * inf`` or ``0 * log(0)``: NaN.
+    """
+    dtype = _float_dtype(c, x, e)
+    c, x, e = np.asarray(c), np.asarray(x, dtype=dtype), np.asarray(e)
+    zero = (c == 0) & ~np.isnan(x) & ~np.isnan(e)
+    if m:
+        zero = zero | ((x == 0) & (np.real(e) > 0))
+    safe_x = np.where(zero, 1, x).astype(dtype, copy=False)
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        value = c * np.power(safe_x, e)
+        if m:
+            value = value * np.log(safe_x) ** m
+    return _out(np.where(zero, 0, value), dtype)
+
+
+def power_slope(x, y):
+    """``y * x**(y - 1)``, the derivative of ``x**y`` in x: exactly 0 where y == 0 (x**0
+    is constant, also at x == 0)."""
+    return power_term(y, x, y - 1)
+
+
+def power_log(x, y):
+    """``x**y * log(x)``, the derivative of ``x**y`` in y: exactly 0 where x == 0 < y
+    (0**y is constant there)."""
+    return power_term(1, x, y, 1)
 
 
 def safe_divide(a, b):
@@ -139,3 +174,42 @@ def dist_tangent(dp, dq, p, q, d):
     dp = np.broadcast_to(np.asarray(dp, dtype=float), (len(p),))
     dq = np.broadcast_to(np.asarray(dq, dtype=float), (len(q),))
     return math.fsum((a - b) * (da - db) for a, b, da, db in zip(p, q, dp, dq)) / d
+
+
+def _numbers_like(d, x):
+    """`d` shaped as `x` is given: a NumPy number for a number, a list of items for a
+    list or tuple (an adjoint per item), else an array."""
+    if isinstance(x, (list, tuple)):
+        return [_numbers_like(d[i], item) for i, item in enumerate(x)]
+    if not isinstance(x, np.ndarray) and np.ndim(x) == 0:
+        return np.asarray(d)[()]
+    return d
+
+
+def select_adjoint(g, condlist, choicelist, default=0):
+    """The adjoints of the choices (a list, or an array for an array of choices) and of
+    `default` in `np.select(condlist, choicelist, default)`: each choice gets the adjoint
+    where its condition is the first that holds, `default` where none holds."""
+    g = np.asarray(g)
+    taken = np.zeros(g.shape, dtype=bool)
+    d_choices = []
+    for cond, choice in zip(condlist, choicelist):
+        mask = np.broadcast_to(cond, g.shape) & ~taken
+        d_choices.append(_numbers_like(unbroadcast(np.where(mask, g, 0), np.asarray(choice)),
+                                       choice))
+        taken = taken | mask
+    d_default = _numbers_like(unbroadcast(np.where(taken, 0, g), np.asarray(default)), default)
+    if isinstance(choicelist, np.ndarray):
+        return np.stack(d_choices), d_default
+    return d_choices, d_default
+
+
+def select_tangent(d_choices, d_default, condlist, choicelist, default, y):
+    """The tangent of `y = np.select(condlist, choicelist, default)` along the tangents of
+    the choices (one per choice, 0.0 for a zero one, or 0.0 for all) and of `default`."""
+    if not isinstance(d_choices, (list, tuple)) and np.ndim(d_choices) == 0:
+        d_choices = [d_choices] * len(choicelist)
+    out = np.select(list(condlist), [np.broadcast_to(d, np.shape(y)) for d in d_choices],
+                    np.broadcast_to(d_default, np.shape(y)))
+    return out.astype(np.result_type(out, float), copy=False)
+

@@ -30,10 +30,13 @@ _MAX_LABELS = 52
 
 
 def _label_sizes(shapes, labels) -> dict:
+    """The length of each label: that of its axes other than 1 (which broadcast), else 1.
+    (A length 0 wins over 1: zero-size operands broadcast too.)"""
     sizes: dict = {}
     for shape, labs in zip(shapes, labels):
         for n, lab in zip(shape, labs):
-            sizes[lab] = max(sizes.get(lab, 1), n)
+            if n != 1 or lab not in sizes:
+                sizes[lab] = n
     return sizes
 
 
@@ -44,7 +47,7 @@ def _split_broadcast(shapes, labels, sizes, next_label):
     for shape, labs in zip(shapes, labels):
         labs = list(labs)
         for pos, (n, lab) in enumerate(zip(shape, labs)):
-            if n == 1 and sizes[lab] > 1:
+            if n == 1 and sizes[lab] != 1:
                 labs[pos] = next_label
                 sizes[next_label] = 1
                 next_label += 1
@@ -120,9 +123,44 @@ def _einsum_terms(term: str, subscripts: str) -> list:
     return out
 
 
+def _sublist_term(sublist) -> str:
+    """One sublist of np.einsum's interleaved form ((0, 1), [Ellipsis, 2]) as letters."""
+    term = ""
+    for item in sublist:
+        if item is Ellipsis:
+            term += "..."
+        elif isinstance(item, (int, np.integer)) and not isinstance(item, bool) and \
+                0 <= item < len(_LETTERS):
+            term += _LETTERS[item]
+        else:
+            raise UnsupportedSyntaxError(
+                f"np.einsum sublist {sublist!r}: srcad's derivative rule takes labels 0 to "
+                f"{len(_LETTERS) - 1} and Ellipsis only")
+    return term
+
+
+def einsum_call(subscripts, operands) -> tuple[str, list, list[int]]:
+    """A call `np.einsum(subscripts, *operands)` in its string form.
+
+    The interleaved form `np.einsum(a, [0, 1], b, [1, 2], [0, 2])` arrives with its first
+    operand as `subscripts`; it is converted to ``'ab,bc->ac'``. Returns (the subscripts,
+    the array operands, and the position of each among the call's arguments after the
+    first: -1 for the first argument itself).
+    """
+    if isinstance(subscripts, str):
+        return subscripts, list(operands), list(range(len(operands)))
+    args = [subscripts, *operands]
+    arrays = args[0::2][:(len(args) // 2)]
+    sublists = args[1::2]
+    spec = ",".join(_sublist_term(sub) for sub in sublists)
+    if len(args) % 2:
+        spec += "->" + _sublist_term(args[-1])
+    return spec, arrays, list(range(-1, 2 * len(arrays) - 2, 2))
+
+
 def einsum_labels(subscripts: object,
                   shapes: Sequence[tuple[int, ...]]) -> tuple[list[list[int]], list[int]]:
-    """Parse einsum `subscripts` for operands of the given shapes.
+    """Parse einsum `subscripts` (a string) for operands of the given shapes.
 
     Returns (one int label list per operand, the output's labels), with '...' expanded
     into explicit labels and broadcast size-1 axes given labels of their own. Raises
@@ -130,8 +168,8 @@ def einsum_labels(subscripts: object,
     """
     if not isinstance(subscripts, str):
         raise UnsupportedSyntaxError(
-            "np.einsum's interleaved form (operand, sublist, operand, sublist, ...) has no "
-            "derivative rule", hint="write the subscripts as one string, e.g. 'ij,jk->ik'")
+            f"np.einsum subscripts {subscripts!r} are not a string",
+            hint="write the subscripts as one string, e.g. 'ij,jk->ik'")
     spec = subscripts.replace(" ", "")
     if spec.count("->") > 1:
         raise UnsupportedSyntaxError(f"np.einsum subscripts {subscripts!r}: more than one '->'")
@@ -184,31 +222,118 @@ def einsum_labels(subscripts: object,
 
 
 def einsum_adjoint(g, subscripts, operands, optimize=False):
-    """The adjoints of all `operands` of `np.einsum(subscripts, *operands)`, as a tuple,
-    given the adjoint `g` of its result.
+    """The adjoints of the arguments of `np.einsum(subscripts, *operands)` given the
+    adjoint `g` of its result: (that of `subscripts`, a tuple with that of each operand).
 
-    Handles explicit ('->') and implicit outputs, any number of operands, repeated
-    labels (traces and diagonals such as 'ii', 'ii->i', 'iij->j'), '...' and
-    broadcasting of size-1 axes.
+    `subscripts` is a string (its adjoint is None), or the first operand of the
+    interleaved form `np.einsum(a, [0, 1], b, [1, 2], [0, 2])` (see `einsum_call`); a
+    sublist's adjoint is None. Handles explicit ('->') and implicit outputs, any number
+    of operands, repeated labels (traces and diagonals such as 'ii', 'ii->i', 'iij->j'),
+    '...', broadcasting of size-1 axes and zero-size operands.
     """
-    labels, out = einsum_labels(subscripts, [np.shape(op) for op in operands])
-    return tuple(contraction_adjoint(g, out, operands, labels, k, optimize)
-                 for k in range(len(operands)))
+    spec, arrays, positions = einsum_call(subscripts, operands)
+    labels, out = einsum_labels(spec, [np.shape(op) for op in arrays])
+    grads: list = [None] * (len(operands) + 1)
+    for k, position in enumerate(positions):
+        grads[position + 1] = contraction_adjoint(g, out, arrays, labels, k, optimize)
+    return grads[0], tuple(grads[1:])
 
 
-def einsum_tangent(y, subscripts, operands, doperands, optimize=False):
-    """The tangent of `y = np.einsum(subscripts, *operands)` along the operands' tangents
+def einsum_tangent(y, subscripts, operands, dsubscripts, doperands, optimize=False):
+    """The tangent of `y = np.einsum(subscripts, *operands)` along the tangents of its
+    arguments: `dsubscripts` (that of the first operand in the interleaved form) and
     `doperands` (a tuple; zero entries, or a plain 0.0 for all of them, are skipped)."""
+    spec, arrays, positions = einsum_call(subscripts, operands)
     if not isinstance(doperands, (tuple, list)):
         doperands = (doperands,) * len(operands)
-    dy = np.zeros(np.shape(y))
-    for k, d in enumerate(doperands):
+    tangents = [dsubscripts, *doperands]
+    dy = np.zeros(np.shape(y), dtype=np.result_type(y, float))
+    for k, position in enumerate(positions):
+        d = tangents[position + 1]
         if np.ndim(d) == 0 and d == 0:
             continue
-        ops = list(operands)
-        ops[k] = d
-        dy = dy + np.einsum(subscripts, *ops, optimize=optimize)
+        ops = list(arrays)
+        ops[k] = np.broadcast_to(d, np.shape(arrays[k]))
+        dy = dy + np.einsum(spec, *ops, optimize=optimize)
     return dy
+
+
+def _einsum_parts(subscripts, operands):
+    """(subscripts string, arrays, their positions among all the arguments, labels, output
+    labels) for a call `np.einsum(subscripts, *operands)` in either form."""
+    spec, arrays, positions = einsum_call(subscripts, operands)
+    labels, out = einsum_labels(spec, [np.shape(op) for op in arrays])
+    return spec, arrays, [p + 1 for p in positions], labels, out
+
+
+def _by_argument(values, positions, count):
+    """Values per array operand as (first argument's, tuple of the others'), None for
+    the arguments that are no arrays (as `einsum_adjoint` returns them)."""
+    out: list = [None] * count
+    for value, position in zip(values, positions):
+        out[position] = value
+    return out[0], tuple(out[1:])
+
+
+def _tangent_list(d_first, d_rest, positions):
+    """The tangents of the array operands, from those of all the arguments (0.0 for a
+    zero one, or 0.0 for all the others)."""
+    if not isinstance(d_rest, (tuple, list)):
+        d_rest = (d_rest,) * max(positions, default=0)
+    tangents = [d_first, *d_rest]
+    return [tangents[p] for p in positions]
+
+
+def _is_zero(d) -> bool:
+    if isinstance(d, (tuple, list)):
+        return False
+    return d is None or (np.ndim(d) == 0 and d == 0)
+
+
+def einsum_adjoint_tangent(g, subscripts, operands, dg, dsubscripts, doperands,
+                           optimize=False):
+    """The tangent of `einsum_adjoint(g, subscripts, operands)` along the tangents of `g`
+    and of the operands: each operand's adjoint is linear in `g` and in every other
+    operand (second derivatives of np.einsum)."""
+    spec, arrays, positions, labels, out = _einsum_parts(subscripts, operands)
+    tangents = _tangent_list(dsubscripts, doperands, positions)
+    results = []
+    for k in range(len(arrays)):
+        total = 0.0 if _is_zero(dg) else contraction_adjoint(dg, out, arrays, labels, k, optimize)
+        for j, d in enumerate(tangents):
+            if j != k and not _is_zero(d):
+                ops = list(arrays)
+                ops[j] = np.broadcast_to(d, np.shape(arrays[j]))
+                total = total + contraction_adjoint(g, out, ops, labels, k, optimize)
+        results.append(total)
+    return _by_argument(results, positions, len(operands) + 1)
+
+
+def einsum_adjoint_transpose(d, g, subscripts, operands, optimize=False):
+    """The adjoints of `g`, `subscripts` and `operands` in `einsum_adjoint(g, subscripts,
+    operands)` given the adjoint `d` of its result ((first, others), as it returns):
+    with d_k the adjoint of operand k's adjoint, `g` gets the sum over k of the einsum
+    with d_k in place of operand k, and operand j the sum over k != j of the adjoint of
+    operand j in that einsum."""
+    spec, arrays, positions, labels, out = _einsum_parts(subscripts, operands)
+    d_first, d_rest = (d, d) if _is_zero(d) else d
+    adjoints = _tangent_list(d_first, d_rest, positions)
+    dtype = np.result_type(g, *arrays, *[x for x in adjoints if not _is_zero(x)], float)
+    dg = np.zeros(np.shape(g), dtype=dtype)
+    d_arrays = [np.zeros(np.shape(x), dtype=dtype) for x in arrays]
+    for k, d_k in enumerate(adjoints):
+        if _is_zero(d_k):
+            continue
+        ops = list(arrays)
+        ops[k] = np.broadcast_to(d_k, np.shape(arrays[k]))
+        dg = dg + np.einsum(spec, *ops, optimize=optimize)
+        for j in range(len(arrays)):
+            if j != k:
+                d_arrays[j] = d_arrays[j] + contraction_adjoint(g, out, ops, labels, j,
+                                                                optimize)
+    d_arrays = [x if isinstance(op, np.ndarray) else x[()] for x, op in zip(d_arrays, arrays)]
+    d_first, d_rest = _by_argument(d_arrays, positions, len(operands) + 1)
+    return dg if isinstance(g, np.ndarray) else dg[()], d_first, d_rest
 
 
 # ----------------------------------------------------------------------------- tensordot etc.
@@ -285,3 +410,27 @@ def trace_adjoint(g, a, offset=0, axis1=0, axis2=1):
     i = np.arange(n)
     planes[..., start_row + i, start_col + i] = np.asarray(g)[..., None]
     return out
+
+
+# ----------------------------------------------------------------------------- cross
+
+
+def cross_axes(a, b, c, axisa=-1, axisb=-1, axisc=-1, axis=None):
+    """The vector axes of `a`, `b` and `c = np.cross(a, b, axisa, axisb, axisc, axis)`,
+    each counted from the end of its own array (so that a result with more leading axes
+    keeps them in front, where `unbroadcast` sums them).
+
+    The rule handles 3-vectors only (NumPy 2 deprecates 2-vectors in np.cross).
+    """
+    if axis is not None:
+        axisa = axisb = axisc = axis
+    out = []
+    for x, ax in ((a, axisa), (b, axisb), (c, axisc)):
+        ndim = np.ndim(x)
+        ax = ax % ndim
+        if np.shape(x)[ax] != 3:
+            raise NotImplementedError(
+                "srcad differentiates np.cross of 3-vectors only (NumPy 2 deprecates "
+                "2-vectors); pad 2-vectors with a zero third component")
+        out.append(ax - ndim)
+    return tuple(out)

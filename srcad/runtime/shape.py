@@ -142,10 +142,103 @@ def column_stack_adjoint(g, tup):
     return _joined_adjoint(g, tup, _as_column, 1)
 
 
+# ----------------------------------------------------------------------------- np.r_, np.c_
+
+
+def index_concatenate(which, *items):
+    """`np.r_[items]` (which="r") or `np.c_[items]` (which="c"): what generated code calls
+    for those subscripts. NumPy does the joining, with all its rules for scalars, slices
+    (ranges) and directive strings."""
+    return (np.r_ if which == "r" else np.c_)[items]
+
+
+def _is_joined_number(item) -> bool:
+    """An item np.r_ joins as numbers (not a slice, which makes a range, nor a directive)."""
+    return not isinstance(item, (str, slice))
+
+
+def _labelled(item, labels):
+    """`labels` in the place of `item`, joined by np.r_ as `item` is: a Python or NumPy
+    scalar stays a scalar, anything else (a list, an array) becomes an array."""
+    if type(item) in np.ScalarType:
+        return float(labels.reshape(()))
+    return labels
+
+
+def _joined_sources(which, items):
+    """For each element of `index_concatenate(which, *items)`, the position it copies in
+    the numeric items' entries laid end to end (C order, item by item), or -1 where the
+    element comes from a slice.
+
+    The items are replaced by zeros and by the positions plus one, and both are joined by
+    NumPy itself: the elements that differ are copies, the others come from slices.
+    """
+    if items and isinstance(items[0], str) and items[0].strip() in ("r", "c"):
+        raise NotImplementedError(
+            f"srcad has no derivative for np.{which}_ with the matrix directive "
+            f"{items[0]!r} (its result is an np.matrix)")
+    zeros, labels, sizes = list(items), list(items), []
+    start = 1
+    for k, item in enumerate(items):
+        if _is_joined_number(item):
+            shape = np.shape(item)
+            size = math.prod(shape)
+            zeros[k] = _labelled(item, np.zeros(shape))
+            labels[k] = _labelled(item, np.arange(start, start + size, dtype=float).reshape(shape))
+            start += size
+            sizes.append(size)
+    base = np.asarray(index_concatenate(which, *zeros))
+    marked = np.asarray(index_concatenate(which, *labels))
+    sources = np.where(marked != base, marked.real - 1, -1).astype(np.intp)
+    return sources, sizes
+
+
+def index_concatenate_adjoint(g, which, items):
+    """The adjoints of the items of `index_concatenate(which, *items)` (a tuple; None for
+    slices and directive strings)."""
+    sources, sizes = _joined_sources(which, items)
+    g = np.broadcast_to(g, sources.shape)
+    copies = sources >= 0
+    flat = np.zeros(sum(sizes), dtype=np.result_type(g, float))
+    np.add.at(flat, sources[copies], g[copies])
+    out: list = []
+    pieces = iter(np.split(flat, np.cumsum(sizes)[:-1]) if sizes else [])
+    for item in items:
+        if not _is_joined_number(item):
+            out.append(None)
+            continue
+        piece = next(pieces).reshape(np.shape(item))
+        if _is_sequence(item):
+            out.append(_like_items(piece, item))  # a list item: a list of adjoints
+        elif np.ndim(item) == 0 and not isinstance(item, np.ndarray):
+            out.append(piece[()])
+        else:
+            out.append(piece)
+    return tuple(out)
+
+
+def index_concatenate_tangent(y, which, items, ditems):
+    """The tangent of `y = index_concatenate(which, *items)` along the items' tangents
+    `ditems` (a tuple with one per item; 0.0 for a zero one, or 0.0 for all)."""
+    sources, sizes = _joined_sources(which, items)
+    if not isinstance(ditems, (tuple, list)):
+        ditems = (ditems,) * len(items)
+    parts = [np.ravel(np.asarray(_fill(d, item)))
+             for item, d in zip(items, ditems) if _is_joined_number(item)]
+    flat = np.concatenate(parts) if parts else np.zeros(0)
+    dtype = np.result_type(flat, y, float)
+    out = np.zeros(sources.shape, dtype=dtype)
+    copies = sources >= 0
+    out[copies] = flat[sources[copies]]
+    return out
+
+
 def split_adjoint(gs, ary, indices_or_sections, axis=0):
     """The adjoint of `ary` in `np.split` / `np.array_split` from the adjoints of the
     parts (a tuple or list; 0.0 for a part nobody used)."""
     out = _zeros(ary)
+    if any(np.iscomplexobj(g) for g in gs):
+        out = out.astype(np.result_type(out, 1j))
     # array_split cuts exactly as split does, and its parts are views into `out`
     parts = np.array_split(out, indices_or_sections, axis)
     if len(gs) != len(parts):
@@ -156,6 +249,92 @@ def split_adjoint(gs, ary, indices_or_sections, axis=0):
     for part, g in zip(parts, gs):
         part[...] = g
     return out
+
+
+def split_tangent(dary, ary, indices_or_sections, axis=0):
+    """The tangents of the parts of `np.split(ary, ...)` / `np.array_split` (a list) from
+    the tangent of `ary` (the transpose of `split_adjoint`)."""
+    return np.array_split(np.broadcast_to(dary, np.shape(ary)), indices_or_sections, axis)
+
+
+def hsplit_axis(ary):
+    """The axis np.hsplit cuts: 1, or 0 for a 1-D array."""
+    return 1 if np.ndim(ary) > 1 else 0
+
+
+def append_adjoint(g, arr, values, axis=None):
+    """The adjoints of `arr` and `values` in `np.append(arr, values, axis)` (a pair)."""
+    if axis is None:
+        size = math.prod(np.shape(arr))
+        flat = np.ravel(g)
+        return (np.reshape(flat[:size], np.shape(arr)),
+                _number_or_array(np.reshape(flat[size:], np.shape(values)), values))
+    d_arr, d_values = np.split(np.asarray(g), [np.shape(arr)[axis]], axis=axis)
+    return d_arr, _number_or_array(d_values, values)
+
+
+def _number_or_array(d, x):
+    """`d` as a number for a Python number `x`, item by item for a list, else an array."""
+    if _is_sequence(x):
+        return _like_items(d, x)
+    if not isinstance(x, np.ndarray) and np.ndim(x) == 0:
+        return d[()]
+    return d
+
+
+def append_tangent(d_arr, d_values, arr, values, axis=None):
+    """The tangent of `np.append(arr, values, axis)` (the transpose of `append_adjoint`)."""
+    return np.append(np.broadcast_to(d_arr, np.shape(arr)),
+                     np.asarray(_fill(d_values, values)), axis)
+
+
+def rollaxis_axes(a, axis, start=0):
+    """The permutation of the axes `np.rollaxis(a, axis, start)` makes (as np.transpose
+    takes it), for the adjoint `transpose_adjoint(g, axes)`."""
+    ndim = np.ndim(a)
+    axis = axis % ndim
+    start = start + ndim if start < 0 else start
+    if axis < start:
+        start -= 1
+    axes = [i for i in range(ndim) if i != axis]
+    axes.insert(start, axis)
+    return tuple(axes)
+
+
+# ----------------------------------------------------------------------------- permutations
+
+
+def permutation_of(y, a, axis=-1):
+    """For a result `y` holding the entries of `a` rearranged along `axis` (np.sort,
+    np.partition), the indices with `np.take_along_axis(a, indices, axis) == y` (the
+    flat indices for axis=None). Equal entries are matched in order."""
+    if axis is None:
+        a, y, axis = np.ravel(a), np.ravel(y), 0
+    order_a = np.argsort(a, axis=axis, kind="stable")
+    order_y = np.argsort(y, axis=axis, kind="stable")
+    indices = np.empty_like(order_a)
+    np.put_along_axis(indices, order_y, order_a, axis)
+    return indices
+
+
+def permuted_adjoint(g, a, y, axis=-1):
+    """The adjoint of `a` for a result `y` that rearranges its entries along `axis`."""
+    indices = permutation_of(y, a, axis)
+    out = np.zeros(np.size(a) if axis is None else np.shape(a), dtype=_zeros(g).dtype)
+    if axis is None:
+        out[indices] = np.ravel(g)
+        return out.reshape(np.shape(a))
+    np.put_along_axis(out, indices, g, axis)
+    return out
+
+
+def permuted_tangent(da, a, y, axis=-1):
+    """The tangent of a result `y` that rearranges the entries of `a` along `axis`."""
+    indices = permutation_of(y, a, axis)
+    da = np.broadcast_to(da, np.shape(a))
+    if axis is None:
+        return np.ravel(da)[indices]
+    return np.take_along_axis(da, indices, axis)
 
 
 # ----------------------------------------------------------------------------- repeating

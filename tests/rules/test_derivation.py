@@ -55,8 +55,8 @@ def scratch_rules():
     (np.rad2deg, "dx = dy * (180.0 / np.pi)", "dy = dx * (180.0 / np.pi)"),
     (np.positive, "dx = dy", "dy = dx"),
     (np.subtract, "dx = dz\ndy = -dz", "dz = dx - dy"),
-    (np.power, "dx = dz * y * np.power(x, y - 1)\ndy = dz * z * np.log(x)",
-     "dz = dx * y * np.power(x, y - 1) + dy * z * np.log(x)"),
+    (np.power, "dx = dz * power_slope(x, y)\ndy = dz * power_log(x, y)",
+     "dz = dx * power_slope(x, y) + dy * power_log(x, y)"),
     (np.fmod, "dx1 = dz\ndx2 = -dz * multiple_of(x1, z, x2)",
      "dz = dx1 - dx2 * multiple_of(x1, z, x2)"),
 ])

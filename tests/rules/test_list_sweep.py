@@ -111,9 +111,12 @@ def takes_array_likes(primal) -> bool:
     return sequences.takes_arrays(primal) or is_sequence_function(primal)
 
 
+# np.dsplit takes arrays of 3 or more dimensions only: no 1-D or 2-D list to pass it.
+THREE_D_ONLY = {np.dsplit}
+
 ARRAY_RULES = [r for r in registry.all_rules()
                if not r.nondifferentiable and r.adjoint is not None
-               and takes_array_likes(r.primal)]
+               and takes_array_likes(r.primal) and r.primal not in THREE_D_ONLY]
 
 
 def _candidates(name):

@@ -1,9 +1,9 @@
 """End-to-end gradients through vdot, inner, outer, tensordot, einsum, kron and trace
 (srcad.grad against finite differences), and the einsum helpers on their own.
 
-The registry sweep cannot differentiate einsum's `*operands` (it only perturbs named
-parameters), so `test_einsum_rule_examples` checks the einsum templates' helpers on
-every example the rule is registered with.
+The registry sweep checks einsum's rule on its examples; `test_einsum_rule_examples`
+checks the helpers on their own too, on every example the rule is registered with
+(string subscripts and the interleaved form).
 """
 
 import numpy as np
@@ -217,9 +217,22 @@ def einsum_interleaved(x):
     return weighted(np.einsum(A23, [0, 1], x, [1, 2], [0, 2]))
 
 
-def test_einsum_interleaved_form_is_refused():
-    with pytest.raises(srcad.SrcadError, match="interleaved"):
-        srcad.grad(einsum_interleaved)(rand(3, 2))
+def einsum_interleaved_first(x):
+    return weighted(np.einsum(x, (0, 1), (1, 0)) + np.einsum(x, [0, 1], B34[:2, :2], [1, 2]))
+
+
+@pytest.mark.parametrize("fn, shape", [(einsum_interleaved, (3, 2)),
+                                       (einsum_interleaved_first, (2, 2))])
+def test_einsum_interleaved_form(fn, shape):
+    """np.einsum(a, [0, 1], b, [1, 2], [0, 2]): both modes and the Hessian (the forward
+    mode gave a zero tangent, the reverse mode refused)."""
+    x = rand(*shape)
+    check_grad(fn, x)
+    v = rand(*shape)
+    _, tangent = srcad.jvp(fn, (x,), (v,))
+    assert tangent == pytest.approx(numerical_jvp(fn, (x,), (v,)), rel=1e-6, abs=1e-8)
+    np.testing.assert_allclose(srcad.hessian(fn)(x).reshape(x.size, x.size),
+                               numerical_hessian(fn, x).reshape(x.size, x.size), atol=1e-5)
 
 
 def _einsum_cases():
@@ -234,36 +247,48 @@ def _draw(v, rng):
     return v
 
 
-@pytest.mark.parametrize("example", _einsum_cases(), ids=lambda ex: ex.args[0])
+def _is_array_argument(v) -> bool:
+    return isinstance(v, (float, np.ndarray))
+
+
+@pytest.mark.parametrize("example", _einsum_cases(),
+                         ids=lambda ex: ex.args[0] if isinstance(ex.args[0], str) else "sublists")
 def test_einsum_rule_examples(example):
     """The einsum adjoint and tangent helpers against finite differences, on each of the
-    rule's examples (what the sweep would do if it could perturb *operands)."""
+    rule's examples. The adjoint comes as (that of the first argument, those of the
+    others); sublists and string subscripts get None."""
     rng = np.random.default_rng(7)
-    subscripts, *operands = [_draw(v, rng) for v in example.args]
+    args = [_draw(v, rng) for v in example.args]
     optimize = example.kwargs.get("optimize", False)
-    y = np.einsum(subscripts, *operands, optimize=optimize)
+    y = np.einsum(*args, optimize=optimize)
     u = rng.standard_normal(np.shape(y))
 
-    def f(*ops):
-        return np.einsum(subscripts, *ops, optimize=optimize)
+    def f(*values):
+        return np.einsum(*values, optimize=optimize)
 
-    grads = einsum_adjoint(u, subscripts, operands, optimize)
-    assert len(grads) == len(operands)
-    for k, g in enumerate(grads):
-        assert np.shape(g) == np.shape(operands[k])
-        np.testing.assert_allclose(g, numerical_vjp(f, operands, k, u), rtol=1e-6, atol=1e-8)
-    tangents = tuple(rng.standard_normal(np.shape(op)) if np.ndim(op) else 0.3
-                     for op in operands)
-    dy = einsum_tangent(y, subscripts, operands, tangents, optimize)
+    first, rest = einsum_adjoint(u, args[0], tuple(args[1:]), optimize)
+    grads = [first, *rest]
+    assert len(grads) == len(args)
+    tangents = []
+    for k, (arg, g) in enumerate(zip(args, grads)):
+        if not _is_array_argument(arg):
+            assert g is None
+            tangents.append(0.0)
+            continue
+        assert np.shape(g) == np.shape(arg)
+        np.testing.assert_allclose(g, numerical_vjp(f, args, k, u), rtol=1e-6, atol=1e-8)
+        tangents.append(rng.standard_normal(np.shape(arg)) if np.ndim(arg) else 0.3)
+    dy = einsum_tangent(y, args[0], tuple(args[1:]), tangents[0], tuple(tangents[1:]),
+                        optimize)
     assert np.shape(dy) == np.shape(y)
     lhs = float(np.sum(u * dy))
-    rhs = sum(float(np.sum(g * t)) for g, t in zip(grads, tangents))
+    rhs = sum(float(np.sum(g * t)) for g, t in zip(grads, tangents) if g is not None)
     assert lhs == pytest.approx(rhs, rel=1e-10, abs=1e-10)
 
 
 def test_einsum_tangent_zero():
     x = rand(2, 3)
-    dy = einsum_tangent(np.einsum("ij->i", x), "ij->i", (x,), 0.0)
+    dy = einsum_tangent(np.einsum("ij->i", x), "ij->i", (x,), 0.0, 0.0)
     np.testing.assert_array_equal(dy, np.zeros(2))
 
 
@@ -280,7 +305,7 @@ def test_einsum_labels_give_numpys_result(subscripts, shapes):
 
 
 @pytest.mark.parametrize("subscripts, shapes, message", [
-    (A23, [(2, 3)], "interleaved"),
+    (A23, [(2, 3)], "not a string"),
     ("i.j", [(2, 3)], "character"),
     ("i...j...", [(2, 3, 4)], "twice"),
     ("ij->i->j", [(2, 3)], "more than one"),

@@ -63,6 +63,10 @@ def rule_id(rule) -> str:
     primal = rule.primal
     if isinstance(primal, (Method, Attribute)):
         return f"{type(primal).__name__}({primal.name})"
+    owner = getattr(primal, "__self__", None)
+    if owner is not None and type(owner).__module__.startswith("scipy.stats"):
+        name = getattr(owner, "name", type(owner).__name__.removesuffix("_gen"))
+        return f"scipy.stats.{name}.{primal.__name__}"  # a distribution's method
     module = getattr(primal, "__module__", None) or type(primal).__module__
     module = {"_operator": "operator", "numpy.core.numeric": "numpy"}.get(module, module)
     if isinstance(primal, np.ufunc):
@@ -121,10 +125,24 @@ def is_structured(v) -> bool:
         any(isinstance(i, (np.ndarray, list, tuple)) for i in v)
 
 
+def is_passive(v) -> bool:
+    """A value without coordinates, passed through unchanged where the sweep moves the
+    values around it: a string, slice, None or Ellipsis, or a tuple or list of ints (an
+    einsum sublist). Such items sit among the arrays of `*args` parameters
+    (`np.einsum(a, (0, 1), b, (1, 2))`, np.r_'s items); their adjoint is None."""
+    if v is None or v is Ellipsis or isinstance(v, (str, slice)):
+        return True
+    return isinstance(v, (list, tuple)) and bool(v) and all(
+        is_passive(i) or isinstance(i, (int, np.integer)) and not isinstance(i, bool)
+        for i in v)
+
+
 def is_float_value(v) -> bool:
-    """A float or complex value (number, array, list of them): one with a derivative."""
+    """A float or complex value (number, array, list of them): one with a derivative.
+    A list or tuple of arrays may hold passive items too (`is_passive`)."""
     if is_structured(v):
-        return all(is_float_value(i) for i in v)
+        return any(not is_passive(i) for i in v) and \
+            all(is_passive(i) or is_float_value(i) for i in v)
     if isinstance(v, (bool, np.bool_)):
         return False
     if isinstance(v, (float, complex, np.floating, np.complexfloating)):
@@ -157,6 +175,8 @@ def flat(v) -> np.ndarray:
     if is_structured(v):
         parts = [flat(i) for i in v]
         return np.concatenate(parts) if parts else np.zeros(0)
+    if is_passive(v):
+        return np.zeros(0)
     return as_array(v).ravel()
 
 
@@ -164,6 +184,8 @@ def real_coords(v) -> np.ndarray:
     """The real coordinates of `v` in one float64 vector: a complex entry contributes
     its real and imaginary parts (an array's real parts first, then its imaginary
     parts; lists and tuples item by item)."""
+    if is_passive(v):
+        return np.zeros(0)
     if isinstance(v, (list, tuple)):
         parts = [real_coords(i) for i in v]
         return np.concatenate(parts) if parts else np.zeros(0)
@@ -177,6 +199,8 @@ def from_real_coords(coords: np.ndarray, template_value):
     """The inverse of `real_coords`: a value shaped and typed like `template_value`.
     Applied to the finite-difference gradient over the real coordinates of a complex
     input, it gives the convention's adjoint dL/dx + 1j * dL/dy."""
+    if is_passive(template_value):
+        return template_value
     if isinstance(template_value, (list, tuple)):
         items, start = [], 0
         for item in template_value:
@@ -203,9 +227,12 @@ def _number_like(value, template_value):
 
 def shape_of(v):
     """np.shape, extended to lists and tuples of arrays of different shapes."""
+    if is_passive(v):
+        return "passive"
     if is_structured(v):
         shapes = [shape_of(i) for i in v]
-        if shapes and all(s == shapes[0] for s in shapes) and shapes[0][:1] != ("items",):
+        if shapes and all(s == shapes[0] for s in shapes) and isinstance(shapes[0], tuple) \
+                and shapes[0][:1] != ("items",):
             return (len(v),) + shapes[0]  # as np.shape gives it
         return ("items", tuple(shapes))
     return np.shape(v)
@@ -225,6 +252,8 @@ def like(values: np.ndarray, template_value):
             items.append(like(values[start:start + n], item))
             start += n
         return items if isinstance(template_value, list) else tuple(items)
+    if is_passive(template_value):
+        return template_value
     if isinstance(template_value, list):
         return [_number_like(v, t) for v, t in zip(values.ravel(), template_value)]
     if isinstance(template_value, tuple):
@@ -235,8 +264,13 @@ def like(values: np.ndarray, template_value):
 def inner(a, b) -> float:
     """The real inner product Re(sum(conj(a) * b)) (the plain one for real values)."""
     if is_structured(a) or is_structured(b):
+        # (0.0 stands for a zero adjoint of a whole list, as srcad passes it)
+        a = [a] * len(b) if not isinstance(a, (list, tuple)) and np.ndim(a) == 0 else a
+        b = [b] * len(a) if not isinstance(b, (list, tuple)) and np.ndim(b) == 0 else b
         assert len(a) == len(b), f"{len(a)} items against {len(b)}"
         return sum(inner(x, y) for x, y in zip(a, b))
+    if is_passive(a) or is_passive(b):
+        return 0.0
     return float(np.real(np.sum(np.conj(as_array(a)) * as_array(b))))
 
 
@@ -727,7 +761,10 @@ def _fd_jvp(primal, case, where, tangents):
 
 
 def _random_like(rng, value):
-    """Random values shaped like `value`; complex where `value` is complex."""
+    """Random values shaped like `value`; complex where `value` is complex (None for a
+    passive item)."""
+    if is_passive(value):
+        return None
     if isinstance(value, (list, tuple)) and (is_structured(value) or is_complex_value(value)):
         items = [_random_like(rng, v) for v in value]
         return items if isinstance(value, list) else tuple(items)
@@ -759,7 +796,7 @@ def active_params(rule, case) -> list:
     """Differentiable params the case passes (a defaulted parameter is a constant)."""
     where = locate(template_of(rule), case)
     return [p for p in differentiable_params(rule)
-            if p in where and get_value(case, where, p) is not None]
+            if p in where and not is_passive(get_value(case, where, p))]
 
 
 def _adjoint(rule, case, y, u):

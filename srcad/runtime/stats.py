@@ -1,0 +1,95 @@
+"""Helpers for the rules of `scipy.stats.multivariate_normal` (srcad/rules/scipy_stats.py).
+
+They follow SciPy's reading of the arguments: `x` holds points along its last axis (a
+1-D `x` is one point, or several 1-D points when the distribution is 1-D), `mean`
+defaults to zeros, `cov` may be a number (times the identity), a 1-D diagonal or a
+matrix of which SciPy reads the lower triangle only, and the result is squeezed.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def _dimension(mean, cov) -> int:
+    if mean is not None:
+        return int(np.size(mean))
+    return 1 if np.ndim(cov) < 2 else int(np.shape(cov)[0])
+
+
+def _matrix(cov, dim):
+    """The covariance matrix SciPy uses: symmetric, from the lower triangle."""
+    cov = np.asarray(cov, dtype=float)
+    if dim == 1:
+        cov = cov.reshape(1, 1)
+    if cov.ndim == 0:
+        return cov * np.eye(dim)
+    if cov.ndim == 1:
+        return np.diag(cov)
+    return np.tril(cov) + np.tril(cov, -1).T
+
+
+def _points(x, dim):
+    x = np.asarray(x, dtype=float)
+    if x.ndim == 0:
+        return x[np.newaxis]
+    if x.ndim == 1:
+        return x[:, np.newaxis] if dim == 1 else x[np.newaxis, :]
+    return x
+
+
+def _parts(x, mean, cov, allow_singular):
+    """(points, Sigma^-1 (x - mean) per point, Sigma^-1, dim)."""
+    dim = _dimension(mean, cov)
+    matrix = _matrix(cov, dim)
+    if allow_singular and np.linalg.matrix_rank(matrix) < dim:
+        raise NotImplementedError(
+            "srcad has no derivative for scipy.stats.multivariate_normal with a singular "
+            "covariance (allow_singular=True)")
+    points = _points(x, dim)
+    mean = np.zeros(dim) if mean is None else np.reshape(np.asarray(mean, dtype=float), dim)
+    inverse = np.linalg.inv(matrix)
+    return points, (points - mean) @ inverse, inverse, dim
+
+
+def _cov_adjoint(weights, cov, dim):
+    """The adjoint of `cov` as SciPy reads it, from the adjoint `weights` of the symmetric
+    matrix it builds."""
+    cov_shape = np.shape(cov)
+    if dim == 1:
+        return np.reshape(weights, cov_shape)[()] if cov_shape else float(weights[0, 0])
+    if len(cov_shape) == 0:
+        return float(np.trace(weights))
+    if len(cov_shape) == 1:
+        return np.diag(weights).copy()
+    return 2.0 * np.tril(weights, -1) + np.diag(np.diag(weights))
+
+
+def mvn_logpdf_adjoint(g, x, mean=None, cov=1, allow_singular=False):
+    """The adjoints of `x`, `mean` and `cov` in `multivariate_normal.logpdf(x, mean, cov)`
+    from the adjoint `g` of its (squeezed) result."""
+    points, solved, inverse, dim = _parts(x, mean, cov, allow_singular)
+    g = np.reshape(np.asarray(g, dtype=float), points.shape[:-1])
+    weighted = g[..., None] * solved
+    d_x = np.reshape(-weighted, np.shape(x))
+    d_mean = np.reshape(np.sum(weighted.reshape(-1, dim), axis=0), np.shape(mean)) \
+        if mean is not None else 0.0
+    flat = solved.reshape(-1, dim)
+    outer = np.einsum("n,ni,nj->ij", g.reshape(-1), flat, flat)
+    d_cov = _cov_adjoint(0.5 * (outer - np.sum(g) * inverse), cov, dim)
+    if np.ndim(x) == 0:
+        d_x = d_x[()]
+    return d_x, d_mean, d_cov
+
+
+def mvn_logpdf_tangent(dx, dmean, dcov, y, x, mean=None, cov=1, allow_singular=False):
+    """The tangent of `y = multivariate_normal.logpdf(x, mean, cov)` along the tangents of
+    `x`, `mean` and `cov` (0.0 for a zero one)."""
+    points, solved, inverse, dim = _parts(x, mean, cov, allow_singular)
+    d_points = np.broadcast_to(_points(np.broadcast_to(dx, np.shape(x)), dim), points.shape)
+    d_mean = np.broadcast_to(np.reshape(dmean, -1) if np.ndim(dmean) else dmean, (dim,))
+    d_matrix = _matrix(dcov, dim)  # (a zero tangent 0.0 gives zeros)
+    out = -np.einsum("...i,...i->...", solved, d_points - d_mean)
+    out = out + 0.5 * (np.einsum("...i,ij,...j->...", solved, d_matrix, solved)
+                       - np.trace(inverse @ d_matrix))
+    return np.reshape(out, np.shape(y))
