@@ -44,8 +44,9 @@ from srcad.ir.nodes import (
     walk,
 )
 from srcad.optimize.optimizer import GeneratedRef
-from srcad.rules import registry
+from srcad.rules import keywords, registry
 from srcad.rules.registry import Method
+from srcad.runtime import out_arguments
 from srcad.runtime import python as pyrt
 
 STRUCTURAL = (runtime.make_tuple, runtime.make_list)
@@ -70,8 +71,11 @@ def is_user_function(fn) -> bool:
 
 def bind_template_args(template, stmt: Call) -> dict | None:
     """Bind a call's operands to a rule template's parameter names (None if they don't fit)."""
+    params = template.signature.parameters
+    kwargs = {k: v for k, v in stmt.kwargs.items()
+              if k in params or not keywords.ignorable(stmt.fn, k, v)}
     try:
-        bound = template.signature.bind(*stmt.args, **stmt.kwargs)
+        bound = template.signature.bind(*stmt.args, **kwargs)
     except TypeError:
         return None
     out = {}
@@ -244,7 +248,8 @@ def _with_dtype(kind, complex_values: bool):
 SEQUENCE_FUNCTIONS = {np.stack, np.concatenate, np.hstack, np.vstack, np.dstack,
                        np.column_stack, np.block, np.asarray, np.array, np.asanyarray,
                        np.ascontiguousarray, np.linalg.multi_dot, np.meshgrid,
-                       np.broadcast_arrays}
+                       np.broadcast_arrays, np.select,
+                       *([np.row_stack] if hasattr(np, "row_stack") else [])}
 ARITHMETIC = {operator.add, operator.sub, operator.mul, operator.truediv, operator.pow,
                operator.matmul, operator.floordiv, operator.mod}
 
@@ -415,7 +420,8 @@ def is_inert(fn) -> bool:
     if isinstance(fn, type) and issubclass(fn, BaseException):
         return True
     if fn in (pyrt.check_assertion, pyrt.raise_error, pyrt.check_unshared,
-              pyrt.check_not_shared, pyrt.enter_context, pyrt.exit_context):
+              pyrt.check_not_shared, pyrt.check_item_unshared, pyrt.check_unpack,
+              pyrt.enter_context, pyrt.exit_context, out_arguments.check_out):
         return True
     module = getattr(fn, "__module__", None) or ""
     return module in ("logging", "warnings") or module.startswith("logging.")

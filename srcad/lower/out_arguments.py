@@ -1,0 +1,303 @@
+"""Calls that write their result into an `out=` array.
+
+`np.multiply(x, y, out=buf)` means: compute the product, write it into `buf`, return
+`buf`. srcad lowers it to `buf = np.multiply(x, y)`: the result becomes a new array
+named `buf`, and the call's value is that array. This is NumPy's meaning when nothing
+else can see the old array, the condition `buf[i] = v` needs (srcad/lower/mutation.py):
+`buf` is an array the function created, not an argument, a global or a view, and no
+other name holds it (where one may, a run-time check refuses the call if it does). A
+run-time check also refuses a result whose shape or dtype differs from `buf`'s, which
+NumPy would broadcast or cast into it (srcad/runtime/out_arguments.py).
+
+The forms: `out=buf`, `out=(buf,)`, a ufunc's outputs by position (`np.add(a, b, buf)`),
+`out=buf[i]` (lowered as `buf[i] = ...`), `out=np.empty(n)` (a new array nobody else
+holds), and a ufunc's `where=mask` with `out=`:
+`buf = np.where(mask, f(np.where(mask, x, c)), buf)`, where `c` is a point of the rule's
+domain, so that the entries the mask leaves out neither warn nor give NaN derivatives.
+"""
+
+from __future__ import annotations
+
+import ast
+import inspect
+import operator
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from srcad import runtime
+from srcad.errors import SourceLoc, UnsupportedSyntaxError
+from srcad.frontend.scopes import display_name
+from srcad.ir.nodes import Const, Operand, Var, fn_label
+from srcad.lower.context import LoweringContext
+from srcad.lower.mutation import is_new_array
+from srcad.rules import registry
+from srcad.rules.derivation import differentiated
+from srcad.rules.registry import Method
+from srcad.runtime.out_arguments import check_out
+
+# NumPy functions that accept out= but return a new array without writing into it
+# (NumPy 2.x): srcad's `buf = f(x)` would not be what the program computes.
+_IGNORES_OUT = frozenset({np.fft.hfft, np.fft.ifft2, np.fft.irfft2})
+
+# The share of a rule's test domain the masked-out inputs of a `where=` are moved to:
+# an interior point, away from the special points (0, 1) of most domains.
+_DOMAIN_POINT = 0.618
+_DEFAULT_DOMAIN = (-1.5, 1.5)
+
+
+@dataclass
+class _Target:
+    """One array a call writes into: its expression and its value before the write."""
+
+    node: ast.expr
+    old: Operand
+
+
+class OutArguments:
+    """Lowers calls that write into `out=` arrays.
+
+    Parameters
+    ----------
+    core : LoweringContext
+        The lowering the calls belong to.
+    """
+
+    def __init__(self, core: LoweringContext):
+        self.core = core
+
+    def call(self, fn: Any, operands: list[Operand], keywords: dict[str, Operand],
+             node: ast.Call, receiver: bool, name: str) -> Operand | None:
+        """Lower `fn(*operands, **keywords)` (the AST `node`; `receiver`: operands[0]
+        is a method's receiver) if it writes into an `out=` array; None if it does not."""
+        if not _takes_out(fn):
+            return None
+        positions = _positional_outs(fn, len(operands), keywords)
+        if "out" not in keywords and not positions:
+            return None
+        targets = self._targets(fn, operands, keywords, node, receiver, positions)
+        if fn in _IGNORES_OUT and any(t is not None for t in targets):
+            raise UnsupportedSyntaxError(
+                f"'{fn_label(fn)}' does not write into its out= array in this NumPy "
+                "version (it returns a new array), so srcad cannot tell what the "
+                "program computes", self.core.loc_for(node),
+                "assign the result instead: buf = f(...)")
+        operands, keywords = _without_outs(fn, operands, keywords, positions, node,
+                                           self.core.loc_for(node))
+        if all(t is None for t in targets):
+            return self.core.b.call(fn, operands, keywords, loc=self.core.loc_for(node),
+                                    name=name)
+        for target in targets:
+            if target is not None:
+                self._check_target(target.node, node)
+        mask = None
+        if isinstance(fn, np.ufunc) and "where" in keywords:
+            mask = keywords.pop("where")
+            if isinstance(mask, Const) and mask.value is True:
+                mask = None
+            else:
+                operands = self._masked_inputs(fn, operands, mask, node)
+        loc = self.core.loc_for(node)
+        value = self.core.b.call(fn, operands, keywords, loc=loc, name=name)
+        if len(targets) == 1 and not (isinstance(fn, np.ufunc) and fn.nout > 1):
+            return self._write(targets[0], value, mask, node)
+        pieces: list[Operand] = []
+        for i, target in enumerate(targets):
+            piece = self.core.b.call(operator.getitem, [value, Const(i)], loc=loc, name=name)
+            pieces.append(piece if target is None else self._write(target, piece, mask, node))
+        return self.core.b.call(runtime.make_tuple, pieces, loc=loc, name=name)
+
+    # ------------------------------------------------------------------ targets
+    def _targets(self, fn: Any, operands: list[Operand], keywords: dict[str, Operand],
+                 node: ast.Call, receiver: bool, positions: list[int]) -> list[_Target | None]:
+        """The arrays the call writes into (None for an output it returns as new)."""
+        core = self.core
+        if "out" in keywords:
+            out_node = next((k.value for k in node.keywords if k.arg == "out"), None)
+            if out_node is None:
+                raise UnsupportedSyntaxError(
+                    f"'{fn_label(fn)}' is given out= inside **keywords: srcad cannot tell "
+                    "which array it writes into", core.loc_for(node),
+                    "pass out= by name, with a local array variable")
+            if isinstance(out_node, ast.Tuple) and isinstance(fn, np.ufunc):
+                if len(out_node.elts) != fn.nout:
+                    raise UnsupportedSyntaxError(
+                        f"'{fn_label(fn)}' has {fn.nout} outputs, and out= gives "
+                        f"{len(out_node.elts)}", core.loc_for(out_node),
+                        "give one array (or None) per output")
+                return [None if _is_none(e) else _Target(e, core.value(e))
+                        for e in out_node.elts]
+            if isinstance(fn, np.ufunc) and fn.nout > 1:
+                raise UnsupportedSyntaxError(
+                    f"'{fn_label(fn)}' has {fn.nout} outputs: out= takes a tuple of arrays",
+                    core.loc_for(out_node), "write out=(a, b)")
+            return [None if _is_none(out_node) else _Target(out_node, keywords["out"])]
+        if any(isinstance(a, ast.Starred) for a in node.args):
+            raise UnsupportedSyntaxError(
+                f"'{fn_label(fn)}' is given its output array inside *arguments: srcad "
+                "cannot tell which array it writes into", core.loc_for(node),
+                "pass out= by name, with a local array variable")
+        shift = 1 if receiver else 0
+        targets: list[_Target | None] = [
+            None if _is_none(node.args[i - shift]) else _Target(node.args[i - shift], operands[i])
+            for i in positions]
+        if isinstance(fn, np.ufunc):
+            targets += [None] * (fn.nout - len(targets))
+        return targets
+
+    def _check_target(self, target: ast.expr, call: ast.Call) -> None:
+        """Refuse a write into an array other code may see (or when that is unknown)."""
+        root = target
+        while isinstance(root, ast.Subscript):
+            root = root.value
+        if isinstance(root, ast.Call) and root is target and is_new_array(target):
+            return  # out=np.empty(n): a new array only the call's value holds
+        where = self.core.loc_for(target)
+        if not isinstance(root, ast.Name):
+            raise UnsupportedSyntaxError(
+                f"cannot write into '{ast.unparse(target)}' with out=: srcad follows such "
+                "writes only into local array variables", where,
+                f"assign the result instead ({ast.unparse(target)} = f(...) is not "
+                "needed: use the call's value)")
+        verdict = self.core.mutations.get(root.id)
+        if verdict is None or not (verdict.allowed or verdict.aliases):
+            reason = verdict.reason if verdict is not None else \
+                "it is not known to be a new array the function created"
+            name = display_name(root.id)
+            raise UnsupportedSyntaxError(
+                f"cannot write into '{name}' with out=: {reason}", where,
+                f"assign the result instead ({name} = f(...)), or write into a new array "
+                f"the function creates ({name} = np.copy({name}) first)")
+
+    # ------------------------------------------------------------------ writes
+    def _write(self, target: _Target | None, value: Operand, mask: Operand | None,
+               call: ast.Call) -> Operand:
+        """Write `value` into `target` (masked by `mask`); the array written."""
+        core = self.core
+        if target is None:
+            return value
+        loc = core.loc_for(call)
+        if mask is not None:
+            value = core.b.call(np.where, [mask, value, target.old], loc=loc, name="where")
+        root = target.node
+        while isinstance(root, ast.Subscript):
+            root = root.value
+        others: list[Operand] = []
+        verdict = core.mutations.get(root.id) if isinstance(root, ast.Name) else None
+        if verdict is not None and not verdict.allowed:
+            others = [v for v in (core.b.read(a) for a in verdict.aliases)
+                      if isinstance(v, Var)]
+        core.b.effect(check_out, [value, target.old, Const(ast.unparse(target.node)),
+                                  Const(_location(loc)), *others], loc=loc)
+        if isinstance(target.node, ast.Name):
+            if isinstance(value, Var):
+                value.name = display_name(target.node.id)
+                value.keep = True
+            core.b.write(target.node.id, value)
+        elif isinstance(target.node, ast.Subscript):
+            core.assign(target.node, value, None)
+        return value
+
+    def _masked_inputs(self, fn: np.ufunc, operands: list[Operand], mask: Operand,
+                       node: ast.Call) -> list[Operand]:
+        """The inputs of a masked ufunc with each differentiated one moved, where the
+        mask is False, to a point of its rule's domain: those entries are not used, and
+        there the derivative is finite (so its zero adjoint stays zero)."""
+        rule = registry.lookup(fn)
+        if rule is None or rule.nondifferentiable or rule.adjoint is None:
+            return operands
+        params = rule.adjoint.params
+        wrt = set(differentiated(rule.adjoint)) - set(rule.nondiff_params)
+        moved = list(operands)
+        for i, op in enumerate(operands[:fn.nin]):
+            if i >= len(params) or params[i] not in wrt or not isinstance(op, Var):
+                continue
+            low, high = rule.test_domain.get(params[i], _DEFAULT_DOMAIN)
+            point = float(low + _DOMAIN_POINT * (high - low))
+            moved[i] = self.core.b.call(np.where, [mask, op, Const(point)],
+                                        loc=self.core.loc_for(node), name="where")
+        return moved
+
+
+# ----------------------------------------------------------------------------- signatures
+
+
+def _takes_out(fn: Any) -> bool:
+    """NumPy's and SciPy's functions and ufuncs, and ndarray methods, that have `out`."""
+    if isinstance(fn, np.ufunc):
+        return True
+    if isinstance(fn, Method):
+        return "out" in _parameters(getattr(np.ndarray, fn.name, None))
+    root = (getattr(fn, "__module__", None) or "").split(".")[0]
+    return root in ("numpy", "scipy") and "out" in _parameters(fn)
+
+
+def _parameters(fn: Any) -> list[str]:
+    """The names of `fn`'s parameters, in order (empty if they cannot be read)."""
+    if fn is None:
+        return []
+    try:
+        return list(inspect.signature(fn).parameters)
+    except (TypeError, ValueError):
+        return []
+
+
+def _signature(fn: Any) -> inspect.Signature | None:
+    target = getattr(np.ndarray, fn.name, None) if isinstance(fn, Method) else fn
+    if target is None:
+        return None
+    try:
+        return inspect.signature(target)
+    except (TypeError, ValueError):
+        return None
+
+
+def _positional_outs(fn: Any, count: int, keywords: dict[str, Operand]) -> list[int]:
+    """The positions of the operands that are outputs (`np.add(a, b, buf)`)."""
+    if "out" in keywords:
+        return []
+    if isinstance(fn, np.ufunc):
+        return list(range(fn.nin, min(count, fn.nin + fn.nout)))
+    signature = _signature(fn)
+    if signature is None:
+        return []
+    positional = [p.name for p in signature.parameters.values()
+                  if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+    index = positional.index("out") if "out" in positional else None
+    return [index] if index is not None and index < count else []
+
+
+def _without_outs(fn: Any, operands: list[Operand], keywords: dict[str, Operand],
+                  positions: list[int], node: ast.Call,
+                  loc: SourceLoc | None) -> tuple[list[Operand], dict[str, Operand]]:
+    """The call's arguments without its outputs; arguments given by position after an
+    output are given by keyword instead."""
+    keywords = {k: v for k, v in keywords.items() if k != "out"}
+    if not positions:
+        return list(operands), keywords
+    after = operands[positions[-1] + 1:]
+    if after and isinstance(fn, np.ufunc):
+        raise UnsupportedSyntaxError(f"too many arguments for '{fn_label(fn)}'", loc,
+                                     "pass the inputs, then out= by keyword")
+    if after:
+        signature = _signature(fn)
+        assert signature is not None  # it gave the output's position
+        params = list(signature.parameters.values())[positions[-1] + 1:]
+        for param, value in zip(params, after):
+            if param.kind is not param.POSITIONAL_OR_KEYWORD:
+                raise UnsupportedSyntaxError(
+                    f"srcad cannot pass the arguments after the output of '{fn_label(fn)}'",
+                    loc, "pass out= and the options after it by keyword")
+            keywords[param.name] = value
+    return list(operands[:positions[0]]), keywords
+
+
+def _is_none(node: ast.expr) -> bool:
+    return isinstance(node, ast.Constant) and node.value is None
+
+
+def _location(loc: SourceLoc | None) -> tuple:
+    if loc is None:
+        return ("<unknown>", 0, 0, "?")
+    return (loc.filename, loc.line, loc.col, loc.function)
