@@ -6,12 +6,14 @@ from __future__ import annotations
 import inspect
 import linecache
 import numbers
+import types
 from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
 
 from srcad.errors import BadArgumentError, SourceLoc
+from srcad.frontend.source import python_call_method
 from srcad.lower.pytree import TreeKind, flatten, float_leaves, is_structured, tree_kind
 
 WrtSpec = int | str | Sequence[int | str] | None
@@ -27,8 +29,14 @@ def fn_loc(fn: Callable) -> SourceLoc | None:
                      linecache.getline(code.co_filename, line))
 
 
+def signature(fn: Callable) -> inspect.Signature:
+    """The signature of `fn` itself: for a wrapper made with `functools.wraps`, the
+    wrapper's (srcad differentiates the wrapper's code, not the function it wraps)."""
+    return inspect.signature(fn, follow_wrapped=False)
+
+
 def param_names(fn: Callable) -> list[str]:
-    return list(inspect.signature(fn).parameters)
+    return list(signature(fn).parameters)
 
 
 def resolve_wrt(fn: Callable, wrt: WrtSpec, api: str) -> tuple[tuple, bool]:
@@ -79,63 +87,129 @@ def shift_wrt(wrt: Any) -> Any:
     return wrt
 
 
-def default_wrt(fn: Callable, values: list) -> tuple:
-    """Every positional argument that holds floats (what `vjp` differentiates by default)."""
+def default_wrt(fn: Callable, values: list, passed: int, start: int = 0) -> tuple:
+    """The arguments `vjp` differentiates by default: each from `start` (after a bound
+    method's object) to `passed` (those the caller gave by position) that holds floats:
+    a float, a float array, or a dict, list, tuple or object with float leaves."""
     positions = []
-    for i, v in enumerate(values):
+    for i, v in enumerate(values[:passed]):
+        if i < start:
+            continue
         if isinstance(v, (bool, np.bool_)):
             continue
         if isinstance(v, (float, np.floating)) or (
                 isinstance(v, np.ndarray) and np.issubdtype(v.dtype, np.floating)):
             positions.append(i)
-        elif is_structured(v, True) and not isinstance(v, (tuple, list)) and \
-                any(float_leaves(tree_kind(v, True))):
-            positions.append(i)  # a dict, dataclass or object holding floats
+        elif is_structured(v, True) and any(float_leaves(tree_kind(v, True))):
+            positions.append(i)
     if not positions:
-        raise BadArgumentError(f"srcad.vjp: no argument of '{fn.__name__}' holds floats",
-                               fn_loc(fn), "pass float arguments, or choose them with wrt=")
+        raise BadArgumentError(f"srcad.vjp: no argument passed by position to "
+                               f"'{fn.__name__}' holds floats", fn_loc(fn),
+                               "pass float arguments, or choose them with wrt=")
     return tuple(positions)
 
 
 def bind(fn: Callable, args: Sequence, kwargs: dict) -> list:
-    """The value of each parameter of `fn` for this call, defaults filled in."""
+    """The value of each parameter of `fn` for this call, defaults filled in, in the
+    signature's order (`*args` as one tuple, `**kwargs` as one dict)."""
     try:
-        bound = inspect.signature(fn).bind(*args, **kwargs)
+        bound = signature(fn).bind(*args, **kwargs)
     except TypeError as exc:
         raise TypeError(f"{fn.__name__}(): {exc}") from None
     bound.apply_defaults()
-    return list(bound.args)
+    return list(bound.arguments.values())
+
+
+def takes_positional_only(fn: Callable) -> bool:
+    """Whether every parameter of `fn` is an ordinary positional one (a call's
+    positional arguments are then the parameters' values)."""
+    plain = (inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD)
+    return all(p.kind in plain for p in signature(fn).parameters.values())
 
 
 def check_differentiable(fn: Callable, name: str, value: Any) -> Any:
-    """The value as srcad differentiates it, or a clear error."""
-    if isinstance(value, (bool, np.bool_)):
-        raise BadArgumentError(f"cannot differentiate with respect to '{name}': it is a bool",
-                               fn_loc(fn), "differentiate with respect to a float argument")
-    if isinstance(value, numbers.Integral):
-        return float(value)
+    """The value as srcad differentiates it (a float or a float array), or a clear error.
+
+    An integer has no gradient (nor a bool, a string, None): asking for one is refused,
+    never answered with a zero or with the derivative of the float it would round to.
+    """
     if isinstance(value, (float, np.floating)):
         return value
+    if isinstance(value, np.ndarray) and np.issubdtype(value.dtype, np.floating):
+        return value
+    what, hint = _why_not_differentiable(name, value)
+    raise BadArgumentError(f"cannot differentiate with respect to '{name}': {what}",
+                           fn_loc(fn), hint)
+
+
+def _why_not_differentiable(name: str, value: Any) -> tuple[str, str]:
+    """What a value srcad does not differentiate is, and what to do instead."""
+    if isinstance(value, (bool, np.bool_)):
+        return "it is a bool", "differentiate with respect to a float argument"
+    if isinstance(value, numbers.Integral):
+        return (f"it is the integer {value!r}, and an integer argument has no gradient",
+                f"pass a float ({float(value)!r}) to differentiate at that point; if "
+                f"'{name}' is a count, an index or a size, leave it out of wrt")
+    if isinstance(value, (complex, np.complexfloating)) or \
+            (isinstance(value, np.ndarray) and value.dtype.kind == "c"):
+        return "it is complex", "split it into real and imaginary parts"
     if isinstance(value, np.ndarray):
-        if np.issubdtype(value.dtype, np.floating):
-            return value
-        kind = "complex" if np.iscomplexobj(value) else str(value.dtype)
+        return (f"its dtype is {value.dtype}",
+                f"pass a float array, e.g. {name}.astype(float)")
+    if isinstance(value, (list, tuple)):
+        return (f"it is a {type(value).__name__}",
+                "srcad.grad, value_and_grad and vjp take lists and tuples of floats and "
+                "float arrays (the gradient has the same structure); here pass "
+                "np.array(...) if the function uses it as an array")
+    return (f"it is a {type(value).__name__}",
+            "differentiate with respect to floats or float arrays")
+
+
+def check_tree(fn: Callable, api: str, name: str, value: Any, kind: TreeKind,
+               differentiated: bool, takes_trees: bool) -> None:
+    """Refuse a structured argument (a dict, list, tuple, object) an API does not take,
+    and a differentiated one holding no floats (there would be nothing to differentiate)."""
+    if not takes_trees:
+        what, hint = _why_not_differentiable(name, value)
         raise BadArgumentError(
-            f"cannot differentiate with respect to '{name}': its dtype is {kind}",
-            fn_loc(fn), f"pass a float array, e.g. {name}.astype(float)")
-    if isinstance(value, (complex, np.complexfloating)):
-        raise BadArgumentError(f"cannot differentiate with respect to '{name}': it is complex",
-                               fn_loc(fn), "split it into real and imaginary parts")
-    raise BadArgumentError(
-        f"cannot differentiate with respect to '{name}': it is a {type(value).__name__}",
-        fn_loc(fn), "differentiate with respect to floats or float arrays")
+            f"srcad.{api} takes floats and float arrays, but argument '{name}' is a "
+            f"{type(value).__name__}", fn_loc(fn),
+            hint if isinstance(value, (list, tuple)) else
+            "pass the arrays as separate arguments, or use srcad.grad, value_and_grad or "
+            "vjp, which take dicts, lists, tuples and objects")
+    if differentiated and not any(float_leaves(kind)):
+        raise BadArgumentError(
+            f"cannot differentiate with respect to '{name}': the {type(value).__name__} "
+            "holds no floats (integers, bools and functions have no gradient)",
+            fn_loc(fn), "pass floats (e.g. [1.0, 2.0] rather than [1, 2]), or leave it "
+                        "out of wrt")
+
+
+def bound_function(fn: Any) -> tuple[Any, tuple]:
+    """A bound method or a callable object as (its function, (the object,)): the object
+    is then passed as the first argument. Anything else as (fn, ())."""
+    if isinstance(fn, types.MethodType) and isinstance(fn.__func__, types.FunctionType):
+        return fn.__func__, (fn.__self__,)
+    call = python_call_method(fn)
+    return (call, (fn,)) if call is not None else (fn, ())
 
 
 def tangent_like(tangent: Any, primal: Any, fn: Callable, name: str) -> Any:
     """Check one input tangent against its primal; returns it as srcad uses it."""
-    if np.shape(tangent) != np.shape(primal):
+    try:
+        array = np.asarray(tangent)
+    except ValueError:  # a ragged sequence
+        array = np.asarray(None)
+    if array.dtype.kind not in "fiu":
         raise BadArgumentError(
-            f"the tangent for '{name}' has shape {np.shape(tangent)} but the argument has "
+            f"the tangent for '{name}' must be real numbers shaped like the argument; got "
+            f"a {type(tangent).__name__}" + (f" of dtype {array.dtype}"
+                                             if isinstance(tangent, np.ndarray) else ""),
+            fn_loc(fn), "pass a float tangent (a float, or a float array shaped like its "
+                        "argument)")
+    if array.shape != np.shape(primal):
+        raise BadArgumentError(
+            f"the tangent for '{name}' has shape {array.shape} but the argument has "
             f"shape {np.shape(primal)}", fn_loc(fn), "pass a tangent shaped like its argument")
     if isinstance(primal, np.ndarray):
         return np.asarray(tangent, dtype=primal.dtype)

@@ -10,9 +10,11 @@ import numpy as np
 from srcad.api.arguments import WrtSpec, fn_loc, tangent_like
 from srcad.api.results import as_like
 from srcad.api.reverse import GradFunction
+from srcad.api.tracing import call_generated
 from srcad.api.wrapper import Differentiated
 from srcad.codegen.emit import Module
 from srcad.errors import BadArgumentError
+from srcad.frontend.source import unwrap_function
 from srcad.ir.kinds import NUMERIC
 from srcad.pipeline.compiler import compile_jvp, compile_split
 from srcad.pipeline.unit import Derived
@@ -28,12 +30,12 @@ def _basis(x: Any, k: int) -> Any:
 class JacobianFunction(Differentiated):
     """The Jacobian of `fn` with respect to `wrt` (shape: output shape + input shape)."""
 
-    def __init__(self, fn: Callable, wrt: WrtSpec, mode: str):
+    def __init__(self, fn: Callable, wrt: WrtSpec, mode: str, api: str = "jacobian"):
         if mode not in ("forward", "reverse", "auto"):
             raise BadArgumentError(f"srcad.jacobian: mode must be 'forward', 'reverse' or "
                                    f"'auto', not {mode!r}")
-        self.api = "jacobian"
-        super().__init__(fn, wrt)
+        self.api = api
+        super().__init__(plain_function(fn, api), wrt)
         self.mode = mode
         self._last_used: list[Module] = []
 
@@ -68,16 +70,25 @@ class JacobianFunction(Differentiated):
             return self.mode == "reverse" and not isinstance(self.inner, Derived)
         n_in = sum(np.size(values[p]) for p in self.positions)
         output = self._output(values, kinds)
-        if isinstance(output, list):
-            return False  # a list output is the array NumPy would make of it
+        if isinstance(output, (tuple, list)):
+            return False  # a tuple or list output is the array NumPy would make of it
         return n_in >= np.size(output) and not isinstance(self.inner, Derived)
 
     def _output(self, values: list, kinds: tuple) -> Any:
         if isinstance(self.inner, Derived):
             pos = self.positions[0]
-            module = self._column_module(pos, kinds)
-            return module.functions[0](*values, _basis(values[pos], 0) * 0.0)[0]
+            return self._value(self._column_module(pos, kinds), values, pos)
         return self.fn(*values)
+
+    def _value(self, module: Module, values: list, pos: int) -> Any:
+        """The output, from the tangent function along argument `pos`."""
+        zero = np.zeros(np.shape(values[pos]))
+        return self._call(module.functions[0], [*values, zero if np.ndim(zero) else 0.0])[0]
+
+    def _call(self, generated: Callable, args: list) -> Any:
+        # the Jacobian of srcad.grad(f): an output of f it cannot take is grad's refusal
+        api = "grad" if self.api == "jacobian" and isinstance(self.inner, Derived) else self.api
+        return call_generated(generated, args, self.fn, api)
 
     def _column_module(self, pos: int, kinds: tuple) -> Module:
         """The tangent function along argument `pos` alone."""
@@ -93,16 +104,17 @@ class JacobianFunction(Differentiated):
         return [self._as_dtype(self._columns(module, values, p), values[p])
                 for module, p in zip(self._last_used, self.positions)]
 
-    @staticmethod
-    def _columns(module: Module, values: list, pos: int) -> Any:
-        """The Jacobian along argument `pos`, one tangent per unit vector."""
+    def _columns(self, module: Module, values: list, pos: int) -> Any:
+        """The Jacobian along argument `pos`, one tangent per unit vector (each shaped
+        like the output, zeros included)."""
         x = values[pos]
         columns = []
-        value: Any = None
+        value: Any = self._value(module, values, pos) if np.size(x) == 0 else None
         for k in range(np.size(x)):
-            value, t = module.functions[0](*values, _basis(x, k))
+            value, t = self._call(module.functions[0], [*values, _basis(x, k)])
             t = np.asarray(t)
-            columns.append(t if np.iscomplexobj(t) else np.asarray(t, dtype=np.float64))
+            t = t if np.iscomplexobj(t) else np.asarray(t, dtype=np.float64)
+            columns.append(np.broadcast_to(t, np.shape(value)))
         out_shape = np.shape(value)
         jac = np.stack(columns, axis=-1) if columns else np.zeros(out_shape + (0,))
         return jac.reshape(out_shape + np.shape(x))
@@ -110,7 +122,7 @@ class JacobianFunction(Differentiated):
     def _reverse(self, values: list, kinds: tuple) -> list:
         module = self._split_module(kinds)
         self._last_used = [module]
-        output, saved = module.functions[0](*values)
+        output, saved = self._call(module.functions[0], values)
         if isinstance(output, (tuple, list)):
             raise BadArgumentError(f"srcad.jacobian needs an array or scalar output, not a "
                                    f"{type(output).__name__} in reverse mode",
@@ -119,10 +131,10 @@ class JacobianFunction(Differentiated):
         rows: list[list] = [[] for _ in self.positions]
         for k in range(np.size(output)):
             seed = _basis(output, k)
-            grads = module.functions[1](saved, seed)
+            grads = self._call(module.functions[1], [saved, seed])
             if np.iscomplexobj(output):
                 # the adjoint of seed 1 gives the real part's gradient, of 1j the imaginary
-                imag = module.functions[1](saved, 1j * seed)
+                imag = self._call(module.functions[1], [saved, 1j * seed])
                 grads = [np.asarray(g) + 1j * np.asarray(h) for g, h in zip(grads, imag)]
             for j, g in enumerate(grads):
                 g = np.asarray(g) if np.iscomplexobj(g) else np.asarray(g, dtype=np.float64)
@@ -183,7 +195,9 @@ def hessian(fn: Callable, wrt: WrtSpec = 0) -> Callable:
     if isinstance(wrt, (tuple, list)):
         raise BadArgumentError("srcad.hessian takes a single argument in 'wrt'",
                                hint="use srcad.jacobian(srcad.grad(f, wrt=...)) for blocks")
-    return JacobianFunction(GradFunction(fn, wrt, with_value=False), wrt, "forward")
+    gradient = GradFunction(plain_function(fn, "hessian"), wrt, with_value=False,
+                            api="hessian")
+    return JacobianFunction(gradient, wrt, "forward", api="hessian")
 
 
 class HvpFunction(Differentiated):
@@ -191,24 +205,32 @@ class HvpFunction(Differentiated):
 
     def __init__(self, fn: Callable, wrt: WrtSpec):
         if isinstance(wrt, (tuple, list)):
-            raise BadArgumentError("srcad.hvp takes a single argument in 'wrt'")
+            raise BadArgumentError("srcad.hvp takes a single argument in 'wrt'",
+                                   hint="use srcad.jacobian(srcad.grad(f, wrt=...)) for "
+                                        "blocks of the Hessian")
         self.api = "hvp"
-        super().__init__(GradFunction(fn, wrt, with_value=False), wrt)
+        super().__init__(GradFunction(plain_function(fn, "hvp"), wrt, with_value=False,
+                                      api="hvp"), wrt)
 
     def _module(self, kinds: tuple) -> Module:
         return self._cached_module(kinds, ("jvp", self.inner, self.positions, kinds),
                                    lambda: compile_jvp(self.inner, self.positions, kinds))
 
-    def __call__(self, *args: Any) -> Any:
-        if len(args) != len(self.param_names) + 1:
-            raise TypeError(f"{self.fn.__name__} hvp: expected {len(self.param_names)} "
-                            f"arguments and a direction vector, got {len(args)} values")
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        """The Hessian of `fn` at `args[:-1]` (and `kwargs`) times `args[-1]`."""
+        if not args:
+            raise TypeError(f"{self.fn.__name__} hvp: expected the arguments of "
+                            f"{self.fn.__name__}, then a direction vector")
         *primal, direction = args
-        values, kinds = self._prepare(tuple(primal), {})
+        try:
+            values, kinds = self._prepare(tuple(primal), kwargs)
+        except TypeError as exc:
+            raise TypeError(f"{exc} (an hvp takes the arguments of {self.fn.__name__}, "
+                            "then a direction vector)") from None
         pos = self.positions[0]
         module = self._module(kinds)
         v = tangent_like(direction, values[pos], self.fn, self.param_names[pos])
-        _, tangent = module.functions[0](*values, v)
+        _, tangent = call_generated(module.functions[0], [*values, v], self.fn, self.api)
         return as_like(tangent, values[pos], values)
 
     def __srcad_source__(self, *args: Any, **kwargs: Any) -> str:
@@ -217,6 +239,14 @@ class HvpFunction(Differentiated):
         if len(args) == len(self.param_names) + 1 and not kwargs:
             args = args[:-1]
         return super().__srcad_source__(*args, **kwargs)
+
+
+def plain_function(fn: Callable, api: str) -> Callable:
+    """`fn` if these derivative matrices can take it: a Python function or a function
+    made by srcad (bound methods and other callables are refused here, clearly)."""
+    if not hasattr(fn, "__srcad_spec__"):
+        unwrap_function(fn, api)
+    return fn
 
 
 def hvp(fn: Callable, wrt: WrtSpec = 0) -> Callable:

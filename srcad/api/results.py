@@ -3,7 +3,6 @@ dtype, leaves put back into structures, outputs and adjoints checked."""
 
 from __future__ import annotations
 
-import numbers
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -67,35 +66,61 @@ def regroup(grads: Sequence, values: list, kinds: tuple, positions: tuple,
     return tuple(out)
 
 
-def is_scalar_output(value: Any) -> bool:
-    """Whether a function's output is a real scalar (what `grad` differentiates)."""
-    if type(value) is float:
-        return True
-    if isinstance(value, (bool, np.bool_)):
-        return False
-    if isinstance(value, (numbers.Real, np.floating, np.integer)):
-        return True
-    return isinstance(value, np.ndarray) and value.ndim == 0 and \
-        np.issubdtype(value.dtype, np.number) and not np.iscomplexobj(value)
+def shaped_like_output(tangent: Any, output: Any) -> Any:
+    """An output tangent shaped like its output: a zero the generated code kept as the
+    scalar 0.0 becomes zeros of the output's shape (item by item in a tuple or list)."""
+    if type(output) in (tuple, list) and type(tangent) in (tuple, list) and \
+            len(tangent) == len(output):
+        return type(output)(shaped_like_output(t, o) for t, o in zip(tangent, output))
+    if isinstance(output, np.ndarray) and np.shape(tangent) != output.shape:
+        try:
+            return np.array(np.broadcast_to(tangent, output.shape))
+        except ValueError:
+            raise BadArgumentError(
+                f"internal error: a tangent of shape {np.shape(tangent)} for an output of "
+                f"shape {output.shape}; please report this with the function you "
+                "differentiated") from None
+    return tangent
 
 
 def describe(value: Any) -> str:
     """A value's type (and shape, for arrays), for error messages."""
     if isinstance(value, np.ndarray):
         return f"an array of shape {value.shape} and dtype {value.dtype}"
-    return f"a {type(value).__name__}" + (f" ({value!r})" if value is None or
-                                          isinstance(value, str) else "")
+    if isinstance(value, (tuple, list, dict)):
+        return f"a {type(value).__name__} of {len(value)} items"
+    if value is None or isinstance(value, (str, bool, complex, np.bool_, np.complexfloating)):
+        return f"a {type(value).__name__} ({value!r})"
+    return f"a {type(value).__name__}"
+
+
+def output_hint(value: Any) -> str:
+    """What to do about an output a gradient cannot start from."""
+    if isinstance(value, (tuple, list, dict)):
+        return (f"return one real scalar; for {type(value).__name__} outputs use srcad.vjp "
+                "(or srcad.jacobian of each output)")
+    if np.iscomplexobj(value):
+        return "return a real scalar, such as np.abs(z) ** 2 or z.real"
+    if isinstance(value, np.ndarray):
+        return ("reduce the output to a scalar (e.g. np.sum), or use srcad.vjp or "
+                "srcad.jacobian for array-valued functions")
+    if value is None:
+        return "return a real scalar (is a return statement missing?)"
+    return "return a real scalar"
 
 
 def check_adjoint(adjoint: Any, output: Any, fn: Callable) -> Any:
     """An output adjoint passed to a pullback, checked against the output's structure."""
-    if isinstance(output, tuple):
-        if not isinstance(adjoint, (tuple, list)) or len(adjoint) != len(output):
+    if isinstance(output, (tuple, list)):
+        # (a list too: np.split's parts may differ in shape)
+        what = type(output).__name__
+        items = (tuple, list, np.ndarray) if isinstance(output, list) else (tuple, list)
+        if not isinstance(adjoint, items) or len(adjoint) != len(output):
             raise BadArgumentError(
-                f"the output of '{fn.__name__}' is a tuple of {len(output)}; the pullback "
-                f"needs a tuple of {len(output)} adjoints", fn_loc(fn),
+                f"the output of '{fn.__name__}' is a {what} of {len(output)}; the pullback "
+                f"needs a {what} of {len(output)} adjoints", fn_loc(fn),
                 "pass one adjoint per output")
-        return tuple(check_adjoint(a, o, fn) for a, o in zip(adjoint, output))
+        return type(output)(check_adjoint(a, o, fn) for a, o in zip(adjoint, output))
     if np.shape(adjoint) != np.shape(output):
         raise BadArgumentError(
             f"the adjoint passed to the pullback of '{fn.__name__}' has shape "

@@ -9,24 +9,28 @@ from typing import Any
 from srcad.api.arguments import (
     WrtSpec,
     bind,
+    bound_function,
     check_differentiable,
+    check_tree,
     default_wrt,
     flat_values,
     fn_loc,
     param_names,
     resolve_wrt,
+    shift_wrt,
 )
-from srcad.api.results import as_like, check_adjoint, describe, is_scalar_output, regroup
-from srcad.api.tracing import annotate
+from srcad.api.results import as_like, check_adjoint, regroup
+from srcad.api.tracing import call_generated, output_error
 from srcad.api.wrapper import Differentiated
 from srcad.codegen.emit import Module
 from srcad.errors import BadArgumentError, UnsupportedSyntaxError
 from srcad.frontend.source import unwrap_function
 from srcad.ir.kinds import kind_of_value
-from srcad.lower.pytree import is_structured, tree_kind
+from srcad.lower.pytree import TreeKind, is_structured, tree_kind
 from srcad.pipeline import cache
 from srcad.pipeline.compiler import compile_joint, compile_split
 from srcad.pipeline.unit import Derived
+from srcad.runtime.outputs import is_real_scalar
 
 
 class GradFunction(Differentiated):
@@ -34,8 +38,8 @@ class GradFunction(Differentiated):
 
     takes_trees = True
 
-    def __init__(self, fn: Callable, wrt: WrtSpec, with_value: bool):
-        self.api = "value_and_grad" if with_value else "grad"
+    def __init__(self, fn: Callable, wrt: WrtSpec, with_value: bool, api: str = ""):
+        self.api = api or ("value_and_grad" if with_value else "grad")
         super().__init__(fn, wrt)
         self.with_value = with_value
 
@@ -56,17 +60,10 @@ class GradFunction(Differentiated):
         values, kinds = self._prepare(args, kwargs)
         module = self._module(kinds)
         flat = flat_values(values, kinds)
-        try:
-            value, grads = module.functions[0](*flat)
-        except Exception as exc:
-            annotate(exc, self.fn)
-            raise
-        if not is_scalar_output(value):
-            raise BadArgumentError(
-                f"srcad.{self.api} needs '{self.fn.__name__}' to return a real scalar; it "
-                f"returned {describe(value)}", fn_loc(self.fn),
-                "reduce the output to a scalar (e.g. np.sum), or use srcad.vjp for "
-                "array-valued functions")
+        value, grads = call_generated(module.functions[0], flat, self.fn, self.api)
+        if not is_real_scalar(value):
+            # what the generated code does not check: a bool of unknown origin
+            raise output_error(value, self.fn, self.api)
         if flat is not values:
             out = regroup(grads, values, kinds, self.positions, flat)
         else:
@@ -150,11 +147,8 @@ class Pullback:
 
     def __call__(self, adjoint: Any) -> tuple:
         adjoint = check_adjoint(adjoint, self._output, self._fn)
-        try:
-            grads = self._module.functions[1](self._saved, adjoint)
-        except Exception as exc:
-            annotate(exc, self._fn)
-            raise
+        grads = call_generated(self._module.functions[1], (self._saved, adjoint), self._fn,
+                               "vjp")
         if self._regroup is not None:
             return self._regroup(grads)
         return tuple(as_like(g, self._values[p], self._values)
@@ -190,12 +184,14 @@ def vjp(fn: Callable, *args: Any, wrt: WrtSpec = None, **kwargs: Any) -> tuple[A
         `pullback(adjoint)` returns a tuple with one adjoint per differentiated
         argument; it can be called many times.
     """
+    fn, bound = bound_function(fn)  # a bound method or a callable object
     function = unwrap_function(fn, "vjp")
+    args = bound + tuple(args)
     values = bind(function, args, kwargs)
     if wrt is None:
-        positions = default_wrt(function, values)
+        positions = default_wrt(function, values, len(args), start=len(bound))
     else:
-        positions, _ = resolve_wrt(function, wrt, "srcad.vjp")
+        positions, _ = resolve_wrt(function, shift_wrt(wrt) if bound else wrt, "srcad.vjp")
     names = param_names(function)
     for pos in positions:
         if not is_structured(values[pos], True):
@@ -203,14 +199,13 @@ def vjp(fn: Callable, *args: Any, wrt: WrtSpec = None, **kwargs: Any) -> tuple[A
     kinds = tuple(tree_kind(v, i in positions, f"argument '{names[i]}'")
                   if is_structured(v, i in positions) else kind_of_value(v)
                   for i, v in enumerate(values))
+    for i, kind in enumerate(kinds):
+        if isinstance(kind, TreeKind):
+            check_tree(function, "vjp", names[i], values[i], kind, i in positions, True)
     key = ("split", function, positions, kinds)
     module = cache.get_or_build(key, lambda: compile_split(function, positions, kinds))
     flat = flat_values(values, kinds)
-    try:
-        output, saved = module.functions[0](*flat)
-    except Exception as exc:
-        annotate(exc, function)
-        raise
+    output, saved = call_generated(module.functions[0], flat, function, "vjp")
     regroup_leaves = None if flat is values else \
         (lambda grads: regroup(grads, values, kinds, positions, flat))
     return output, Pullback(module, saved, output, values, positions, function, regroup_leaves)

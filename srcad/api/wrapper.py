@@ -14,14 +14,15 @@ import numpy as np
 from srcad.api.arguments import (
     WrtSpec,
     bind,
+    bound_function,
     check_differentiable,
-    fn_loc,
+    check_tree,
     param_names,
     resolve_wrt,
     shift_wrt,
+    takes_positional_only,
 )
 from srcad.codegen.emit import Module
-from srcad.errors import BadArgumentError
 from srcad.frontend.source import captured_still_valid, unwrap_function
 from srcad.ir.kinds import NUMERIC, OTHER, TupleKind, kind_of_value
 from srcad.lower.pytree import TreeKind, is_structured, tree_kind
@@ -40,12 +41,12 @@ class Differentiated:
 
     def __init__(self, fn: Callable, wrt: WrtSpec):
         self.bound: tuple = ()
-        if isinstance(fn, types.MethodType) and isinstance(fn.__func__, types.FunctionType) \
-                and self.takes_trees:
-            # a bound method: its object is passed as the first argument on every call
-            self.bound = (fn.__self__,)
-            fn = fn.__func__
-            wrt = shift_wrt(wrt)
+        if self.takes_trees:
+            # a bound method or a callable object: the object is passed as the first
+            # argument on every call
+            fn, self.bound = bound_function(fn)
+            if self.bound:
+                wrt = shift_wrt(wrt)
         inner_spec = getattr(fn, "__srcad_spec__", None)
         self.fn: types.FunctionType
         self.inner: Any
@@ -58,6 +59,7 @@ class Differentiated:
             self.inner = self.fn
         self.positions, self.single = resolve_wrt(self.fn, wrt, f"srcad.{self.api}")
         self.param_names = param_names(self.fn)
+        self.plain_signature = takes_positional_only(self.fn)
         self._last_module: Module | None = None
         self._modules: dict = {}  # argument kinds -> module
         functools.update_wrapper(self, self.fn)
@@ -73,7 +75,7 @@ class Differentiated:
         """The arguments of a call (checked where differentiated) and their kinds."""
         if self.bound:
             args = self.bound + tuple(args)
-        if not kwargs and len(args) == len(self.param_names):
+        if not kwargs and len(args) == len(self.param_names) and self.plain_signature:
             values = list(args)  # the common case: no binding needed
         else:
             values = bind(self.fn, args, kwargs)
@@ -90,11 +92,10 @@ class Differentiated:
             kinds = tuple(tree_kind(v, i in self.positions, f"argument '{self.param_names[i]}'")
                           if is_structured(v, i in self.positions) else k
                           for i, (v, k) in enumerate(zip(values, kinds)))
-            if any(isinstance(k, TreeKind) for k in kinds) and not self.takes_trees:
-                raise BadArgumentError(
-                    f"srcad.{self.api} does not take dicts, objects or other structures as "
-                    "arguments yet", fn_loc(self.fn),
-                    "use srcad.grad, value_and_grad or vjp, or pass arrays separately")
+            for i, k in enumerate(kinds):
+                if isinstance(k, TreeKind):
+                    check_tree(self.fn, self.api, self.param_names[i], values[i], k,
+                               i in self.positions, self.takes_trees)
         return values, kinds
 
     def _cached_module(self, kinds: Any, key: tuple,

@@ -188,6 +188,7 @@ def _unpack_groups(fn: Function, folded: set) -> dict:
         for stmt in stmts[start:]:
             if isinstance(stmt, Call) and stmt.fn is operator.getitem and not stmt.kwargs \
                     and stmt.args[0] is source and isinstance(stmt.args[1], Const) \
+                    and type(stmt.args[1].value) is int \
                     and stmt.args[1].value == len(items) and stmt.target is not None \
                     and stmt.target not in folded:
                 items.append(stmt.target)

@@ -19,7 +19,6 @@ from srcad.ir.nodes import (
     Call,
     Const,
     Function,
-    Operand,
     Origin,
     Return,
     Var,
@@ -31,22 +30,17 @@ from srcad.ir.nodes import (
     walk,
 )
 from srcad.pipeline.unit import DerivativeUnit
+from srcad.runtime.outputs import output_seed
 from srcad.transforms.reverse import ReverseResult
 
 
-def reverse_seed(mode: str) -> Operand:
-    """The output adjoint a reverse sweep starts from: 1.0 for a gradient; for a
-    forward/backward pair, the backward function's parameter."""
-    return Var("bresult", keep=True) if mode == "split" else Const(1.0)
-
-
 def joint(unit: DerivativeUnit) -> list[Function]:
-    """One function computing the value and the gradients (seed 1.0)."""
+    """One function computing the value and the gradients."""
     primal, r = _swept(unit)
     grads = Var("gradients")
     out = Var("out")
     named, gradients = _named_gradients(primal, unit.wrt, r.gradients, r.adjoint)
-    body = Block(r.forward.stmts + r.reverse.stmts + named + [
+    body = Block(r.forward.stmts + _checked_seed(unit, r) + r.reverse.stmts + named + [
         Call(grads, runtime.make_tuple, gradients),
         Call(out, runtime.make_tuple, [r.value, grads]),
         Return(out)])
@@ -54,10 +48,13 @@ def joint(unit: DerivativeUnit) -> list[Function]:
 
 
 def gradient(unit: DerivativeUnit) -> list[Function]:
-    """The gradient(s) alone: what `srcad.grad(f)` computes, as IR to transform again."""
+    """The gradient(s) alone: what `srcad.grad(f)` computes, as IR to transform again.
+    Each is shaped like its parameter, zeros included: a derivative of it (a Hessian's
+    column) takes its shape."""
     primal, r = _swept(unit)
+    r.gradients = _shaped_gradients(primal, unit.wrt, unit.param_kinds(), r)
     named, gradients = _named_gradients(primal, unit.wrt, r.gradients, r.adjoint)
-    stmts = r.forward.stmts + r.reverse.stmts + named
+    stmts = r.forward.stmts + _checked_seed(unit, r) + r.reverse.stmts + named
     if unit.spec.single:
         result = gradients[0]
     else:
@@ -136,6 +133,20 @@ ASSEMBLERS: dict[str, Callable[[DerivativeUnit], list[Function]]] = {
 def _swept(unit: DerivativeUnit) -> tuple[Function, ReverseResult]:
     assert unit.primal is not None and unit.sweeps is not None
     return unit.primal, unit.sweeps
+
+
+def _checked_seed(unit: DerivativeUnit, r: ReverseResult) -> list:
+    """Where the seed of a gradient is not the constant 1.0, the call computing it from
+    the output (checked there, after the forward sweep and before the reverse sweep)."""
+    if not isinstance(unit.seed, Var):
+        return []
+    return [Call(unit.seed, output_seed, [r.value], loc=_return_loc(unit))]
+
+
+def _return_loc(unit: DerivativeUnit):
+    assert unit.primal is not None
+    ret = unit.primal.body.stmts[-1]
+    return ret.loc if isinstance(ret, Return) else unit.primal.loc
 
 
 def _shaped_gradients(primal: Function, wrt, kinds: list, r) -> list:

@@ -211,7 +211,7 @@ def _order(spec: Any) -> int:
 
 def _where(fn: Any) -> str:
     try:
-        line = inspect.getsourcelines(fn)[1]
+        line = inspect.getsourcelines(fn.__code__)[1]
     except (OSError, TypeError):
         line = fn.__code__.co_firstlineno
     return f"{fn.__code__.co_filename}:{line}"

@@ -13,14 +13,16 @@ Three lists, each run on its own kind of unit (`unit.py`):
 from __future__ import annotations
 
 from srcad.analysis.inference import Kinds, activity, is_user_function
+from srcad.analysis.keywords import check_keywords
 from srcad.analysis.sequences import has_sequences, make_sequences_explicit
 from srcad.codegen.emit import build_module
 from srcad.frontend.source import parse_function
 from srcad.ir.verify import verify
 from srcad.lower.lowering import lower_function
 from srcad.optimize.optimizer import optimize
-from srcad.pipeline.assemble import ASSEMBLERS, reverse_seed
+from srcad.pipeline.assemble import ASSEMBLERS
 from srcad.pipeline.runner import Pass
+from srcad.pipeline.seeds import reverse_seed
 from srcad.pipeline.unit import DerivativeUnit, Derived, ModuleUnit, SourceUnit, TangentSweep
 from srcad.transforms.forward import ForwardTransform
 from srcad.transforms.inline import inline_user_calls
@@ -101,7 +103,8 @@ def make_sequences(unit: DerivativeUnit) -> None:
 
 def reverse(unit: DerivativeUnit) -> None:
     assert unit.primal is not None and unit.kinds is not None
-    unit.seed = reverse_seed(unit.mode)
+    unit.seed = reverse_seed(unit)
+    check_keywords(unit.primal.body, unit.kinds, unit.varied, "adjoint", unit.useful)
     transform = ReverseTransform(unit.primal, list(unit.wrt), unit.kinds, unit.varied,
                                  unit.useful, unit.services.subroutine)
     unit.sweeps = transform.run(unit.seed)
@@ -109,6 +112,7 @@ def reverse(unit: DerivativeUnit) -> None:
 
 def forward(unit: DerivativeUnit) -> None:
     assert unit.primal is not None and unit.kinds is not None
+    check_keywords(unit.primal.body, unit.kinds, unit.varied, "tangent", unit.useful)
     transform = ForwardTransform(unit.primal, list(unit.wrt), unit.kinds, unit.varied,
                                  unit.useful, unit.services.jvp_subroutine, is_user_function)
     unit.tangents = TangentSweep(*transform.run())

@@ -236,6 +236,18 @@ def reverse_adjoint(d, items):
     return shaped_items(list_adjoint(d, len(items), "reversed")[::-1], items)
 
 
+def check_unpack(items, required):
+    """`a, *rest, b = items` needs at least `required` items, as Python checks."""
+    if len(items) < required:
+        raise ValueError(f"not enough values to unpack (expected at least {required}, "
+                         f"got {len(items)})")
+
+
+def as_tuple(items):
+    """`tuple(items)`."""
+    return tuple(items)
+
+
 def format_value(value, conversion=-1, spec=""):
     """One `{value!r:spec}` field of an f-string."""
     if conversion == ord("r"):
@@ -296,12 +308,33 @@ def check_not_shared(value, name, where, *others):
     (plain Python would change it too; srcad makes a new value)."""
     if not isinstance(value, (np.ndarray, list)):
         return
-    for other in others:
-        if other is value or (isinstance(value, np.ndarray) and
-                              isinstance(other, np.ndarray) and
-                              np.shares_memory(value, other)):
-            check_unshared(value, name, "another variable holds it (or a view of it)",
-                           where)
+    if any(_holds(other, value) for other in others):
+        check_unshared(value, name, "another variable holds it (or a view of it)", where)
+
+
+def check_item_unshared(container, item, text, where, *others):
+    """Before `obj[k] += v` or `obj.attr += v`: Python changes the item itself in place
+    when it is an array or a list, so every other holder sees the change; srcad makes a
+    new item. Refuse if another variable or container (`others`) holds it or a view of
+    it. An item of an array (`y[i] += v`) is written back into the array: no check."""
+    if isinstance(container, np.ndarray) or not isinstance(item, (np.ndarray, list)):
+        return
+    if any(_holds(other, item) for other in others):
+        check_unshared(item, text, "another variable or container holds it (or a view of "
+                       "it)", where)
+
+
+def _holds(other, item, depth: int = 4) -> bool:
+    """Whether `other` is `item`, shares memory with it, or contains such a value."""
+    if other is item:
+        return True
+    if isinstance(other, np.ndarray) and isinstance(item, np.ndarray):
+        return np.shares_memory(other, item)
+    if depth and isinstance(other, (list, tuple)):
+        return any(_holds(o, item, depth - 1) for o in other)
+    if depth and isinstance(other, dict):
+        return any(_holds(o, item, depth - 1) for o in other.values())
+    return False
 
 
 def _what(value) -> str:

@@ -1,0 +1,74 @@
+"""The output adjoint a reverse sweep starts from (its seed), and the outputs a gradient
+refuses before anything runs.
+
+A gradient (`grad`, `value_and_grad`, `hessian`, `hvp`, `grad` of `grad`) needs a real
+scalar output. What the kinds already show is refused while transforming: a tuple or
+list, a complex value, a comparison, a constant that is not a number. A real scalar is
+seeded with the constant 1.0; any other output (an array, a value of unknown kind) is
+checked by `output_seed` in the generated code, after the forward sweep and before
+the reverse sweep: it accepts an array of one element (seeded with ones, as autograd
+does) and raises `NotScalarOutput` for anything else.
+"""
+
+from __future__ import annotations
+
+import operator
+from typing import Any
+
+import numpy as np
+
+from srcad.errors import BadArgumentError
+from srcad.ir.kinds import COMPLEX, COMPLEX_SCALAR, SCALAR, ListKind, TupleKind, is_complex
+from srcad.ir.nodes import Call, Const, Function, Operand, Return, Var
+from srcad.pipeline.unit import DerivativeUnit
+from srcad.runtime.outputs import is_real_scalar
+
+_BOOLEAN = (operator.lt, operator.le, operator.gt, operator.ge, operator.eq, operator.ne,
+            operator.not_, operator.contains, operator.is_, operator.is_not, bool,
+            isinstance, callable, np.isnan, np.isinf, np.isfinite, np.all, np.any,
+            np.allclose, np.array_equal, np.greater, np.greater_equal, np.less,
+            np.less_equal, np.equal, np.not_equal, np.logical_and, np.logical_or,
+            np.logical_not, np.logical_xor)  # functions whose result is a bool
+
+_WHAT_TO_DO = ("return one real scalar (reduce an array with np.sum or np.mean, take "
+               "np.abs(z) ** 2 or z.real of a complex value); for other outputs use "
+               "srcad.vjp or srcad.jacobian")
+
+
+def reverse_seed(unit: DerivativeUnit) -> Operand:
+    """The output adjoint a reverse sweep starts from: for a forward/backward pair, the
+    backward function's parameter; for a gradient, 1.0 where the output is known to be
+    a real scalar, else the value `output_seed` gives at run time."""
+    if unit.mode == "split":
+        return Var("bresult", keep=True)
+    assert unit.primal is not None and unit.kinds is not None
+    ret = unit.primal.body.stmts[-1]
+    assert isinstance(ret, Return)
+    kind = unit.kinds.of(ret.value)
+    refusal = _refused_output(unit.primal, ret.value, kind)
+    if refusal is not None:
+        name = unit.primal.name
+        raise BadArgumentError(f"a gradient needs a real scalar output, but '{name}' "
+                               f"returns {refusal}", ret.loc, _WHAT_TO_DO, function=name)
+    if kind == SCALAR:
+        return Const(1.0)
+    return Var("bresult", keep=True)
+
+
+def _refused_output(fn: Function, value: Operand, kind: Any) -> str | None:
+    """What the output is, when its kind alone shows that a gradient cannot start from it."""
+    if isinstance(kind, TupleKind):
+        return f"a tuple of {len(kind.items)} items"
+    if isinstance(kind, ListKind):
+        return "a list"
+    if kind in (COMPLEX, COMPLEX_SCALAR) or is_complex(kind):
+        return "a complex value"
+    if isinstance(value, Const):
+        if not is_real_scalar(value.value) and not isinstance(value.value, np.ndarray):
+            return f"the constant {value.value!r} (a {type(value.value).__name__})"
+        return None
+    for stmt in fn.body.stmts:
+        if isinstance(stmt, Call) and stmt.target is value and \
+                any(stmt.fn is f for f in _BOOLEAN):
+            return "a bool (the result of a comparison or test)"
+    return None
