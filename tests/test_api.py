@@ -63,9 +63,11 @@ def test_gradient_types_follow_the_arguments():
     assert isinstance(gs, float) and gs == pytest.approx(14.0)
 
 
-def test_integer_scalar_argument_is_differentiated_as_a_float():
-    assert srcad.grad(poly)(2, 3) == pytest.approx(36.0)
-    assert isinstance(srcad.grad(poly)(2, 3), float)
+def test_integer_argument_has_no_gradient_and_is_refused_with_what_to_pass():
+    # an int may be a count or an index: never differentiated as the float it rounds to
+    with pytest.raises(srcad.BadArgumentError, match=r"(?s)integer 2.*no gradient.*2\.0"):
+        srcad.grad(poly)(2, 3)
+    assert srcad.grad(poly)(2.0, 3) == pytest.approx(36.0)  # not differentiated: kept
 
 
 def test_non_differentiated_arguments_pass_through():

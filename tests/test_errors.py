@@ -95,16 +95,8 @@ def uses_walrus(x):
     return x
 
 
-def uses_for_else(x):
-    for i in range(3):
-        x = x * 2
-    else:
-        x = x + 1
-    return x
-
-
-def uses_star_args(*xs):
-    return xs[0]
+def uses_star_args(x):
+    return np.add(*([x] * 2))  # how many items only the run time knows
 
 
 def uses_dict(x):
@@ -143,7 +135,7 @@ REFUSED = [
     (uses_subscript_assignment, "x[0] = 2.0", "cannot assign into 'x'"),
     (uses_walrus, ":=", "assignment expressions"),
     (uses_set_comprehension, "len({", "set comprehensions"),
-    (uses_for_else, "for i in range(3):", "'for ... else' loops"),
+    (uses_star_args, "np.add(*(", "starred arguments (*args)"),
     (uses_import, "import math as m", "'import' statements"),
     (uses_undefined, "not_defined_anywhere", "is not defined"),
 ]

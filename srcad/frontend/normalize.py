@@ -71,7 +71,8 @@ def _exits(stmts: list) -> set:
         elif isinstance(s, ast.If):
             found |= _exits(s.body) | _exits(s.orelse)
         elif isinstance(s, (ast.For, ast.While)):
-            found |= _exits(s.body) & {"return"}
+            # an `else:` clause belongs to the enclosing loop: its exits are its own
+            found |= (_exits(s.body) & {"return"}) | _exits(s.orelse)
         elif isinstance(s, ast.With):
             found |= _exits(s.body)
     return found
@@ -144,7 +145,7 @@ def _block(stmts: list, ctx: _Context) -> list:
                 return out
             continue
         if isinstance(s, (ast.For, ast.While)):
-            out.append(_loop(s, ctx))
+            out.extend(_loop(s, ctx))
             exits = _exits([s])
             if exits:
                 out.extend(_guarded(rest, exits, s, ctx))
@@ -194,7 +195,9 @@ def _return(s: ast.Return, ctx: _Context) -> list:
     return stmts
 
 
-def _loop(s, ctx: _Context):
+def _loop(s, ctx: _Context) -> list:
+    """The loop without break/continue; then its `else:` clause, which runs unless the
+    loop stopped early (a `return` in the loop sets the break flag too)."""
     ctx.counter += 1
     n = ctx.counter
     loop = _Loop(n, f".break{n}{ctx.suffix}", f".continue{n}{ctx.suffix}")
@@ -205,6 +208,7 @@ def _loop(s, ctx: _Context):
         ctx.loops.pop()
     new = copy.copy(s)
     new.body = body
+    new.orelse = []
     new.srcad_exit = None
     prologue = []
     if loop.uses_continue:
@@ -215,4 +219,12 @@ def _loop(s, ctx: _Context):
     if prologue:
         # The flag's initial value is assigned just before the loop.
         new.srcad_prologue = prologue
-    return new
+    orelse = _block(s.orelse, ctx)
+    if not orelse:
+        return [new]
+    if not loop.uses_break:
+        return [new] + orelse
+    anchor = s.orelse[0]
+    test = ast.copy_location(ast.UnaryOp(op=ast.Not(), operand=_name(loop.break_flag, anchor)),
+                             anchor)
+    return [new, ast.copy_location(ast.If(test=test, body=orelse, orelse=[]), anchor)]

@@ -24,13 +24,16 @@ def fresh_suffix() -> str:
     return f"{SEP}{next(_counter)}"
 
 
+def signature_args(args: ast.arguments) -> list[ast.arg]:
+    """The parameters in the order of the function's signature: positional-only, plain,
+    `*args`, keyword-only, `**kwargs`."""
+    return args.posonlyargs + args.args + ([args.vararg] if args.vararg else []) + \
+        args.kwonlyargs + ([args.kwarg] if args.kwarg else [])
+
+
 def param_names(args: ast.arguments) -> list:
-    names = [a.arg for a in args.posonlyargs + args.args + args.kwonlyargs]
-    if args.vararg:
-        names.append(args.vararg.arg)
-    if args.kwarg:
-        names.append(args.kwarg.arg)
-    return names
+    """The parameters' names, in the order of the signature."""
+    return [a.arg for a in signature_args(args)]
 
 
 def bound_names(stmts: list) -> set:
@@ -78,12 +81,17 @@ class _Renamer(ast.NodeTransformer):
             node.id = new
         return node
 
+    def _defaults(self, args: ast.arguments) -> None:
+        """Default values are evaluated in the enclosing scope."""
+        args.defaults = [self.visit(d) for d in args.defaults]
+        args.kw_defaults = [self.visit(d) if d is not None else None for d in args.kw_defaults]
+
     def _inner(self, shadowed: set) -> _Renamer:
         return _Renamer({k: v for k, v in self.mapping.items() if k not in shadowed})
 
     def visit_FunctionDef(self, node):
         node.decorator_list = [self.visit(d) for d in node.decorator_list]
-        node.args.defaults = [self.visit(d) for d in node.args.defaults]
+        self._defaults(node.args)
         if node.name in self.mapping:
             node.name = self.mapping[node.name]
         inner = self._inner(function_locals(node))
@@ -93,7 +101,7 @@ class _Renamer(ast.NodeTransformer):
     visit_AsyncFunctionDef = visit_FunctionDef
 
     def visit_Lambda(self, node):
-        node.args.defaults = [self.visit(d) for d in node.args.defaults]
+        self._defaults(node.args)
         node.body = self._inner(set(param_names(node.args))).visit(node.body)
         return node
 
@@ -129,11 +137,11 @@ def renamed_copy(node, mapping: dict):
     renamer = _Renamer(mapping)
     if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
         node.body = [renamer.visit(s) for s in node.body]
-        for a in node.args.posonlyargs + node.args.args + node.args.kwonlyargs:
+        for a in signature_args(node.args):
             a.arg = mapping.get(a.arg, a.arg)
     elif isinstance(node, ast.Lambda):
         node.body = renamer.visit(node.body)
-        for a in node.args.posonlyargs + node.args.args + node.args.kwonlyargs:
+        for a in signature_args(node.args):
             a.arg = mapping.get(a.arg, a.arg)
     else:
         node = renamer.visit(node)

@@ -109,6 +109,7 @@ class LocalFunction(Handle):
     node: ast.FunctionDef | ast.Lambda
     scope: Scope  # the lowering of the enclosing function
     defaults: list  # lowered default values, right-aligned with the parameters
+    kw_defaults: dict = field(default_factory=dict)  # keyword-only parameter -> default
 
     @property
     def name(self) -> str:

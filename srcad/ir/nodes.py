@@ -67,6 +67,29 @@ class Const:
     value: Any
     name: str = field(default="", compare=False)
 
+    def __eq__(self, other: object) -> bool:
+        # A module-level array, list of arrays or tuple of arrays is a constant too, and
+        # `==` on arrays compares elementwise: such constants are equal only if they are
+        # the same object.
+        if not isinstance(other, Const):
+            return NotImplemented
+        a, b = self.value, other.value
+        if a is b:
+            return True
+        try:
+            same = a == b
+        except (TypeError, ValueError):  # a list holding arrays
+            return False
+        if isinstance(same, bool):
+            return same
+        return getattr(same, "shape", None) == () and bool(same)  # a NumPy bool
+
+    def __hash__(self) -> int:
+        try:
+            return hash(self.value)
+        except TypeError:  # a list, an array, a slice: equal values share a bucket
+            return hash(type(self.value))
+
     def __repr__(self) -> str:
         if isinstance(self.value, (int, float, str, bool, type(None))):
             return repr(self.value)

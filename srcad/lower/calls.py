@@ -10,18 +10,23 @@ import inspect
 import types
 from typing import Any
 
+import numpy as np
+
 from srcad.analysis.inference import is_user_function
 from srcad.errors import UnsupportedSyntaxError
 from srcad.frontend.scopes import display_name
 from srcad.ir.handles import BoundMethod, Handle, LocalFunction, Lowered, Static, Struct, SuperRef
 from srcad.ir.nodes import Const, Operand, Var
+from srcad.lower.constructors import Constructors
 from srcad.lower.containers import Containers
 from srcad.lower.context import LoweringContext
-from srcad.lower.inlining import Inliner
+from srcad.lower.inlining import Inliner, takes_packed_arguments
 from srcad.lower.lists import LIST_METHODS, Lists
 from srcad.lower.objects import Objects, no_init
+from srcad.lower.out_arguments import OutArguments
 from srcad.rules.registry import Method
 from srcad.runtime import python as pyrt
+from srcad.runtime.shape import index_concatenate
 
 _IN_PLACE_METHODS = {"insert", "reverse", "sort", "pop", "remove", "clear", "fill", "resize",
                      "put", "itemset", "partition", "setdefault", "popitem", "update"}
@@ -41,17 +46,20 @@ class Calls:
     ----------
     core : LoweringContext
         The lowering the calls belong to.
-    containers, objects, inliner, lists
-        What calls of handles, classes, user functions and list methods go to.
+    containers, objects, inliner, lists, constructors
+        What calls of handles, classes, user functions, list methods, `tuple` and `dict`
+        go to.
     """
 
     def __init__(self, core: LoweringContext, containers: Containers, objects: Objects,
-                 inliner: Inliner, lists: Lists):
+                 inliner: Inliner, lists: Lists, constructors: Constructors):
         self.core = core
         self.containers = containers
         self.objects = objects
         self.inliner = inliner
         self.lists = lists
+        self.constructors = constructors
+        self.out_arguments = OutArguments(core)
 
     def call(self, node: ast.Call) -> Lowered:
         core = self.core
@@ -69,18 +77,27 @@ class Calls:
                 result = core.b.call(head.value, [result, item], loc=loc,
                                      name=head.value.__name__)
             return result
+        if isinstance(head, Static) and head.value in (tuple, dict):
+            made = self.constructors.call(head.value, node)
+            if made is not None:
+                return made
         args: list[Lowered] = [] if receiver is None else [receiver]
         for a in node.args:
             if isinstance(a, ast.Starred):
-                raise core.unsupported(a, "starred call arguments (*args)",
-                                       "pass the arguments one by one")
-            args.append(core.call_argument(a))
+                args.extend(self.containers.unpacked(core.expr(a.value), a,
+                                                       "starred arguments (*args)"))
+            else:
+                args.append(core.call_argument(a))
         kwargs: dict[str, Lowered] = {}
         for k in node.keywords:
-            if k.arg is None:
-                raise core.unsupported(k.value, "keyword unpacking (**kwargs) in calls",
-                                       "pass keyword arguments one by one")
-            kwargs[k.arg] = core.call_argument(k.value)
+            given = [(k.arg, core.call_argument(k.value))] if k.arg is not None else \
+                self.containers.keywords(core.expr(k.value), k.value)
+            for name, value in given:
+                if name in kwargs:
+                    raise UnsupportedSyntaxError(
+                        f"this call passes the keyword argument '{name}' twice", loc,
+                        "pass each keyword once")
+                kwargs[name] = value
         special = self._resolved_call(head, args, kwargs, node)
         if special is not None:
             return special
@@ -105,9 +122,42 @@ class Calls:
                                          "srcad cannot see)",
                                    "compute the value with ordinary Python in the function")
         fn = _runtime_version(fn, len(operands), keywords)
+        written = self.out_arguments.call(fn, operands, keywords, node, receiver is not None,
+                                          display_name(name))
+        if written is not None:
+            return written
         if is_user_function(fn):
             operands, keywords = self._bind_user_call(fn, operands, keywords, node)
         return core.b.call(fn, operands, keywords, loc=loc, name=display_name(name))
+
+    def index_concatenation(self, concatenator: Any, node: ast.Subscript) -> Operand:
+        """`np.r_[a, 3.0, 0:2]` or `np.c_[a, b]`: a call of `index_concatenate` with the
+        items as its arguments, so that each gets a derivative. Slices (ranges) must be
+        constants; np.r_'s matrix directives 'r' and 'c' are refused."""
+        core = self.core
+        which = "r" if concatenator is np.r_ else "c"
+        elts = node.slice.elts if isinstance(node.slice, ast.Tuple) else [node.slice]
+        items: list[Operand] = []
+        for elt in elts:
+            if isinstance(elt, ast.Starred):
+                raise core.unsupported(elt, f"starred items in np.{which}_[...]",
+                                       "list the items one by one")
+            item = core.value(elt)
+            if isinstance(elt, ast.Slice) and not isinstance(item, Const):
+                raise UnsupportedSyntaxError(
+                    f"a range in np.{which}_[...] with bounds computed at run time is not "
+                    "supported", core.loc_for(elt),
+                    "use constant bounds, or build the range with np.arange / np.linspace")
+            items.append(item)
+        first = items[0] if items else None
+        if isinstance(first, Const) and isinstance(first.value, str) and \
+                first.value.strip() in ("r", "c"):
+            raise UnsupportedSyntaxError(
+                f"np.{which}_ with the matrix directive {first.value!r} (an np.matrix "
+                "result) is not supported", core.loc_for(node),
+                "leave out the directive and reshape the result with np.atleast_2d")
+        return core.b.call(index_concatenate, [Const(which), *items], loc=core.loc_for(node),
+                           name="joined")
 
     def _callee(self, func: ast.expr, node: ast.Call) -> tuple[Operand | None, Callee]:
         """What `func` calls, and the receiver of a run-time method call (`x.sum()`)."""
@@ -166,11 +216,17 @@ class Calls:
             called = self.objects.call_instance(fn, args, kwargs, node)
             if called is not None:
                 return called
+        if fn is len and len(args) == 1 and not kwargs and isinstance(args[0], Const) and \
+                isinstance(args[0].value, (tuple, list, str, dict)):
+            if isinstance(args[0].value, list):  # a module-level list may grow later
+                self.core.session.captured.append((args[0].value, len, len(args[0].value)))
+            return Const(len(args[0].value))
         if fn in _ON_CONTAINERS and any(isinstance(a, Struct) for a in args):
             return self.containers.call_builtin(fn, args, kwargs, node)
         passes_handles = any(isinstance(a, Handle) or (isinstance(a, Static) and callable(
             a.value)) for a in list(args) + list(kwargs.values()))
-        if is_user_function(fn) and (passes_handles or self.inliner.returns_handle(fn)):
+        if is_user_function(fn) and (passes_handles or self.inliner.returns_handle(fn) or
+                                     takes_packed_arguments(fn)):
             return self.inliner.inline_callable(fn, args, kwargs, node)
         return None
 
@@ -179,7 +235,7 @@ class Calls:
                         node: ast.AST) -> tuple[list[Operand], dict[str, Operand]]:
         """A call to a user function, with keywords and defaults made positional."""
         try:
-            sig = inspect.signature(fn)
+            sig = inspect.signature(fn, follow_wrapped=False)  # a wrapper's own parameters
         except (TypeError, ValueError):
             return args, kwargs
         if any(p.kind in (p.VAR_POSITIONAL, p.VAR_KEYWORD, p.KEYWORD_ONLY)

@@ -40,8 +40,12 @@ class Comprehensions:
         self.containers = containers
         self.iteration = iteration
 
-    def comprehension(self, node: Comprehension) -> Lowered:
+    def comprehension(self, node: Comprehension, unroll_ranges: bool = False) -> Lowered:
+        """The comprehension's value. A dict comprehension (and, with `unroll_ranges`,
+        any) over a range of constant length is unrolled: its items are then known while
+        transforming."""
         core = self.core
+        ranges = unroll_ranges or isinstance(node, ast.DictComp)
         renamed = rename_targets(node)
         assert isinstance(renamed, (ast.ListComp, ast.GeneratorExp, ast.DictComp))
         node = renamed
@@ -54,9 +58,9 @@ class Comprehensions:
         if conditional and not isinstance(node, ast.DictComp):
             # which items are kept is known only at run time: build a run-time list
             return self._runtime(node)
-        first = self.iteration.items(node.generators[0].iter)
+        first = self.iteration.items(node.generators[0].iter, ranges)
         if first is not None:
-            return self._unrolled(node, first)
+            return self._unrolled(node, first, ranges)
         if isinstance(node, ast.DictComp):
             raise UnsupportedSyntaxError(
                 "dict comprehensions over a run-time sequence", core.loc_for(node),
@@ -64,7 +68,7 @@ class Comprehensions:
                 "a list")
         return self._runtime(node)
 
-    def _unrolled(self, node: Comprehension, first: list[Lowered]) -> Lowered:
+    def _unrolled(self, node: Comprehension, first: list[Lowered], ranges: bool) -> Lowered:
         core = self.core
         generators = node.generators
         out: list[Lowered] = []
@@ -73,7 +77,7 @@ class Comprehensions:
         def visit(level: int, items: list[Lowered] | None) -> None:
             g = generators[level]
             if items is None:
-                items = self.iteration.items(g.iter)
+                items = self.iteration.items(g.iter, ranges)
                 if items is None:
                     raise UnsupportedSyntaxError(
                         "a comprehension mixing containers and run-time sequences",
@@ -83,7 +87,8 @@ class Comprehensions:
                 keep = True
                 for cond in g.ifs:
                     c = core.expr(cond)
-                    if not isinstance(c, Const):
+                    if not (isinstance(c, Const) and
+                            isinstance(c.value, (bool, int, float, str, type(None)))):
                         raise UnsupportedSyntaxError(
                             "a condition on run-time values in a comprehension over a "
                             "container", core.loc_for(cond),
@@ -107,11 +112,7 @@ class Comprehensions:
         visit(0, first)
         if isinstance(node, ast.DictComp):
             return self.containers.new("dict", pairs, name="d")
-        operands = [v for v in out if isinstance(v, (Var, Const))]
-        if len(operands) == len(out):
-            return core.b.call(runtime.make_list, operands, loc=core.loc_for(node),
-                               name="items")
-        return self.containers.new("list", list(enumerate(out)), name="items")
+        return self.containers.sequence("list", out, node)
 
     def _runtime(self, node: ast.ListComp | ast.GeneratorExp) -> Lowered:
         """`[elt for x in xs if c]` as `acc = []; for x in xs: if c: acc.append(elt)`."""

@@ -77,7 +77,7 @@ class Conditions:
         core = self.core
         b = core.b
         cond = core.value(node.test)
-        if isinstance(cond, Const):
+        if isinstance(cond, Const) and isinstance(cond.value, _FOLDABLE_KEYS + (float,)):
             return core.expr(node.body if cond.value else node.orelse)
         key = object()
         b.build_if(cond, lambda: b.write(key, core.call_argument(node.body)),

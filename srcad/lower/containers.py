@@ -10,10 +10,10 @@ from typing import Any
 
 from srcad import runtime
 from srcad.errors import UnsupportedSyntaxError
-from srcad.ir.handles import Lowered, Static, Struct
-from srcad.ir.nodes import Const, Operand
+from srcad.ir.handles import Handle, Lowered, Static, Struct
+from srcad.ir.nodes import Const, Operand, Var
 from srcad.lower.classes import is_namedtuple_class
-from srcad.lower.context import LoweringContext
+from srcad.lower.context import LoweringContext, known_value
 
 MAX_UNROLL = 256  # items of a container a loop is unrolled over
 
@@ -89,7 +89,7 @@ class Containers:
             raise UnsupportedSyntaxError(
                 f"a key of {struct.describe()} computed at run time", core.loc_for(node),
                 "use constant keys (d['W']); srcad resolves them while transforming")
-        key = lowered.value
+        key = self.hashable(lowered.value, node)
         if struct.kind != "dict" and isinstance(key, int) and not isinstance(key, bool):
             n = len(struct.keys)
             if not -n <= key < n:
@@ -97,6 +97,18 @@ class Containers:
                                              f"{struct.describe()} of length {n}",
                                              core.loc_for(node), "check the index")
             return struct.keys[key % n]
+        return key
+
+    def hashable(self, key: Any, node: ast.AST) -> Any:
+        """`key`, refused unless it can be a key or a position (an array cannot, as in
+        Python)."""
+        try:
+            hash(key)
+        except TypeError:
+            raise UnsupportedSyntaxError(
+                f"a key or index of type {type(key).__name__} into a container srcad "
+                "resolves while transforming (it is not hashable)", self.core.loc_for(node),
+                "use a string, a number or a tuple of them") from None
         return key
 
     def subscript(self, struct: Struct, node: ast.Subscript) -> Lowered:
@@ -129,15 +141,6 @@ class Containers:
             key = target.attr
         self.set(struct, key, value, target)
 
-    def unpack(self, struct: Struct, target: ast.Tuple | ast.List) -> None:
-        """`a, b = struct`."""
-        if len(struct.keys) != len(target.elts):
-            raise UnsupportedSyntaxError(
-                f"cannot unpack {struct.describe()} of length {len(struct.keys)} into "
-                f"{len(target.elts)} names", self.core.loc_for(target), "match the counts")
-        for key, elt in zip(struct.keys, target.elts):
-            self.core.assign(elt, self.get(struct, key, target), None)
-
     # ------------------------------------------------------------------ as values
     def materialize(self, struct: Struct, node: ast.AST) -> Operand:
         """A tuple or list handle as a run-time tuple or list of its items."""
@@ -149,10 +152,126 @@ class Containers:
                 "use its items (d['key'], obj.attr) where a value is needed; containers "
                 "are resolved while srcad transforms the function")
         items = [core.operand(self.get(struct, k, node), node) for k in struct.keys]
-        fn = runtime.make_list if struct.kind == "list" else runtime.make_tuple
-        if fn is runtime.make_tuple and all(isinstance(i, Const) for i in items):
+        kind = "list" if struct.kind == "list" else "tuple"
+        return self.run_time_sequence(kind, items, node, struct.name)
+
+    def run_time_sequence(self, kind: str, items: list[Operand], node: ast.AST,
+                          name: str = "items") -> Operand:
+        """A run-time tuple or list of `items` (a constant for a tuple of constants),
+        whose items stay known for `f(*xs)`, `a, *rest = xs` and `tuple(xs)`."""
+        core = self.core
+        if kind == "tuple" and all(isinstance(i, Const) for i in items):
             return Const(tuple(i.value for i in items if isinstance(i, Const)))
-        return core.b.call(fn, items, loc=core.loc_for(node), name=struct.name)
+        fn = runtime.make_list if kind == "list" else runtime.make_tuple
+        made = core.b.call(fn, items, loc=core.loc_for(node), name=name)
+        core.session.sequences[made] = list(items)
+        if kind == "list":
+            core.session.lists.add(made)
+        return made
+
+    def sliced(self, value: Operand, index: Operand, node: ast.AST) -> Operand | None:
+        """`xs[i:j]` with a constant slice of a tuple or list whose items are known while
+        transforming: again such a sequence (so `f(*xs[1:])` and `a, *b = xs[::2]` work);
+        None for anything else."""
+        if not (isinstance(index, Const) and isinstance(index.value, slice)):
+            return None
+        session = self.core.session
+        if isinstance(value, Const) and isinstance(value.value, (tuple, list)):
+            if isinstance(value.value, tuple):
+                return Const(value.value[index.value])
+            session.captured.append((value.value, len, len(value.value)))
+            return self.run_time_sequence(
+                "list", [Const(v) for v in value.value[index.value]], node)
+        if isinstance(value, Var) and value in session.sequences:
+            kind = "list" if value in session.lists else "tuple"
+            return self.run_time_sequence(kind, session.sequences[value][index.value], node)
+        return None
+
+    def sequence(self, kind: str, items: list[Lowered], node: ast.AST,
+                 name: str = "items") -> Lowered:
+        """A tuple or list of `items`: a container handle when one of them is a handle or
+        a function, else a run-time value."""
+        if any(isinstance(i, Handle) or (isinstance(i, Static) and callable(i.value))
+               for i in items):
+            return self.new(kind, list(enumerate(items)), name=name)
+        return self.run_time_sequence(kind, [self.core.operand(i, node) for i in items],
+                                      node, name)
+
+    def sequence_items(self, value: Lowered, node: ast.AST) -> list[Lowered] | None:
+        """The items of a tuple or list known while transforming (a container handle, a
+        constant, a run-time tuple or list built from known items); None if only the
+        run time knows them."""
+        if isinstance(value, Struct) and value.kind in ("tuple", "list"):
+            return self.items(value, node)
+        if isinstance(value, Const) and isinstance(value.value, (tuple, list)) and \
+                len(value.value) <= MAX_UNROLL:
+            if isinstance(value.value, list):
+                self.core.session.captured.append((value.value, len, len(value.value)))
+            return [known_value(v) for v in value.value]
+        if isinstance(value, Var) and value in self.core.session.sequences:
+            return list(self.core.session.sequences[value])
+        return None
+
+    def constant_function(self, container: Operand, key: Operand) -> Static | None:
+        """`FUNCS[name]`: the function (class, module) a constant dict, list or tuple
+        holds under a constant key, resolved while transforming; None for other items
+        (numbers and arrays are read at run time)."""
+        if not (isinstance(container, Const) and isinstance(key, Const) and
+                isinstance(container.value, (dict, list, tuple))):
+            return None
+        holder = container.value
+        try:
+            item = holder[key.value]
+        except (KeyError, IndexError, TypeError):
+            return None  # Python's error, at run time
+        found = known_value(item)
+        if not isinstance(found, Static):
+            return None
+        if not isinstance(holder, tuple):  # the cache notices the item replaced later
+            self.core.session.captured.append((holder, key.value, item))
+        return found
+
+    def unpacked(self, value: Lowered, node: ast.AST, what: str) -> list[Lowered]:
+        """The items of `value` for `what` (starred arguments or items), refused where only
+        the run time knows how many there are."""
+        items = self.sequence_items(value, node)
+        if items is None:
+            raise UnsupportedSyntaxError(
+                f"{what} of a sequence whose length only the run time knows",
+                self.core.loc_for(node),
+                "unpack a tuple or list written out in the function (xs = (a, b)), a "
+                "module-level constant or a container, or pass the items one by one")
+        return items
+
+    def dict_items(self, value: Lowered, node: ast.AST) -> list[tuple[Any, Lowered]] | None:
+        """The (key, value) pairs of a dict known while transforming (a dict handle or a
+        constant dict); None for anything else."""
+        if isinstance(value, Struct) and value.kind == "dict":
+            return [(k, self.get(value, k, node)) for k in value.keys]
+        if isinstance(value, Const) and isinstance(value.value, dict):
+            pairs: list[tuple[Any, Lowered]] = []
+            for k, v in value.value.items():
+                self.core.session.captured.append((value.value, k, v))
+                pairs.append((k, known_value(v)))
+            return pairs
+        return None
+
+    def keywords(self, value: Lowered, node: ast.AST) -> list[tuple[str, Lowered]]:
+        """The keyword arguments `f(**kw)` passes: the items of a dict known while
+        transforming."""
+        core = self.core
+        pairs = self.dict_items(value, node)
+        if pairs is None:
+            raise core.unsupported(node, "'**' of something other than a dict srcad sees "
+                                         "while transforming",
+                                   "pass the keyword arguments one by one, or build the "
+                                   "dict in the function with constant keys")
+        for k, _ in pairs:
+            if not isinstance(k, str):
+                raise UnsupportedSyntaxError(f"'**' of a dict with the key {k!r}: keywords "
+                                             "must be strings", core.loc_for(node),
+                                             "use string keys")
+        return pairs
 
     def items(self, struct: Struct, node: ast.AST) -> list[Lowered]:
         """The items a loop over `struct` visits (the keys of a dict)."""
@@ -183,6 +302,7 @@ class Containers:
                 raise UnsupportedSyntaxError(
                     "dict keys computed at run time", core.loc_for(k),
                     "use constant keys; srcad resolves them while transforming")
+            self.hashable(key.value, k)
             items = [(a, b) for a, b in items if a != key.value]
             items.append((key.value, core.call_argument(v)))
         return self.new("dict", items, name="d")
@@ -207,7 +327,7 @@ class Containers:
                 if not isinstance(key, Const):
                     raise UnsupportedSyntaxError("dict.get() with a key computed at run time",
                                                  loc_for(node), "use a constant key")
-                if key.value in struct.keys:
+                if self.hashable(key.value, node) in struct.keys:
                     return self.get(struct, key.value, node)
                 return args[1] if len(args) > 1 else Const(None)
             if name == "copy" and not args:
@@ -245,8 +365,11 @@ class Containers:
             if fn is isinstance and len(args) == 2:
                 cls = struct.cls or CONTAINER_TYPES[struct.kind]
                 spec: Any = args[1]
-                return Const(issubclass(cls, spec.value if isinstance(spec, (Static, Const))
-                                        else spec))
+                if isinstance(spec, (Static, Const)):
+                    return Const(issubclass(cls, spec.value))
+                # classes known only at run time (an argument, a tuple held in a variable)
+                return core.b.call(issubclass, [Const(cls), core.operand(spec, node)],
+                                   loc=core.loc_for(node), name="isinstance")
             if fn is type and len(args) == 1:
                 return Static(struct.cls or CONTAINER_TYPES[struct.kind])
             if fn in (list, tuple) and len(args) == 1:

@@ -9,6 +9,7 @@ the lowering of everything inlined into it.
 from __future__ import annotations
 
 import ast
+import types
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
@@ -16,8 +17,8 @@ from typing import Any, Protocol
 from srcad.errors import SourceLoc, UnsupportedSyntaxError
 from srcad.frontend.source import ParsedFunction
 from srcad.ir.builder import Builder
-from srcad.ir.handles import Lowered
-from srcad.ir.nodes import Operand
+from srcad.ir.handles import Lowered, Static
+from srcad.ir.nodes import Const, Operand, Var
 from srcad.lower.mutation import Verdict
 
 
@@ -29,6 +30,19 @@ class Session:
     captured: list[tuple[Any, Any, Any]] = field(default_factory=list)
     stack: list[Any] = field(default_factory=list)  # functions being inlined (recursion)
     parsed: dict[Any, ParsedFunction] = field(default_factory=dict)  # user function -> AST
+    # run-time tuples and lists built from items srcad saw (`(a, b)`, `[x, 2 * x]`):
+    # their items, for `f(*xs)`, `first, *rest = xs` and `tuple(xs)`
+    sequences: dict[Var, list[Operand]] = field(default_factory=dict)
+    lists: set[Var] = field(default_factory=set)  # which of them are lists
+    arguments: list[Var] = field(default_factory=list)  # the caller's values
+
+
+def known_value(value: Any) -> Static | Const:
+    """A value found while transforming (a global, a default, an item of a constant
+    container): modules, classes and functions stay static, the rest are constants."""
+    if isinstance(value, (types.ModuleType, type)) or callable(value):
+        return Static(value)
+    return Const(value)
 
 
 class LoweringContext(Protocol):

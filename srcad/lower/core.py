@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import ast
 import operator
-import types
 from collections.abc import Callable
 from typing import Any
+
+import numpy as np
 
 from srcad import runtime
 from srcad.errors import SourceLoc, UnsupportedSyntaxError
@@ -25,11 +26,14 @@ from srcad.ir.nodes import Const, Operand, Var
 from srcad.lower.calls import Calls
 from srcad.lower.comprehensions import Comprehensions
 from srcad.lower.conditions import Conditions
+from srcad.lower.constructors import Constructors
 from srcad.lower.containers import Containers
-from srcad.lower.context import LoweringContext, Session
+from srcad.lower.context import LoweringContext, Session, known_value
+from srcad.lower.folding import fold
 from srcad.lower.fstrings import FStrings
 from srcad.lower.hooks import GradientHooks
 from srcad.lower.inlining import Inliner
+from srcad.lower.item_updates import ItemUpdates
 from srcad.lower.iteration import StaticIteration
 from srcad.lower.lists import Lists, is_list_expr
 from srcad.lower.loops import Loops
@@ -45,6 +49,12 @@ from srcad.lower.syntax_tables import (
 from srcad.lower.with_blocks import WithBlocks
 from srcad.rules.registry import Attribute
 from srcad.runtime import python as pyrt
+
+# np.r_ and np.c_: their subscripts are calls (`Calls.index_concatenation`).
+INDEX_JOINS = (np.r_, np.c_)
+
+# what a constant array's layout attributes are (known while transforming)
+_LAYOUT = ("shape", "size", "ndim", "dtype")
 
 # Set on an expression node whose value is a new SSA value (not a variable's): the
 # variable assigned from it may take over its name.
@@ -88,16 +98,18 @@ class Lowerer:
         self.method_owner = method_owner
         self.params = params or set()
         self.containers = Containers(self)
-        self.inliner = Inliner(self)
+        self.inliner = Inliner(self, self.containers)
         self.objects = Objects(self, self.containers, self.inliner)
         self.iteration = StaticIteration(self, self.containers)
         self.loops = Loops(self, self.containers, self.iteration)
         self.lists = Lists(self, self.containers)
-        self.calls = Calls(self, self.containers, self.objects, self.inliner, self.lists)
-        self.conditions = Conditions(self)
         self.comprehensions = Comprehensions(self, self.containers, self.iteration)
+        self.calls = Calls(self, self.containers, self.objects, self.inliner, self.lists,
+                           Constructors(self, self.containers, self.comprehensions))
+        self.conditions = Conditions(self)
         self.fstrings = FStrings(self)
-        self.with_blocks = WithBlocks(self, GradientHooks(self))
+        self.item_updates = ItemUpdates(self, self.containers)
+        self.with_blocks = WithBlocks(self, GradientHooks(self), self.objects)
 
     def child(self, resolve: Callable[[str], Any], loc_for: Callable[[ast.AST], SourceLoc | None],
               local_names: set[str], mutations: dict[str, Verdict],
@@ -148,8 +160,7 @@ class Lowerer:
                 raise self.unsupported(s.decorator_list[0], "decorators on local functions",
                                        "remove the decorator or define the function at "
                                        "module level")
-            defaults = [self.expr(d) for d in s.args.defaults]
-            self.b.write(s.name, LocalFunction(s, self, defaults))
+            self.b.write(s.name, self._local_function(s))
         elif isinstance(s, ast.Assert):
             cond = self.expr_value(s.test)
             args = [cond] + ([self.expr_value(s.msg)] if s.msg is not None else [])
@@ -176,6 +187,7 @@ class Lowerer:
         if isinstance(target, (ast.Subscript, ast.Attribute)):
             current = self.value(target)
             value = self.expr_value(s.value)
+            self.item_updates.check(target, current, loc)
             updated = self.b.call(op, [current, value], loc=loc, name=OP_HINTS.get(op, "t"))
             self.assign(target, updated, None)
             return
@@ -183,14 +195,14 @@ class Lowerer:
         current = self.operand(self.load_name(target), target)
         value = self.expr_value(s.value)
         verdict = self.mutations.get(target.id)
-        if verdict is not None and not verdict.allowed:
+        if verdict is not None and not verdict.allows(target):
             assert loc is not None  # user code (rule templates change no variables)
             where = Const((loc.filename, loc.line, loc.col, loc.function))
             name = Const(display_name(target.id))
             if verdict.aliases:
-                # the objection is other variables assigned from it: check whether
-                # their current values really share its memory
-                held = [v for v in (self.b.read(a) for a in verdict.aliases)
+                # the objection is other variables assigned from it that may still be
+                # read: check whether their current values really share its memory
+                held = [v for v in (self.b.read(a) for a in verdict.holders(target))
                         if isinstance(v, Var)]
                 if held:
                     self.b.effect(pyrt.check_not_shared, [current, name, where, *held],
@@ -205,8 +217,8 @@ class Lowerer:
     def assign(self, target: ast.expr, value: Lowered, value_node: ast.AST | None) -> None:
         if isinstance(target, ast.Name) and isinstance(value, (Handle, Static)):
             self.b.write(target.id, value)
-        elif isinstance(target, (ast.Tuple, ast.List)) and isinstance(value, Struct):
-            self.containers.unpack(value, target)
+        elif isinstance(target, (ast.Tuple, ast.List)):
+            self._unpack(target, value)
         elif isinstance(target, (ast.Subscript, ast.Attribute)) and \
                 isinstance(owner := self.container_of(target), Struct):
             self.containers.assign_into(owner, target, value)
@@ -220,15 +232,6 @@ class Lowerer:
                 value.name = hint_for(target.id)
                 value.keep = not target.id.startswith(".")
             self.b.write(target.id, value)
-        elif isinstance(target, (ast.Tuple, ast.List)):
-            if any(isinstance(e, ast.Starred) for e in target.elts):
-                raise self.unsupported(target, "starred assignment targets",
-                                       "unpack the values one by one")
-            for i, elt in enumerate(target.elts):
-                item = self.b.call(operator.getitem, [value, Const(i)], loc=self.loc_for(elt),
-                                   name=elt.id if isinstance(elt, ast.Name) else "item")
-                item.keep = isinstance(elt, ast.Name)
-                self.assign(elt, item, None)
         elif isinstance(target, ast.Attribute):
             raise UnsupportedSyntaxError(
                 "cannot assign to an attribute of this object", self.loc_for(target),
@@ -237,6 +240,60 @@ class Lowerer:
         else:
             raise self.unsupported(target, f"assignments to {type(target).__name__}",
                                    "assign to a plain variable name")
+
+    def _unpack(self, target: ast.Tuple | ast.List, value: Lowered) -> None:
+        """`a, b = value` and `first, *rest = value` (`rest` is a list)."""
+        elts = target.elts
+        star = next((i for i, e in enumerate(elts) if isinstance(e, ast.Starred)), None)
+        items = self.containers.items(value, target) if isinstance(value, Struct) else \
+            self.containers.sequence_items(value, target)
+        if items is None:
+            self._unpack_at_run_time(target, self.operand(value, target), star)
+            return
+        if len(items) < len(elts) - (star is not None) or (star is None and
+                                                             len(items) > len(elts)):
+            raise UnsupportedSyntaxError(
+                f"cannot unpack {len(items)} values into {len(elts)} targets",
+                self.loc_for(target), "match the number of targets to the values")
+        if star is None:
+            for elt, item in zip(elts, items):
+                self.assign(elt, item, None)
+            return
+        after = len(elts) - star - 1
+        for elt, item in zip(elts[:star], items):
+            self.assign(elt, item, None)
+        starred = elts[star]
+        assert isinstance(starred, ast.Starred)
+        rest = self.containers.sequence("list", items[star:len(items) - after], starred,
+                                        name=hint_for(getattr(starred.value, "id", "rest")))
+        self.assign(starred.value, rest, None)
+        for elt, item in zip(elts[star + 1:], items[len(items) - after:]):
+            self.assign(elt, item, None)
+
+    def _unpack_at_run_time(self, target: ast.Tuple | ast.List, value: Operand,
+                            star: int | None) -> None:
+        """Unpacking a sequence whose length only the run time knows: its items read by
+        index (the starred target gets a slice, made a list)."""
+        elts = target.elts
+        loc = self.loc_for(target)
+        if star is not None:
+            self.b.effect(pyrt.check_unpack, [value, Const(len(elts) - 1)], loc=loc)
+        after = len(elts) - star - 1 if star is not None else 0
+        for i, elt in enumerate(elts):
+            if i == star:
+                assert isinstance(elt, ast.Starred)
+                part = self.b.call(operator.getitem,
+                                   [value, Const(slice(star, -after if after else None))],
+                                   loc=loc, name="part")
+                rest = self.b.call(pyrt.as_list, [part], loc=loc,
+                                   name=hint_for(getattr(elt.value, "id", "rest")))
+                self.assign(elt.value, rest, None)
+                continue
+            index = i if star is None or i < star else i - len(elts)
+            item = self.b.call(operator.getitem, [value, Const(index)], loc=self.loc_for(elt),
+                               name=elt.id if isinstance(elt, ast.Name) else "item")
+            item.keep = isinstance(elt, ast.Name)
+            self.assign(elt, item, None)
 
     def container_of(self, target: ast.Subscript | ast.Attribute) -> Lowered | None:
         """The container handle `target` assigns into, if it is one."""
@@ -251,8 +308,11 @@ class Lowerer:
                 return None
         return None
 
-    def _assign_item(self, target: ast.Subscript, value: Operand) -> None:
-        """`y[index] = value` becomes `y = setitem(y, index, value)`: a new array."""
+    def _assign_item(self, target: ast.Subscript, value: Operand,
+                     site: ast.Subscript | None = None) -> None:
+        """`y[index] = value` becomes `y = setitem(y, index, value)`: a new array.
+        (`site`: the whole target of `y[i][j] = value`.)"""
+        site = site if site is not None else target
         base = target.value
         root = base
         while isinstance(root, ast.Subscript):
@@ -261,7 +321,7 @@ class Lowerer:
             raise self.unsupported(target, "assignments into this kind of target",
                                    "assign into a local array variable")
         verdict = self.mutations.get(root.id)
-        if verdict is None or not verdict.allowed:
+        if verdict is None or not verdict.allows(site):
             reason = verdict.reason if verdict is not None else "it is not a local array"
             raise UnsupportedSyntaxError(
                 f"cannot assign into '{root.id}': {reason}", self.loc_for(target),
@@ -279,7 +339,7 @@ class Lowerer:
             inner = self.value(base)
             updated = self.b.call(runtime.setitem, [inner, index, value], loc=loc,
                                   name="part")
-            self._assign_item(base, updated)
+            self._assign_item(base, updated, site)
 
     # ------------------------------------------------------------------ expressions
     def expr_value(self, node: ast.expr) -> Operand:
@@ -325,14 +385,13 @@ class Lowerer:
             if op is operator.add and (is_list_expr(node.left) or is_list_expr(node.right)):
                 return self.lists.concatenate(node)
             left, right = self.value(node.left), self.value(node.right)
-            return self.b.call(op, [left, right], loc=loc, name=OP_HINTS.get(op, "t"))
+            return fold(op, [left, right]) or \
+                self.b.call(op, [left, right], loc=loc, name=OP_HINTS.get(op, "t"))
         if isinstance(node, ast.UnaryOp):
             unary = UNARYOPS[type(node.op)]
             operand = self.value(node.operand)
-            if unary is operator.neg and isinstance(operand, Const) and \
-                    isinstance(operand.value, (int, float)):
-                return Const(-operand.value)
-            return self.b.call(unary, [operand], loc=loc, name=OP_HINTS.get(unary, "t"))
+            return fold(unary, [operand]) or \
+                self.b.call(unary, [operand], loc=loc, name=OP_HINTS.get(unary, "t"))
         if isinstance(node, ast.Compare):
             return self.conditions.compare(node)
         if isinstance(node, ast.BoolOp):
@@ -347,15 +406,22 @@ class Lowerer:
             base = self.expr(node.value)
             if isinstance(base, Struct):
                 return self.containers.subscript(base, node)
+            if isinstance(base, (Static, Const)) and any(base.value is c for c in INDEX_JOINS):
+                return self.calls.index_concatenation(base.value, node)  # np.r_[x, 0.0]
             array = self.operand(base, node.value)
             index = self._index(node.slice)
+            held = self.containers.constant_function(array, index)
+            if held is not None:
+                return held
+            part = self.containers.sliced(array, index, node)
+            if part is not None:
+                return part
             return self.b.call(operator.getitem, [array, index], loc=loc,
                                name=_subscript_hint(node))
         if isinstance(node, (ast.Tuple, ast.List)):
             return self._display(node)
         if isinstance(node, ast.Lambda):
-            defaults = [self.expr(d) for d in node.args.defaults]
-            return LocalFunction(node, self, defaults)
+            return self._local_function(node)
         if isinstance(node, ast.Dict):
             return self.containers.dict_display(node)
         if isinstance(node, (ast.ListComp, ast.GeneratorExp, ast.DictComp)):
@@ -372,6 +438,14 @@ class Lowerer:
         raise self.unsupported(node, f"'{type(node).__name__}' expressions",
                                "rewrite it with supported operations")
 
+    def _local_function(self, node: ast.FunctionDef | ast.Lambda) -> LocalFunction:
+        """A `def` or `lambda`: its default values are evaluated where it is defined."""
+        a = node.args
+        defaults = [self.expr(d) for d in a.defaults]
+        kw_defaults = {p.arg: self.expr(d) for p, d in zip(a.kwonlyargs, a.kw_defaults)
+                       if d is not None}
+        return LocalFunction(node, self, defaults, kw_defaults)
+
     def _attribute(self, node: ast.Attribute) -> Lowered:
         base = self.expr(node.value)
         self.check_handle(base, node)
@@ -383,27 +457,24 @@ class Lowerer:
                                          self.loc_for(node), "call the function instead")
         if isinstance(base, Static):
             return Static(self.objects.static_attribute(base, node))
+        if isinstance(base, Const) and isinstance(base.value, np.ndarray) and \
+                node.attr in _LAYOUT:
+            return Const(getattr(base.value, node.attr))  # `IDX.size` of a constant array
         return self.b.call(Attribute(node.attr), [base], loc=self.loc_for(node),
                            name=node.attr)
 
     def _display(self, node: ast.Tuple | ast.List) -> Lowered:
-        """A tuple or list display: a run-time value, or a container handle when an item
-        is a handle or a function."""
-        if any(isinstance(e, ast.Starred) for e in node.elts):
-            raise self.unsupported(node, "starred items in displays",
-                                   "list the items one by one")
-        raw = [self.expr(e) for e in node.elts]
-        if any(isinstance(r, Handle) or (isinstance(r, Static) and callable(r.value))
-               for r in raw):
-            kind = "tuple" if isinstance(node, ast.Tuple) else "list"
-            return self.containers.new(kind, list(enumerate(raw)))
-        items = [self.operand(r, e) for r, e in zip(raw, node.elts)]
-        if isinstance(node, ast.Tuple):
-            constants = [i.value for i in items if isinstance(i, Const)]
-            if len(constants) == len(items):
-                return Const(tuple(constants))
-        fn = runtime.make_tuple if isinstance(node, ast.Tuple) else runtime.make_list
-        return self.b.call(fn, items, loc=self.loc_for(node), name="items")
+        """A tuple or list display (`*xs` items unpacked): a run-time value, or a
+        container handle when an item is a handle or a function."""
+        items: list[Lowered] = []
+        for e in node.elts:
+            if isinstance(e, ast.Starred):
+                items += self.containers.unpacked(self.expr(e.value), e,
+                                                  "starred items (*items)")
+            else:
+                items.append(self.expr(e))
+        kind = "tuple" if isinstance(node, ast.Tuple) else "list"
+        return self.containers.sequence(kind, items, node)
 
     def _index(self, node: ast.expr) -> Operand:
         if isinstance(node, ast.Tuple):
@@ -428,9 +499,8 @@ class Lowerer:
         if found is MISSING:
             raise UnsupportedSyntaxError(f"name '{name}' is not defined", self.loc_for(node),
                                          "define it, or import it at module level")
-        if isinstance(found, (types.ModuleType, type)) or callable(found):
-            return Static(found)
-        return Const(found, name)
+        value = known_value(found)
+        return Const(found, name) if isinstance(value, Const) else value
 
     # ------------------------------------------------------------------ handles
     def operand(self, value: Lowered, node: ast.AST) -> Operand:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import ast
 import dataclasses
+import inspect
 import types
 from collections.abc import Callable
 from typing import Any
@@ -15,17 +16,27 @@ from srcad.errors import SourceLoc, UnsupportedSyntaxError
 from srcad.frontend.normalize import RESULT, RETURNED, normalize_body
 from srcad.frontend.scopes import (
     bound_names,
+    display_name,
     fresh_suffix,
     function_locals,
-    param_names,
     renamed_copy,
+    signature_args,
 )
 from srcad.frontend.source import ParsedFunction, parse_function
 from srcad.ir.handles import LocalFunction, Lowered
 from srcad.ir.nodes import Const
 from srcad.lower.classes import is_user_class
-from srcad.lower.context import LoweringContext
+from srcad.lower.containers import Containers
+from srcad.lower.context import LoweringContext, known_value
 from srcad.lower.mutation import check_mutations
+
+
+def takes_packed_arguments(fn: types.FunctionType) -> bool:
+    """Whether `fn` has `*args`, `**kwargs` or keyword-only parameters (then it is
+    inlined: its arguments are bound while transforming)."""
+    code = fn.__code__
+    return bool(code.co_kwonlyargcount or
+                code.co_flags & (inspect.CO_VARARGS | inspect.CO_VARKEYWORDS))
 
 
 class Inliner:
@@ -35,10 +46,13 @@ class Inliner:
     ----------
     core : LoweringContext
         The lowering of the caller.
+    containers : Containers
+        Holds the `*args` and `**kwargs` of the inlined function.
     """
 
-    def __init__(self, core: LoweringContext):
+    def __init__(self, core: LoweringContext, containers: Containers):
         self.core = core
+        self.containers = containers
 
     def parsed(self, fn: types.FunctionType) -> ParsedFunction:
         """`fn` parsed, once per lowering session."""
@@ -53,7 +67,8 @@ class Inliner:
         """A call of a `def` or `lambda` written in the function."""
         scope = fn.scope
         return self._inline(fn.node, scope.resolve, scope.loc_for, scope.local_names,
-                            fn.defaults, args, kwargs, node, label=fn.name, key=fn.node)
+                            fn.defaults, fn.kw_defaults, args, kwargs, node, label=fn.name,
+                            key=fn.node)
 
     def inline_callable(self, fn: Any, args: list[Lowered], kwargs: dict[str, Lowered],
                         node: ast.AST, owner: type | None = None) -> Lowered:
@@ -65,9 +80,12 @@ class Inliner:
                 "function argument here (srcad can only inline Python functions it can read)",
                 core.loc_for(node), "pass plain numbers or arrays to it")
         parsed = self.parsed(fn)
-        defaults: list[Lowered] = [Const(d) for d in (fn.__defaults__ or ())]
+        defaults: list[Lowered] = [known_value(d) for d in (fn.__defaults__ or ())]
+        kw_defaults: dict[str, Lowered] = {k: known_value(v)
+                                           for k, v in (fn.__kwdefaults__ or {}).items()}
         result = self._inline(parsed.node, parsed.resolve, parsed.loc, set(), defaults,
-                              args, kwargs, node, label=fn.__qualname__, key=fn, owner=owner)
+                              kw_defaults, args, kwargs, node, label=fn.__qualname__, key=fn,
+                              owner=owner)
         core.session.captured.extend(parsed.captured)
         parsed.captured.clear()
         return result
@@ -108,8 +126,9 @@ class Inliner:
 
     def _inline(self, fn_node: ast.FunctionDef | ast.Lambda, resolve: Callable[[str], Any],
                 loc_for: Callable[[ast.AST], SourceLoc], outer_locals: set[str],
-                defaults: list[Lowered], args: list[Lowered], kwargs: dict[str, Lowered],
-                node: ast.AST, label: str, key: Any, owner: type | None = None) -> Lowered:
+                defaults: list[Lowered], kw_defaults: dict[str, Lowered], args: list[Lowered],
+                kwargs: dict[str, Lowered], node: ast.AST, label: str, key: Any,
+                owner: type | None = None) -> Lowered:
         core = self.core
         b, stack = core.b, core.session.stack
         if key in stack:
@@ -117,11 +136,6 @@ class Inliner:
                 f"'{label}' calls itself with a container or function argument (it would be "
                 "inlined forever)", core.loc_for(node),
                 "pass plain numbers or arrays to recursive functions")
-        a = fn_node.args
-        if a.vararg or a.kwarg or a.kwonlyargs or a.posonlyargs:
-            raise UnsupportedSyntaxError(
-                f"'{label}' has *args, **kwargs or keyword-only parameters", loc_for(fn_node),
-                "use plain positional parameters")
         if isinstance(fn_node, ast.FunctionDef) and fn_node.decorator_list and \
                 key is fn_node:
             raise UnsupportedSyntaxError("decorated local functions are not supported",
@@ -129,8 +143,8 @@ class Inliner:
         suffix = fresh_suffix()
         mapping = {n: n + suffix for n in function_locals(fn_node)}
         copy = renamed_copy(fn_node, mapping)
-        names = param_names(copy.args)
-        bound = self._bind_args(names, defaults, args, kwargs, node, label)
+        bound = self._bind_args(copy.args, defaults, kw_defaults, args, kwargs, node, label)
+        names = list(bound)
         body: list[ast.stmt] = copy.body if isinstance(copy, ast.FunctionDef) else \
             [ast.copy_location(ast.Return(copy.body), copy.body)]
         body = normalize_body(body, suffix)
@@ -139,9 +153,9 @@ class Inliner:
             outer_locals
         synthetic = ast.FunctionDef(name=label, args=copy.args, body=body, decorator_list=[])
         mutations = check_mutations(synthetic, set(names))
-        method_owner = (owner, bound[0]) if owner is not None and bound else None
+        method_owner = (owner, bound[names[0]]) if owner is not None and names else None
         child = core.child(resolve, loc_for, local_names, mutations, method_owner)
-        for name, value in zip(names, bound):
+        for name, value in bound.items():
             b.write(name, value)
         b.write(result_key, Const(None))
         b.write(returned_key, Const(False))
@@ -156,34 +170,54 @@ class Inliner:
         assert result is not None  # RESULT is written on every path
         return result
 
-    def _bind_args(self, names: list[str], defaults: list[Lowered], args: list[Lowered],
-                   kwargs: dict[str, Lowered], node: ast.AST, label: str) -> list[Lowered]:
-        """The value of each parameter: positional, keyword, or its default."""
-        loc_for = self.core.loc_for
-        if len(args) > len(names):
+    def _bind_args(self, params: ast.arguments, defaults: list[Lowered],
+                   kw_defaults: dict[str, Lowered], args: list[Lowered],
+                   kwargs: dict[str, Lowered], node: ast.AST,
+                   label: str) -> dict[str, Lowered]:
+        """The value of each parameter, in the signature's order, as Python binds them:
+        positional, keyword, default; the rest in `*args` (a tuple) and `**kwargs` (a
+        dict)."""
+        loc = self.core.loc_for(node)
+        positional = [a.arg for a in params.posonlyargs + params.args]
+        keyword_only = [a.arg for a in params.kwonlyargs]
+        values: dict[str, Lowered] = dict(zip(positional, args))
+        extra = list(args[len(positional):])
+        if extra and params.vararg is None:
             raise UnsupportedSyntaxError(
-                f"'{label}' takes {len(names)} arguments but this call passes {len(args)}",
-                loc_for(node), "pass the arguments the function takes")
-        values: list[Lowered | None] = list(args) + [None] * (len(names) - len(args))
-        base = {n: i for i, n in enumerate(names)}
+                f"'{label}' takes {len(positional)} positional arguments but this call "
+                f"passes {len(args)}", loc, "pass the arguments the function takes")
+        by_keyword = {display_name(n): n
+                      for n in positional[len(params.posonlyargs):] + keyword_only}
+        extra_keywords: list[tuple[Any, Lowered]] = []
         for k, v in kwargs.items():
-            plain = {n.split("#")[0]: i for n, i in base.items()}
-            if k not in plain:
-                raise UnsupportedSyntaxError(f"'{label}' has no parameter '{k}'",
-                                             loc_for(node), "check the keyword")
-            if values[plain[k]] is not None:
-                raise UnsupportedSyntaxError(f"'{label}' got two values for '{k}'",
-                                             loc_for(node), "pass it once")
-            values[plain[k]] = v
-        first_default = len(names) - len(defaults)
-        bound: list[Lowered] = []
-        for i, given in enumerate(values):
-            if given is not None:
-                bound.append(given)
-            elif i >= first_default:
-                bound.append(defaults[i - first_default])
+            name = by_keyword.get(k)
+            if name is None:
+                if params.kwarg is None:
+                    raise UnsupportedSyntaxError(f"'{label}' has no parameter '{k}'", loc,
+                                                 "check the keyword")
+                extra_keywords.append((k, v))
+            elif name in values:
+                raise UnsupportedSyntaxError(f"'{label}' got two values for '{k}'", loc,
+                                             "pass it once")
+            else:
+                values[name] = v
+        first_default = len(positional) - len(defaults)
+        keyword_defaults = {display_name(k): v for k, v in kw_defaults.items()}
+        for i, name in enumerate(positional + keyword_only):
+            if name in values:
+                continue
+            if i < len(positional) and i >= first_default:
+                values[name] = defaults[i - first_default]
+            elif i >= len(positional) and display_name(name) in keyword_defaults:
+                values[name] = keyword_defaults[display_name(name)]
             else:
                 raise UnsupportedSyntaxError(
-                    f"'{label}' is missing the argument '{names[i].split('#')[0]}'",
-                    loc_for(node), "pass every parameter without a default")
-        return bound
+                    f"'{label}' is missing the argument '{display_name(name)}'", loc,
+                    "pass every parameter without a default")
+        if params.vararg is not None:
+            values[params.vararg.arg] = self.containers.new(
+                "tuple", list(enumerate(extra)), name=display_name(params.vararg.arg))
+        if params.kwarg is not None:
+            values[params.kwarg.arg] = self.containers.new(
+                "dict", extra_keywords, name=display_name(params.kwarg.arg))
+        return {a.arg: values[a.arg] for a in signature_args(params)}

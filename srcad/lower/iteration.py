@@ -30,10 +30,15 @@ class StaticIteration:
         self.core = core
         self.containers = containers
 
-    def items(self, it: ast.expr) -> list[Lowered] | None:
+    def items(self, it: ast.expr, ranges: bool = False) -> list[Lowered] | None:
         """Items of `for ... in it` when `it` is a container handle, or zip / enumerate /
-        reversed of them; None when the loop runs at run time."""
+        reversed of them (with `ranges`, also a range of constant length); None when the
+        loop runs at run time."""
         core, containers = self.core, self.containers
+        if ranges:
+            steps = self._constant_range(it)
+            if steps is not None:
+                return steps
         if isinstance(it, ast.Call) and isinstance(it.func, ast.Name) and not it.keywords:
             head = core.expr(it.func)
             if isinstance(head, Static) and head.value in (zip, enumerate, reversed):
@@ -65,6 +70,25 @@ class StaticIteration:
             return value
         return containers.items(value, it) if isinstance(value, Struct) else None
 
+    def _constant_range(self, it: ast.expr) -> list[Lowered] | None:
+        """The steps of `range(...)` whose arguments are constants (after folding)."""
+        core = self.core
+        if not (isinstance(it, ast.Call) and isinstance(it.func, ast.Name) and
+                not it.keywords and 1 <= len(it.args) <= 3 and
+                all(_is_plain_expression(a) for a in it.args)):
+            return None
+        head = core.expr(it.func)
+        if not (isinstance(head, Static) and head.value is range):
+            return None
+        bounds = [core.expr(a) for a in it.args]
+        values = [b.value for b in bounds if isinstance(b, Const) and type(b.value) is int]
+        if len(values) != len(bounds):
+            return None
+        steps = range(*values)
+        if len(steps) > MAX_UNROLL:
+            return None
+        return [Const(i) for i in steps]
+
     def _display(self, node: ast.expr) -> Lowered:
         """A tuple display as a container handle (its items stay separate values)."""
         if isinstance(node, ast.Tuple) and not any(isinstance(e, ast.Starred)
@@ -83,3 +107,17 @@ class StaticIteration:
                 len(value.value) <= MAX_UNROLL:
             return [Const(v) for v in value.value]
         return value
+
+
+def _is_plain_expression(node: ast.expr) -> bool:
+    """Arithmetic on names and constants, or `len(name)`: lowering it twice (to see
+    whether it is a constant) adds no effects."""
+    if isinstance(node, (ast.Constant, ast.Name)):
+        return True
+    if isinstance(node, ast.UnaryOp):
+        return _is_plain_expression(node.operand)
+    if isinstance(node, ast.BinOp):
+        return _is_plain_expression(node.left) and _is_plain_expression(node.right)
+    return isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and \
+        node.func.id == "len" and len(node.args) == 1 and not node.keywords and \
+        isinstance(node.args[0], (ast.Name, ast.Attribute))

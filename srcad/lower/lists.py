@@ -90,7 +90,7 @@ class Lists:
         core = self.core
         if isinstance(target, ast.Name) and target.id in core.local_names:
             verdict = core.mutations.get(target.id)
-            if verdict is None or not verdict.allowed:
+            if verdict is None or not verdict.allows(node):
                 reason = verdict.reason if verdict is not None else "it is not a local list"
                 name = display_name(target.id)
                 raise UnsupportedSyntaxError(

@@ -9,7 +9,7 @@ from collections.abc import Callable, Sequence
 
 from srcad import runtime
 from srcad.errors import SourceLoc
-from srcad.ir.handles import Lowered, Static
+from srcad.ir.handles import Lowered, Static, Struct
 from srcad.ir.nodes import Const, Operand, Var
 from srcad.lower.containers import Containers
 from srcad.lower.context import LoweringContext
@@ -54,7 +54,7 @@ class Loops:
                                    "use a flag variable set before 'break'")
         loc = core.loc_for(s)
         it = s.iter
-        items = self.iteration.items(it)
+        items = self.iteration.items(it, ranges=self._writes_computed_keys(s.body))
         if items is not None:
             self._unrolled_for(s, items)
             return
@@ -92,6 +92,21 @@ class Loops:
                 core.block(s.body)
 
         b.build_for(rng, "i", body, assigned=sorted(assigned), exit_key=exit_key, loc=loc)
+
+    def _writes_computed_keys(self, body: list[ast.stmt]) -> bool:
+        """Whether `body` assigns into a container srcad resolves while transforming at a
+        key it computes (`d[f"w{i}"] = v`): then a loop over a constant range is
+        unrolled, so that each key is known."""
+        core = self.core
+        for node in (n for s in body for n in ast.walk(s)):
+            targets = node.targets if isinstance(node, ast.Assign) else \
+                [node.target] if isinstance(node, (ast.AugAssign, ast.AnnAssign)) else []
+            for t in targets:
+                if isinstance(t, ast.Subscript) and not isinstance(t.slice, ast.Constant) and \
+                        isinstance(t.value, ast.Name) and t.value.id in core.local_names and \
+                        isinstance(core.b.read(t.value.id), Struct):
+                    return True
+        return False
 
     def _enumerate_or_zip(self, s: ast.For, it: ast.Call, fn: object,
                           loc: SourceLoc | None) -> tuple[Var, Callable[[Var], None]]:

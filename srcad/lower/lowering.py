@@ -10,7 +10,7 @@ from typing import Any
 
 from srcad.errors import SourceLoc, UnsupportedSyntaxError
 from srcad.frontend.normalize import RESULT, RETURNED, normalize_body
-from srcad.frontend.scopes import bound_names
+from srcad.frontend.scopes import bound_names, signature_args
 from srcad.frontend.source import MISSING, ParsedFunction
 from srcad.ir.builder import Builder
 from srcad.ir.handles import Lowered, Static, Struct
@@ -43,15 +43,11 @@ def lower_function(parsed: ParsedFunction, specs: tuple | None = None) -> Functi
         The function in SSA form.
     """
     node = parsed.node
-    args = node.args
-    if args.vararg or args.kwarg or args.kwonlyargs or args.posonlyargs:
-        raise UnsupportedSyntaxError(
-            "functions with *args, **kwargs, keyword-only or positional-only parameters are "
-            "not supported", parsed.loc(node), "use plain positional parameters")
+    signature = signature_args(node.args)  # `*args` and `**kwargs` are one parameter each
     body = normalize_body(node.body)
     builder = Builder(Const(None), hint_for)
     params: list[Var] = []
-    for i, a in enumerate(args.args):
+    for i, a in enumerate(signature):
         spec = specs[i] if specs is not None and i < len(specs) else None
         if isinstance(spec, TreeKind):
             builder.write(a.arg, _tree_param(spec, a.arg, params, builder))
@@ -59,13 +55,13 @@ def lower_function(parsed: ParsedFunction, specs: tuple | None = None) -> Functi
         v = Var(a.arg, keep=True)
         params.append(v)
         builder.write(a.arg, v)
-    local_names = {a.arg for a in args.args} | bound_names(body) | {RESULT, RETURNED}
+    param_names = {a.arg for a in signature}
+    local_names = param_names | bound_names(body) | {RESULT, RETURNED}
     for sub in ast.walk(node):
         if isinstance(sub, (ast.Global, ast.Nonlocal)):
             what, hint = UNSUPPORTED_STMTS[type(sub)]
             raise UnsupportedSyntaxError(f"{what} are not supported", parsed.loc(sub), hint)
-    param_names = {a.arg for a in args.args}
-    session = Session()
+    session = Session(arguments=list(params))
     lowerer = Lowerer(builder, parsed.resolve, parsed.loc, local_names,
                       check_mutations(node, param_names), session, params=param_names)
     builder.write(RESULT, Const(None))

@@ -10,9 +10,12 @@ checks those conditions on the AST, conservatively.
 from __future__ import annotations
 
 import ast
-from dataclasses import dataclass
+import inspect
+from dataclasses import dataclass, field
 
 import numpy as np
+
+from srcad.lower.liveness import live_after
 
 # Calls that always return a new array (never a view of an argument).
 FRESH_FUNCTIONS = {
@@ -34,6 +37,20 @@ class Verdict:
     # the only objection: these variables were assigned from it (a `+=` can check at
     # run time whether they really share its memory)
     aliases: tuple = ()
+    # per change (the target of `y[i] = v` or `y += v`, or the call `y.append(v)`): the
+    # aliases that may still be read after it; a change no alias outlives is safe
+    live: dict = field(default_factory=dict)
+    # every binding makes a new NumPy array (so `y[i] += v` changes no other object)
+    arrays_only: bool = False
+
+    def holders(self, site: ast.AST) -> tuple:
+        """The aliases that may still see the change at `site` (all of them where the
+        analysis has no answer)."""
+        return tuple(self.live.get(site, self.aliases))
+
+    def allows(self, site: ast.AST) -> bool:
+        """Whether changing the value in place at `site` is what Python does."""
+        return self.allowed or (bool(self.aliases) and not self.holders(site))
 
 
 def _call_name(node: ast.Call) -> str:
@@ -71,10 +88,15 @@ def _is_fresh(node: ast.expr) -> bool:
         name = _call_name(node)
         if isinstance(node.func, ast.Attribute) and not _is_module_like(node.func.value):
             return name in FRESH_METHODS
-        if any(k.arg == "out" for k in node.keywords):
+        if out_arguments(node):
             return False
         return name in FRESH_FUNCTIONS or isinstance(getattr(np, name, None), np.ufunc)
     return False
+
+
+def is_new_array(node: ast.expr) -> bool:
+    """True if evaluating `node` always produces a new array nobody else holds."""
+    return _is_fresh(node)
 
 
 def _is_module_like(node: ast.expr) -> bool:
@@ -99,6 +121,12 @@ def _may_hold(node: ast.expr, name: str, python_list: bool = False) -> bool:
         return any(v is not None and _may_hold(v, name, python_list) for v in node.values)
     if isinstance(node, ast.IfExp):
         return _may_hold(node.body, name, python_list) or _may_hold(node.orelse, name, python_list)
+    if isinstance(node, ast.BinOp) and isinstance(node.op, (ast.Add, ast.Mult)) and any(
+            isinstance(side, (ast.List, ast.Tuple, ast.ListComp))
+            for side in (node.left, node.right)):
+        # `[y] + rest`, `(y,) * 2`: a new list or tuple holding the same objects
+        return _may_hold(node.left, name, python_list) or \
+            _may_hold(node.right, name, python_list)
     if isinstance(node, ast.BoolOp):
         return any(_may_hold(v, name, python_list) for v in node.values)
     if isinstance(node, ast.NamedExpr):
@@ -115,6 +143,41 @@ def _may_hold(node: ast.expr, name: str, python_list: bool = False) -> bool:
             args.append(node.func.value)
         return any(_may_hold(a, name, python_list) for a in args)
     return False
+
+
+def out_arguments(call: ast.Call) -> list[ast.expr]:
+    """The arrays a NumPy call writes into: its `out=` (each item of an `out=(a, b)`
+    tuple) and a ufunc's outputs passed by position (`np.add(a, b, buf)`)."""
+    written: list[ast.expr] = []
+    for k in call.keywords:
+        if k.arg == "out":
+            items = k.value.elts if isinstance(k.value, ast.Tuple) else [k.value]
+            written += [e for e in items if not (isinstance(e, ast.Constant) and e.value is None)]
+    if not _is_module_like(call.func):
+        return written
+    function = getattr(np, _call_name(call), None)
+    if isinstance(function, np.ufunc):
+        return written + call.args[function.nin:]
+    try:
+        params = list(inspect.signature(function).parameters) if callable(function) else []
+    except (TypeError, ValueError):
+        params = []
+    if "out" in params and params.index("out") < len(call.args):
+        written.append(call.args[params.index("out")])
+    return written
+
+
+def _written_roots(node: ast.AST) -> list[str]:
+    """The variables whose arrays the call `node` writes into with out=."""
+    if not isinstance(node, ast.Call):
+        return []
+    roots = []
+    for target in out_arguments(node):
+        while isinstance(target, ast.Subscript):
+            target = target.value
+        if isinstance(target, ast.Name):
+            roots.append(target.id)
+    return roots
 
 
 def _appends_to(node: ast.AST) -> str | None:
@@ -243,8 +306,11 @@ def check_mutations(function: ast.FunctionDef, params: set) -> dict:
                 targets.setdefault(node.target.id, Verdict(True))
         elif _appends_to(node) is not None:
             targets.setdefault(_appends_to(node), Verdict(True))
+        for root in _written_roots(node):
+            targets.setdefault(root, Verdict(True))
     assigned_into = set()
     for node in ast.walk(function):
+        assigned_into.update(_written_roots(node))
         if isinstance(node, ast.AugAssign) and isinstance(node.target, ast.Name):
             assigned_into.add(node.target.id)
         if isinstance(node, (ast.Assign, ast.AugAssign, ast.AnnAssign)):
@@ -253,11 +319,114 @@ def check_mutations(function: ast.FunctionDef, params: set) -> dict:
                     t = t.value
                     if isinstance(t, ast.Name):
                         assigned_into.add(t.id)
+    after: dict | None = None
     for name, verdict in targets.items():
         found = _verdict(function, name, params, name not in assigned_into)
         verdict.allowed, verdict.reason = found[0], found[1]
         verdict.aliases = found[2] if len(found) > 2 else ()
+        verdict.arrays_only = _binds_arrays_only(function, name)
+        if verdict.aliases:
+            after = live_after(function) if after is None else after
+            verdict.live = _live_aliases(function, name, verdict.aliases, after)
     return targets
+
+
+def _live_aliases(function: ast.FunctionDef, name: str, aliases: tuple,
+                  after: dict) -> dict:
+    """For each simple statement changing `name` in place, the aliases that may be read
+    after it. An alias whose value may reach another variable or container stays live
+    (the analysis follows names, not values)."""
+    escaping = {a for a in aliases if _escapes(function, a)}
+    live: dict = {}
+    for stmt in ast.walk(function):
+        if not isinstance(stmt, (ast.Assign, ast.AugAssign, ast.AnnAssign, ast.Expr)):
+            continue
+        sites: list[ast.AST] = [n for n in ast.walk(stmt) if _appends_to(n) == name]
+        for t in stmt.targets if isinstance(stmt, ast.Assign) else \
+                [] if isinstance(stmt, ast.Expr) else [stmt.target]:
+            root = t
+            while isinstance(root, ast.Subscript):
+                root = root.value
+            if isinstance(root, ast.Name) and root.id == name and \
+                    (root is not t or isinstance(stmt, ast.AugAssign)):
+                sites.append(t)
+        read_later = after.get(stmt, set(aliases))
+        for site in sites:
+            live[site] = tuple(a for a in aliases if a in escaping or a in read_later)
+    return live
+
+
+def _bound_names(target: ast.expr) -> list[str]:
+    """The names a target of plain names binds (`a`, `a, b`, `a, *rest`); empty for any
+    other target."""
+    if isinstance(target, ast.Name):
+        return [target.id]
+    if isinstance(target, ast.Starred):
+        return _bound_names(target.value)
+    if isinstance(target, (ast.Tuple, ast.List)):
+        names = [_bound_names(e) for e in target.elts]
+        return [n for group in names for n in group] if all(names) else []
+    return []
+
+
+def _binds_arrays_only(function: ast.FunctionDef, name: str) -> bool:
+    """Whether every binding of `name` is NumPy arithmetic or a NumPy function that
+    makes a new array (never a list, whose items are objects of their own)."""
+    values = []
+    for node in ast.walk(function):
+        if isinstance(node, (ast.Assign, ast.AnnAssign)):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            for t in targets:
+                if isinstance(t, ast.Name) and t.id == name and node.value is not None:
+                    values.append(node.value)
+                elif not isinstance(t, (ast.Name, ast.Subscript, ast.Attribute)) and any(
+                        isinstance(n, ast.Name) and n.id == name for n in ast.walk(t)):
+                    return False  # unpacked: of unknown type
+        elif isinstance(node, (ast.For, ast.comprehension, ast.withitem)):
+            target = node.optional_vars if isinstance(node, ast.withitem) else node.target
+            if target is not None and any(isinstance(n, ast.Name) and n.id == name
+                                          for n in ast.walk(target)):
+                return False
+    return bool(values) and all(_surely_array(v) for v in values)
+
+
+def _surely_array(node: ast.expr) -> bool:
+    """A new NumPy array (or a number): a NumPy function making one, or arithmetic that
+    lists do not support (lists only have `+` and `* n`)."""
+    if isinstance(node, ast.Call):
+        return _is_module_like(node.func) and _is_fresh(node)
+    if isinstance(node, ast.UnaryOp):
+        return True
+    if isinstance(node, ast.BinOp):
+        if not isinstance(node.op, (ast.Add, ast.Mult)):
+            return True
+        return any(_surely_array(side) or (isinstance(side, ast.Constant) and
+                                            isinstance(side.value, float))
+                   for side in (node.left, node.right))
+    return False
+
+
+def _escapes(function: ast.FunctionDef, name: str) -> bool:
+    """Whether the value of `name` may be kept anywhere but in `name` itself: another
+    variable or container, a loop's items, a call that may keep a reference."""
+    for node in ast.walk(function):
+        if isinstance(node, (ast.Assign, ast.AugAssign, ast.AnnAssign)):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            if node.value is not None and _may_hold(node.value, name) and not all(
+                    isinstance(t, ast.Name) and t.id == name for t in targets):
+                return True
+        elif isinstance(node, (ast.For, ast.comprehension)) and _may_hold(node.iter, name):
+            return True
+        elif isinstance(node, ast.withitem) and _may_hold(node.context_expr, name):
+            return True
+        elif isinstance(node, ast.Expr) and isinstance(node.value, ast.Call) and \
+                _call_name(node.value) != "print":
+            call = node.value
+            arguments = list(call.args) + [k.value for k in call.keywords]
+            if any(_may_hold(a, name) for a in arguments) or (
+                    _appends_to(call) != name and _may_hold(call, name)):
+                return True
+    return False
 
 
 def _verdict(function: ast.FunctionDef, name: str, params: set,
@@ -280,6 +449,10 @@ def _verdict(function: ast.FunctionDef, name: str, params: set,
                         return False, (f"'{name}' is not known to be a new array here "
                                        "(it may share memory with another array)")
                 elif isinstance(t, (ast.Tuple, ast.List)) and any(
+                        isinstance(e, ast.Starred) and isinstance(e.value, ast.Name) and
+                        e.value.id == name for e in t.elts):
+                    bound = True  # `first, *rest = ...`: `rest` is always a new list
+                elif isinstance(t, (ast.Tuple, ast.List)) and any(
                         isinstance(e, ast.Name) and e.id == name for e in t.elts):
                     value = node.value
                     if not (isinstance(value, (ast.Tuple, ast.List)) and
@@ -296,8 +469,9 @@ def _verdict(function: ast.FunctionDef, name: str, params: set,
             if _may_hold(node.value, name, python_list) and not all(
                     isinstance(t, ast.Name) and t.id == name or
                     isinstance(t, ast.Subscript) for t in node.targets):
-                names = [t.id for t in node.targets if isinstance(t, ast.Name)]
-                if len(names) == len(node.targets):
+                # names bound to it, or to its items (`a, *rest = y`)
+                names = [n for t in node.targets for n in _bound_names(t)]
+                if all(_bound_names(t) for t in node.targets):
                     aliases.update(n for n in names if n != name)
                 else:
                     return False, (f"another variable may share memory with '{name}' (it "
@@ -332,6 +506,10 @@ def _verdict(function: ast.FunctionDef, name: str, params: set,
                 if any(_may_hold(a, name, python_list) for a in call.args):
                     return False, f"'{name}' is appended to itself"
                 continue
+            if out_arguments(call) and (_is_module_like(call.func) or (
+                    isinstance(call.func, ast.Attribute) and
+                    hasattr(np.ndarray, call.func.attr))):
+                continue  # NumPy writing into out= keeps no reference to its arguments
             args = list(call.args) + [k.value for k in call.keywords]
             if any(_may_hold(a, name, python_list) for a in args) and \
                     not _handed_over(function, node, name):

@@ -143,6 +143,20 @@ class Objects:
         return Const(attr)
 
     # ------------------------------------------------------------------ calls
+    def call_special(self, obj: Struct, name: str, args: list[Lowered],
+                     node: ast.AST) -> Lowered:
+        """`obj.name(*args)` for a special method Python calls itself (`__enter__` and
+        `__exit__` of a `with` block), inlined."""
+        cls = obj.cls
+        method = inspect.getattr_static(cls, name, None) if cls is not None else None
+        if not (isinstance(method, types.FunctionType) and is_user_function(method)):
+            raise UnsupportedSyntaxError(
+                f"{obj.describe()} has no {name} method srcad can read", self.core.loc_for(node),
+                "use a context manager whose class defines __enter__ and __exit__ in Python")
+        assert cls is not None  # a method was found in it
+        self.capture_class_attr(cls, name)
+        return self.inliner.inline_callable(method, [obj] + args, {}, node, _owner(cls, name))
+
     def call_instance(self, obj: Any, args: list[Lowered], kwargs: dict[str, Lowered],
                       node: ast.Call) -> Lowered | None:
         """A call of a constant object whose class has a user `__call__`; None for

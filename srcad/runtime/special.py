@@ -177,9 +177,10 @@ def betainc_db(a, b, x):
 
 
 def betainc_dx(a, b, x):
-    """d/dx of betainc(a, b, x): x**(a-1) (1-x)**(b-1) / beta(a, b)."""
+    """d/dx of betainc(a, b, x): x**(a-1) (1-x)**(b-1) / beta(a, b) (with 0 * log(0) = 0:
+    b at x = 0 for a = 1, a at x = 1 for b = 1)."""
     with np.errstate(divide="ignore", invalid="ignore", under="ignore"):
-        return np.exp((a - 1.0) * np.log(x) + (b - 1.0) * np.log1p(-x) - sp.betaln(a, b))
+        return np.exp(sp.xlogy(a - 1.0, x) + sp.xlog1py(b - 1.0, -x) - sp.betaln(a, b))
 
 
 # ----------------------------------------------------------------------------- logsumexp

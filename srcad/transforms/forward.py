@@ -39,6 +39,7 @@ from srcad.ir.nodes import (
 from srcad.lower.lowering import lower_template
 from srcad.rules import registry
 from srcad.rules.complex_values import complex_rule
+from srcad.rules.templates import loaded_names
 
 ZERO = Const(0.0)
 _STACK_OPS = (runtime.new_stack, runtime.push, runtime.pop, runtime.copy_stack)
@@ -95,7 +96,7 @@ class ForwardTransform:
         t = self.tangent(op)
         if t is not None:
             return t
-        if self.kind(op) == SCALAR:
+        if self.kind(op) == SCALAR or _not_numeric(op):
             return ZERO
         return self.b.call(runtime.zeros_like, [op], name="dvalue", origin=_tangent_of(op))
 
@@ -168,6 +169,7 @@ class ForwardTransform:
             raise UnsupportedSyntaxError(
                 f"this call to '{label}' does not match the parameters of its tangent rule "
                 f"({', '.join(template.params)})", stmt.loc, "pass only the arguments listed")
+        self._check_tangents_read(template, rule, bound, stmt)
         scratch = Builder()
         bindings: dict[str, Operand] = {}
         zeros: set[str] = set()
@@ -220,6 +222,10 @@ class ForwardTransform:
             return
         tangent_inputs = {bindings[n] for n in bindings if n.startswith("d") and n[1:] in bound
                           and isinstance(bindings[n], Var)}
+        # The items of a *args tangent tuple: the tuple is not zero when some are (else
+        # `np.einsum(',ij', 2.0, a)` lost the tangent of `a`).
+        tangent_inputs |= {t for value in bound.values() if isinstance(value, tuple)
+                           for t in map(self.tangent, value) if t is not None}
         value = self._splice(scratch.block, tangent_inputs, zeros, bindings, primals, result)
         if value is None:
             return
@@ -231,6 +237,21 @@ class ForwardTransform:
             value.keep = True
             self._name_kept_operands(value, z, mark)
         self.tangents[z] = value
+
+    def _check_tangents_read(self, template, rule, bound: dict, stmt: Call) -> None:
+        """Refuse a call that passes a varied value to a parameter whose tangent the rule
+        never reads (and that the rule does not declare nondifferentiable): its tangent
+        would silently be dropped (reverse mode refuses the same call)."""
+        read = loaded_names(template.body)
+        for name, value in bound.items():
+            values = value if isinstance(value, tuple) else (value,)
+            if name in rule.nondiff_params or "d" + name in read or \
+                    all(self.tangent(v) is None for v in values):
+                continue
+            raise RuleError(f"the tangent rule of '{fn_label(stmt.fn)}' gives no derivative "
+                            f"for its parameter '{name}', which this call varies", stmt.loc,
+                            f"keep differentiated values out of '{name}', or register a "
+                            "rule that reads its tangent")
 
     def _name_kept_operands(self, value: Var, z: Var, mark: int) -> None:
         """Where a zero tangent left `value = t + 0.0`, the optimizer keeps `t` in its
@@ -280,7 +301,7 @@ class ForwardTransform:
             if isinstance(op, Var) and op in zero_vars:
                 return ZERO
             primal = primals.get(id(op))
-            if primal is None or self.kind(primal) == SCALAR:
+            if primal is None or self.kind(primal) == SCALAR or _not_numeric(primal):
                 return ZERO
             return self.b.call(runtime.zeros_like, [primal], name="zero")
 
@@ -418,6 +439,13 @@ def _kept_operand(stmt: Call) -> Operand | None:
     if stmt.fn in (operator.add, operator.sub) and _is_zero(right):
         return left
     return None
+
+
+def _not_numeric(op: Operand) -> bool:
+    """A constant that is no number (einsum's subscripts, an axis of None, a slice): its
+    zero tangent needs no shape."""
+    return isinstance(op, Const) and isinstance(op.value, (str, slice, type(None),
+                                                           type(Ellipsis)))
 
 
 def _is_zero(op: Operand) -> bool:

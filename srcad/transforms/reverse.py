@@ -659,13 +659,14 @@ class ReverseTransform:
         """Move the adjoints of a loop's results onto its carried values."""
         carried = [c for c in stmt.carried if self.is_active(c.var) or self.is_active(c.out)]
         for c in carried:
-            if isinstance(self.kind(c.var), TupleKind):
-                raise UnsupportedSyntaxError(
-                    "a tuple of differentiated values carried through a loop is not supported",
-                    stmt.loc, "unpack the tuple into separate variables before the loop")
             d = self.read_adjoint(c.out) if self.is_active(c.out) else None
             self.consume(c.out)
-            if d is not None:
+            if d is None:
+                continue
+            if isinstance(self.kind(c.var), TupleKind):
+                # a tuple (`state = (theta, omega)`): item by item, or as one list
+                self.accumulate(c.var, d, _adjoint_loc(stmt.loc))
+            else:
                 self.rb.write(self.adj_key(c.var), d)
         return carried
 

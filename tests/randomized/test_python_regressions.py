@@ -91,19 +91,32 @@ def dict_comprehension_key_filter(x):
     return d["p"]
 
 
-@pytest.mark.parametrize("fn", [fstring_keys, dict_comprehension_key_filter],
+@pytest.mark.parametrize("fn", [fstring_keys, dict_comprehension_key_filter,
+                                fstring_keys_range, fstring_keys_loop],
                          ids=lambda fn: fn.__name__)
 def test_constant_keys_made_by_fstrings_and_constant_filters(fn):
     check_grad(fn, 0.7)
 
 
+def fstring_keys_run_time_range(x):
+    d = {f"f{i}": x * (i + 1) for i in range(int(x * 3))}
+    return d["f0"] + d["f1"]
+
+
+def fstring_keys_run_time_loop(x):
+    d = {}
+    for i in range(int(x * 3)):
+        d[f"f{i}"] = x * (i + 1)
+    return d["f0"] + d["f1"]
+
+
 @pytest.mark.parametrize("fn, message", [
-    (fstring_keys_range, "dict comprehensions over a run-time sequence"),
-    (fstring_keys_loop, "a key of a dict computed at run time"),
+    (fstring_keys_run_time_range, "dict comprehensions over a run-time sequence"),
+    (fstring_keys_run_time_loop, "a key of a dict computed at run time"),
 ], ids=lambda v: getattr(v, "__name__", ""))
 def test_refused_with_a_clear_error(fn, message):
-    """Valid Python with constant keys that srcad refuses (not in docs/python.md's
-    "Still refused" list). If one becomes supported, move its snippet in python_gen.py
-    from REFUSED_SNIPPETS to SNIPPETS."""
+    """Keys only the run time knows (the loop's length is computed): refused, as
+    docs/python.md's "Still refused" list says. If one becomes supported, move its
+    snippet in python_gen.py from REFUSED_SNIPPETS to SNIPPETS."""
     with pytest.raises(srcad.UnsupportedSyntaxError, match=message):
         srcad.grad(fn)(0.7)

@@ -204,7 +204,7 @@ def accumulator_read_through_a_scalar(x):
     return acc + np.sum(s)
 
 
-def accumulator_with_a_live_row_view(x):
+def accumulator_with_a_row_view_rebound_before_use(x):
     s = np.zeros((2, 3))
     for i in range(2):
         s += np.tanh(x)
@@ -212,9 +212,20 @@ def accumulator_with_a_live_row_view(x):
     return np.sum(row * s)
 
 
+def accumulator_with_a_live_row_view(x):
+    s = np.zeros((2, 3))
+    for i in range(2):
+        s += np.tanh(x)
+        row = s[0]
+        s += x
+    return np.sum(row * s)
+
+
 def test_in_place_update_checks_aliases_at_run_time():
     # `v = s[1]` could be a view of `s` (it is a number here): checked when `s += ...`
     # runs, refused only if the value really shares memory
     check_grad(accumulator_read_through_a_scalar, np.array([0.1, 0.2, 0.3]))
+    # the view `row` of the last round is rebound before the next `s += ...`: no sharing
+    check_grad(accumulator_with_a_row_view_rebound_before_use, np.array([0.1, 0.2, 0.3]))
     with pytest.raises(srcad.SrcadError, match="holds it"):
         srcad.grad(accumulator_with_a_live_row_view)(np.array([0.1, 0.2, 0.3]))
