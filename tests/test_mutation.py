@@ -148,3 +148,24 @@ def test_assignments_another_reference_could_observe_are_refused(fn, message):
 
 def test_assignment_into_a_local_list_is_differentiated():
     assert srcad.grad(into_list)(0.5) == 1.0
+
+
+def rows_filled_over_a_range_of_its_length(x):
+    # Tangent's init_array_grad_maybe_active: `range(len(h))` does not iterate over h
+    h = np.zeros((len(x), 3))
+    for t in range(len(h)):
+        h[t] = x[t]
+    return np.sum(h * h)
+
+
+def rows_filled_while_iterating_over_it(x):
+    h = np.zeros((len(x), 3))
+    for row in h:
+        h[0] = x[0] * row
+    return np.sum(h)
+
+
+def test_a_loop_over_a_range_of_the_length_is_not_a_loop_over_the_array():
+    check_grad(rows_filled_over_a_range_of_its_length, np.array([0.5, 1.0, 2.0]))
+    with pytest.raises(srcad.UnsupportedSyntaxError, match="a loop iterates over 'h'"):
+        srcad.grad(rows_filled_while_iterating_over_it)(np.array([0.5, 1.0, 2.0]))

@@ -28,6 +28,10 @@ FRESH_FUNCTIONS = {
     "cross", "trace", "norm", "solve", "inv", "diff", "gradient", "convolve",
 }
 FRESH_METHODS = {"copy", "astype", "dot", "cumsum", "cumprod", "clip", "round"}
+# Builtins whose result is a number, a string, a type or a range: never an array or a
+# container holding one (`for t in range(len(h))` does not iterate over `h`).
+SCALAR_BUILTINS = {"len", "range", "int", "float", "bool", "str", "repr", "isinstance",
+                   "callable", "id", "hash", "type"}
 
 
 @dataclass
@@ -82,7 +86,7 @@ def _is_fresh(node: ast.expr) -> bool:
                          ast.Constant)):
         return True
     if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and \
-            node.func.id == "list":
+            (node.func.id == "list" or node.func.id in SCALAR_BUILTINS):
         return True
     if isinstance(node, ast.Call):
         name = _call_name(node)

@@ -58,7 +58,8 @@ def reverse_seed(unit: DerivativeUnit) -> Operand:
 def _refused_output(fn: Function, value: Operand, kind: Any) -> str | None:
     """What the output is, when its kind alone shows that a gradient cannot start from it."""
     if isinstance(kind, TupleKind):
-        return f"a tuple of {len(kind.items)} items"
+        count = len(kind.items)
+        return f"a tuple or list of {count} item{'' if count == 1 else 's'}"
     if isinstance(kind, ListKind):
         return "a list"
     if kind in (COMPLEX, COMPLEX_SCALAR) or is_complex(kind):
