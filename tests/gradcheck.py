@@ -212,13 +212,20 @@ def numerical_hessian(f: Callable[[Any], Any], x: Any, eps: float = HESSIAN_EPS)
 
 
 def check_jvp_matches(f, args, positions, grads, rtol=1e-6, atol=1e-9, seed=0):
-    """The dot-product test: forward mode's <grad, v> equals the reverse gradient's."""
+    """The dot-product test: forward mode's <grad, v> equals the reverse gradient's (for
+    a complex argument, the real inner product Re(sum(conj(grad) * v)) with a complex
+    tangent v = vx + 1j * vy)."""
     rng = np.random.default_rng(seed)
     tangents = [None] * len(args)
     expected = 0.0
     for pos, g in zip(positions, grads):
         x = args[pos]
         v = rng.standard_normal(np.shape(x))
+        if np.iscomplexobj(x):
+            v = v + 1j * rng.standard_normal(np.shape(x))
+            tangents[pos] = v.astype(x.dtype) if isinstance(x, np.ndarray) else complex(v)
+            expected += float(np.real(np.sum(np.conj(g) * tangents[pos])))
+            continue
         tangents[pos] = v.astype(x.dtype) if isinstance(x, np.ndarray) else float(v)
         expected += float(np.sum(np.asarray(g, dtype=np.float64) * tangents[pos]))
     _, t = srcad.jvp(f, args, tangents)
@@ -241,7 +248,8 @@ def check_grad(f, *args, wrt=0, rtol=1e-5, atol=1e-7, forward=True):
             assert isinstance(g, np.ndarray), f"gradient of arg {pos} is {type(g)}"
             assert g.shape == x.shape and g.dtype == x.dtype
         else:
-            assert isinstance(g, float), f"gradient of arg {pos} is {type(g)}"
+            number = complex if isinstance(x, (complex, np.complexfloating)) else float
+            assert isinstance(g, number), f"gradient of arg {pos} is {type(g)}"
         np.testing.assert_allclose(g, expected, rtol=rtol, atol=atol,
                                    err_msg=f"gradient of {f.__name__} w.r.t. arg {pos}")
     if forward:

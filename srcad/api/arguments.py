@@ -89,23 +89,23 @@ def shift_wrt(wrt: Any) -> Any:
 
 def default_wrt(fn: Callable, values: list, passed: int, start: int = 0) -> tuple:
     """The arguments `vjp` differentiates by default: each from `start` (after a bound
-    method's object) to `passed` (those the caller gave by position) that holds floats:
-    a float, a float array, or a dict, list, tuple or object with float leaves."""
+    method's object) to `passed` (those the caller gave by position) that holds floats
+    or complex numbers: a float or complex number, a float or complex array, or a dict,
+    list, tuple or object with such leaves."""
     positions = []
     for i, v in enumerate(values[:passed]):
         if i < start:
             continue
         if isinstance(v, (bool, np.bool_)):
             continue
-        if isinstance(v, (float, np.floating)) or (
-                isinstance(v, np.ndarray) and np.issubdtype(v.dtype, np.floating)):
+        if is_inexact(v):
             positions.append(i)
         elif is_structured(v, True) and any(float_leaves(tree_kind(v, True))):
             positions.append(i)
     if not positions:
         raise BadArgumentError(f"srcad.vjp: no argument passed by position to "
-                               f"'{fn.__name__}' holds floats", fn_loc(fn),
-                               "pass float arguments, or choose them with wrt=")
+                               f"'{fn.__name__}' holds floats or complex numbers",
+                               fn_loc(fn), "pass float arguments, or choose them with wrt=")
     return tuple(positions)
 
 
@@ -127,15 +127,25 @@ def takes_positional_only(fn: Callable) -> bool:
     return all(p.kind in plain for p in signature(fn).parameters.values())
 
 
+def is_inexact(value: Any) -> bool:
+    """Whether srcad differentiates with respect to `value` as it is: a float or a
+    complex number (Python's or NumPy's), or a float or complex array.
+
+    A complex argument `z = x + 1j * y` gets the gradient `dL/dx + 1j * dL/dy` and the
+    tangent `dx + 1j * dy` (docs/complex.md)."""
+    if isinstance(value, (float, complex, np.floating, np.complexfloating)):
+        return not isinstance(value, bool)
+    return isinstance(value, np.ndarray) and value.dtype.kind in "fc"
+
+
 def check_differentiable(fn: Callable, name: str, value: Any) -> Any:
-    """The value as srcad differentiates it (a float or a float array), or a clear error.
+    """The value as srcad differentiates it (a float or complex number, a float or
+    complex array), or a clear error.
 
     An integer has no gradient (nor a bool, a string, None): asking for one is refused,
     never answered with a zero or with the derivative of the float it would round to.
     """
-    if isinstance(value, (float, np.floating)):
-        return value
-    if isinstance(value, np.ndarray) and np.issubdtype(value.dtype, np.floating):
+    if is_inexact(value):
         return value
     what, hint = _why_not_differentiable(name, value)
     raise BadArgumentError(f"cannot differentiate with respect to '{name}': {what}",
@@ -150,9 +160,6 @@ def _why_not_differentiable(name: str, value: Any) -> tuple[str, str]:
         return (f"it is the integer {value!r}, and an integer argument has no gradient",
                 f"pass a float ({float(value)!r}) to differentiate at that point; if "
                 f"'{name}' is a count, an index or a size, leave it out of wrt")
-    if isinstance(value, (complex, np.complexfloating)) or \
-            (isinstance(value, np.ndarray) and value.dtype.kind == "c"):
-        return "it is complex", "split it into real and imaginary parts"
     if isinstance(value, np.ndarray):
         return (f"its dtype is {value.dtype}",
                 f"pass a float array, e.g. {name}.astype(float)")
@@ -195,24 +202,33 @@ def bound_function(fn: Any) -> tuple[Any, tuple]:
 
 
 def tangent_like(tangent: Any, primal: Any, fn: Callable, name: str) -> Any:
-    """Check one input tangent against its primal; returns it as srcad uses it."""
+    """Check one input tangent against its primal; returns it as srcad uses it (a
+    complex argument's tangent is `dx + 1j * dy`, real or complex)."""
     try:
         array = np.asarray(tangent)
     except ValueError:  # a ragged sequence
         array = np.asarray(None)
-    if array.dtype.kind not in "fiu":
+    complex_primal = np.iscomplexobj(primal)
+    if array.dtype.kind not in ("fiuc" if complex_primal else "fiu"):
+        if array.dtype.kind == "c":
+            raise BadArgumentError(
+                f"the tangent for '{name}' is complex, but '{name}' is real", fn_loc(fn),
+                "pass a real tangent for a real argument (a complex tangent dx + 1j * dy "
+                "is for a complex argument)")
         raise BadArgumentError(
-            f"the tangent for '{name}' must be real numbers shaped like the argument; got "
+            f"the tangent for '{name}' must be numbers shaped like the argument; got "
             f"a {type(tangent).__name__}" + (f" of dtype {array.dtype}"
                                              if isinstance(tangent, np.ndarray) else ""),
             fn_loc(fn), "pass a float tangent (a float, or a float array shaped like its "
-                        "argument)")
+                        "argument; complex for a complex argument)")
     if array.shape != np.shape(primal):
         raise BadArgumentError(
             f"the tangent for '{name}' has shape {array.shape} but the argument has "
             f"shape {np.shape(primal)}", fn_loc(fn), "pass a tangent shaped like its argument")
     if isinstance(primal, np.ndarray):
         return np.asarray(tangent, dtype=primal.dtype)
+    if complex_primal:  # dx + 1j * dy, for z = x + 1j * y
+        return complex(tangent)
     return float(tangent)
 
 

@@ -5,13 +5,21 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from srcad.api.arguments import bind, check_differentiable, fn_loc, param_names, tangent_like
-from srcad.api.results import shaped_like_output
+from srcad.api.arguments import (
+    bind,
+    check_differentiable,
+    flat_values,
+    fn_loc,
+    param_names,
+    tangent_like,
+)
+from srcad.api.results import regroup, shaped_like_output
+from srcad.api.structures import argument_kinds, tree_tangents
 from srcad.api.tracing import call_generated
 from srcad.api.wrapper import Differentiated
 from srcad.errors import BadArgumentError
 from srcad.frontend.source import unwrap_function
-from srcad.ir.kinds import kind_of_value
+from srcad.lower.pytree import TreeKind, is_structured
 from srcad.pipeline import cache
 from srcad.pipeline.compiler import compile_jvp
 from srcad.pipeline.unit import Derived
@@ -68,11 +76,32 @@ def jvp(fn: Callable, primals: Sequence, tangents: Sequence, /,
         raise BadArgumentError("srcad.jvp: every tangent is None", fn_loc(function),
                                "give a tangent for at least one argument")
     for pos in positions:
-        values[pos] = check_differentiable(function, names[pos], values[pos])
-    kinds = tuple(map(kind_of_value, values))
+        if not is_structured(values[pos], True):
+            values[pos] = check_differentiable(function, names[pos], values[pos])
+    # a dict, list, tuple or object is passed as its leaves, as in reverse mode; its
+    # tangent is laid out like it, and passed as the tangents of its float leaves
+    kinds = argument_kinds(function, "jvp", values, positions)
     module = cache.get_or_build(("jvp", spec, positions, kinds),
                                 lambda: compile_jvp(spec, positions, kinds))
-    ts = [tangent_like(tangents[p], values[p], function, names[p]) for p in positions]
+    ts: list = []
+    for p in positions:
+        if isinstance(kinds[p], TreeKind):
+            ts += tree_tangents(tangents[p], values[p], kinds[p], function, names[p])
+        else:
+            ts.append(tangent_like(tangents[p], values[p], function, names[p]))
     api = "grad" if isinstance(spec, Derived) else "jvp"  # grad's refusals are grad's
-    value, tangent = call_generated(module.functions[0], [*values, *ts], function, api)
+    flat = flat_values(values, kinds)
+    value, tangent = call_generated(module.functions[0], [*flat, *ts], function, api)
+    if isinstance(spec, Derived) and any(isinstance(kinds[p], TreeKind) for p in spec.wrt):
+        # the gradient of a structure: generated code gives the leaves' (and their tangents)
+        value, tangent = (_structured(leaves, spec, values, kinds, flat)
+                          for leaves in (value, tangent))
     return value, shaped_like_output(tangent, value)
+
+
+def _structured(leaves: Any, spec: Derived, values: list, kinds: tuple, flat: list) -> Any:
+    """Leaf gradients of `spec` (or their tangents) put back into the structures of the
+    arguments it differentiates."""
+    out = regroup(leaves if isinstance(leaves, tuple) else (leaves,), values, kinds,
+                  spec.wrt, flat)
+    return out[0] if spec.single else out

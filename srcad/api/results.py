@@ -24,6 +24,10 @@ def as_like(grad: Any, like: Any, inputs: Sequence = ()) -> Any:
             return grad
         if np.ndim(grad) == 0 and not np.iscomplexobj(grad):
             return float(grad)
+    if isinstance(like, (complex, np.complexfloating)) and np.ndim(grad) == 0:
+        # a complex argument: dL/dx + 1j * dL/dy, complex even where it is real
+        value = complex(np.asarray(grad).item())
+        return type(like)(value) if isinstance(like, np.complexfloating) else value
     if np.iscomplexobj(grad) and not np.iscomplexobj(like):
         raise BadArgumentError("internal error: a real argument got a complex gradient; "
                                "please report this with the function you differentiated")
@@ -126,4 +130,16 @@ def check_adjoint(adjoint: Any, output: Any, fn: Callable) -> Any:
             f"the adjoint passed to the pullback of '{fn.__name__}' has shape "
             f"{np.shape(adjoint)}, but the output has shape {np.shape(output)}",
             fn_loc(fn), "pass an adjoint shaped like the output")
+    if np.iscomplexobj(adjoint) and not np.iscomplexobj(output):
+        # the adjoint bw of w stands for the loss Re(sum(conj(bw) * w)) (docs/complex.md):
+        # for a real w, an imaginary part is most likely a mistake
+        if np.any(np.imag(adjoint) != 0):
+            raise BadArgumentError(
+                f"the adjoint passed to the pullback of '{fn.__name__}' is complex, but "
+                "the output is real", fn_loc(fn),
+                "pass a real adjoint for a real output (a complex adjoint is for a complex "
+                "output: bw stands for the loss Re(sum(conj(bw) * w)))")
+        adjoint = np.real(adjoint)
+        return adjoint.item() if isinstance(adjoint, np.ndarray) and adjoint.ndim == 0 \
+            and not isinstance(output, np.ndarray) else adjoint
     return adjoint

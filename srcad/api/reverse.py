@@ -11,7 +11,6 @@ from srcad.api.arguments import (
     bind,
     bound_function,
     check_differentiable,
-    check_tree,
     default_wrt,
     flat_values,
     fn_loc,
@@ -20,13 +19,13 @@ from srcad.api.arguments import (
     shift_wrt,
 )
 from srcad.api.results import as_like, check_adjoint, regroup
+from srcad.api.structures import argument_kinds
 from srcad.api.tracing import call_generated, output_error
 from srcad.api.wrapper import Differentiated
 from srcad.codegen.emit import Module
 from srcad.errors import BadArgumentError, UnsupportedSyntaxError
 from srcad.frontend.source import unwrap_function
-from srcad.ir.kinds import kind_of_value
-from srcad.lower.pytree import TreeKind, is_structured, tree_kind
+from srcad.lower.pytree import is_structured
 from srcad.pipeline import cache
 from srcad.pipeline.compiler import compile_joint, compile_split
 from srcad.pipeline.unit import Derived
@@ -93,7 +92,9 @@ def grad(fn: Callable | None = None, wrt: WrtSpec = 0) -> Callable:
     -------
     callable
         Takes the same arguments as `fn` and returns the gradient(s), each with
-        its argument's type, shape and dtype.
+        its argument's type, shape and dtype. A complex argument `z = x + 1j * y`
+        gets `dL/dx + 1j * dL/dy` (docs/complex.md; autograd's and JAX's `grad`
+        return its conjugate).
 
     Examples
     --------
@@ -131,7 +132,8 @@ class Pullback:
     """The pullback of a `vjp`: maps an output adjoint to the inputs' adjoints.
 
     It can be called many times with different output adjoints; the forward sweep
-    ran once.
+    ran once. The adjoint `bw` of a complex output `w` stands for the real loss
+    `Re(sum(conj(bw) * w))`, whose gradient it returns (docs/complex.md).
     """
 
     def __init__(self, module: Module, saved: Any, output: Any, values: list,
@@ -174,7 +176,7 @@ def vjp(fn: Callable, *args: Any, wrt: WrtSpec = None, **kwargs: Any) -> tuple[A
         The arguments to call `fn` with.
     wrt : int, str or tuple of them, optional
         The arguments to differentiate; by default every positional argument that
-        holds floats.
+        holds floats or complex numbers.
 
     Returns
     -------
@@ -196,12 +198,7 @@ def vjp(fn: Callable, *args: Any, wrt: WrtSpec = None, **kwargs: Any) -> tuple[A
     for pos in positions:
         if not is_structured(values[pos], True):
             values[pos] = check_differentiable(function, names[pos], values[pos])
-    kinds = tuple(tree_kind(v, i in positions, f"argument '{names[i]}'")
-                  if is_structured(v, i in positions) else kind_of_value(v)
-                  for i, v in enumerate(values))
-    for i, kind in enumerate(kinds):
-        if isinstance(kind, TreeKind):
-            check_tree(function, "vjp", names[i], values[i], kind, i in positions, True)
+    kinds = argument_kinds(function, "vjp", values, positions)
     key = ("split", function, positions, kinds)
     module = cache.get_or_build(key, lambda: compile_split(function, positions, kinds))
     flat = flat_values(values, kinds)

@@ -27,8 +27,8 @@ MAX_DEPTH = 32
 
 @dataclass(frozen=True)
 class Leaf:
-    """A run-time value inside a structure: its kind, and whether it is a float (only
-    float leaves are differentiated)."""
+    """A run-time value inside a structure: its kind, and whether it is a float or
+    complex number or array (only those leaves are differentiated)."""
 
     kind: Any
     is_float: bool
@@ -88,11 +88,13 @@ def _is_static(value) -> bool:
 
 
 def _is_float(value) -> bool:
+    """A float or complex number or array: a leaf srcad differentiates (a complex one
+    under the convention of docs/complex.md)."""
     if isinstance(value, (bool, np.bool_)):
         return False
-    if isinstance(value, (float, np.floating)):
+    if isinstance(value, (float, complex, np.floating, np.complexfloating)):
         return True
-    return isinstance(value, np.ndarray) and np.issubdtype(value.dtype, np.floating)
+    return isinstance(value, np.ndarray) and value.dtype.kind in "fc"
 
 
 def _has_structure(items) -> bool:
@@ -121,7 +123,7 @@ def tree_kind(value, differentiated: bool, path: str = "argument", depth: int = 
     for key, item in zip(keys, items):
         kind = type(item)
         if kind is np.ndarray or kind is float:
-            children.append(_leaf(kind_of_value(item), kind is float or item.dtype.kind == "f"))
+            children.append(_leaf(kind_of_value(item), kind is float or item.dtype.kind in "fc"))
             continue
         sub = f"{path}[{key!r}]" if node != "object" else f"{path}.{key}"
         if _is_static(item):
@@ -130,10 +132,6 @@ def tree_kind(value, differentiated: bool, path: str = "argument", depth: int = 
                 isinstance(item, (list, tuple)) and (differentiated or _has_structure(item))):
             children.append(tree_kind(item, differentiated, sub, depth + 1, seen))
         else:
-            if isinstance(item, complex) or (isinstance(item, np.ndarray) and
-                                              np.iscomplexobj(item)) and differentiated:
-                raise BadArgumentError(f"{sub} is complex", hint="split it into real and "
-                                       "imaginary parts")
             children.append(_leaf(kind_of_value(item), _is_float(item)))
     return TreeKind(node, cls, tuple(keys), tuple(children))
 
@@ -155,6 +153,12 @@ def _children(value):
         return "object", type(value), names, [getattr(value, n) for n in names]
     attrs = vars(value)
     return "object", type(value), list(attrs), list(attrs.values())
+
+
+def items_of(value) -> tuple[list, list]:
+    """The keys and items of a structure, in the order its `TreeKind` lists them."""
+    _, _, keys, items = _children(value)
+    return keys, items
 
 
 def flatten(value, kind: TreeKind) -> list:

@@ -16,7 +16,7 @@ from typing import Any
 
 from srcad.analysis.inference import Kinds
 from srcad.codegen.emit import Module
-from srcad.errors import BadArgumentError, UnsupportedSyntaxError
+from srcad.errors import BadArgumentError
 from srcad.ir.kinds import NUMERIC
 from srcad.ir.nodes import Call, Function
 from srcad.lower.pytree import TreeKind, leaves_of
@@ -127,7 +127,7 @@ class Compilation:
 def compile_joint(fn: Any, wrt: tuple, kinds: tuple) -> tuple[Module, list]:
     """The module computing the value and gradients of `fn` (a function or a Derived)."""
     comp = Compilation()
-    wrt, kinds = _with_trees(comp, fn, wrt, kinds)
+    fn, wrt, kinds = _with_trees(comp, fn, wrt, kinds)
     base = fn.base if isinstance(fn, Derived) else fn
     order = _order(fn)
     name = f"{_stem(base)}_value_and_grad" if order == 1 else \
@@ -142,7 +142,7 @@ def compile_joint(fn: Any, wrt: tuple, kinds: tuple) -> tuple[Module, list]:
 def compile_jvp(spec: Any, wrt: tuple, kinds: tuple) -> tuple[Module, list]:
     """The module computing the value and tangent of `spec` (a function or a Derived)."""
     comp = Compilation()
-    wrt, kinds = _with_trees(comp, spec, wrt, kinds)
+    spec, wrt, kinds = _with_trees(comp, spec, wrt, kinds)
     base = spec.base if isinstance(spec, Derived) else spec
     name = comp.unique(f"{_stem(base)}_jvp" if not isinstance(spec, Derived)
                        else f"grad_{_stem(base)}_jvp")
@@ -157,7 +157,7 @@ def compile_jvp(spec: Any, wrt: tuple, kinds: tuple) -> tuple[Module, list]:
 def compile_split(fn: Any, wrt: tuple, kinds: tuple) -> tuple[Module, list]:
     """The module of `fn`'s forward function (value, saved) and backward function."""
     comp = Compilation()
-    wrt, kinds = _with_trees(comp, fn, wrt, kinds)
+    fn, wrt, kinds = _with_trees(comp, fn, wrt, kinds)
     pair = comp._pair(fn, None, wrt, kinds)
     comp.pairs[(fn, tuple(wrt), tuple(kinds))] = pair  # a recursive call uses it
     top = comp.derive("split", fn, wrt, kinds, (pair.fwd.name, pair.bwd.name))
@@ -167,32 +167,45 @@ def compile_split(fn: Any, wrt: tuple, kinds: tuple) -> tuple[Module, list]:
 
 
 def flat_signature(kinds: tuple, wrt: tuple) -> tuple[tuple, tuple]:
-    """Structured arguments as their leaves: (differentiated leaf positions, leaf kinds)."""
+    """Structured arguments as their leaves: (differentiated leaf positions, leaf kinds).
+    The leaf positions follow the order of `wrt` (gradients come back in that order)."""
     flat_kinds: list = []
-    flat_wrt: list[int] = []
-    for i, kind in enumerate(kinds):
+    leaves: list[list[int]] = []  # per parameter, the positions of its float leaves
+    for kind in kinds:
         if isinstance(kind, TreeKind):
+            mine = []
             for leaf in leaves_of(kind):
-                if i in wrt and leaf.is_float:
-                    flat_wrt.append(len(flat_kinds))
+                if leaf.is_float:
+                    mine.append(len(flat_kinds))
                 flat_kinds.append(leaf.kind)
+            leaves.append(mine)
         else:
-            if i in wrt:
-                flat_wrt.append(len(flat_kinds))
+            leaves.append([len(flat_kinds)])
             flat_kinds.append(kind)
-    return tuple(flat_wrt), tuple(flat_kinds)
+    return tuple(p for i in wrt for p in leaves[i]), tuple(flat_kinds)
 
 
-def _with_trees(comp: Compilation, fn: Any, wrt: tuple, kinds: tuple) -> tuple[tuple, tuple]:
+def _with_trees(comp: Compilation, fn: Any, wrt: tuple,
+                kinds: tuple) -> tuple[Any, tuple, tuple]:
+    """A request on structured arguments as one on their leaves: the user's function is
+    lowered with a parameter per leaf, and (for a function made by srcad) every level
+    of derivatives differentiates the float leaves of its structured arguments, returning
+    a tuple of their gradients (the API puts them back into structures)."""
     if not any(isinstance(k, TreeKind) for k in kinds):
-        return wrt, kinds
-    if isinstance(fn, Derived):
-        raise UnsupportedSyntaxError(
-            "higher-order derivatives of functions taking dicts, objects or other "
-            "structures are not supported yet", hint="pass the arrays as separate arguments",
-            function=getattr(fn.base, "__name__", None))
-    comp.tree_specs[fn] = kinds
-    return flat_signature(kinds, wrt)
+        return fn, wrt, kinds
+    comp.tree_specs[fn.base if isinstance(fn, Derived) else fn] = kinds
+    flat_wrt, flat_kinds = flat_signature(kinds, wrt)
+    return _flat_spec(fn, kinds), flat_wrt, flat_kinds
+
+
+def _flat_spec(spec: Any, kinds: tuple) -> Any:
+    """A `Derived` (every level of it) differentiating the leaves of structured
+    arguments; a user function as it is (all levels share its parameters)."""
+    if not isinstance(spec, Derived):
+        return spec
+    trees = any(isinstance(kinds[i], TreeKind) for i in spec.wrt)
+    return Derived(spec.kind, _flat_spec(spec.inner, kinds), flat_signature(kinds, spec.wrt)[0],
+                   spec.single and not trees)
 
 
 def _stem(fn: Any) -> str:

@@ -19,8 +19,10 @@ import numpy as np
 
 from srcad.errors import BadArgumentError
 from srcad.ir.kinds import COMPLEX, COMPLEX_SCALAR, SCALAR, ListKind, TupleKind, is_complex
-from srcad.ir.nodes import Call, Const, Function, Operand, Return, Var
+from srcad.ir.nodes import Call, Const, Function, Operand, Return, Var, walk
 from srcad.pipeline.unit import DerivativeUnit
+from srcad.rules import registry
+from srcad.rules.complex_values import complex_rule
 from srcad.runtime.outputs import is_real_scalar
 
 _BOOLEAN = (operator.lt, operator.le, operator.gt, operator.ge, operator.eq, operator.ne,
@@ -47,12 +49,32 @@ def reverse_seed(unit: DerivativeUnit) -> Operand:
     kind = unit.kinds.of(ret.value)
     refusal = _refused_output(unit.primal, ret.value, kind)
     if refusal is not None:
+        if is_complex(kind):
+            _refuse_calls_without_complex_rules(unit)
         name = unit.primal.name
         raise BadArgumentError(f"a gradient needs a real scalar output, but '{name}' "
                                f"returns {refusal}", ret.loc, _WHAT_TO_DO, function=name)
     if kind == SCALAR:
         return Const(1.0)
     return Var("bresult", keep=True)
+
+
+def _refuse_calls_without_complex_rules(unit: DerivativeUnit) -> None:
+    """A complex output kind may come from a call whose rule refuses complex values (its
+    output kind follows its inputs': `np.linalg.norm` of a complex argument): where such
+    a call is differentiated, its refusal is the one to report."""
+    assert unit.primal is not None and unit.kinds is not None
+    kinds = unit.kinds
+    active = unit.varied & unit.useful
+    for stmt in walk(unit.primal.body):
+        if not isinstance(stmt, Call) or stmt.target not in active:
+            continue
+        rule = registry.lookup(stmt.fn)
+        if rule is None or rule.complex is not None:
+            continue
+        operands = [*stmt.args, *stmt.kwargs.values()]
+        if any(is_complex(kinds.of(op)) for op in operands):
+            complex_rule(rule, True, "adjoint", stmt)  # raises its NoDerivativeError
 
 
 def _refused_output(fn: Function, value: Operand, kind: Any) -> str | None:

@@ -163,17 +163,44 @@ def _positions(argnum) -> tuple[tuple, bool]:
     return tuple(argnum), False
 
 
+# Complex numbers. autograd's gradient with respect to z = x + 1j*y is dL/dx - 1j*dL/dy,
+# the conjugate of srcad's dL/dx + 1j*dL/dy (docs/complex.md); autograd's VJP of a
+# complex output takes and gives covectors, srcad's pullback vectors:
+# autograd_vjp(g) = conj(srcad_pullback(conj(g))). Tangents (JVPs) agree. The shim's
+# grad, value_and_grad, elementwise_grad, jacobian, make_vjp and hessian_vector_product
+# convert srcad's results to autograd's convention, so that a test's own assertions
+# (written for autograd) hold; `extcheck.check_derivatives` checks srcad's own results
+# against finite differences in srcad's convention (a real check, independent of both).
+
+def to_autograd(tree):
+    """srcad's derivative (a tree) as autograd gives it: complex leaves conjugated."""
+    def one(leaf):
+        if xc.leaf_kind(leaf) != "complex":
+            return leaf
+        if type(leaf) is complex:
+            return leaf.conjugate()
+        return np.conj(leaf)
+    return xc.tree_map(one, tree)
+
+
+def _is_complex_arg(value) -> bool:
+    return any(xc.leaf_kind(leaf) == "complex" for leaf in xc.tree_leaves(value))
+
+
 def _srcad_fn(fun, args: tuple, kwargs: dict, positions: tuple):
-    """(function for srcad, its arguments, wrt) for `fun(*args, **kwargs)`."""
+    """(function for srcad, its arguments, wrt, conjugated) for `fun(*args, **kwargs)`.
+    `conjugated`: the function for srcad is autograd's `grad(f)` taken in srcad's
+    convention, whose values are the conjugates of the function autograd's test calls."""
     if isinstance(fun, Opaque) and fun.kind == "grad" and xc.has_own_source(fun.fun):
         inner_positions, inner_single = _positions(fun.argnum)
         inner = srcad.grad(fun.fun, wrt=inner_positions[0] if inner_single
                            else inner_positions)
-        return inner, list(args), kwargs, positions
+        conjugated = any(_is_complex_arg(args[p]) for p in inner_positions if p < len(args))
+        return inner, list(args), kwargs, positions, conjugated
     if xc.has_own_source(fun):
-        return fun, list(args), kwargs, positions
+        return fun, list(args), kwargs, positions, False
     wrapped = WRAPPERS.call(fun, list(args), dict(kwargs), positions)
-    return wrapped, [args[p] for p in positions], {}, tuple(range(len(positions)))
+    return wrapped, [args[p] for p in positions], {}, tuple(range(len(positions))), False
 
 
 def _guard(fun, args, kwargs, thunk):
@@ -198,10 +225,14 @@ def _grad_like(api: str, fun, argnum):
     positions, single = _positions(argnum)
 
     def impl(*args, **kwargs):
-        fn, call_args, call_kwargs, wrt = _srcad_fn(fun, args, kwargs, positions)
+        fn, call_args, call_kwargs, wrt, _ = _srcad_fn(fun, args, kwargs, positions)
+        # (a conjugated function has a complex output: srcad's grad refuses it)
         maker = srcad.value_and_grad if api == "value_and_grad" else srcad.grad
         g = maker(fn, wrt=wrt[0] if single else wrt)
-        return _guard(fun, args, kwargs, lambda: g(*call_args, **call_kwargs))
+        result = _guard(fun, args, kwargs, lambda: g(*call_args, **call_kwargs))
+        if api == "value_and_grad":
+            return result[0], to_autograd(result[1])
+        return to_autograd(result)
     return Opaque(impl, api, kind=api, fun=fun, argnum=argnum)
 
 
@@ -219,7 +250,7 @@ def ag_elementwise_grad(fun, argnum=0):
     def impl(*args, **kwargs):
         summed = WRAPPERS.summed(fun, list(args), dict(kwargs), positions)
         g = srcad.grad(summed, wrt=0 if single else tuple(range(len(positions))))
-        return _guard(fun, args, kwargs, lambda: g(*[args[p] for p in positions]))
+        return to_autograd(_guard(fun, args, kwargs, lambda: g(*[args[p] for p in positions])))
     return Opaque(impl, "elementwise_grad")
 
 
@@ -227,9 +258,18 @@ def _matrix_like(api, fun, argnum):
     positions, single = _positions(argnum)
 
     def impl(*args, **kwargs):
-        fn, call_args, call_kwargs, wrt = _srcad_fn(fun, args, kwargs, positions)
+        fn, call_args, call_kwargs, wrt, conjugated = _srcad_fn(fun, args, kwargs, positions)
         g = getattr(srcad, api)(fn, wrt=wrt[0] if single else wrt)
-        return _guard(fun, args, kwargs, lambda: g(*call_args, **call_kwargs))
+        result = _guard(fun, args, kwargs, lambda: g(*call_args, **call_kwargs))
+        if conjugated:  # d conj(G) = conj(dG) (srcad refuses it for a complex argument)
+            return to_autograd(result)
+        # srcad refuses a complex output with respect to a complex argument; a complex
+        # Jacobian with respect to a complex argument holds gradients (autograd's: their
+        # conjugates), with respect to a real one du/dx + 1j*dv/dx (left as it is)
+        parts = (result,) if single else tuple(result)
+        parts = tuple(to_autograd(part) if _is_complex_arg(args[p]) else part
+                      for part, p in zip(parts, positions))
+        return parts[0] if single else parts
     return Opaque(impl, api)
 
 
@@ -245,14 +285,16 @@ def ag_make_vjp(fun, argnum=0):
     positions, single = _positions(argnum)
 
     def impl(*args, **kwargs):
-        fn, call_args, call_kwargs, wrt = _srcad_fn(fun, args, kwargs, positions)
+        fn, call_args, call_kwargs, wrt, conjugated = _srcad_fn(fun, args, kwargs, positions)
         out, pullback = _guard(fun, args, kwargs, lambda: srcad.vjp(
             fn, *call_args, wrt=wrt, **call_kwargs))
 
         def vjp(g):
-            grads = pullback(g)
+            # autograd's VJP: conj(srcad's pullback of conj(g)); of a function whose
+            # values srcad computes conjugated, F = conj(G): conj(pullback_G(g))
+            grads = to_autograd(pullback(g if conjugated else to_autograd(g)))
             return grads[0] if single else grads
-        return vjp, out
+        return vjp, to_autograd(out) if conjugated else out
     return Opaque(impl, "make_vjp")
 
 
@@ -260,7 +302,7 @@ def ag_make_jvp(fun, argnum=0):
     positions, single = _positions(argnum)
 
     def impl(*args, **kwargs):
-        fn, call_args, call_kwargs, wrt = _srcad_fn(fun, args, kwargs, positions)
+        fn, call_args, call_kwargs, wrt, conjugated = _srcad_fn(fun, args, kwargs, positions)
         if call_kwargs:
             raise xc.NotApplicable("make_jvp with keyword arguments")
 
@@ -269,7 +311,11 @@ def ag_make_jvp(fun, argnum=0):
             tangents = [None] * len(call_args)
             for p, t in zip(wrt, vs):
                 tangents[p] = t
-            return _guard(fun, args, kwargs, lambda: srcad.jvp(fn, call_args, tangents))
+            value, tangent = _guard(fun, args, kwargs,
+                                    lambda: srcad.jvp(fn, call_args, tangents))
+            # tangents agree in both conventions; a conjugated function's do not
+            return (to_autograd(value), to_autograd(tangent)) if conjugated \
+                else (value, tangent)
         return jvp
     return Opaque(impl, "make_jvp")
 
@@ -277,8 +323,27 @@ def ag_make_jvp(fun, argnum=0):
 def ag_hessian_vector_product(fun, argnum=0):
     def impl(*args):
         *primals, v = args
+        if _is_complex_arg(primals[argnum]) or _is_complex_arg(v):
+            # autograd's is its grad of tensordot(grad f, v): a complex scalar, which
+            # autograd's grad refuses (srcad.hvp takes it: docs/complex.md)
+            raise xc.NotApplicable("autograd's hessian_vector_product of a complex "
+                                   "argument fails in autograd itself")
         return _guard(fun, primals, {}, lambda: srcad.hvp(fun, wrt=argnum)(*primals, v))
     return Opaque(impl, "hessian_vector_product")
+
+
+def ag_holomorphic_grad(fun, argnum=0):
+    positions, single = _positions(argnum)
+    if not single:
+        return NAStub("autograd.holomorphic_grad of several arguments")
+
+    def impl(*args, **kwargs):
+        # autograd's holomorphic_grad(f) is its grad of np.real(f): for a holomorphic f,
+        # f'(z) (srcad's gradient of Re f is conj(f'(z)))
+        real_part = WRAPPERS.real_part(fun, list(args), dict(kwargs), positions)
+        g = srcad.grad(real_part, wrt=0)
+        return to_autograd(_guard(fun, args, kwargs, lambda: g(args[positions[0]])))
+    return Opaque(impl, "holomorphic_grad")
 
 
 def ag_check_grads(fun, argnum=0, modes=None, order=2):
@@ -339,8 +404,7 @@ def install_shim() -> None:
                hessian=ag_hessian, make_vjp=ag_make_vjp, make_jvp=ag_make_jvp,
                hessian_vector_product=ag_hessian_vector_product,
                hessian_tensor_product=ag_hessian_vector_product,
-               holomorphic_grad=NAStub("autograd.holomorphic_grad (srcad does not "
-                                       "differentiate with respect to complex arguments)"),
+               holomorphic_grad=ag_holomorphic_grad,
                list=list, tuple=tuple, dict=dict)
     ag = module("autograd", **api)
     builtins_mod = module("autograd.builtins", list=list, tuple=tuple, dict=dict)
@@ -643,7 +707,7 @@ import autograd.numpy.random as npr
 from autograd import grad
 from autograd.extend import primitive
 from autograd.test_util import check_grads, combo_check
-from selftest_rules import bad_sin, crashy, square
+from selftest_rules import bad_sin, crashy, square, unconjugated
 
 
 def test_pass_expected():
@@ -686,6 +750,18 @@ def test_na_primitive_expected():
 
 def test_na_numpy_only_expected():
     check_grads(lambda x: np.make_diagonal(x, axis1=-1, axis2=-2))(npr.randn(3))
+
+
+def test_complex_convention_expected():
+    # autograd's grad of a complex argument: dL/dx - 1j*dL/dy (srcad's, conjugated)
+    assert np.allclose(grad(lambda z: np.abs(z) ** 2)(1.0 + 2.0j), 2.0 - 4.0j)
+    a = np.array([0.3, -1.2, 0.7])
+    assert np.allclose(grad(lambda z: np.sum(np.imag(z * z)))(a + 0.5j), 1.0 - 2.0j * a)
+    check_grads(lambda z: np.sum(np.abs(np.exp(z) * np.conj(z))))(npr.randn(3) + 1j * npr.randn(3))
+
+
+def test_complex_wrong_expected():
+    check_grads(lambda z: np.sum(np.real(unconjugated(z))))(npr.randn(3) + 1j * npr.randn(3))
 '''
 
 
@@ -741,6 +817,12 @@ def self_test(verbose: bool = True) -> int:
     def uses_square(x):
         return np.sum(rules.square(x))
 
+    def complex_mix(z, x):
+        return np.exp(z) * np.conj(z) + np.abs(z) * x
+
+    def uses_unconjugated(z):
+        return np.sum(np.abs(rules.unconjugated(z)))
+
     print("checker on known-correct derivatives:")
     expect("tanh(x) * x, array", check(tanh_x, [rng.randn(3, 2)]), None)
     expect("x * y broadcast, both", check(product, [rng.randn(3), rng.randn(2, 1)], (0, 1)),
@@ -751,7 +833,16 @@ def self_test(verbose: bool = True) -> int:
     expect("list argument, reverse mode",
            check(list_argument, [[rng.randn(2), rng.randn(2)]], modes=("rev",), order=1),
            None)
+    cz = rng.randn(3) + 1j * rng.randn(3)
+    expect("complex and real arguments, complex output",
+           check(complex_mix, [cz, rng.randn(3)], (0, 1)), None)
+    expect("the unconjugated rule on real values", check(uses_unconjugated, [rng.randn(3)]),
+           None)
     print("checker on deliberately wrong derivatives:")
+    expect("an adjoint in autograd's complex convention, reverse mode",
+           check(uses_unconjugated, [cz], modes=("rev",), order=1), xc.GradientMismatch)
+    expect("same function, forward mode (its tangent rule is right)",
+           check(uses_unconjugated, [cz], modes=("fwd",), order=1), None)
     expect("wrong adjoint rule, reverse mode",
            check(uses_bad_sin, [rng.randn(3)], modes=("rev",), order=1), xc.GradientMismatch)
     expect("same function, forward mode (its tangent rule is right)",
@@ -769,7 +860,7 @@ def self_test(verbose: bool = True) -> int:
     plugin = run_pytest(folder, ["test_selftest.py"], None, 120.0, verbose=False)
     expected = {"pass": PASS, "wrong": WRONG, "wrong_assertion": WRONG, "refused": REFUSED,
                 "crash": CRASH, "order2_only": WRONG, "na_primitive": NA,
-                "na_numpy_only": NA}
+                "na_numpy_only": NA, "complex_convention": PASS, "complex_wrong": WRONG}
     for name, want in expected.items():
         result = plugin.results.get(f"test_selftest.py::test_{name}_expected")
         got = result.category if result else "missing"

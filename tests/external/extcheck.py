@@ -11,6 +11,16 @@ Nothing here is copied from the corpora: it is srcad's side of the comparison.
 - `check_derivatives`: a derivative checker in the manner of autograd's `check_grads`
   (random-direction inner products against central differences), built on srcad's
   `vjp`, `jvp` and `grad`;
+- complex values, in srcad's convention (docs/complex.md) throughout: a complex leaf
+  `z = x + 1j*y` is a point of R^2, moved along random directions `vx + 1j*vy` in both
+  parts at once (`rand_like`, `axpy`); `inner` is the real inner product
+  `Re(sum(conj(a) * b))`. So a VJP check compares `<v, pullback(u)>` (srcad's gradient
+  dL/dx + 1j*dL/dy of L = Re<u, f>, the cotangent's meaning in srcad) with the central
+  difference of `Re<u, f(x + h v)>`, and a JVP check `<w, jvp(v)>` with that of
+  `Re<w, f(x + h v)>`: both are real checks against finite differences, so a
+  conjugated (autograd's or JAX's convention) or otherwise wrong complex derivative is
+  WRONG. (The autograd shim converts srcad's results to autograd's convention only
+  where a test's own assertions read them; see `autograd_suite.to_autograd`.)
 - markdown report helpers.
 """
 
@@ -345,7 +355,7 @@ class Wrappers:
     in the other positions and the keyword arguments; `objective(...)` the same with
     extra parameters `u...` and the inner product of the output with them (a scalar
     whose gradient is the vector-Jacobian product); `summed(...)` returns `np.sum` of
-    the output.
+    the output; `real_part(...)` its real part.
     """
 
     def __init__(self, folder: str | None = None):
@@ -396,6 +406,13 @@ class Wrappers:
         call, consts = self._pieces(len(args), positions, tuple(kwargs))
         params = [f"x{i}" for i in range(len(positions))]
         make = self._build("summed", params, [f"return np.sum(f({', '.join(call)}))"], consts)
+        return self._bind(make, f, args, kwargs, positions)
+
+    def real_part(self, f, args: list, kwargs: dict, positions: tuple) -> Any:
+        call, consts = self._pieces(len(args), positions, tuple(kwargs))
+        params = [f"x{i}" for i in range(len(positions))]
+        make = self._build("real_part", params, [f"return np.real(f({', '.join(call)}))"],
+                           consts)
         return self._bind(make, f, args, kwargs, positions)
 
     def objective(self, f, args: list, kwargs: dict, positions: tuple,
@@ -667,9 +684,13 @@ def _check_order2(wrappers: Wrappers, target: Target, xs: list, y: Any) -> None:
 # bad_sin: a wrong adjoint (1.5 cos x), a right tangent. square: right first derivatives
 # whose templates call twice(), whose tangent is wrong (3 instead of 2): only second
 # derivatives are wrong. crashy: templates that raise at run time for vectors.
+# unconjugated: z * z whose adjoint is declared "native" but forgets the conjugate of
+# srcad's convention (2 z dy, not 2 conj(z) dy): right for real z and in forward mode,
+# wrong in reverse mode for complex z (autograd's convention, read as srcad's).
 SELFTEST_RULES = '''
 import numpy as np
 import srcad
+from srcad.rules.registry import complex_values
 
 
 def bad_sin(x):
@@ -726,6 +747,23 @@ def _(y, x):
 @srcad.tangent(crashy)
 def _(y, x):
     dy = np.linalg.inv(dx)
+
+
+def unconjugated(z):
+    return z * z
+
+
+@srcad.adjoint(unconjugated, kind="first")
+def _(y, z):
+    dz = 2.0 * z * dy
+
+
+@srcad.tangent(unconjugated)
+def _(y, z):
+    dy = 2.0 * z * dz
+
+
+complex_values(unconjugated, how="native")
 '''
 
 
