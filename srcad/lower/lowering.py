@@ -8,7 +8,7 @@ import builtins
 from collections.abc import Callable
 from typing import Any
 
-from srcad.errors import SourceLoc, UnsupportedSyntaxError
+from srcad.errors import BadArgumentError, SourceLoc, UnsupportedSyntaxError
 from srcad.frontend.normalize import RESULT, RETURNED, normalize_body
 from srcad.frontend.scopes import bound_names, signature_args
 from srcad.frontend.source import MISSING, ParsedFunction
@@ -72,7 +72,15 @@ def lower_function(parsed: ParsedFunction, specs: tuple | None = None) -> Functi
     if not isinstance(result, (Var, Const)):
         returns = [r.value for r in ast.walk(node) if isinstance(r, ast.Return) and r.value]
         assert result is not None  # RESULT is written on every path
-        result = lowerer.operand(result, returns[-1] if returns else node)
+        where = returns[-1] if returns else node
+        if isinstance(result, Struct) and result.kind not in ("tuple", "list"):
+            raise BadArgumentError(
+                f"'{parsed.name}' returns {result.describe()}: the output of a "
+                "differentiated function is a number, an array, or a tuple or list of "
+                "them", parsed.loc(where),
+                "return one real scalar for srcad.grad (or hessian, hvp), or the values "
+                "as a tuple for srcad.vjp or srcad.jacobian")
+        result = lowerer.operand(result, where)
     builder.append(Return(result, parsed.loc(node.body[-1]) if node.body else None))
     return Function(parsed.name, params, Block(builder.block.stmts), parsed.loc(node))
 

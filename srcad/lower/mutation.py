@@ -138,6 +138,10 @@ def _may_hold(node: ast.expr, name: str, python_list: bool = False) -> bool:
     if isinstance(node, ast.Call):
         if _is_fresh(node):
             return False
+        outs = out_arguments(node)
+        if outs and _is_module_like(node.func):
+            # NumPy returns its out= array (or a tuple of them), nothing of its inputs
+            return any(_may_hold(o, name, python_list) for o in outs)
         if isinstance(node.func, ast.Attribute) and node.func.attr in ("pop", "index", "count") \
                 and isinstance(node.func.value, ast.Name) and node.func.value.id == name:
             # an item of the list (or its position), not the list

@@ -100,6 +100,9 @@ def _simplify(stmt: Call) -> Operand | None:
     if fn in (slice, runtime.make_slice) and 1 <= len(args) <= 3 and constant and \
             all(v is None or type(v) is int for v in values):
         return Const(slice(*values))  # a constant slice: xs[slice(1, 4)]
+    if fn is runtime.landed and len(args) == 2 and isinstance(args[1], Const) and \
+            not runtime.may_repeat(args[1].value):
+        return Const(1.0)  # an index without integer arrays writes each position once
     if fn in _FOLDABLE and args and constant and all(isinstance(v, _NUMBER) for v in values):
         try:
             return Const(fn(*values))

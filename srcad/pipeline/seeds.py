@@ -19,7 +19,7 @@ import numpy as np
 
 from srcad.errors import BadArgumentError
 from srcad.ir.kinds import COMPLEX, COMPLEX_SCALAR, SCALAR, ListKind, TupleKind, is_complex
-from srcad.ir.nodes import Call, Const, Function, Operand, Return, Var, walk
+from srcad.ir.nodes import Call, Const, Function, If, Operand, Phi, Return, Var, walk
 from srcad.pipeline.unit import DerivativeUnit
 from srcad.rules import registry
 from srcad.rules.complex_values import complex_rule
@@ -54,9 +54,9 @@ def reverse_seed(unit: DerivativeUnit) -> Operand:
         name = unit.primal.name
         raise BadArgumentError(f"a gradient needs a real scalar output, but '{name}' "
                                f"returns {refusal}", ret.loc, _WHAT_TO_DO, function=name)
-    if kind == SCALAR:
+    if kind == SCALAR and not _is_boolean(unit.primal, ret.value, surely=False):
         return Const(1.0)
-    return Var("bresult", keep=True)
+    return Var("bresult", keep=True)  # checked by `output_seed` when the code runs
 
 
 def _refuse_calls_without_complex_rules(unit: DerivativeUnit) -> None:
@@ -90,8 +90,34 @@ def _refused_output(fn: Function, value: Operand, kind: Any) -> str | None:
         if not is_real_scalar(value.value) and not isinstance(value.value, np.ndarray):
             return f"the constant {value.value!r} (a {type(value.value).__name__})"
         return None
-    for stmt in fn.body.stmts:
-        if isinstance(stmt, Call) and stmt.target is value and \
-                any(stmt.fn is f for f in _BOOLEAN):
-            return "a bool (the result of a comparison or test)"
+    if _is_boolean(fn, value):
+        return "a bool (the result of a comparison or test)"
     return None
+
+
+def _is_boolean(fn: Function, value: Operand, surely: bool = True) -> bool:
+    """Whether `value` is surely a bool: a comparison or test, a bool constant, or a
+    branch's merge of such values (`if ...: return a < b` / `return c > d`); with
+    `surely=False`, whether it may be one (one side of a merge is)."""
+    defined: dict[Var, Any] = {}
+    for stmt in walk(fn.body):
+        if isinstance(stmt, Call) and stmt.target is not None:
+            defined[stmt.target] = stmt
+        elif isinstance(stmt, If):
+            for phi in stmt.outputs:
+                defined[phi.target] = phi
+    seen: set[int] = set()
+
+    def boolean(op: Operand) -> bool:
+        if isinstance(op, Const):
+            return isinstance(op.value, (bool, np.bool_))
+        if id(op) in seen:
+            return surely  # a merge through itself: decided by its other sides
+        seen.add(id(op))
+        stmt = defined.get(op)
+        if isinstance(stmt, Phi):
+            sides = (boolean(stmt.then), boolean(stmt.orelse))
+            return all(sides) if surely else any(sides)
+        return isinstance(stmt, Call) and any(stmt.fn is f for f in _BOOLEAN)
+
+    return boolean(value)

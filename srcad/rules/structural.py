@@ -2,10 +2,12 @@
 
 import operator
 
+import numpy as np
+
 from srcad import runtime
 from srcad.ir.kinds import OTHER, TupleKind
 from srcad.rules.registry import Example, Rand, adjoint, derivative, nondifferentiable
-from srcad.runtime import index_adjoint, setitem, unbroadcast
+from srcad.runtime import index_adjoint, landed, setitem, unbroadcast
 
 
 @adjoint(operator.getitem, linear=True, kind="indexed")
@@ -19,6 +21,8 @@ def _(items, obj):
 
 
 nondifferentiable(runtime.make_slice)
+# 0/1 weights, fixed by the index alone (which write to a position is the last)
+nondifferentiable(runtime.landed, kind="numeric")
 nondifferentiable(runtime.stop_gradient, kind="first",
                   examples=[Example((Rand(()),)), Example((Rand((2, 3)),))])
 
@@ -36,7 +40,9 @@ def _setitem_kind(kinds, named):
     Example((Rand((4,)), slice(1, 3), Rand((2,)))),
     Example((Rand((2, 3)), (slice(None), 1), Rand((2,)))),
     Example((Rand((2, 3)), 0, Rand(()))),
+    Example((Rand((4,)), np.array([0, 2, 0]), Rand((3,)))),  # a repeated position
+    Example((Rand((3, 2)), ([1, 1], slice(None)), Rand(()))),
 ])
 def _(y, array, index, value):
     darray = setitem(dy, index, 0.0)
-    dvalue = unbroadcast(dy[index], value)
+    dvalue = unbroadcast(dy[index] * landed(dy, index), value)

@@ -171,6 +171,29 @@ def setitem(array, index, value):
     return out
 
 
+def may_repeat(index) -> bool:
+    """Whether the index `index` may select one position twice (an integer array or
+    list in it)."""
+    parts = index if isinstance(index, tuple) else (index,)
+    return any(isinstance(p, (list, np.ndarray)) and np.asarray(p).dtype.kind in "iu"
+               for p in parts)
+
+
+def landed(array, index):
+    """Which entries of `array[index]` an assignment `array[index] = value` keeps: 1 where
+    the entry is the last write to its position, 0 where a later entry of the same index
+    overwrites it (an integer array index may repeat a position; NumPy keeps the last
+    write). 1.0 when the index cannot repeat a position."""
+    if not may_repeat(index):
+        return 1.0
+    shape = np.shape(array)
+    selected = np.shape(np.empty(shape, dtype=np.int8)[index])
+    order = np.arange(int(np.prod(selected)), dtype=np.intp).reshape(selected)
+    last = np.full(shape, -1, dtype=np.intp)
+    last[index] = order  # the same assignment NumPy makes: its last write stays
+    return (last[index] == order).astype(np.result_type(array, 1.0))
+
+
 def stop_gradient(x):
     """`x`, treated as a constant by differentiation: no derivative flows through it.
 

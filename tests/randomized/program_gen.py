@@ -13,7 +13,16 @@ that it runs without errors on inputs in [-2, 2]:
 * loops have constant trip counts (`for ... in range(k)`, counted `while` loops),
   and values carried around loops only grow additively by small amounts;
 * assignments into arrays only target arrays the function created itself, and no
-  other name ever refers to such an array (srcad's documented rule);
+  other name ever refers to such an array (srcad's documented rule); so do NumPy
+  calls writing into an `out=` array (stmt_outkw), whose result has exactly the
+  array's shape and dtype, which is when srcad's `buf = f(x)` is NumPy's meaning;
+* module-level constants (stmt_consts: integer index arrays, boolean masks, tuples /
+  lists / dicts of arrays, plain arrays) are only read, or used to index an array the
+  function created (`y[IDX] += v`; an index array may repeat a position, where NumPy
+  keeps the last write);
+* a functools.wraps decorator may wrap f or a helper (`decorator`), and a copy
+  `f_multi` of f may return f's value in a tuple / list / dict with more values
+  (`with_container_output`; harness.check_container_output checks it);
 * every assigned variable is read later (no dead assignments), every helper is
   called, and `break` / `continue` / `return` only end `if` bodies.
 
@@ -24,6 +33,7 @@ simplifying the choices: fewer statements, shallower expressions, leaves first.
 from __future__ import annotations
 
 import ast
+import copy
 import re
 from dataclasses import dataclass, field, replace
 
@@ -69,7 +79,8 @@ class Config:
     # (Hypothesis draws the first option, the simplest, far more often than its weight)
     stmt_weights: tuple = (("assign", 1), ("reassign", 2), ("aug", 2), ("array", 2),
                            ("write", 3), ("if", 2), ("for", 2), ("while", 1), ("exit", 2),
-                           ("swap", 1), ("accloop", 1), ("lists", 1), ("complex", 1))
+                           ("swap", 1), ("accloop", 1), ("lists", 1), ("complex", 1),
+                           ("consts", 1), ("outkw", 1))
     # expression kinds and their weights (those that do not apply are skipped)
     expr_weights: tuple = (("leaf", 1), ("arith", 6), ("unary", 3), ("neg", 1), ("div", 2),
                            ("pow", 2), ("ifexp", 1), ("maxmin", 1), ("abs", 1), ("where", 1),
@@ -85,6 +96,11 @@ class Config:
     # transformation time grows quickly with size.
     max_total_stmts: int = 14
     subset_percent: int = 25  # share of programs differentiated w.r.t. some arguments only
+    # share of programs where f or a helper is wrapped by a functools.wraps decorator
+    wraps_percent: int = 10
+    # share of programs with a copy `f_multi` of f returning a tuple / list / dict (the
+    # value and more): grad must refuse it, srcad.vjp's pullback is checked
+    multi_percent: int = 8
 
 
 # ----------------------------------------------------------------------------- program
@@ -100,6 +116,10 @@ class Program:
     int_arg: int | None = None  # value of f's last argument `n`, if it has one
     entry: str = "f"
     features: tuple = ()  # feature_snippets drawn (lists at run time, complex values)
+    # the constructs of stmt_consts / stmt_outkw / wraps drawn (counted in the summary;
+    # a refusal of these is not acceptable)
+    constructs: tuple = ()
+    multi: str | None = None  # the container f_multi returns: tuple, list, nested, dict
 
     @property
     def refusal_ok(self) -> bool:
@@ -292,6 +312,7 @@ class FunctionGen:
         self.calls: set = set()
         self.module_defs: list = []  # module-level definitions (shared by a program)
         self.features: list = []  # feature_snippets drawn (shared by a program)
+        self.constructs: list = []  # stmt_consts / stmt_outkw forms drawn (shared)
 
     # -- helpers for drawing
 
@@ -956,6 +977,7 @@ class FunctionGen:
         self.budget[0] -= 1
         if self.nest < self.cfg.max_nest and self.budget[0] > 0:
             allowed |= {"if", "for", "while", "exit", "accloop", "lists", "complex"}
+        allowed |= {"consts", "outkw"}
         if len([v for v in self.targets(params=False) if not v.writable]) >= 2:
             allowed.add("swap")
         if self.poly:
@@ -1137,6 +1159,385 @@ class FunctionGen:
                            active=em.active)
         return em.lines
 
+    # -- module-level constant arrays and out= arrays
+
+    def define(self, stem: str, value: str) -> str:
+        """A module-level constant (`stem` and a number unique in the program)."""
+        name = f"{stem}{len(self.module_defs)}"
+        self.module_defs.append(f"{name} = {value}")
+        return name
+
+    def const_array(self, shape) -> str:
+        """A float array of `shape` (entries of magnitude at most 3)."""
+        vals = [-c if self.chance(30) else c
+                for c in (self.pick(CONSTS) for _ in range(int(np.prod(shape))))]
+        return f"np.array({np.array(vals).reshape(shape).tolist()!r})"
+
+    def int_list(self, n: int, lo: int, hi: int) -> list:
+        """`n` integers in [lo, hi] (repeated entries allowed)."""
+        return [self.draw(integers(lo, hi)) for _ in range(n)]
+
+    def int_array(self, n: int, lo: int, hi: int) -> str:
+        """An integer index array of length `n`."""
+        return f"np.array({self.int_list(n, lo, hi)!r})"
+
+    def write_index(self, n: int, length: int) -> str:
+        """An index array for a write into an axis of `length`: `n` positions, each
+        written as k or k - length, distinct or (one time in four) drawn freely, so
+        that a position may repeat (NumPy keeps the last write)."""
+        if self.chance(25):
+            return self.int_array(n, -length, length - 1)
+        free = list(range(length))
+        ks = [free.pop(self.draw(integers(0, len(free) - 1))) for _ in range(n)]
+        return f"np.array({[k - length if self.chance(30) else k for k in ks]!r})"
+
+    def mask_array(self, shape, trues: int) -> str:
+        """A boolean array of `shape` with exactly `trues` True entries."""
+        free = list(range(int(np.prod(shape))))
+        on = {free.pop(self.draw(integers(0, len(free) - 1))) for _ in range(trues)}
+        flat = [k in on for k in range(int(np.prod(shape)))]
+        return f"np.array({np.array(flat).reshape(shape).tolist()!r})"
+
+    def operand(self, shape, d: int) -> E:
+        """An expression of exactly `shape`: a scalar times a module-level array where no
+        variable gives that shape."""
+        if self.can_make(shape):
+            return self.expr(shape, d)
+        e = self.expr(S, d)
+        k = self.define("K", self.const_array(shape))
+        return E(f"({e.src} * {k})", shape, e.bound * 3.0)
+
+    def stmt_consts(self) -> list:
+        """Module-level constants read like literals: an integer index array (`x[IDX]`,
+        a pair of them, a 2-d one), a boolean mask (`x[MASK]`, `np.where(MASK, ...)`,
+        arithmetic with a mask), a tuple / list / dict of arrays (indexed, summed,
+        stacked, iterated), a plain array in arithmetic, and writes into an array the
+        function created through an index array or a mask (`y[IDX] += v`, with repeated
+        indices: NumPy's buffered semantics)."""
+        forms = ["gather", "mask", "table", "arith"]
+        if [v for v in self.targets(writable_only=True, scalar_ok=False)
+                if v.shape in (V3, M)]:
+            forms += ["write", "write"]
+        form = self.pick(forms)
+        if form == "write":
+            return self.consts_write()
+        d = self.draw(integers(0, self.cfg.expr_depth - 1))
+        if form == "table":
+            return self.consts_table(d)
+        if form == "gather":
+            if self.can_make(M) and self.chance(50):
+                a = self.operand(M, d)
+                sub = self.pick(["rows", "cols", "pair", "row_cols"])
+                if sub == "rows":
+                    idx, shape = self.define("IDX", self.int_array(2, -2, 1)), M
+                elif sub == "cols":
+                    idx, shape = ":, " + self.define("IDX", self.int_array(3, -3, 2)), M
+                elif sub == "pair":
+                    n = self.pick([2, 3])
+                    rows = self.define("IDX", self.int_array(n, -2, 1))
+                    idx = f"{rows}, {self.define('IDX', self.int_array(n, -3, 2))}"
+                    shape = V2 if n == 2 else V3
+                else:
+                    idx = f"{self.index(2)}, {self.define('IDX', self.int_array(3, -3, 2))}"
+                    shape = V3
+            else:
+                a = self.operand(V3, d)
+                sub = self.pick(["vec", "grid"])
+                if sub == "vec":
+                    n = self.pick([3, 2])
+                    idx, shape = self.define("IDX", self.int_array(n, -3, 2)), V3 if n == 3 else V2
+                else:  # a (2, 3) array of indices into a vector gives a matrix
+                    rows = [self.int_list(3, 0, 2) for _ in range(2)]
+                    idx, shape = self.define("IDX", f"np.array({rows!r})"), M
+            self.constructs.append(f"consts_gather_{sub}")
+            return self.new_var(shape, E(f"({a.src})[{idx}]", shape, a.bound))
+        if form == "mask":
+            sub = self.pick(["select", "where", "mul"] + (["select2d", "rows"]
+                                                          if self.can_make(M) else []))
+            self.constructs.append(f"consts_mask_{sub}")
+            if sub == "select":
+                n = self.pick([2, 3, 1])
+                a = self.operand(V3, d)
+                e = E(f"({a.src})[{self.define('MASK', self.mask_array(V3, n))}]",
+                      V2 if n == 2 else V3, a.bound)
+                if n == 1:
+                    e = E(f"np.sum({e.src})", S, a.bound)
+                return self.new_var(e.shape, e)
+            if sub == "select2d":
+                n = self.pick([3, 2])
+                a = self.operand(M, d)
+                e = E(f"({a.src})[{self.define('MASK', self.mask_array(M, n))}]",
+                      V3 if n == 3 else V2, a.bound)
+                return self.new_var(e.shape, e)
+            if sub == "rows":  # a mask of rows: one row is a (1, 3) row, two the matrix
+                n = self.pick([1, 2])
+                a = self.operand(M, d)
+                e = E(f"({a.src})[{self.define('MASK', self.mask_array(V2, n))}]",
+                      R if n == 1 else M, a.bound)
+                return self.new_var(e.shape, e)
+            shape = self.pick([V3, M] if self.can_make(M) else [V3])
+            mask = self.define("MASK", self.mask_array(self.pick([V3, shape]),
+                                                       self.draw(integers(1, 2))))
+            a = self.operand(shape, d)
+            if sub == "where":
+                other = self.pick(sub_shapes(shape))
+                b = self.const() if other == S and self.chance(50) else self.operand(other, d)
+                if self.chance(50):
+                    mask = f"~{mask}"
+                e = E(f"np.where({mask}, {a.src}, {b.src})", shape, max(a.bound, b.bound))
+            else:
+                m = self.pick([mask, f"(1.0 - {mask})", f"~{mask}"])
+                e = E(f"({a.src}) * {m}", shape, a.bound)
+            return self.new_var(shape, e)
+        # arith: a module-level array of any shape, with an expression it broadcasts into
+        shape = self.pick(ARRAYS)
+        sub = self.pick(["mul", "shift", "div", "max"] +
+                        (["matvec"] if shape == V2 else []))
+        self.constructs.append(f"consts_arith_{sub}")
+        if sub == "matvec":  # (2, 3) constant @ (3,) vector
+            k = self.define("K", self.const_array(M))
+            a = self.operand(V3, d)
+            return self.new_var(V2, self.fit(E(f"{k} @ ({a.src})", V2, 9.0 * a.bound)))
+        k = self.define("K", self.const_array(self.pick([s for s in sub_shapes(shape)
+                                                           if s != S])))
+        a = self.operand(shape, d)
+        if sub == "mul":
+            e = E(f"({a.src}) * {k}", shape, 3.0 * a.bound)
+        elif sub == "shift":
+            e = E(f"({a.src} - {k}) ** 2", shape, (a.bound + 3.0) ** 2)
+        elif sub == "div":
+            e = E(f"({a.src}) / (1.0 + {k} ** 2)", shape, a.bound)
+        else:
+            e = E(f"np.maximum({a.src}, {k})", shape, max(a.bound, 3.0))
+        return self.new_var(shape, self.fit(e))
+
+    def consts_table(self, d: int) -> list:
+        """A module-level tuple, list or dict of (3,) arrays."""
+        n = self.pick([2, 3])
+        arrays = [self.const_array(V3) for _ in range(n)]
+        kind = self.pick(["tuple", "list", "dict"])
+        if kind == "dict":
+            tab = self.define("TAB", "{" + ", ".join(f"{k!r}: {a}" for k, a in
+                                                     zip("pqr", arrays)) + "}")
+            key = repr(self.pick("pqr"[:n]))
+            a = self.operand(self.pick([V3, S]), d)
+            sub = self.pick(["item", "dot"] if a.shape == V3 else ["item"])
+            self.constructs.append(f"consts_table_dict_{sub}")
+            if sub == "dot":
+                return self.new_var(S, self.fit(E(f"np.dot({tab}[{key}], {a.src})", S,
+                                                  9.0 * a.bound)))
+            return self.new_var(V3, self.fit(E(f"{tab}[{key}] * ({a.src})", V3,
+                                               3.0 * a.bound)))
+        tab = self.define("TAB", ("(" + ", ".join(arrays) + ",)") if kind == "tuple"
+                          else "[" + ", ".join(arrays) + "]")
+        subs = ["item", "sum", "stack", "dot"]
+        if self.nest < self.cfg.max_nest and self.budget[0] > 0:
+            subs.append("loop")
+        sub = self.pick(subs)
+        self.constructs.append(f"consts_table_{kind}_{sub}")
+        if sub == "loop":  # a loop over the constant container
+            t, w = self.fresh_name("u"), self.fresh_name("w")
+            a = self.operand(self.pick([V3, S]), d)
+            self.vars[t] = Var(t, V3, float(n), level=len(self.loops),
+                               active=self.active_in(a.src))
+            return [f"{t} = 0.0",
+                    Compound(f"for {w} in {tab}:", [f"{t} = {t} + np.tanh({w} * ({a.src}))"])]
+        if sub == "item":
+            j = self.pick([str(k) for k in range(n)] + ["-1"])
+            a = self.operand(self.pick([V3, S]), d)
+            e = E(f"{tab}[{j}] * ({a.src})", V3, 3.0 * a.bound)
+        elif sub == "sum":
+            a = self.operand(self.pick([V3, S]), d)
+            e = E(f"sum({tab}) * ({a.src})", V3, 3.0 * n * a.bound)
+        elif sub == "stack":  # (n, 3) @ (3,): a (2,) or (3,) vector
+            a = self.operand(V3, d)
+            e = E(f"np.stack({tab}) @ ({a.src})", V2 if n == 2 else V3, 9.0 * a.bound)
+        else:
+            a = self.operand(V3, d)
+            e = E(f"np.dot({tab}[{self.pick(['0', '1'])}], {a.src})", S, 9.0 * a.bound)
+        return self.new_var(e.shape, self.fit(e))
+
+    def consts_write(self) -> list:
+        """`y[IDX] op= v` or `y[MASK] op= v` into an array the function created."""
+        y = self.pick([v for v in self.targets(writable_only=True, scalar_ok=False)
+                       if v.shape in (V3, M)])
+        if y.shape == V3:
+            if self.chance(50):
+                n = self.pick([3, 2])
+                target, slot = f"{y.name}[{self.define('IDX', self.write_index(n, 3))}]", \
+                    V3 if n == 3 else V2
+                sub = "idx"
+            else:
+                n = self.pick([2, 3, 1])
+                target = f"{y.name}[{self.define('MASK', self.mask_array(V3, n))}]"
+                slot, sub = (V2 if n == 2 else V3) if n > 1 else S, "mask"
+        else:
+            sub = self.pick(["rows", "cols", "mask"])
+            if sub == "rows":
+                target = f"{y.name}[{self.define('IDX', self.write_index(2, 2))}]"
+            elif sub == "cols":
+                target = f"{y.name}[:, {self.define('IDX', self.write_index(3, 3))}]"
+            else:
+                target = f"{y.name}[{self.define('MASK', self.mask_array(M, 3))}]"
+            slot = V3 if sub == "mask" else M
+        self.constructs.append(f"consts_write_{sub}")
+        op = self.pick(["=", "+=", "-=", "*="])
+        e = self.operand(self.pick(sub_shapes(slot)),
+                         self.draw(integers(1, self.cfg.expr_depth)))
+        if op == "=":
+            if self.outer(y):
+                e = self.fit(e, y.bound)
+            bound = max(y.bound, e.bound)
+        elif op == "*=":
+            if self.outer(y) or y.bound * e.bound > CAP:
+                e = self.squash(e)
+            bound = y.bound * e.bound
+        else:
+            if self.outer(y) and e.bound > ADD_MAX:
+                e = self.squash(e)
+            bound = y.bound + e.bound
+        self.read(y)
+        y.bound, y.unread = max(bound, 1.0), True
+        y.active = y.active or self.active_in(e.src)
+        y.version += 1
+        return [f"{target} {op} {e.src}"]
+
+    def out_call(self, shape, d: int, bounded: bool = False) -> tuple:
+        """A ufunc call whose result has exactly `shape`, without its out array:
+        (function, argument sources, bound). `bounded`: the result is at most 1."""
+        if bounded or self.chance(40):
+            fn = self.pick(["sin", "cos", "tanh"] if bounded else
+                           ["exp", "sin", "tanh", "cos", "negative", "square"])
+            a = self.operand(shape, d)
+            if (fn == "exp" and a.bound > 2.5) or (fn == "square" and a.bound > 5.0):
+                a = self.squash(a)
+            bound = {"exp": float(np.exp(a.bound)), "negative": a.bound,
+                     "square": a.bound ** 2}.get(fn, 1.0)
+            return f"np.{fn}", [a.src], bound
+        fn = self.pick(["multiply", "add", "subtract"])
+        sa, sb = self.pick(operand_pairs(shape))
+        a, b = self.operand(sa, d), self.operand(sb, d)
+        if fn == "multiply" and a.bound * b.bound > CAP:
+            a, b = self.fit(a, 5.0), self.fit(b, 5.0)
+        bound = a.bound * b.bound if fn == "multiply" else a.bound + b.bound
+        return f"np.{fn}", [a.src, b.src], bound
+
+    def out_spelled(self, fn: str, args: list, target: str) -> str:
+        """`fn(*args)` writing into `target`: out=target, out=(target,) or by position."""
+        form = self.pick(["kw", "tuple", "positional"])
+        out = {"kw": f"out={target}", "tuple": f"out=({target},)", "positional": target}[form]
+        self.constructs.append(f"out_{form}")
+        return f"{fn}({', '.join(args + [out])})"
+
+    def alloc(self, shape, filled: bool = False) -> tuple:
+        """A new array of `shape` (`filled`: not np.empty): (source, bound)."""
+        like = [v for v in self.vars.values() if v.shape == shape]
+        forms = ["zeros", "ones", "full"] + ([] if filled else ["empty"]) + \
+            (["zeros_like"] + ([] if filled else ["empty_like"]) if like else [])
+        form = self.pick(forms)
+        dims = str(shape[0]) if len(shape) == 1 else str(shape)
+        if form.endswith("_like"):
+            return f"np.{form}({self.read(self.pick(like))})", 1.0
+        if form == "full":
+            return f"np.full({dims}, {fmt(self.pick(CONSTS))})", 3.0
+        return f"np.{form}({dims})", 1.0
+
+    def stmt_outkw(self) -> list:
+        """NumPy calls writing into an `out=` array (srcad rewrites `f(x, out=buf)` into
+        `buf = f(x)`): a new buffer read later, the call's value used as well, an
+        accumulator updated in a loop (out= one of the inputs), rows of a matrix buffer,
+        and arrays the function already writes into."""
+        forms = ["new", "value", "row"]
+        if self.nest < self.cfg.max_nest and self.budget[0] > 0:
+            forms.append("loop")
+        existing = [v for v in self.targets(writable_only=True, scalar_ok=False)
+                    if v.shape in (V3, V2, M)]
+        if existing:
+            forms += ["existing", "existing"]
+        form = self.pick(forms)
+        self.constructs.append(f"out_{form}")
+        d = self.draw(integers(0, self.cfg.expr_depth - 1))
+        if form == "existing":
+            return self.outkw_existing(self.pick(existing), d)
+        shape = M if form == "row" else self.pick([V3, M, V2])
+        buf = self.fresh_name("buf")
+        if form == "row":  # out= a row of a matrix: lowered as buf[i] = ...
+            alloc, bound = self.alloc(M, filled=True)
+            lines = [f"{buf} = {alloc}"]
+            rows = self.pick([["0", "1"], [self.index(2)]])
+            for i in rows:
+                fn, args, b = self.out_call(V3, d)
+                lines.append(self.out_spelled(fn, args, f"{buf}[{i}]"))
+                bound = max(bound, b)
+            self.writable.add(buf)
+            self.vars[buf] = Var(buf, M, max(bound, 1.0), writable=True,
+                                 level=len(self.loops), active=self.active_in(" ".join(lines)))
+            return lines
+        if form == "loop":
+            alloc, _ = self.alloc(shape, filled=True)
+            iv, k = self.fresh_name("i"), self.draw(integers(1, 4))
+            self.ints[iv] = IntVar(iv, 0, k - 1)
+            self.loops.append(Loop("for"))
+            e = self.operand(self.pick(sub_shapes(shape)), d)
+            if e.bound > ADD_MAX:
+                e = self.squash(e)
+            body = [f"np.{self.pick(['add', 'subtract'])}({buf}, {e.src}, out={buf})"]
+            if self.chance(40):
+                g = self.squash(self.operand(self.pick(sub_shapes(shape)), d))
+                body.append(f"np.multiply({buf}, {g.src}, out={buf})")
+            self.loops.pop()
+            del self.ints[iv]
+            self.writable.add(buf)
+            self.vars[buf] = Var(buf, shape, 3.0 + k * ADD_MAX, writable=True,
+                                 level=len(self.loops), active=self.active_in(" ".join(body)))
+            return [f"{buf} = {alloc}", Compound(f"for {iv} in range({k}):", body)]
+        alloc, _ = self.alloc(shape)
+        fn, args, bound = self.out_call(shape, d)
+        call = self.out_spelled(fn, args, buf)
+        active = self.active_in(call)
+        if form == "value":  # the call's value is the buffer too: neither is written again
+            r = self.fresh_name("u")
+            self.vars[r] = Var(r, shape, max(bound, 1.0), level=len(self.loops), active=active)
+            self.vars[buf] = Var(buf, shape, max(bound, 1.0), level=len(self.loops),
+                                 active=active)
+            return [f"{buf} = {alloc}", f"{r} = {call}"]
+        self.writable.add(buf)
+        self.vars[buf] = Var(buf, shape, max(bound, 1.0), writable=True, level=len(self.loops),
+                             active=active)
+        return [f"{buf} = {alloc}", call]
+
+    def outkw_existing(self, y: Var, d: int) -> list:
+        """out= an array the function created earlier (and may have written into)."""
+        outer = self.outer(y)
+        sub = self.pick(["replace", "update"] + (["row"] if y.shape == M else []))
+        self.constructs.append(f"out_existing_{sub}")
+        if sub == "update":  # out= one of the inputs
+            fn = self.pick(["add", "subtract", "multiply"])
+            e = self.operand(self.pick(sub_shapes(y.shape)), d)
+            if fn == "multiply":
+                if outer or y.bound * e.bound > CAP:
+                    e = self.squash(e)
+                bound = y.bound * e.bound
+            else:
+                if outer and e.bound > ADD_MAX:
+                    e = self.squash(e)
+                bound = y.bound + e.bound
+            args = [self.read(y), e.src] if self.chance(70) or fn == "subtract" else \
+                [e.src, self.read(y)]
+            line = self.out_spelled(f"np.{fn}", args, y.name)
+        elif sub == "row":
+            fn, args, b = self.out_call(V3, d, bounded=outer)
+            line = self.out_spelled(fn, args, f"{y.name}[{self.index(2)}]")
+            bound = max(y.bound, b)
+        else:
+            fn, args, bound = self.out_call(y.shape, d, bounded=outer)
+            line = self.out_spelled(fn, args, y.name)
+        self.read(y)
+        y.bound, y.unread = max(bound, 1.0), True
+        y.active = y.active or self.active_in(line)
+        y.version += 1
+        return [line]
+
     def stmt_swap(self) -> list:
         """`a, b = <new a>, <new b>`: both right-hand sides see the old values."""
         cands = [v for v in self.targets(params=False) if not v.writable]
@@ -1254,6 +1655,8 @@ def programs(draw, cfg: Config = Config()) -> Program:
     budget = [cfg.max_total_stmts]
     module_defs: list = []  # classes written by feature_snippets
     features: list = []
+    constructs: list = []  # stmt_consts / stmt_outkw forms, wrappers
+    signatures: list = []  # (helper, or None for f; parameter list) of every function
     helpers: list = []
     chunks = []
     glob, glob_src = [], []
@@ -1290,6 +1693,7 @@ def programs(draw, cfg: Config = Config()) -> Program:
         gen.globals = [] if poly else glob
         gen.budget = budget
         gen.module_defs, gen.features = module_defs, features
+        gen.constructs = constructs
         names = [p for p, _ in params] + (["n"] if recursive else [])
         if default is not None:
             names[-1] = f"c={default}"
@@ -1320,6 +1724,7 @@ def programs(draw, cfg: Config = Config()) -> Program:
                                      for name, _ in params)
         h.calls = set(gen.calls)
         chunks.append(f"def {h.name}({', '.join(names)}):\n" + "\n".join(render(items)))
+        signatures.append((h, names))
         helpers.append(h)
     n_args = draw(st.integers(cfg.min_args, cfg.max_args))
     shapes = tuple(draw(st.sampled_from(cfg.arg_shapes)) for _ in range(n_args))
@@ -1328,6 +1733,7 @@ def programs(draw, cfg: Config = Config()) -> Program:
     gen.globals = glob
     gen.budget = budget
     gen.module_defs, gen.features = module_defs, features
+    gen.constructs = constructs
     int_value = None
     if chance(draw, cfg.int_param_percent):
         int_value = draw(st.integers(0, 3))
@@ -1362,9 +1768,26 @@ def programs(draw, cfg: Config = Config()) -> Program:
             last.body[-1] = last.body[-1] + " + " + " + ".join(f"0.5 * {x}" for x in extra)
     names = [p for p, _ in params] + (["n"] if int_value is not None else [])
     chunks.append(f"def f({', '.join(names)}):\n" + "\n".join(render(items)))
-    source = "import math\nimport numpy as np\n" + "".join(f"{g}\n" for g in glob_src) + \
+    signatures.append((None, names))
+    imports = "import math\nimport numpy as np\n"
+    if cfg.wraps_percent and chance(draw, cfg.wraps_percent):
+        k = draw(st.integers(0, len(signatures) - 1))
+        h, names = signatures[k]
+        deco = f"wrapping{len(module_defs)}"
+        text, form = decorator(draw, deco, names, helper=h)
+        module_defs.append(text)
+        chunks[k] = f"@{deco}\n" + chunks[k]
+        constructs.append(f"wraps_{'f' if h is None else 'helper'}_{form}")
+        imports = "import functools\n" + imports
+    source = imports + "".join(f"{g}\n" for g in glob_src) + \
         "\n\n" + "\n\n\n".join(module_defs + chunks) + "\n"
     source = normalize(source)
+    multi = None
+    if cfg.multi_percent and chance(draw, cfg.multi_percent):
+        multi = draw(st.sampled_from(MULTI_KINDS))
+        floats = [p for p, _ in params]
+        source = with_container_output(source, multi, draw(st.sampled_from(floats)),
+                                       draw(st.sampled_from(AUX_FORMS)))
     wrt = tuple(range(n_args))
     if n_args > 1 and chance(draw, cfg.subset_percent):
         wrt = tuple(sorted(set(draw(st.lists(st.integers(0, n_args - 1), min_size=1,
@@ -1372,7 +1795,67 @@ def programs(draw, cfg: Config = Config()) -> Program:
     use_vjp = chance(draw, cfg.vjp_percent)
     single = len(wrt) == 1 and draw(integers(0, 1)) == 1
     return Program(source, shapes, wrt, use_vjp, single, int_value,
-                   features=tuple(features))
+                   features=tuple(features), constructs=tuple(constructs), multi=multi)
+
+
+WRAP_FORMS = ("scale", "shift", "squash", "twice")
+
+
+def decorator(draw, deco: str, names: list, helper: Helper | None) -> tuple:
+    """A decorator made with functools.wraps whose wrapper does math of its own around
+    the call (srcad differentiates the wrapper, not the function it wraps). `names`: the
+    parameters of the wrapped function (`helper`; None for f). A helper that does not
+    call itself may get a `*args, **kwargs` wrapper. Returns (source, form)."""
+    star = helper is not None and not helper.depth_param and draw(st.integers(0, 2)) == 0
+    form = draw(st.sampled_from(WRAP_FORMS))
+    c = fmt(draw(st.sampled_from((0.5, 1.5) if helper is not None else (0.5, 1.5, 2.0))))
+    if star:
+        sig = call = "*args, **kwargs"
+        first = "args[0]"
+    else:
+        sig = ", ".join(names)
+        call = ", ".join(n.split("=")[0] for n in names)
+        first = names[0].split("=")[0]
+    body = {"scale": [f"return {c} * fn({call})"],
+            "shift": [f"return fn({call}) + {c} * np.sum(np.sin({first}))"],
+            "squash": [f"return np.tanh(fn({call}))"],
+            "twice": [f"value = fn({call})", f"return value + {c} * np.sin(value)"]}[form]
+    lines = [f"def {deco}(fn):", "", "    @functools.wraps(fn)", f"    def wrapper({sig}):"]
+    lines += [f"        {b}" for b in body] + ["", "    return wrapper"]
+    return "\n".join(lines), form + ("_star" if star else "")
+
+
+# The containers f_multi returns: f's value and an array or scalar of an argument.
+MULTI_KINDS = ("tuple", "list", "nested", "dict")
+MULTI_TEMPLATES = {"tuple": "(VALUE, AUX)", "list": "[VALUE, AUX]",
+                   "nested": "(VALUE, (AUX, 0.5 * VALUE))",
+                   "dict": "{'value': VALUE, 'aux': AUX}"}
+AUX_FORMS = ("np.tanh({p}) * 0.5", "{p} * 2.0", "np.sin({p}) + 1.0")
+
+
+class _Fill(ast.NodeTransformer):
+    def __init__(self, **parts):
+        self.parts = parts
+
+    def visit_Name(self, node):
+        part = self.parts.get(node.id)
+        return copy.deepcopy(part) if part is not None else node
+
+
+def with_container_output(source: str, kind: str, param: str, aux_form: str) -> str:
+    """`source` and `f_multi`, a copy of f whose every `return v` returns a container
+    (MULTI_KINDS) of v and `aux_form` of the argument `param`."""
+    aux = ast.parse(aux_form.format(p=param), mode="eval").body
+    tree = ast.parse(source)
+    f = next(n for n in tree.body if isinstance(n, ast.FunctionDef) and n.name == "f")
+    g = copy.deepcopy(f)
+    g.name, g.decorator_list = "f_multi", []
+    for node in ast.walk(g):
+        if isinstance(node, ast.Return):
+            template = ast.parse(MULTI_TEMPLATES[kind], mode="eval").body
+            node.value = _Fill(VALUE=node.value, AUX=aux).visit(template)
+    tree.body.append(g)
+    return normalize(ast.unparse(ast.fix_missing_locations(tree)))
 
 
 def grid_values(n: int):

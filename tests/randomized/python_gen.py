@@ -23,7 +23,21 @@
   conj, abs, angle, vdot, a complex recurrence, np.fft) ending in a real value; a clear
   srcad.SrcadError refusal of a program using them is accepted, a crash or a wrong
   gradient is not;
+* snippets "module_consts" (module-level index arrays, boolean masks, tuples / lists /
+  dicts of arrays read like literals), "out_kw" (NumPy calls writing into `out=`
+  arrays: new buffers, an accumulator in a loop, a local def filling a buffer) and
+  "wraps" (a helper wrapped by a functools.wraps decorator or decorator factory whose
+  wrapper does math of its own): srcad documents them as supported, so a refusal is a
+  failure;
 * `f` returns a scalar reading every value it computed.
+
+`calls()` draws something else: one call of a srcad API on a small generated function
+(`Call`), either one srcad must refuse with a srcad.SrcadError naming the function
+(grad / value_and_grad / hessian / hvp / grad of grad of a function returning a tuple,
+list, dict, str, complex value, None, bool or array; `wrt=` an argument holding an int,
+bool, str or None; a list of ints; an out= write NumPy and srcad's `buf = f(x)` would
+disagree on), or one that must match finite differences (a list
+argument in array arithmetic, whose gradient is a list; a functools.wraps wrapper).
 
 Values stay bounded (every snippet squashes its result with tanh / sin, weights are
 small), so central differences are accurate. Branches, `if` filters and min / max may
@@ -57,7 +71,9 @@ SNIPPETS = ("local_def", "lambda", "late_lambda", "helper_dict", "helper_tuple",
             "ifexp_nt", "list_concat", "fstring_keys", "dict_comp_filter",
             # run-time lists consumed by NumPy / builtins, and complex intermediates
             # (feature_snippets.py; a clear refusal of these is accepted)
-            "lists", "complex")
+            "lists", "complex",
+            # module-level constant arrays, out= arrays, functools.wraps wrappers
+            "module_consts", "out_kw", "wraps")
 # Snippets whose programs may be refused (srcad.SrcadError) without counting as failures.
 REFUSAL_OK_SNIPPETS = ("lists", "complex")
 # Valid Python that srcad does not handle, left out of the default programs (set
@@ -610,6 +626,138 @@ def snip_fstring_keys(g: Gen):
     g.result(t, a.shape)
 
 
+def _ints(g: Gen, n: int, lo: int, hi: int) -> list:
+    return [g.draw(st.integers(lo, hi)) for _ in range(n)]
+
+
+def _consts(g: Gen, n: int) -> str:
+    return "np.array([" + ", ".join(g.const() for _ in range(n)) + "])"
+
+
+def snip_module_consts(g: Gen):
+    """Module-level constants read like literals: an integer index array (repeated
+    indices too), a boolean mask, a tuple or list of arrays, a dict of arrays."""
+    a, b = g.pick(V), g.pick()
+    t = g.fresh("t")
+    form = g.draw(st.sampled_from(["index", "mask", "where", "table", "dict"]))
+    if form == "index":
+        idx = g.fresh("IDX")
+        g.define(f"{idx} = np.array({_ints(g, 3, -3, 2)!r})")
+        g.line(f"{t} = np.tanh({a.src}[{idx}] * {b.src})")
+        g.result(t, V)
+    elif form == "mask":
+        mask = g.fresh("MASK")
+        on = g.draw(st.integers(0, 2))
+        g.define(f"{mask} = np.array({[k != on for k in range(3)]!r})")
+        g.line(f"{t} = np.sum(np.sin({a.src}[{mask}])) * {b.src}")
+        g.result(t, b.shape)
+    elif form == "where":
+        mask = g.fresh("MASK")
+        g.define(f"{mask} = np.array({[g.draw(st.booleans()) for _ in range(3)]!r})")
+        g.line(f"{t} = np.where({mask}, np.sin({a.src}), {b.src} * {g.const()})")
+        g.result(t, V)
+    elif form == "table":
+        tab = g.fresh("TABLE")
+        n = g.draw(st.integers(2, 3))
+        items = ", ".join(_consts(g, 3) for _ in range(n))
+        g.define(f"{tab} = ({items},)" if g.draw(st.booleans()) else f"{tab} = [{items}]")
+        use = g.draw(st.sampled_from(["genexpr", "stack", "index"]))
+        if use == "genexpr":
+            g.line(f"{t} = sum(np.tanh(w * {a.src}) for w in {tab})")
+            g.result(t, V)
+        elif use == "stack":
+            g.line(f"{t} = np.tanh(np.sum(np.stack({tab}) @ {a.src}) * 0.25)")
+            g.result(t, S)
+        else:
+            g.line(f"{t} = np.sin({tab}[-1] * {a.src} + {tab}[0])")
+            g.result(t, V)
+    else:
+        d = g.fresh("SCALES")
+        g.define(f'{d} = {{"gain": {_consts(g, 3)}, "shift": {g.const()}}}')
+        g.line(f'{t} = np.tanh({a.src} * {d}["gain"] - {d}["shift"])')
+        g.result(t, V)
+
+
+def snip_out_kw(g: Gen):
+    """NumPy calls writing into out= arrays: a new buffer, an accumulator in a loop (out=
+    one of the inputs), a local helper filling a buffer it allocates."""
+    a, b = g.pick(V), g.pick()
+    buf, t = g.fresh("buf"), g.fresh("t")
+    form = g.draw(st.sampled_from(["new", "loop", "local_def", "value"]))
+    if form == "new":
+        alloc = g.draw(st.sampled_from(["np.zeros(3)", "np.empty(3)", f"np.zeros_like({a.src})"]))
+        g.line(f"{buf} = {alloc}")
+        fn = g.draw(st.sampled_from(["multiply", "add", "subtract"]))
+        g.line(f"np.{fn}(np.tanh({a.src}), {b.src}, out={buf})")
+        g.line(f"np.sin({buf}, out={buf})")
+    elif form == "loop":
+        k = g.draw(st.integers(1, 3))
+        g.line(f"{buf} = np.ones(3)")
+        g.line(f"for i in range({k}):")
+        g.line(f"    np.add({buf}, np.sin({a.src} * (0.5 + 0.25 * i)), out={buf})")
+        g.line(f"    np.multiply({buf}, np.tanh({b.src}) * 0.5, out={buf})")
+    elif form == "local_def":
+        fn = g.fresh("fill")
+        g.line(f"def {fn}(u):")
+        g.line("    out = np.empty(3)")
+        g.line(f"    np.exp(np.tanh(u) * {g.const()}, out=out)")
+        g.line("    return out")
+        g.line(f"{buf} = {fn}({a.src}) * {b.src}")
+    else:
+        r = g.fresh("r")
+        g.line(f"{buf} = np.zeros(3)")
+        g.line(f"{r} = np.multiply(np.sin({a.src}), {b.src}, out=({buf},))")
+        g.line(f"{buf} = {r} + {buf}")
+    g.line(f"{t} = np.tanh({buf})")
+    g.result(t, V)
+
+
+def snip_wraps(g: Gen):
+    """A module-level helper wrapped by a functools.wraps decorator (or a decorator
+    factory) whose wrapper does math of its own around the call."""
+    a, b = g.pick(), g.pick()
+    deco, fn, t = g.fresh("wrapping"), g.fresh("wrapped"), g.fresh("t")
+    c = g.const()
+    star = g.draw(st.booleans())
+    sig = call = "*args, **kwargs" if star else "u, c=0.5"
+    if not star:
+        call = "u, c"
+    first = "args[0]" if star else "u"
+    body = g.draw(st.sampled_from([f"{c} * fn({call})", f"np.tanh(fn({call}))",
+                                   f"fn({call}) + 0.25 * np.sin({first})"]))
+    factory = g.draw(st.booleans())
+    if factory:
+        g.define(f'''
+def {deco}(factor):
+    def decorate(fn):
+        @functools.wraps(fn)
+        def wrapper({sig}):
+            return factor * ({body})
+        return wrapper
+    return decorate
+
+
+@{deco}({g.const()})
+def {fn}(u, c=0.5):
+    return np.sin(c * u) + 0.5 * u
+''')
+    else:
+        g.define(f'''
+def {deco}(fn):
+    @functools.wraps(fn)
+    def wrapper({sig}):
+        return {body}
+    return wrapper
+
+
+@{deco}
+def {fn}(u, c=0.5):
+    return np.sin(c * u) + 0.5 * u
+''')
+    g.line(f"{t} = np.tanh({fn}({a.src}) - {fn}({b.src}, c={g.const()}))")
+    g.result(t, shape_of(a, b))
+
+
 # ----------------------------------------------------------------------------- side statements
 
 
@@ -692,7 +840,8 @@ def dense(layer, h):
 
 
 def _module_header(g: Gen) -> str:
-    lines = ["from collections import namedtuple",
+    lines = ["import functools"] if any("functools." in d for d in g.module) else []
+    lines += ["from collections import namedtuple",
              "from dataclasses import dataclass",
              "",
              "import numpy as np",
@@ -762,3 +911,270 @@ def programs(draw, config: Config = Config()) -> Program:
 
 def with_config(**kw) -> Config:
     return dataclasses.replace(Config(), **kw)
+
+
+# ----------------------------------------------------------------------------- API calls
+#
+# Calls of srcad's APIs that must be refused (a srcad.SrcadError naming the function),
+# and two documented kinds of call that must work: a Python list argument used in
+# array arithmetic (its gradient is a list), and a functools.wraps wrapper (srcad
+# differentiates the wrapper's own code).
+
+# What a gradient cannot start from (docs/derivatives.md, "What a gradient needs").
+BAD_OUTPUTS = ("tuple", "list", "dict", "str", "complex", "none", "bool", "array")
+BAD_ROUTES = ("direct", "local", "branch", "helper", "wrapped")
+OUTPUT_APIS = ("grad", "value_and_grad", "hessian", "hvp", "grad_grad")
+# An argument in `wrt` with no gradient: an int count / index / size / factor, a bool
+# flag, a str mode, None.
+ARG_ROLES = ("count", "index", "size", "factor", "flag", "mode", "none")
+WRT_APIS = ("grad", "value_and_grad", "vjp", "jacobian", "hessian", "jvp")
+LIST_APIS = ("grad", "value_and_grad", "vjp", "jvp", "hvp")
+CALL_KINDS = ("bad_output", "int_wrt", "int_list", "out_refused", "list_arg", "wraps")
+# out= writes srcad's `buf = f(x)` cannot reproduce (NumPy would change another
+# variable's array too, or broadcast / cast into the buffer): refused where they are.
+OUT_REFUSALS = ("alias", "value_kept", "broadcast", "cast", "argument", "global", "view")
+# Calls srcad gets wrong, left out of the default draws (SRCAD_RANDOM_PY_ALL=1 draws
+# them); each has a strict xfail in test_python_regressions.py. (output kind, route, api)
+KNOWN_BUG_CALLS: tuple = ()
+DRAW_KNOWN_BUGS = bool(os.environ.get("SRCAD_RANDOM_PY_ALL"))
+NAMES = ("loss", "energy", "model", "objective", "score", "potential")
+
+
+@dataclass
+class Call:
+    """A srcad API called on the module-level function `name`, and what it must do.
+
+    `refused`: raise a srcad.SrcadError (not a RuleError) whose message names the
+    function; otherwise return a result matching finite differences (these functions
+    are smooth); `either`: one or the other (a call whose support is still being
+    decided: forward-mode APIs on a list argument).
+    """
+
+    source: str
+    name: str
+    api: str
+    args: tuple
+    wrt: object = None  # None: the API's default
+    kind: str = ""  # CALL_KINDS, with details
+    refused: bool = True
+    either: bool = False
+    # other functions a refusal may name instead: a dict is refused where it is built
+    # (test_python_regressions.py::test_dict_output_is_refused_as_documented)
+    also_named: tuple = ()
+
+    def __str__(self) -> str:
+        shown = ", ".join(_show(a) if not isinstance(a, list) else
+                          "[" + ", ".join(_show(v) for v in a) + "]" for a in self.args)
+        wrt = "" if self.wrt is None else f", wrt={self.wrt!r}"
+        return f"{self.source}\n{self.kind}: srcad.{self.api}({self.name}{wrt})({shown})"
+
+
+_HEADER = "import functools\n\nimport numpy as np\n\n\n"
+
+
+def _value_lines(draw, x: str) -> list:
+    """Lines binding `v`, a smooth real scalar of `x` (a float or a (3,) vector)."""
+    c = draw(st.sampled_from(CONSTS))
+    form = draw(st.sampled_from(["sin", "quad", "loop"]))
+    if form == "sin":
+        return [f"v = np.sum(np.sin({x}) * {c})"]
+    if form == "quad":
+        return [f"v = np.sum({x} ** 2) * {c} + 0.5"]
+    return ["v = 0.0", "for i in range(3):", f"    v = v + np.sum(np.tanh({x} * (i + {c})))"]
+
+
+def _bad_return(draw, kind: str, vec: bool) -> str | None:
+    """The source of a return value of `kind` (None: no value)."""
+    options = {
+        "tuple": ["v, v * 2.0", "(v, x)", "(v,)", "(v, (x, 1.0))"],
+        "list": ["[v, x * 2.0]", "[v]"],
+        "dict": ['{"value": v, "x": x}', "dict(value=v)"],
+        "str": ['f"{v:.3f}"', "str(v)", "repr(v)"],
+        "complex": ["v + 1j * v", "complex(v, 0.5)", "np.exp(1j * v)", "v * (1.0 - 0.5j)"] +
+                   (["np.exp(1j * x) * v"] if vec else []),
+        "none": ["", "None"],
+        "bool": ["v > 0.0", "np.isfinite(v)"],
+        "array": ["np.sin(x) * v", "x * 2.0"],
+    }[kind]
+    return draw(st.sampled_from(options))
+
+
+def _arg(draw, vec: bool):
+    if vec:
+        return np.array([draw(st.integers(-90, 90)) / 100 for _ in range(3)])
+    return draw(st.integers(-90, 90)) / 100
+
+
+def _bad_output(draw, name: str) -> Call:
+    kind = draw(st.sampled_from(BAD_OUTPUTS))
+    vec = kind == "array" or draw(st.booleans())
+    route = draw(st.sampled_from(BAD_ROUTES))
+    api = draw(st.sampled_from(OUTPUT_APIS))
+    if (kind, route, api) in KNOWN_BUG_CALLS and not DRAW_KNOWN_BUGS:
+        route = "direct"
+    body = _value_lines(draw, "x")
+    ret = _bad_return(draw, kind, vec)
+    ret_line = "return" + (f" {ret}" if ret else "")
+    if kind == "none" and draw(st.booleans()):
+        ret_line = "print(v)"  # falls off the end
+    defs = []
+    if route == "local" and ret:
+        body += [f"out = {ret}", "return out"]
+    elif route == "branch":
+        other = _bad_return(draw, kind, vec)
+        body += ["if np.sum(x) > 0.0:", f"    {ret_line}",
+                 "return" + (f" {other}" if other else "")]
+    elif route == "helper":
+        defs.append("def helper(x):\n" + "".join(f"    {b}\n" for b in body) +
+                    f"    {ret_line}\n")
+        body = ["return helper(x * 1.0)"]
+    else:
+        body.append(ret_line)
+    deco = ""
+    if route == "wrapped":
+        defs.append("def passthrough(fn):\n    @functools.wraps(fn)\n    def wrapper(x):\n"
+                    "        return fn(x)\n    return wrapper\n")
+        deco = "@passthrough\n"
+    source = _HEADER + "".join(d + "\n\n" for d in defs) + \
+        f"{deco}def {name}(x):\n" + "".join(f"    {b}\n" for b in body)
+    wrt = draw(st.sampled_from([None, 0])) if api in ("grad", "value_and_grad") else None
+    return Call(source, name, api, (_arg(draw, vec),), wrt, f"bad_output_{kind}_{route}",
+                also_named=("helper",) if kind == "dict" and route == "helper" else ())
+
+
+def _int_wrt(draw, name: str) -> Call:
+    role = draw(st.sampled_from(ARG_ROLES))
+    vec = role == "index" or draw(st.booleans())
+    param = {"flag": "flag", "mode": "mode", "none": "scale"}.get(role, "n")
+    body = {
+        "count": ["v = 0.0", "for i in range(n):", "    v = v + np.sum(np.sin(x * (i + 1.0)))",
+                  "return v"],
+        "index": ["return np.sum(x * x[n % 3])"],
+        "size": ["return np.sum(np.ones(n) * np.sum(x))"],
+        "factor": ["return np.sum(np.tanh(x) * n)"],
+        "flag": ["if flag:", "    return np.sum(x ** 2)", "return np.sum(np.sin(x))"],
+        "mode": ['if mode == "square":', "    return np.sum(x ** 2)", "return np.sum(np.sin(x))"],
+        "none": ["s = 1.5 if scale is None else scale", "return np.sum(x * s)"],
+    }[role]
+    value = {"flag": draw(st.booleans()), "mode": draw(st.sampled_from(["square", "sine"])),
+             "none": None}.get(role)
+    if role in ("count", "index", "size", "factor"):
+        value = draw(st.integers(1, 3))
+        if draw(st.booleans()):
+            value = np.int64(value)
+    api = draw(st.sampled_from(WRT_APIS))
+    wrts = [1, param] if api in ("hessian", "jacobian") else [1, (1,), (0, 1), param]
+    wrt = draw(st.sampled_from(wrts))
+    source = _HEADER + f"def {name}(x, {param}):\n" + "".join(f"    {b}\n" for b in body)
+    return Call(source, name, api, (_arg(draw, vec), value), wrt, f"int_wrt_{role}")
+
+
+def _list_body(draw, arrays: bool) -> list:
+    if arrays:  # xs: a list of two (3,) arrays
+        return draw(st.sampled_from([
+            ["return np.sum(np.stack(xs) @ np.array([0.5, -1.0, 1.5]))"],
+            ["return np.sum(xs[0] * xs[1]) + np.sum(np.sin(xs[-1]))"],
+            ["return np.sum(sum(xs) ** 2)"],
+            ["return np.sum(np.asarray(xs) * np.array([[1.0, 2.0, 3.0], [0.5, -0.5, 0.25]]))"],
+            ["v = 0.0", "for a in xs:", "    v = v + np.sum(np.tanh(a) * a)", "return v"],
+        ]))
+    return draw(st.sampled_from([  # xs: a list of three floats
+        ["return np.dot(xs, np.array([1.0, -2.0, 0.5])) + np.sum(np.sin(xs))"],
+        ["return np.sum(np.asarray(xs) ** 2) + xs[0] * xs[1]"],
+        ["return np.sum(xs + np.ones(3) * 0.5) * np.sum(np.tanh(xs))"],
+        ["return np.sum(np.array(xs) * np.array([0.5, 1.5, -1.0])) ** 2"],
+        ["return sum(np.sin(v) * v for v in xs)"],
+    ]))
+
+
+def _list_arg(draw, name: str, ints: bool = False) -> Call:
+    arrays = not ints and draw(st.booleans())
+    body = _list_body(draw, arrays)
+    if arrays:
+        xs = [_arg(draw, True) for _ in range(2)]
+    elif ints:
+        xs = [draw(st.integers(-3, 3)) for _ in range(3)]
+    else:
+        xs = [float(_arg(draw, False)) for _ in range(3)]
+    source = _HEADER + f"def {name}(xs):\n" + "".join(f"    {b}\n" for b in body)
+    if ints:  # a list holding no floats has nothing to differentiate
+        return Call(source, name, draw(st.sampled_from(["grad", "value_and_grad", "vjp"])),
+                    (xs,), None, "int_list")
+    api = draw(st.sampled_from(LIST_APIS))
+    return Call(source, name, api, (xs,), None,
+                f"list_arg_{'arrays' if arrays else 'floats'}", refused=False,
+                either=api in ("jvp", "hvp"))
+
+
+def _wraps(draw, name: str) -> Call:
+    form = draw(st.sampled_from(["explicit", "star", "factory"]))
+    body = draw(st.sampled_from(["2.0 * fn({call})", "fn({call}) + 0.5 * np.sum({x} ** 2)",
+                                 "np.tanh(fn({call}))", "fn({call}) * fn({call}) * 0.5"]))
+    sig, x = ("*args, **kwargs", "args[0]") if form == "star" else ("x", "x")
+    body = body.format(call=sig, x=x) if form == "star" else body.format(call="x", x="x")
+    if form == "factory":
+        deco = ("def scaled(factor):\n    def decorate(fn):\n        @functools.wraps(fn)\n"
+                f"        def wrapper({sig}):\n            return factor * ({body})\n"
+                "        return wrapper\n    return decorate\n")
+        use = f"@scaled({draw(st.sampled_from(CONSTS))})\n"
+    else:
+        deco = (f"def decorate(fn):\n    @functools.wraps(fn)\n    def wrapper({sig}):\n"
+                f"        return {body}\n    return wrapper\n")
+        use = "@decorate\n"
+    inner = _value_lines(draw, "x") + ["return v"]
+    source = _HEADER + deco + "\n\n" + use + f"def {name}(x):\n" + \
+        "".join(f"    {b}\n" for b in inner)
+    # grad of a `*args` function takes the tuple of arguments as one (docs/python.md)
+    api = "grad" if form == "star" else draw(st.sampled_from(["grad", "value_and_grad",
+                                                              "vjp"]))
+    return Call(source, name, api, (_arg(draw, draw(st.booleans())),), None,
+                f"wraps_{form}", refused=False)
+
+
+def _out_refused(draw, name: str) -> Call:
+    form = draw(st.sampled_from(OUT_REFUSALS))
+    fn = draw(st.sampled_from(["np.multiply(x, np.sin(x), out={b})", "np.add(x, 1.5, out={b})",
+                               "np.exp(np.tanh(x), out={b})", "np.sin(x, out=({b},))"]))
+    params, args, defs = "x", (_arg(draw, True),), ""
+    if form == "alias":
+        body = ["buf = np.zeros(3)", "kept = buf", fn.format(b="buf"),
+                "return np.sum(kept * x)"]
+    elif form == "value_kept":
+        body = ["buf = np.zeros(3)", "r = " + fn.format(b="buf"), "np.cos(x, out=buf)",
+                "return np.sum(r * buf)"]
+    elif form == "broadcast":
+        body = ["buf = np.zeros((2, 3))", fn.format(b="buf"), "return np.sum(buf)"]
+    elif form == "cast":
+        body = ["buf = np.zeros(3, dtype=np.float32)", fn.format(b="buf"),
+                "return np.sum(buf * x)"]
+    elif form == "argument":
+        params, args = "x, buf", args + (np.zeros(3),)
+        body = [fn.format(b="buf"), "return np.sum(buf)"]
+    elif form == "global":
+        defs = "BUFFER = np.zeros(3)\n\n\n"
+        body = [fn.format(b="BUFFER"), "return np.sum(BUFFER)"]
+    else:
+        body = ["base = np.zeros(6)", "view = base[1:4]", fn.format(b="view"),
+                "return np.sum(base)"]
+    source = _HEADER + defs + f"def {name}({params}):\n" + "".join(f"    {b}\n" for b in body)
+    api = draw(st.sampled_from(["grad", "value_and_grad", "vjp", "hessian"]))
+    return Call(source, name, api, args, 0 if form == "argument" else None,
+                f"out_refused_{form}")
+
+
+@st.composite
+def calls(draw, kinds: tuple = CALL_KINDS) -> Call:
+    """A srcad API call on a generated function (see `Call`)."""
+    name = draw(st.sampled_from(NAMES)) + str(draw(st.integers(0, 9)))
+    kind = draw(st.sampled_from(kinds))
+    if kind == "bad_output":
+        return _bad_output(draw, name)
+    if kind == "int_wrt":
+        return _int_wrt(draw, name)
+    if kind == "int_list":
+        return _list_arg(draw, name, ints=True)
+    if kind == "out_refused":
+        return _out_refused(draw, name)
+    if kind == "list_arg":
+        return _list_arg(draw, name)
+    return _wraps(draw, name)

@@ -120,3 +120,49 @@ def test_refused_with_a_clear_error(fn, message):
     snippet in python_gen.py from REFUSED_SNIPPETS to SNIPPETS."""
     with pytest.raises(srcad.UnsupportedSyntaxError, match=message):
         srcad.grad(fn)(0.7)
+
+
+# ----------------------------------------------------------------------------- API calls
+# Found by test_random_python.py::test_random_api_calls (python_gen.KNOWN_BUG_CALLS).
+
+
+def bool_output_through_a_branch(x):
+    if x > 0.0:
+        return np.sin(x) > 0.0
+    return np.sin(x) > 0.5
+
+
+def test_bool_output_through_a_branch_is_refused_by_grad():
+    with pytest.raises(srcad.BadArgumentError, match="bool"):
+        srcad.grad(bool_output_through_a_branch)(0.3)
+
+
+@pytest.mark.parametrize("api", ["hessian", "hvp", "grad_grad"])
+def test_bool_output_through_a_branch_is_refused(api):
+    """docs/derivatives.md: hessian, hvp and grad of grad need a real scalar output; a
+    bool is refused with a BadArgumentError, also where it reaches the return through a
+    branch (found by test_random_api_calls: these returned 0.0)."""
+    with pytest.raises(srcad.BadArgumentError, match="bool"):
+        if api == "hessian":
+            srcad.hessian(bool_output_through_a_branch)(0.3)
+        elif api == "hvp":
+            srcad.hvp(bool_output_through_a_branch)(0.3, 1.0)
+        else:
+            srcad.grad(srcad.grad(bool_output_through_a_branch))(0.3)
+
+
+def dict_output(x):
+    return {"value": np.sum(np.sin(x)), "x": x}
+
+
+def test_dict_output_is_refused_by_grad():
+    with pytest.raises(srcad.SrcadError, match="dict_output"):
+        srcad.grad(dict_output)(np.array([0.1, 0.2]))
+
+
+def test_dict_output_is_refused_as_documented():
+    """docs/derivatives.md: a tuple, list or dict output is refused with a
+    BadArgumentError saying what was returned and to use srcad.vjp or srcad.jacobian
+    (srcad.vjp refuses a dict output too: harness.check_container_output notes it)."""
+    with pytest.raises(srcad.BadArgumentError, match="dict"):
+        srcad.grad(dict_output)(np.array([0.1, 0.2]))

@@ -4,6 +4,12 @@ gradient against central finite differences.
 The default run checks a few hundred small programs in five families (scalar
 control flow, arrays, helpers and recursion, a mix, run-time lists and complex
 intermediates from feature_snippets.py); `-m slow` checks thousands of larger ones.
+Every family also draws, with modest weights, module-level constant arrays (index
+arrays, boolean masks, tuples / lists / dicts of arrays: program_gen's stmt_consts),
+NumPy calls writing into `out=` arrays (stmt_outkw), functools.wraps wrappers of f or
+a helper, and a copy `f_multi` of f returning a tuple / list / dict (grad must refuse
+it, vjp's pullback is checked: harness.check_container_output); the summary counts
+them.
 A clear refusal (srcad.SrcadError, not RuleError) is accepted for programs using
 feature_snippets (counted and, with SRCAD_RANDOM_SHOW_REFUSALS=1, shown in the
 summary); for the others, and any crash or wrong gradient, it is a failure.
@@ -55,13 +61,13 @@ FAMILIES = {
         vjp_percent=10,
         stmt_weights=(("assign", 1), ("reassign", 3), ("aug", 2), ("array", 1),
                       ("write", 2), ("if", 3), ("for", 3), ("while", 2), ("exit", 3),
-                      ("swap", 1), ("accloop", 1))),
+                      ("swap", 1), ("accloop", 1), ("consts", 1), ("outkw", 1))),
     "arrays": pg.Config(
         arg_shapes=(V3, M, S), max_helpers=0, max_stmts=3, max_nest=1, expr_depth=2,
         vjp_percent=10,
         stmt_weights=(("assign", 1), ("reassign", 2), ("aug", 2), ("array", 3),
                       ("write", 5), ("if", 1), ("for", 2), ("while", 1), ("exit", 1),
-                      ("swap", 1), ("accloop", 2))),
+                      ("swap", 1), ("accloop", 2), ("consts", 2), ("outkw", 2))),
     "helpers": pg.Config(
         arg_shapes=(S, V3), max_helpers=2, max_stmts=1, max_nest=1, expr_depth=2,
         vjp_percent=10),
@@ -73,7 +79,8 @@ FAMILIES = {
         arg_shapes=(S, V3), max_helpers=1, max_stmts=2, max_nest=1, expr_depth=2,
         vjp_percent=10, max_total_stmts=8,
         stmt_weights=(("assign", 1), ("reassign", 1), ("aug", 1), ("array", 1),
-                      ("write", 1), ("if", 1), ("for", 1), ("lists", 4), ("complex", 4))),
+                      ("write", 1), ("if", 1), ("for", 1), ("lists", 4), ("complex", 4),
+                      ("consts", 1), ("outkw", 1))),
 }
 DEFAULT_EXAMPLES = {"scalar_control": 80, "arrays": 95, "helpers": 65, "mixed": 80,
                     "lists_complex": 35}
@@ -103,6 +110,8 @@ class Tally:
     refused: dict = dataclasses.field(default_factory=dict)  # accepted refusals, by kind
     refusal_examples: dict = dataclasses.field(default_factory=dict)  # reason -> report
     features: dict = dataclasses.field(default_factory=dict)  # feature snippet -> count
+    constructs: dict = dataclasses.field(default_factory=dict)  # construct -> count
+    notes: dict = dataclasses.field(default_factory=dict)  # Outcome.notes -> count
 
     def summary(self) -> str:
         lines = [f"{self.checked} programs checked, {self.discarded} draws discarded "
@@ -110,6 +119,10 @@ class Tally:
                  f"{sum(self.refused.values())} accepted refusals {self.refused}"]
         if self.features:
             lines.append(f"feature snippets checked: {self.features}")
+        if self.constructs:
+            lines.append(f"constructs checked: {dict(sorted(self.constructs.items()))}")
+        if self.notes:
+            lines.append(f"notes (container outputs, finer differences): {self.notes}")
         if os.environ.get("SRCAD_RANDOM_SHOW_REFUSALS"):
             for reason, (count, smallest) in sorted(self.refusal_examples.items()):
                 lines.append(f"--- refused ({count}): {reason}; the smallest:\n{smallest}")
@@ -139,7 +152,8 @@ def run_family(cfg: pg.Config, examples: int, directory: str, collect=False) -> 
         problems = harness.structure_problems(prog.source)
         assert not problems, "malformed program (a generator bug): " + "; ".join(problems)
         outcome = harness.check_program(prog.source, args, prog.wrt, directory,
-                                        use_vjp=prog.use_vjp, single=prog.single)
+                                        use_vjp=prog.use_vjp, single=prog.single,
+                                        multi=prog.multi)
         if outcome.status == "discard":
             tally.discarded += 1
             reason = outcome.detail.split(":")[0]
@@ -151,6 +165,11 @@ def run_family(cfg: pg.Config, examples: int, directory: str, collect=False) -> 
         tally.checked += 1
         for name in prog.features:
             tally.features[name] = tally.features.get(name, 0) + 1
+        for name in prog.constructs + ((f"multi_{prog.multi}",) if prog.multi else ()):
+            tally.constructs[name] = tally.constructs.get(name, 0) + 1
+        for remark in outcome.notes:
+            key = remark.split(":")[0]
+            tally.notes[key] = tally.notes.get(key, 0) + 1
         if outcome.status == "refused" and accepted:
             sig = harness.signature(outcome)
             tally.refused[sig] = tally.refused.get(sig, 0) + 1
@@ -255,7 +274,8 @@ def _wrong_mul(z, x, y):
 # nonzero adjoint through the broken rule.
 CONTROL = pg.Config(max_helpers=0, max_stmts=2, max_nest=1, expr_depth=2,
                     unary_fns=("sin",), squash_fns=("sin",), math_scalars=0.0,
-                    vjp_percent=0, int_param_percent=0, max_globals=0,
+                    vjp_percent=0, int_param_percent=0, max_globals=0, wraps_percent=0,
+                    multi_percent=0,
                     expr_weights=(("leaf", 1), ("arith", 5), ("unary", 6), ("neg", 1),
                                   ("div", 1), ("pow", 1), ("reduce", 2), ("index", 1)),
                     stmt_weights=(("assign", 1), ("reassign", 2), ("aug", 2), ("array", 1),

@@ -8,6 +8,10 @@ of `params` and match central finite differences on every float leaf, and
 program also runs instrumented (comparisons, min / max / abs record their decisions)
 and a draw is discarded when a decision changes within a finite-difference step.
 
+`test_random_api_calls` checks single API calls (python_gen.calls): calls srcad must
+refuse with a srcad.SrcadError naming the function (not a TypeError or the like), and
+list arguments and functools.wraps wrappers, compared with finite differences.
+
 A failure prints the (shrunk) program and its arguments. Generation is derandomized:
 every run checks the same programs.
 
@@ -458,3 +462,204 @@ def test_rules_are_restored_after_the_negative_control(tmp_path):
     prog = pyg.Program(source, "dict", {"w": np.array([0.3, -0.7, 1.1])}, 0.4)
     outcome = check(prog, str(tmp_path))
     assert outcome.ok, outcome.detail
+
+
+# ----------------------------------------------------------------------------- API calls
+
+CALL_EXAMPLES = 120
+SLOW_CALL_EXAMPLES = 1500
+
+
+def _tangent(value):
+    """A fixed tangent shaped like `value` (a float, an array, a list of them)."""
+    if isinstance(value, list):
+        return [_tangent(v) for v in value]
+    if isinstance(value, np.ndarray):
+        return np.linspace(0.9, -0.6, value.size).reshape(value.shape)
+    return 0.7
+
+
+def _moved(value, direction, h):
+    if isinstance(value, list):
+        return [_moved(v, d, h) for v, d in zip(value, direction)]
+    return value + h * direction
+
+
+def _fd(fun, value):
+    """The central-difference derivative of the real scalar `fun` at `value` (a float,
+    as a float)."""
+    d = numerical_grad(fun, [value], 0, eps=FD_STEP)
+    return d if isinstance(value, np.ndarray) else float(d)
+
+
+def _invoke(call: pyg.Call, fn):
+    """Call the API. Returns (kind of result, result): "grads" (a tuple, one gradient
+    per argument differentiated), "jvp" (value, tangent) or "hvp" (the product)."""
+    args, api = call.args, call.api
+    kw = {} if call.wrt is None else {"wrt": call.wrt}
+    if api == "grad":
+        g = srcad.grad(fn, **kw)(*args)
+        return "grads", g if isinstance(call.wrt, tuple) else (g,)
+    if api == "value_and_grad":
+        _, g = srcad.value_and_grad(fn, **kw)(*args)
+        return "grads", g if isinstance(call.wrt, tuple) else (g,)
+    if api == "vjp":
+        _, pullback = srcad.vjp(fn, *args, **kw)
+        return "grads", pullback(1.0)
+    if api == "grad_grad":
+        return "grads", (srcad.grad(srcad.grad(fn))(*args),)
+    if api == "hessian":
+        return "other", srcad.hessian(fn, **kw)(*args)
+    if api == "jacobian":
+        return "other", srcad.jacobian(fn, **kw)(*args)
+    if api == "hvp":
+        return "hvp", srcad.hvp(fn)(*args, _tangent(args[0]))
+    return "jvp", srcad.jvp(fn, args, tuple(_tangent(a) for a in args))
+
+
+def _close(got, want, what: str) -> str:
+    """'' if `got` has the structure of `want` (lists, floats, arrays) and close values."""
+    if isinstance(want, list):
+        if not isinstance(got, list) or len(got) != len(want):
+            return f"{what}: expected a list of {len(want)}, got {got!r}"
+        return next((m for k, (a, b) in enumerate(zip(got, want))
+                     if (m := _close(a, b, f"{what}[{k}]"))), "")
+    if isinstance(want, np.ndarray) and not (isinstance(got, np.ndarray)
+                                             and got.shape == want.shape):
+        return f"{what}: expected an array of shape {want.shape}, got {got!r}"
+    if not isinstance(want, np.ndarray) and not isinstance(got, numbers.Real):
+        return f"{what}: expected a float, got {got!r}"
+    if not np.allclose(got, want, rtol=1e-5, atol=1e-6):
+        return f"{what}: srcad {got!r}, finite differences {want!r}"
+    return ""
+
+
+def check_call(call: pyg.Call, directory: str) -> harness.Outcome:
+    name = f"randcall_{os.getpid()}_{next(_ids)}"
+    path = os.path.join(directory, name + ".py")
+    with open(path, "w") as fh:
+        fh.write(call.source)
+    spec = importlib.util.spec_from_file_location(name, path)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    try:
+        spec.loader.exec_module(module)
+        fn = getattr(module, call.name)
+        try:
+            with _quiet():
+                result = _invoke(call, fn)
+        except Exception as exc:
+            if not harness.is_refusal(exc):
+                tb = traceback.format_exc()
+                return harness.Outcome("error", "srcad raised:\n" +
+                                       "\n".join(tb.splitlines()[-12:]))
+            if not (call.refused or call.either):
+                return harness.Outcome("refused", f"{type(exc).__name__}: {exc}")
+            # the function srcad was given (a functools.wraps wrapper keeps the name of
+            # the function it wraps), or the code it differentiates
+            names = {fn.__name__, fn.__code__.co_name, *call.also_named}
+            if not any(f"'{n}'" in str(exc) for n in names):
+                return harness.Outcome("type", f"the refusal does not name {call.name}: {exc}")
+            if exc.lineno is None:
+                return harness.Outcome("type", f"the refusal names no line: {exc}")
+            return harness.Outcome("ok", notes=(f"refused: {type(exc).__name__}",))
+        if call.refused:
+            return harness.Outcome("type", f"srcad.{call.api} accepted the call: {result!r}")
+        return _check_call_result(call, fn, *result)
+    finally:
+        srcad.pipeline.cache.clear()
+        sys.modules.pop(name, None)
+
+
+def _check_call_result(call: pyg.Call, fn, kind: str, result) -> harness.Outcome:
+    """Compare an accepted call's result with central differences (the functions are
+    smooth, and print nothing)."""
+    args = call.args
+    with _quiet():
+        if kind == "jvp":
+            value, tangent = result
+            direction = tuple(_tangent(a) for a in args)
+            want = _fd(lambda h: fn(*(_moved(a, d, h) for a, d in zip(args, direction))),
+                       0.0)
+            problem = _close(value, fn(*args), "jvp value") or _close(tangent, want, "tangent")
+        elif kind == "hvp":
+            v = _tangent(args[0])
+            g_at = lambda h: srcad.grad(fn)(_moved(args[0], v, h), *args[1:])  # noqa: E731
+            plus, minus = g_at(FD_STEP), g_at(-FD_STEP)
+            want = [(p - m) / (2 * FD_STEP) for p, m in zip(plus, minus)] \
+                if isinstance(plus, list) else (plus - minus) / (2 * FD_STEP)
+            problem = _close(result, want, "hvp")
+        else:
+            if call.kind == "wraps_star":  # the gradient of the tuple of arguments
+                if not (isinstance(result, tuple) and len(result) == 1 and
+                        isinstance(result[0], tuple) and len(result[0]) == 1):
+                    return harness.Outcome("type", f"expected ((dx,),), got {result!r}")
+                result = result[0]
+            problem = ""
+            for pos, got in enumerate(result):
+                def at(value, path=()):
+                    return fn(*args[:pos], replace_leaf(args[pos], path, value),
+                              *args[pos + 1:])
+
+                want = [_fd(lambda leaf, k=k: at(leaf, (k,)), v)
+                        for k, v in enumerate(args[pos])] if isinstance(args[pos], list) \
+                    else _fd(at, args[pos])
+                problem = problem or _close(got, want, f"gradient of argument {pos}")
+    return harness.Outcome("mismatch", problem) if problem else harness.Outcome("ok")
+
+
+def run_calls(examples: int, directory: str, collect=False) -> dict:
+    """Check `examples` calls; returns {kind: count} (and the failures, if `collect`)."""
+    seen: dict = {}
+    failures: dict = {}
+
+    @settings(max_examples=examples, **COMMON)
+    @given(call=pyg.calls())
+    def check_one(call):
+        outcome = check_call(call, directory)
+        if not outcome.ok and TARGET:
+            assume(signature(outcome) == TARGET)
+        key = next(k for k in pyg.CALL_KINDS if call.kind.startswith(k))
+        seen[key] = seen.get(key, 0) + 1
+        for remark in outcome.notes:
+            seen[remark] = seen.get(remark, 0) + 1
+        if not outcome.ok:
+            text = f"{outcome.status}: {outcome.detail}\n{call}"
+            if not collect:
+                name = "".join(c if c.isalnum() else "_" for c in signature(outcome))
+                cls = harness._FAILURE_TYPES.setdefault(
+                    name, type(f"SrcadFailure_{name}", (AssertionError,), {}))
+                raise cls(text)
+            failures.setdefault(signature(outcome), []).append(text)
+
+    if SEED:
+        check_one = seed(int(SEED))(check_one)
+    check_one()
+    return {"seen": seen, "failures": failures}
+
+
+def test_random_api_calls(tmp_path):
+    """Calls that must be refused with a srcad.SrcadError naming the function (not a
+    TypeError or the like): grad / value_and_grad / hessian / hvp / grad of grad of a
+    function returning a tuple, list, dict, str, complex value, None, bool or array
+    (directly, through a local, a branch, a helper or a functools.wraps wrapper);
+    `wrt=` an int (loop count, index, size, factor), bool, str or None argument with
+    grad / value_and_grad / vjp / jacobian / hessian / jvp; a list of ints; out= writes
+    srcad cannot reproduce (another variable holds the buffer, or the call's value is
+    kept while the buffer is written again; a result NumPy would broadcast or cast into
+    it; out= an argument, a module-level array or a view). Each refusal must name the
+    function and a line. And calls
+    that must work: a list argument in array arithmetic (its gradient is a list; jvp and
+    hvp on it may be refused), a functools.wraps wrapper (its own code is
+    differentiated)."""
+    result = run_calls(CALL_EXAMPLES, str(tmp_path))
+    print(result["seen"])
+    assert set(pyg.CALL_KINDS) <= set(result["seen"])
+
+
+@pytest.mark.slow
+def test_random_api_calls_long(tmp_path):
+    result = run_calls(SLOW_CALL_EXAMPLES, str(tmp_path), collect=True)
+    print(result["seen"])
+    assert not result["failures"], "\n\n".join(min(v, key=len) for v in
+                                                result["failures"].values())

@@ -229,3 +229,68 @@ def test_in_place_update_checks_aliases_at_run_time():
     check_grad(accumulator_with_a_row_view_rebound_before_use, np.array([0.1, 0.2, 0.3]))
     with pytest.raises(srcad.SrcadError, match="holds it"):
         srcad.grad(accumulator_with_a_live_row_view)(np.array([0.1, 0.2, 0.3]))
+
+
+# Found by stmt_consts' writes through a module-level index array (program_gen.py;
+# srcad gave every repeated position the adjoint, a silently wrong gradient). NumPy
+# writes `y[IDX] = v` and `y[IDX] += v` element by element: where IDX repeats a position,
+# the last write wins (`+=` reads y[IDX] once, so it does not accumulate), and the
+# values written earlier to that position do not reach the result.
+REPEATED = np.array([0, 0])
+
+
+def assign_through_repeated_indices(x):
+    y = np.zeros(2)
+    y[REPEATED] = x  # y[0] = x[1]
+    return y[0]
+
+
+def add_through_repeated_indices(x):
+    y = np.zeros(2)
+    y[REPEATED] += x  # y[0] = 0.0 + x[1]
+    return y[0]
+
+
+def multiply_through_repeated_indices(x):
+    y = x + 1.0
+    y[np.array([0, 2, 0])] *= x  # y[0] = (x[0] + 1) * x[2], y[2] = (x[2] + 1) * x[1]
+    return np.sum(y ** 2)
+
+
+@pytest.mark.parametrize("fn", [assign_through_repeated_indices,
+                                add_through_repeated_indices,
+                                multiply_through_repeated_indices],
+                         ids=lambda fn: fn.__name__)
+def test_writes_through_repeated_indices(fn):
+    check_grad(fn, np.array([0.3, -0.4, 0.7]) if fn is multiply_through_repeated_indices
+               else np.array([1.0, 2.0]))
+
+
+# Found by stmt_outkw (program_gen.py):
+# the value of a call with out= is the out array (here `other`, a new array), but srcad
+# takes it for a value that may hold the call's inputs (a view of `buf`), and then
+# refuses the write into `buf` while transforming, although nothing else holds `buf`.
+def out_call_value_reading_a_view(x):
+    buf = np.ones((2, 3))
+    other = np.ones(3)
+    u = np.subtract(x, buf[1, :], out=other)  # u is other
+    buf[0] = np.exp(x)
+    return np.sum(u) + np.sum(buf)
+
+
+def out_call_value_reading_a_view_in_a_loop(x):
+    acc = 0.0
+    for k in range(2):
+        buf = np.ones((2, 3))
+        np.exp(x, out=buf[0])
+        other = np.ones(3)
+        u = np.subtract(x, buf[1, :], out=other)
+        acc = acc + np.sum(u)
+    return acc
+
+
+@pytest.mark.parametrize("fn", [out_call_value_reading_a_view,
+                                out_call_value_reading_a_view_in_a_loop],
+                         ids=lambda fn: fn.__name__)
+def test_value_of_an_out_call_is_the_out_array(fn):
+    check_grad(fn, np.array([0.3, -0.4, 0.7]))

@@ -1026,6 +1026,8 @@ def _nd_specs():
         operator.lshift: [_nd(5, 2), _nd(ints, 1)],
         operator.rshift: [_nd(5, 1), _nd(ints, 1)],
         runtime.make_slice: [_nd(1, 5, 2), _nd(None, -1, None)],
+        runtime.landed: [_nd(a(), np.array([0, 1, 0])), _nd(a(), (1, [2, 0, 2])),
+                         _nd(a(), 1)],
     }
 
 
