@@ -73,6 +73,10 @@ def _(z, x, y):
 
 
 share_rules(math.fmod, math.remainder)
+# (n = round((x - r) / y) is piecewise constant in x, r and y: its derivative is 0
+# wherever it exists)
+nondifferentiable(math_multiple_of, kind="scalar", examples=[
+    Example((2.3, math.fmod(2.3, 0.9), 0.9)), Example((-1.7, math.remainder(-1.7, 0.6), 0.6))])
 
 
 # copysign(x, y) = |x| with the sign of y: dz/dx = +1 where the signs agree, -1 where

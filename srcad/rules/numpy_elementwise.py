@@ -47,6 +47,7 @@ from srcad.runtime.elementwise import (
     select_adjoint,
     select_tangent,
     sinc_derivative,
+    sinc_second_derivative,
 )
 
 # Each unary rule: y = f(x); each statement returns dy/dx.
@@ -190,6 +191,14 @@ def _(y, x):
 @derivative(np.sinc, kind="first")
 def _(y, x):
     return sinc_derivative(x)
+
+
+# (for second derivatives of sinc; -pi**2 / 3 at x = 0, also computed without 0 / 0)
+@derivative(sinc_derivative, kind="first", examples=[
+    Example((Rand((5,), -3.0, 3.0),)), Example((Rand(()),)), Example((Rand((2, 3), -0.6, 0.6),)),
+    Example((Rand((3,), -1e-3, 1e-3),))])
+def _(y, x):
+    return sinc_second_derivative(x)
 
 
 # np.radians / np.degrees are distinct ufunc objects from np.deg2rad / np.rad2deg.
@@ -371,6 +380,15 @@ def _(z, x1, x2):
     return safe_divide(x1, z), safe_divide(x2, z)
 
 
+# safe_divide(a, b) = a / b, and 0 where b == 0 (for second derivatives of hypot). Where
+# b == 0 it is 0 whatever a is (so d/da is 0 there); d/db = -a / b**2 = -y / b elsewhere,
+# and 0 where b == 0, the same convention (hypot's second derivatives at the origin, where
+# it has none).
+@derivative(safe_divide, broadcasting=True, kind="elementwise", domain={"b": (0.5, 2.0)})
+def _(y, a, b):
+    return safe_divide(1.0, b), -safe_divide(y, b)
+
+
 # d/dx1 log(e^x1 + e^x2) = e^(x1 - z), which never overflows (x1 - z <= 0).
 @derivative(np.logaddexp, broadcasting=True, kind="elementwise")
 def _(z, x1, x2):
@@ -523,6 +541,28 @@ def _(y, x, copy=True, nan=0.0, posinf=None, neginf=None):
 
 # ============================================================================ nondifferentiable
 # Piecewise constant in their float inputs, or not float-valued at all.
+
+# The weights and integer multiples the rules above compute (fmax, fmin, clip, fmod,
+# remainder): piecewise constant in every input, so their derivative is 0 wherever it
+# exists (everywhere but at ties and at the jumps of the integer quotient). Declared so
+# that gradients that call them can be differentiated again.
+_WEIGHT_A = np.array([0.3, -1.2, 0.7, np.nan, 1.4, np.nan])
+_WEIGHT_B = np.array([0.1, -0.5, np.nan, 1.0, 1.5, np.nan])
+nondifferentiable(fmax_weight, fmin_weight, kind="elementwise", examples=[
+    Example((_WEIGHT_A, _WEIGHT_B)), Example((_WEIGHT_B, _WEIGHT_A)),
+    Example((_WEIGHT_A[:3, None], _WEIGHT_B[None, :3])), Example((0.25, -0.75))])
+nondifferentiable(clip_weights, kind="other", examples=[
+    Example((np.array([-1.3, -0.2, 0.4, 1.1]), -0.5, 0.5)),
+    Example((np.array([-1.3, 0.4]), None, 0.5)), Example((np.array([-1.3, 0.4]),), {"min_kw": 0.1}),
+    Example((np.array([[-1.3, 0.4, 2.0]]), np.array([[-0.5], [0.6]]), np.array([0.3, 0.8, 1.2]))),
+    Example((0.7, -0.2, 0.2)), Example((0.7,), {"max_kw": 1.0})])
+# (examples: x - r is an integer multiple of y, as where the rules call them)
+_MULTIPLE_X = np.array([2.3, -1.7, 0.4, -3.1])
+_MULTIPLE_Y = np.array([0.9, 0.6, 1.3, -1.1])
+nondifferentiable(multiple_of, kind="elementwise", examples=[
+    Example((_MULTIPLE_X, np.fmod(_MULTIPLE_X, _MULTIPLE_Y), _MULTIPLE_Y)),
+    Example((_MULTIPLE_X, np.remainder(_MULTIPLE_X, _MULTIPLE_Y), _MULTIPLE_Y)),
+    Example((2.3, float(np.fmod(2.3, 0.9)), 0.9))])
 
 _INTS = np.array([[3, 5, 12], [7, 0, 9]])
 _SMALL_INTS = np.array([1, 2, 3])

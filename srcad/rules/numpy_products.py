@@ -25,8 +25,11 @@ from srcad.runtime.products import (
     einsum_adjoint_transpose,
     einsum_tangent,
     inner_adjoint,
+    inner_adjoint_transpose,
     kron_adjoint,
+    kron_adjoint_transpose,
     tensordot_adjoint,
+    tensordot_adjoint_transpose,
     trace_adjoint,
 )
 
@@ -283,3 +286,69 @@ def _(y, g, a, offset=0, axis1=0, axis2=1):
     dg = np.trace(dy, offset, axis1, axis2)
 
 
+
+
+# tensordot_adjoint(g, a, b, axes, k), inner_adjoint(g, a, b, k) and kron_adjoint(g, a,
+# b, k) (the adjoint of operand k) are linear in g and in the other operand, and read
+# operand k for its shape only (so in the second tangent term, with operand k's tangent
+# in its place, that tangent gives its shape only). The adjoints:
+# srcad/runtime/products.py.
+def _operand_kind(kinds, named):
+    """The kind of operand k (a for k = 0, b for k = 1), k being a constant."""
+    known, k = _const(named, "k")
+    name = {0: "a", 1: "b"}.get(k) if known else None
+    return named[name][1] if name in named else NUMERIC
+
+
+@adjoint(tensordot_adjoint, kind=_operand_kind, nondiff_params=("axes", "k"), examples=[
+    Example((Rand((2, 5)), Rand((2, 3, 4)), Rand((3, 4, 5)), 2, 0)),
+    Example((Rand((2, 5)), Rand((2, 3, 4)), Rand((3, 4, 5)), 2, 1)),
+    Example((Rand((2, 4)), Rand((2, 3)), Rand((3, 4)), 1, 0)),
+    Example((Rand((2, 3)), Rand((2,)), Rand((3,)), 0, 1)),
+    Example((Rand(()), Rand((3,)), Rand((3,)), 1, 0)),
+    Example((Rand((4, 5)), Rand((2, 3, 4)), Rand((3, 2, 5)), ([1, 0], [0, 1]), 0)),
+    Example((Rand((4, 5)), Rand((2, 3, 4)), Rand((3, 2, 5)), ([1, 0], [0, 1]), 1)),
+    Example((Rand((3, 5)), Rand((2, 3, 4)), Rand((4, 5, 2)), ((0, 2), (2, 0)), 1))])
+def _(y, g, a, b, axes, k):
+    dg, da, db = tensordot_adjoint_transpose(dy, g, a, b, axes, k)
+
+
+@tangent(tensordot_adjoint)
+def _(y, g, a, b, axes, k):
+    dy = tensordot_adjoint(dg, a, b, axes, k) + tensordot_adjoint(g, da, db, axes, k)
+
+
+@adjoint(inner_adjoint, kind=_operand_kind, nondiff_params=("k",), examples=[
+    Example((Rand(()), Rand((3,)), Rand((3,)), 0)), Example((Rand(()), Rand((3,)), Rand((3,)), 1)),
+    Example((Rand((2,)), Rand((2, 3)), Rand((3,)), 0)),
+    Example((Rand((2, 4)), Rand((2, 3)), Rand((4, 3)), 1)),
+    Example((Rand((2, 2, 4)), Rand((2, 2, 3)), Rand((4, 3)), 0)),
+    Example((Rand((2, 3)), Rand(()), Rand((2, 3)), 0)),
+    Example((Rand((2, 3)), Rand(()), Rand((2, 3)), 1)), Example((Rand(()), Rand(()), Rand(()), 1))])
+def _(y, g, a, b, k):
+    dg, da, db = inner_adjoint_transpose(dy, g, a, b, k)
+
+
+@tangent(inner_adjoint)
+def _(y, g, a, b, k):
+    dy = inner_adjoint(dg, a, b, k) + inner_adjoint(g, da, db, k)
+
+
+@adjoint(kron_adjoint, kind=_operand_kind, nondiff_params=("k",), examples=[
+    Example((Rand((6,)), Rand((2,)), Rand((3,)), 0)),
+    Example((Rand((6,)), Rand((2,)), Rand((3,)), 1)),
+    Example((Rand((4, 6)), Rand((2, 3)), Rand((2, 2)), 0)),
+    Example((Rand((2, 6)), Rand((2,)), Rand((2, 3)), 1)),
+    Example((Rand((2, 2, 6)), Rand((2, 2, 2)), Rand((3,)), 0)),
+    Example((Rand((2, 3)), Rand(()), Rand((2, 3)), 0)),
+    Example((Rand((2, 3)), Rand((2, 3)), Rand(()), 1))])
+def _(y, g, a, b, k):
+    dg, da, db = kron_adjoint_transpose(dy, g, a, b, k)
+
+
+@tangent(kron_adjoint)
+def _(y, g, a, b, k):
+    dy = kron_adjoint(dg, a, b, k) + kron_adjoint(g, da, db, k)
+
+
+complex_values(tensordot_adjoint, inner_adjoint, kron_adjoint, how="holomorphic")

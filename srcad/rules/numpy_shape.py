@@ -1044,3 +1044,91 @@ def _(y, arr, indices, axis):
     darr = take_along_axis_adjoint(dy, arr, indices, axis)
 
 
+
+
+# ============================================================================ second derivatives
+# Rules for the helpers the adjoint templates above emit, so that a gradient that calls
+# them can be differentiated again (Hessians, grad of grad). Each is linear in its
+# adjoint argument `g` and reads its other array argument for its shape (and memory
+# layout) only: its adjoint is the forward operation applied to the cotangent, and its
+# tangent is derived from that (the helper applied to the tangent of `g`).
+
+
+def _like(param):
+    """A kind rule: the output has the kind of parameter `param`."""
+
+    def kind(kinds, named):
+        return named[param][1] if param in named else NUMERIC
+
+    return kind
+
+
+@adjoint(ravel_adjoint, linear=True, kind=_like("a"), nondiff_params=("a",), examples=[
+    Example((Rand((6,)), np.ones((2, 3)))), Example((Rand((6,)), np.ones((2, 3)), "F")),
+    Example((Rand((24,)), np.ones((2, 3, 4)), "C")), Example((Rand((1,)), 1.0)),
+    Example((Rand((6,)), np.ones((3, 2)).T, "A")), Example((Rand((6,)), np.ones((3, 2)).T, "K"))])
+def _(y, g, a, order="C"):
+    dg = ravel_tangent(dy, a, order)
+
+
+# (the adjoint above, in turn: for third derivatives)
+@adjoint(ravel_tangent, linear=True, kind=lambda kinds, named: ArrayKind(1),
+         nondiff_params=("a",), examples=[
+    Example((Rand((2, 3)), np.ones((2, 3)))), Example((Rand((2, 3)), np.ones((2, 3)), "F")),
+    Example((Rand(()), np.ones((2, 3)))), Example((Rand((3, 2)), np.ones((2, 3)).T, "K"))])
+def _(y, da, a, order="C"):
+    dda = unbroadcast(ravel_adjoint(dy, a, order), da)
+
+
+# np.diag(v, k) puts a vector on the k-th diagonal or reads the k-th diagonal of a
+# matrix; diag_adjoint does the other, so each is the other's transpose.
+@adjoint(diag_adjoint, linear=True, kind=_like("v"), nondiff_params=("v",), examples=[
+    Example((Rand((3, 3)), np.ones(3))), Example((Rand((4, 4)), np.ones(3), 1)),
+    Example((Rand((5, 5)), np.ones(3), -2)), Example((Rand((3,)), np.ones((3, 3)))),
+    Example((Rand((2,)), np.ones((3, 4)), 2)), Example((Rand((3,)), np.ones((4, 3)), -1))])
+def _(y, g, v, k=0):
+    dg = np.diag(dy, k)
+
+
+@adjoint(tile_adjoint, linear=True, kind=_like("a"), nondiff_params=("a",), examples=[
+    Example((Rand((6,)), np.ones(3), 2)), Example((Rand((2, 6)), np.ones(3), (2, 2))),
+    Example((Rand((4, 3)), np.ones((2, 3)), (2, 1))), Example((Rand((2, 3)), 1.0, (2, 3))),
+    Example((Rand((2, 2, 9)), np.ones((2, 1, 3)), (2, 3))),
+    Example((Rand((2, 0)), np.ones((2, 3)), 0))])
+def _(y, g, a, reps):
+    dg = np.tile(dy, reps)
+
+
+@adjoint(np_repeat_adjoint, linear=True, kind=_like("a"), nondiff_params=("a", "repeats"),
+         examples=[
+    Example((Rand((6,)), np.ones(3), 2)), Example((Rand((12,)), np.ones((2, 3)), 2)),
+    Example((Rand((2, 6)), np.ones((2, 3)), 2, 1)),
+    Example((Rand((2, 4)), np.ones((2, 3)), np.array([1, 0, 3])), {"axis": -1}),
+    Example((Rand((3, 3)), np.ones((2, 3)), [2, 1], 0)), Example((Rand((3,)), 1.0, 3))])
+def _(y, g, a, repeats, axis=None):
+    dg = np.repeat(dy, repeats, axis)
+
+
+@adjoint(pad_adjoint, linear=True, kind=_like("array"), nondiff_params=("array",), examples=[
+    Example((Rand((7,)), np.ones(3), 2)),
+    Example((Rand((4, 6)), np.ones((2, 3)), ((1, 1), (2, 1)))),
+    Example((Rand((5, 7)), np.ones((2, 3)), ((1, 2), (2, 2)), "edge")),
+    Example((Rand((9,)), np.ones(4), (2, 3)), {"mode": "reflect"}),
+    Example((Rand((6, 7)), np.ones((2, 3)), 2, "symmetric")),
+    Example((Rand((2, 8)), np.ones((2, 3)), ((0, 0), (4, 1)), "wrap"))])
+def _(y, g, array, pad_width, mode="constant"):
+    dg = np.pad(dy, pad_width, mode)
+
+
+@adjoint(pad_constant_values_adjoint, linear=True, kind=_like("constant_values"),
+         nondiff_params=("array", "constant_values"), examples=[
+    Example((Rand((4, 5)), np.ones((2, 3)), 1, 0.5)),
+    Example((Rand((4, 6)), np.ones((2, 3)), ((1, 1), (2, 1)), np.ones((2, 2)))),
+    Example((Rand((4, 5)), np.ones((2, 3)), 1, np.ones((2, 1)))),
+    Example((Rand((7,)), np.ones(3), (1, 3), np.ones(2)))])
+def _(y, g, array, pad_width, constant_values):
+    dg = pad_tangent(0.0, array, pad_width, "constant", dy)
+
+
+complex_values(ravel_adjoint, ravel_tangent, diag_adjoint, tile_adjoint, np_repeat_adjoint,
+               pad_adjoint, pad_constant_values_adjoint, how="linear")

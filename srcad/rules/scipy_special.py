@@ -28,14 +28,21 @@ if sp is not None:
     from srcad.runtime.special import (
         betainc_dab,
         betainc_dx,
+        betainc_dx_partials,
         gammainc_da,
         gammaincc_da,
         integer_order,
         logsumexp_adjoint_a,
+        logsumexp_adjoint_a_tangent,
+        logsumexp_adjoint_a_transpose,
         logsumexp_adjoint_b,
+        logsumexp_adjoint_b_tangent,
+        logsumexp_adjoint_b_transpose,
         logsumexp_tangent,
         multigammaln_derivative,
+        multigammaln_second_derivative,
         rgamma_derivative,
+        rgamma_second_derivative,
     )
 
     _SQRT_PI = float(np.sqrt(np.pi))
@@ -72,11 +79,24 @@ if sp is not None:
 
     nondifferentiable(sp.gammasgn, kind="elementwise")
 
+    # (for second derivatives of rgamma: the helper is entire, like rgamma)
+    @derivative(rgamma_derivative, kind="elementwise", domain={"x": (-2.9, 4.0)}, examples=[
+        Example((Rand((4,), -2.9, 4.0),)), Example((Rand((), -2.9, 0.4),)),
+        Example((Rand((2, 3), 0.5, 6.0),)), Example((Rand((), -3.0001, -2.9999),))])
+    def _(y, x):
+        return rgamma_second_derivative(x)
+
     @derivative(sp.multigammaln, wrt=("a",), kind="first", nondiff_params=("d",), examples=[
         Example((Rand((), 2.0, 5.0), 3)), Example((Rand((3,), 1.5, 4.0), 2)),
         Example((Rand((), 0.5, 3.0), 1)), Example((Rand((2, 2), 3.0, 6.0), 5))])
     def _(y, a, d):
         return multigammaln_derivative(a, d)
+
+    @derivative(multigammaln_derivative, wrt=("a",), kind="first", nondiff_params=("d",),
+                examples=[Example((Rand((), 2.0, 5.0), 3)), Example((Rand((3,), 1.5, 4.0), 2)),
+                          Example((Rand((2, 2), 3.0, 6.0), 5))])
+    def _(y, a, d):
+        return multigammaln_second_derivative(a, d)
 
     @derivative(sp.beta, broadcasting=True, kind="elementwise",
                 domain={"a": (0.3, 3.0), "b": (0.3, 3.0)})
@@ -116,6 +136,14 @@ if sp is not None:
     def _(y, a, b, x):
         d_ab = betainc_dab(a, b, x)
         return d_ab[0], d_ab[1], betainc_dx(a, b, x)
+
+    # (the derivative of betainc in x, for its second derivatives)
+    @derivative(betainc_dx, broadcasting=True, kind="elementwise", examples=_BETAINC_EXAMPLES + [
+        Example((1.0, Rand((3,), 0.3, 3.0), Rand((3,), 0.05, 0.95))),
+        Example((Rand((3,), 0.3, 3.0), 1.0, Rand((3,), 0.05, 0.95)))])
+    def _(y, a, b, x):
+        partials = betainc_dx_partials(a, b, x)
+        return partials[0], partials[1], partials[2]
 
     # ------------------------------------------------------------------ error functions
 
@@ -233,6 +261,54 @@ if sp is not None:
     @tangent(sp.logsumexp)
     def _(y, a, axis=None, b=None, keepdims=False, return_sign=False):
         dy = logsumexp_tangent(da, db, y, a, axis, b, keepdims, return_sign)
+
+    # The helpers of the adjoint above, for second derivatives (as functions of all their
+    # inputs: the output's adjoint g, the result y, a and b; srcad/runtime/special.py).
+    def _lse_helper_kind(param):
+        def kind(kinds, named):
+            return named[param][1] if param in named else NUMERIC
+        return kind
+
+    def _lse_helper_examples():
+        out = []
+        for ex in _LSE_EXAMPLES:
+            a = ex.args[0]
+            kwargs = dict(ex.kwargs)
+            axis = ex.args[1] if len(ex.args) > 1 else kwargs.pop("axis", None)
+            b = ex.args[2] if len(ex.args) > 2 else kwargs.pop("b", None)
+            keepdims = kwargs.pop("keepdims", False)
+            sign = kwargs.pop("return_sign", False)
+            shape = np.broadcast_shapes(a.shape, b.shape if b is not None else ())
+            lse = np.sum(np.ones(shape), axis=axis, keepdims=keepdims).shape
+            value = Rand(lse, 0.5, 1.5)
+            g = (Rand(lse), 0.0) if sign else Rand(lse)
+            y = (value, np.where(np.arange(int(np.prod(lse))) % 2 == 0, 1.0, -1.0).reshape(lse)) \
+                if sign else value
+            out.append(Example((g, y, a, axis, b, keepdims, sign)))
+        return out
+
+    _LSE_HELPER_EXAMPLES = _lse_helper_examples()
+
+    @adjoint(logsumexp_adjoint_a, kind=_lse_helper_kind("a"),
+             nondiff_params=("axis", "keepdims", "return_sign"), examples=_LSE_HELPER_EXAMPLES)
+    def _(r, g, y, a, axis=None, b=None, keepdims=False, return_sign=False):
+        dg, dy, da, db = logsumexp_adjoint_a_transpose(dr, g, y, a, axis, b, keepdims,
+                                                       return_sign)
+
+    @tangent(logsumexp_adjoint_a)
+    def _(r, g, y, a, axis=None, b=None, keepdims=False, return_sign=False):
+        dr = logsumexp_adjoint_a_tangent(dg, dy, da, db, g, y, a, axis, b, keepdims, return_sign)
+
+    @adjoint(logsumexp_adjoint_b, kind=_lse_helper_kind("b"),
+             nondiff_params=("axis", "keepdims", "return_sign"),
+             examples=[ex for ex in _LSE_HELPER_EXAMPLES if ex.args[4] is not None])
+    def _(r, g, y, a, axis=None, b=None, keepdims=False, return_sign=False):
+        dg, dy, da, db = logsumexp_adjoint_b_transpose(dr, g, y, a, axis, b, keepdims,
+                                                       return_sign)
+
+    @tangent(logsumexp_adjoint_b)
+    def _(r, g, y, a, axis=None, b=None, keepdims=False, return_sign=False):
+        dr = logsumexp_adjoint_b_tangent(dg, dy, da, db, g, y, a, axis, b, keepdims, return_sign)
 
     _SOFTMAX_EXAMPLES = [
         Example((Rand((3,)),)), Example((Rand((2, 3)),)), Example((Rand((2, 3)), 1)),

@@ -12,12 +12,13 @@ densities; for the distribution functions of `t` in x, loc and scale only (the o
 `loc` are piecewise constant (no derivative). Outside a density's support the
 derivatives are 0 (the functions are constant there). The univariate statements use
 only functions with rules of their own (second derivatives), except the derivatives of
-the gamma and beta distribution functions in their shape parameters and the
-multivariate normal's, which are first order.
+the gamma and beta distribution functions in their shape parameters, which are first
+order. The multivariate normal's helper (`mvn_logpdf_adjoint`) has rules of its own.
 """
 
 import numpy as np
 
+from srcad.ir.kinds import NUMERIC, SCALAR, TupleKind
 from srcad.rules.registry import (
     Example,
     Rand,
@@ -34,7 +35,12 @@ except ImportError:  # SciPy is optional
 
 if sp is not None:
     from srcad.runtime.special import betainc_dab, betainc_dx, gammainc_da
-    from srcad.runtime.stats import mvn_logpdf_adjoint, mvn_logpdf_tangent
+    from srcad.runtime.stats import (
+        mvn_logpdf_adjoint,
+        mvn_logpdf_adjoint_tangent,
+        mvn_logpdf_adjoint_transpose,
+        mvn_logpdf_tangent,
+    )
 
 _SQRT_2PI = float(np.sqrt(2.0 * np.pi))
 _LOG_PI = float(np.log(np.pi))
@@ -359,3 +365,42 @@ def _register() -> None:
 
 if sp is not None:
     register_when_imported("scipy.stats", _register)
+
+
+# ---------------------------------------------------------------------- second derivatives
+# The adjoint helper of multivariate_normal.logpdf / pdf as a function of the output's
+# adjoint g, x, mean and cov (srcad/runtime/stats.py), for Hessians and grad of grad.
+# Registered with the module (the helper needs only NumPy; generated code calls it only
+# once scipy.stats is imported).
+
+
+def _mvn_adjoint_kind(kinds, named):
+    def kind_of(param):
+        op, kind = named.get(param, (None, SCALAR))
+        return SCALAR if op is None or getattr(op, "value", 0) is None and \
+            type(op).__name__ == "Const" else kind
+
+    return TupleKind((named["x"][1] if "x" in named else NUMERIC, kind_of("mean"),
+                      kind_of("cov")))
+
+
+if sp is not None:
+    _COV = np.array([[2.0, 0.3, -0.2], [0.3, 1.5, 0.1], [-0.2, 0.1, 1.0]])
+    _COV_RAND = Rand((3, 3), _nested(_COV), _nested(_COV + 0.2))
+
+    @adjoint(mvn_logpdf_adjoint, kind=_mvn_adjoint_kind, nondiff_params=("allow_singular",),
+             examples=[
+        Example((Rand(()), Rand((3,)), Rand((3,)), _COV_RAND)),
+        Example((Rand((4,)), Rand((4, 3)), Rand((3,)), _COV_RAND)),
+        Example((Rand((2, 4)), Rand((2, 4, 3)), Rand((3,)), _COV)),
+        Example((Rand(()), Rand((3,))), {"mean": Rand((3,)), "cov": Rand((3,), 0.5, 2.0)}),
+        Example((Rand((2,)), Rand((2,)), None, Rand((), 0.5, 2.0))),
+        Example((Rand((3,)), Rand((3,)), Rand(()), 1.5)),
+        Example((Rand(()), Rand(()), Rand(()), Rand((), 0.5, 2.0))),
+        Example((Rand(()), Rand((3,)), Rand((3,)), Rand((), 0.5, 2.0)))])
+    def _(d, g, x, mean=None, cov=1, allow_singular=False):
+        dg, dx, dmean, dcov = mvn_logpdf_adjoint_transpose(dd, g, x, mean, cov, allow_singular)
+
+    @tangent(mvn_logpdf_adjoint)
+    def _(d, g, x, mean=None, cov=1, allow_singular=False):
+        dd = mvn_logpdf_adjoint_tangent(dg, dx, dmean, dcov, g, x, mean, cov, allow_singular)

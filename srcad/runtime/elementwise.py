@@ -39,6 +39,32 @@ def sinc_derivative(x):
     return _out(np.where(small, near, far), dtype)
 
 
+# sinc''(x) = sum over n >= 1 of (-1)**n pi**(2n) (2n)(2n - 1) x**(2n - 2) / (2n + 1)!:
+# the coefficients of its Taylor series in (pi x)**2, up to (pi x)**26 (the next term is
+# below 1e-17 of the sum for |x| < 1/2).
+_SINC2_SERIES = [(-1) ** n * math.pi ** (2 * n) * (2 * n) * (2 * n - 1) / math.factorial(2 * n + 1)
+                 for n in range(1, 15)]
+
+
+def sinc_second_derivative(x):
+    """d^2/dx^2 sinc(x): -pi^2 / 3 at x = 0.
+
+    For |x| >= 1/2: -pi^2 sinc(x) - 2 sinc'(x) / x (sinc'(x) from `sinc_derivative`);
+    nearer 0, where that difference cancels, the Taylor series.
+    """
+    x = np.asarray(x)
+    dtype = _float_dtype(x)
+    x = x.astype(dtype, copy=False)
+    small = np.abs(x) < 0.5
+    safe = np.where(small, 1.0, x).astype(dtype, copy=False)
+    far = -np.pi ** 2 * np.sinc(safe) - 2.0 * sinc_derivative(safe) / safe
+    square = np.where(small, x, 0.0) ** 2
+    near = np.zeros_like(square)
+    for coefficient in reversed(_SINC2_SERIES):
+        near = near * square + coefficient
+    return _out(np.where(small, near, far), dtype)
+
+
 def power_term(c, x, e, m=0):
     """``c * x**e * log(x)**m`` (m a small int): the terms of the derivatives of
     ``x**e``, exactly 0 where ``c == 0`` and, for ``m > 0``, where ``x == 0 < Re(e)``.

@@ -22,6 +22,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from srcad.errors import UnsupportedSyntaxError
+from srcad.runtime.adjoints import unbroadcast
 
 _MAX_LABELS = 52
 
@@ -434,3 +435,45 @@ def cross_axes(a, b, c, axisa=-1, axisb=-1, axisc=-1, axis=None):
                 "2-vectors); pad 2-vectors with a zero third component")
         out.append(ax - ndim)
     return tuple(out)
+
+
+# ----------------------------------------------------------------------------- second derivatives
+#
+# tensordot_adjoint(g, a, b, axes, k) and inner_adjoint(g, a, b, k) are linear in g and in
+# the operand other than k; operand k gives only its shape. With T the product,
+# <d, adjoint_k(g)> = <g, T(operands with d in place of operand k)>, which gives the
+# adjoints below. (Their tangents need no helper: the rules add adjoint_k(dg, a, b) and
+# adjoint_k(g, da, db), in which operand k's tangent again gives only its shape.)
+
+
+def _zeros_of(x):
+    """Zeros shaped like `x` (0.0 for a number that is not an array)."""
+    if np.ndim(x) == 0 and not isinstance(x, np.ndarray):
+        return 0.0
+    return np.zeros(np.shape(x), dtype=np.result_type(x, float))
+
+
+def tensordot_adjoint_transpose(d, g, a, b, axes, k):
+    """The adjoints (of g, a, b) in y = tensordot_adjoint(g, a, b, axes, k), given the
+    adjoint `d` of y (shaped like operand k)."""
+    if k == 0:
+        return (unbroadcast(np.tensordot(d, b, axes), g), _zeros_of(a),
+                tensordot_adjoint(g, d, b, axes, 1))
+    return (unbroadcast(np.tensordot(a, d, axes), g), tensordot_adjoint(g, a, d, axes, 0),
+            _zeros_of(b))
+
+
+def inner_adjoint_transpose(d, g, a, b, k):
+    """The adjoints (of g, a, b) in y = inner_adjoint(g, a, b, k), given the adjoint `d`
+    of y (shaped like operand k)."""
+    if k == 0:
+        return unbroadcast(np.inner(d, b), g), _zeros_of(a), inner_adjoint(g, d, b, 1)
+    return unbroadcast(np.inner(a, d), g), inner_adjoint(g, a, d, 0), _zeros_of(b)
+
+
+def kron_adjoint_transpose(d, g, a, b, k):
+    """The adjoints (of g, a, b) in y = kron_adjoint(g, a, b, k), given the adjoint `d`
+    of y (shaped like operand k)."""
+    if k == 0:
+        return unbroadcast(np.kron(d, b), g), _zeros_of(a), kron_adjoint(g, d, b, 1)
+    return unbroadcast(np.kron(a, d), g), kron_adjoint(g, a, d, 0), _zeros_of(b)

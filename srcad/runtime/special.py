@@ -31,6 +31,37 @@ def rgamma_derivative(x):
     return out if out.ndim else float(out)
 
 
+def rgamma_second_derivative(x):
+    """d^2/dx^2 1/gamma(x) (an entire function, finite everywhere).
+
+    For x >= 1/2: (psi(x)**2 - psi'(x)) / gamma(x). Below, where psi has its poles, the
+    reflection formula 1/gamma(x) = sin(pi x) gamma(1 - x) / pi is differentiated twice
+    instead (gamma(1 - x) and its derivatives are regular there, and sin(pi x) is
+    computed from the distance to the nearest integer, exact at the poles)."""
+    x = np.asarray(x, dtype=np.result_type(x, np.float64))
+    left = x < 0.5
+    right_x = np.where(left, 1.0, x)
+    right = sp.rgamma(right_x) * (sp.digamma(right_x) ** 2 - sp.polygamma(1, right_x))
+    left_x = np.where(left, x, 0.0)
+    n = np.round(left_x)
+    sign = np.where(n % 2 == 0, 1.0, -1.0)
+    sin = sign * np.sin(np.pi * (left_x - n))
+    cos = sign * np.cos(np.pi * (left_x - n))
+    g, psi, psi1 = sp.gamma(1.0 - left_x), sp.digamma(1.0 - left_x), sp.polygamma(1, 1.0 - left_x)
+    # (sin(pi x) / pi)'' G + 2 (sin(pi x) / pi)' G' + (sin(pi x) / pi) G'' with
+    # G = gamma(1 - x), G' = -G psi(1 - x), G'' = G (psi(1 - x)**2 + psi'(1 - x))
+    reflected = g * (-np.pi * sin - 2.0 * cos * psi + sin / np.pi * (psi * psi + psi1))
+    out = np.where(left, reflected, right)
+    return out if out.ndim else float(out)
+
+
+def multigammaln_second_derivative(a, d):
+    """d^2/da^2 of multigammaln(a, d) = sum over j < d of psi'(a - j/2)."""
+    a = np.asarray(a, dtype=np.float64)
+    out = np.sum(sp.polygamma(1, a[..., None] - np.arange(int(d)) / 2.0), axis=-1)
+    return out if out.ndim else float(out)
+
+
 def multigammaln_derivative(a, d):
     """d/da of multigammaln(a, d) = sum over j < d of psi(a - j/2)."""
     a = np.asarray(a, dtype=np.float64)
@@ -183,6 +214,31 @@ def betainc_dx(a, b, x):
         return np.exp(sp.xlogy(a - 1.0, x) + sp.xlog1py(b - 1.0, -x) - sp.betaln(a, b))
 
 
+def betainc_dx_partials(a, b, x):
+    """The partial derivatives (in a, b, x) of betainc_dx(a, b, x) = x**(a-1) (1-x)**(b-1)
+    / beta(a, b) (second derivatives of betainc).
+
+    In a: t (log x - psi(a) + psi(a + b)), in b: t (log(1 - x) - psi(b) + psi(a + b)),
+    with t = betainc_dx(a, b, x) and t log x = 0 where t = 0 (x = 0 < a - 1); in x:
+    (a - 1) x**(a-2) (1-x)**(b-1) / beta(a, b) - (b - 1) x**(a-1) (1-x)**(b-2) / beta(a, b),
+    each term 0 where its factor a - 1 or b - 1 is (its power is then constant)."""
+    a, b, x = np.asarray(a, dtype=float), np.asarray(b, dtype=float), np.asarray(x, dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore", under="ignore", over="ignore"):
+        t = betainc_dx(a, b, x)
+        both = sp.digamma(a + b)
+        d_a = sp.xlogy(t, x) + t * (both - sp.digamma(a))
+        d_b = sp.xlog1py(t, -x) + t * (both - sp.digamma(b))
+        log_beta = sp.betaln(a, b)
+        left = np.where(a == 1.0, 0.0, (a - 1.0) * np.exp(
+            sp.xlogy(a - 2.0, x) + sp.xlog1py(b - 1.0, -x) - log_beta))
+        right = np.where(b == 1.0, 0.0, (b - 1.0) * np.exp(
+            sp.xlogy(a - 1.0, x) + sp.xlog1py(b - 2.0, -x) - log_beta))
+        d_x = left - right
+    if not np.ndim(d_x):
+        return float(d_a), float(d_b), float(d_x)
+    return d_a, d_b, d_x
+
+
 # ----------------------------------------------------------------------------- logsumexp
 
 
@@ -232,3 +288,100 @@ def logsumexp_tangent(da, db, y, a, axis=None, b=None, keepdims=False, return_si
     if return_sign:
         return dlse, np.zeros_like(y[1])
     return dlse
+
+
+# Second derivatives of logsumexp: logsumexp_adjoint_a / _b as functions of all their
+# inputs (g, y = lse or (lse, sign), a, b). Over the shape S the sum runs over, with G, lse
+# and sign spread over S and E = exp(a - lse):
+#   logsumexp_adjoint_a = unbroadcast(G sign E b, a),
+#   logsumexp_adjoint_b = unbroadcast(G sign E, b)
+# (b = 1 when it is None). Their tangents follow from dE = E (da - dlse); their adjoints
+# reduce over the summed axes for g, lse and sign, and unbroadcast for a and b.
+
+
+def _zero_like(v):
+    """Zeros shaped like `v` (0.0 for a number)."""
+    return np.zeros(np.shape(v)) if np.ndim(v) else 0.0
+
+
+def _item(v, i, pair):
+    """Item i of a (value, sign) pair, or `v` itself when it is no pair; a zero tangent
+    (the number 0.0) stands for zeros in every item. (A pair of numbers may come as an
+    array of two.)"""
+    if pair and (isinstance(v, (tuple, list)) or isinstance(v, np.ndarray) and v.ndim > 0):
+        return v[i]
+    return v
+
+
+def _lse_parts(g, y, a, axis, b, keepdims, return_sign):
+    """(G, sign, E, b or 1.0) over the shape of the sum (see above)."""
+    lse, sign = (y[0], y[1]) if return_sign else (y, 1.0)
+    shape = np.broadcast_shapes(np.shape(a), np.shape(b)) if b is not None else np.shape(a)
+    with np.errstate(invalid="ignore", under="ignore"):
+        e = np.broadcast_to(np.exp(a - _expand(lse, shape, axis, keepdims)), shape)
+    return (_expand(_item(g, 0, return_sign), shape, axis, keepdims),
+            _expand(sign, shape, axis, keepdims), e, 1.0 if b is None else b)
+
+
+def _lse_tangent(dg, dy, da, db, g, y, a, axis, b, keepdims, return_sign, with_b):
+    big_g, sign, e, bb = _lse_parts(g, y, a, axis, b, keepdims, return_sign)
+    shape = np.shape(e)
+    d_g = _expand(_item(dg, 0, return_sign), shape, axis, keepdims)
+    d_lse = _expand(_item(dy, 0, return_sign), shape, axis, keepdims)
+    d_sign = _expand(_item(dy, 1, return_sign), shape, axis, keepdims) if return_sign else 0.0
+    out = (d_g * sign + big_g * d_sign + big_g * sign * (da - d_lse)) * e
+    if with_b:
+        return unbroadcast(out * bb + big_g * sign * e * db, a)
+    return unbroadcast(np.broadcast_to(out, shape), b)
+
+
+def _lse_transpose(d, g, y, a, axis, b, keepdims, return_sign, with_b):
+    big_g, sign, e, bb = _lse_parts(g, y, a, axis, b, keepdims, return_sign)
+    d = np.broadcast_to(d, np.shape(e))
+    weight = d * e * bb if with_b else d * e   # d, spread over the sum, times dY/d(G sign)
+
+    def reduce(v):
+        return np.sum(np.broadcast_to(v, np.shape(e)), axis=axis, keepdims=keepdims)
+
+    total = weight * big_g * sign
+    d_a = unbroadcast(total, a)
+    d_lse = -reduce(total)
+    d_g = unbroadcast(reduce(weight * sign), _item(g, 0, return_sign))
+    if return_sign:
+        d_g = (d_g, _zero_like(g[1]))
+        d_y = (d_lse, reduce(weight * big_g))
+    else:
+        d_y = d_lse
+    if b is None:
+        d_b = None
+    elif with_b:
+        d_b = unbroadcast(d * e * big_g * sign, b)
+    else:
+        d_b = _zero_like(b)  # (b gives the shape only)
+    return d_g, d_y, d_a, d_b
+
+
+def logsumexp_adjoint_a_tangent(dg, dy, da, db, g, y, a, axis=None, b=None, keepdims=False,
+                                return_sign=False):
+    """The tangent of logsumexp_adjoint_a(g, y, a, axis, b, ...) along (dg, dy, da, db)."""
+    return _lse_tangent(dg, dy, da, db, g, y, a, axis, b, keepdims, return_sign, True)
+
+
+def logsumexp_adjoint_a_transpose(d, g, y, a, axis=None, b=None, keepdims=False,
+                                  return_sign=False):
+    """The adjoints (of g, y, a, b) in logsumexp_adjoint_a(g, y, a, axis, b, ...), given
+    the adjoint `d` of its result."""
+    return _lse_transpose(d, g, y, a, axis, b, keepdims, return_sign, True)
+
+
+def logsumexp_adjoint_b_tangent(dg, dy, da, db, g, y, a, axis=None, b=None, keepdims=False,
+                                return_sign=False):
+    """The tangent of logsumexp_adjoint_b(g, y, a, axis, b, ...) along (dg, dy, da, db)
+    (db gives nothing: b is read for its shape)."""
+    return _lse_tangent(dg, dy, da, db, g, y, a, axis, b, keepdims, return_sign, False)
+
+
+def logsumexp_adjoint_b_transpose(d, g, y, a, axis=None, b=None, keepdims=False,
+                                  return_sign=False):
+    """The adjoints (of g, y, a, b) in logsumexp_adjoint_b(g, y, a, axis, b, ...)."""
+    return _lse_transpose(d, g, y, a, axis, b, keepdims, return_sign, False)

@@ -93,3 +93,79 @@ def mvn_logpdf_tangent(dx, dmean, dcov, y, x, mean=None, cov=1, allow_singular=F
     out = out + 0.5 * (np.einsum("...i,ij,...j->...", solved, d_matrix, solved)
                        - np.trace(inverse @ d_matrix))
     return np.reshape(out, np.shape(y))
+
+
+# ----------------------------------------------------------------------------- second derivatives
+#
+# mvn_logpdf_adjoint(g, x, mean, cov) as a function of all four, for second derivatives.
+# With S = the covariance matrix SciPy builds from `cov` (a linear map, whose adjoint is
+# `_cov_adjoint`), P = S^-1, r_n = x_n - mean and s_n = P r_n, it returns
+#   (-g_n s_n per point, sum_n g_n s_n, cov_adjoint((sum_n g_n s_n s_n' - G P) / 2)),
+# G = sum_n g_n. Its tangent follows from dP = -P dS P; its adjoint, given the adjoints
+# (a_n, b, c) of the three, from L = sum_n g_n <t_n, s_n> + sum_n g_n s_n' W s_n / 2
+# - G <W, P> / 2 with t_n = b - a_n and W = S(c) (the adjoint of `_cov_adjoint` is the map
+# cov -> S itself, on the symmetric matrices it meets).
+
+
+def _mean_vector(value, dim):
+    """A mean (or its tangent / adjoint) as a vector of `dim` (0.0 and None: zeros)."""
+    if value is None:
+        return np.zeros(dim)
+    return np.broadcast_to(np.reshape(np.asarray(value, dtype=float), -1)
+                           if np.ndim(value) else float(value), (dim,))
+
+
+def _like(value, shape, template):
+    """`value` reshaped to `shape`, a number when `template` is one."""
+    out = np.reshape(value, shape)
+    return out[()] if not isinstance(template, np.ndarray) and np.ndim(template) == 0 else out
+
+
+def mvn_logpdf_adjoint_tangent(dg, dx, dmean, dcov, g, x, mean=None, cov=1,
+                               allow_singular=False):
+    """The tangent of `mvn_logpdf_adjoint(g, x, mean, cov, allow_singular)` along the
+    tangents of g, x, mean and cov (0.0 for a zero one): a tuple like its result."""
+    points, solved, inverse, dim = _parts(x, mean, cov, allow_singular)
+    batch = points.shape[:-1]
+    g = np.reshape(np.asarray(g, dtype=float), batch)
+    dg = np.broadcast_to(np.reshape(np.asarray(dg, dtype=float), batch) if np.ndim(dg) else
+                         float(dg), batch)
+    d_points = np.broadcast_to(_points(np.broadcast_to(dx, np.shape(x)), dim), points.shape)
+    d_inverse = -inverse @ _matrix(dcov, dim) @ inverse
+    d_solved = (d_points - _mean_vector(dmean, dim)) @ inverse + \
+        (points - _mean_vector(mean, dim)) @ d_inverse
+    d_weighted = dg[..., None] * solved + g[..., None] * d_solved
+    d_x = _like(-d_weighted, np.shape(x), x)
+    d_mean = _like(np.sum(d_weighted.reshape(-1, dim), axis=0), np.shape(mean), mean) \
+        if mean is not None else 0.0
+    flat, d_flat = solved.reshape(-1, dim), d_solved.reshape(-1, dim)
+    d_outer = np.einsum("n,ni,nj->ij", dg.reshape(-1), flat, flat) + \
+        np.einsum("n,ni,nj->ij", g.reshape(-1), d_flat, flat) + \
+        np.einsum("n,ni,nj->ij", g.reshape(-1), flat, d_flat)
+    d_cov = _cov_adjoint(0.5 * (d_outer - np.sum(dg) * inverse - np.sum(g) * d_inverse),
+                         cov, dim)
+    return d_x, d_mean, d_cov
+
+
+def mvn_logpdf_adjoint_transpose(d, g, x, mean=None, cov=1, allow_singular=False):
+    """The adjoints (of g, x, mean, cov) in `mvn_logpdf_adjoint(g, x, mean, cov, ...)`,
+    given the adjoint `d` of its result (a tuple of three; 0.0 for an unused one, or for
+    all of them)."""
+    points, solved, inverse, dim = _parts(x, mean, cov, allow_singular)
+    batch = points.shape[:-1]
+    g_shape = np.shape(g)
+    g = np.reshape(np.asarray(g, dtype=float), batch)
+    a_x, a_mean, a_cov = (d, d, d) if not isinstance(d, (tuple, list)) else d
+    a_points = np.broadcast_to(_points(np.broadcast_to(a_x, np.shape(x)), dim), points.shape)
+    t = _mean_vector(a_mean, dim) - a_points if mean is not None else -a_points
+    w = _matrix(a_cov, dim)
+    flat, t_flat = solved.reshape(-1, dim), t.reshape(-1, dim)
+    d_g = np.sum(t_flat * flat, axis=-1) + 0.5 * np.einsum("ni,ij,nj->n", flat, w, flat) \
+        - 0.5 * np.sum(w * inverse)
+    q = (g.reshape(-1)[:, None] * (t_flat + flat @ w)) @ inverse  # the adjoints of r_n
+    d_x = _like(q, np.shape(x), x)
+    d_mean = _like(-np.sum(q, axis=0), np.shape(mean), mean) if mean is not None else None
+    m = -(q.T @ flat) + 0.5 * np.sum(g) * (inverse @ w @ inverse)
+    d_cov = _cov_adjoint(0.5 * (m + m.T), cov, dim)
+    d_g = np.reshape(d_g, g_shape)
+    return (d_g[()] if not g_shape else d_g), d_x, d_mean, d_cov
