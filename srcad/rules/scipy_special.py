@@ -1,8 +1,9 @@
 """Rules for `scipy.special` (registered only when SciPy is importable).
 
-Not registered on purpose (srcad refuses them clearly rather than drop a derivative):
-the Bessel functions of real order `jv` (= `jn`), `yv`, `iv`, `ive`, `kv`, `kve`, whose
-derivative in the order is not implemented. Integer-order functions (`yn`, `kn`,
+The Bessel functions of real order `jv` (= `jn`), `yv`, `iv`, `ive`, `kv`, `kve` are
+differentiated in x only: their derivative in the (smooth, real) order is not
+implemented, so a call that differentiates the order is refused (a `RuleError` naming
+'v') rather than silently held constant. Integer-order functions (`yn`, `kn`,
 `polygamma`) truncate their order, so it carries no derivative.
 """
 
@@ -394,6 +395,51 @@ if sp is not None:
                 nondiff_params=("n",), examples=_ORDER_EXAMPLES)
     def _(y, n, x):
         return -0.5 * (sp.kn(integer_order(n) - 1, x) + sp.kn(integer_order(n) + 1, x))
+
+    # Real orders v, in x only: the order is held constant by the caller (a call that
+    # differentiates v is refused: its derivative is not implemented). Recurrences:
+    # J_v' = (J_{v-1} - J_{v+1}) / 2, the same for Y, I_v' = (I_{v-1} + I_{v+1}) / 2,
+    # K_v' = -(K_{v-1} + K_{v+1}) / 2; the scaled ive(v, x) = iv(v, x) exp(-|x|) and
+    # kve(v, x) = kv(v, x) exp(x) (real x). Each statement calls the function itself
+    # (second derivatives). sp.jn is sp.jv. The sweep's orders are ints (it would vary a
+    # float order and find the refused derivative in v); tests/rules/test_special.py
+    # checks real orders (0.3, 1.5) against finite differences, first and second order.
+    _REAL_ORDER_EXAMPLES = [
+        Example((1, Rand((3,), 0.5, 5.0))), Example((0, Rand((), 0.5, 5.0))),
+        Example((2, Rand((2, 3), 0.5, 5.0))), Example((-3, Rand((3,), 0.5, 5.0))),
+        Example((np.array([0, 1, 4]), Rand((2, 3), 0.5, 5.0))),
+        Example((np.array([[1], [5]]), Rand((3,), 0.5, 5.0)))]
+
+    @derivative(sp.jv, wrt=("x",), broadcasting=True, kind="elementwise",
+                examples=_REAL_ORDER_EXAMPLES)
+    def _(y, v, x):
+        return 0.5 * (sp.jv(v - 1.0, x) - sp.jv(v + 1.0, x))
+
+    @derivative(sp.yv, wrt=("x",), broadcasting=True, kind="elementwise",
+                examples=_REAL_ORDER_EXAMPLES)
+    def _(y, v, x):
+        return 0.5 * (sp.yv(v - 1.0, x) - sp.yv(v + 1.0, x))
+
+    @derivative(sp.iv, wrt=("x",), broadcasting=True, kind="elementwise",
+                examples=_REAL_ORDER_EXAMPLES + [Example((2, Rand((3,), -4.0, -0.5)))])
+    def _(y, v, x):
+        return 0.5 * (sp.iv(v - 1.0, x) + sp.iv(v + 1.0, x))
+
+    @derivative(sp.ive, wrt=("x",), broadcasting=True, kind="elementwise",
+                examples=_REAL_ORDER_EXAMPLES + [Example((2, Rand((3,), -4.0, -0.5))),
+                                                 Example((3, Rand((3,), 20.0, 60.0)))])
+    def _(y, v, x):
+        return 0.5 * (sp.ive(v - 1.0, x) + sp.ive(v + 1.0, x)) - np.sign(x) * y
+
+    @derivative(sp.kv, wrt=("x",), broadcasting=True, kind="elementwise",
+                examples=_REAL_ORDER_EXAMPLES)
+    def _(y, v, x):
+        return -0.5 * (sp.kv(v - 1.0, x) + sp.kv(v + 1.0, x))
+
+    @derivative(sp.kve, wrt=("x",), broadcasting=True, kind="elementwise",
+                examples=_REAL_ORDER_EXAMPLES + [Example((3, Rand((3,), 20.0, 60.0)))])
+    def _(y, v, x):
+        return -0.5 * (sp.kve(v - 1.0, x) + sp.kve(v + 1.0, x)) + y
 
     # ------------------------------------------------------------------ SciPy 1.11+
 

@@ -1,6 +1,6 @@
 """Rules for `scipy.stats` distributions: `norm`, `t`, `gamma`, `beta` (pdf, logpdf,
-cdf, logcdf, sf, logsf), `poisson` (pmf, logpmf, cdf, logcdf, sf, logsf) and
-`multivariate_normal` (pdf, logpdf).
+cdf, logcdf, sf, logsf), `chi2` (pdf, logpdf, cdf), `poisson` (pmf, logpmf, cdf, logcdf,
+sf, logsf), `multivariate_normal` (pdf, logpdf, entropy) and `dirichlet` (pdf, logpdf).
 
 scipy.stats takes seconds to import, so srcad never imports it: these rules are
 registered once the user's code has (`registry.register_when_imported`). The primals
@@ -12,8 +12,8 @@ densities; for the distribution functions of `t` in x, loc and scale only (the o
 `loc` are piecewise constant (no derivative). Outside a density's support the
 derivatives are 0 (the functions are constant there). The univariate statements use
 only functions with rules of their own (second derivatives), except the derivatives of
-the gamma and beta distribution functions in their shape parameters, which are first
-order. The multivariate normal's helper (`mvn_logpdf_adjoint`) has rules of its own.
+the gamma, chi2 and beta distribution functions in their shape parameters, which are
+first order. The multivariate normal's helper (`mvn_logpdf_adjoint`) has rules of its own.
 """
 
 import numpy as np
@@ -36,6 +36,13 @@ except ImportError:  # SciPy is optional
 if sp is not None:
     from srcad.runtime.special import betainc_dab, betainc_dx, gammainc_da
     from srcad.runtime.stats import (
+        dirichlet_points,
+        dirichlet_points_tangent,
+        dirichlet_points_transpose,
+        mvn_entropy_adjoint,
+        mvn_entropy_adjoint_tangent,
+        mvn_entropy_adjoint_transpose,
+        mvn_entropy_tangent,
         mvn_logpdf_adjoint,
         mvn_logpdf_adjoint_tangent,
         mvn_logpdf_adjoint_transpose,
@@ -216,6 +223,42 @@ def _register() -> None:
         p = np.where(inside, np.exp(sp.xlogy(a - 1.0, zs) - zs - sp.gammaln(a)), 0.0) / scale
         return -p / c, -np.where(inside, gammainc_da(a, zs), 0.0) / c, p / c, z * p / c
 
+    # ------------------------------------------------------------------ chi2 (z > 0)
+    # chi2(df) is gamma(df / 2, scale=2): log pdf = (df/2 - 1) log(z/2) - z/2
+    # - gammaln(df/2) - log(2 scale); cdf = gammainc(df/2, z/2).
+    chi2_examples = _location_scale((1.5, 6.0), x=(0.4, 3.0))
+
+    @derivative(st.chi2.logpdf, broadcasting=True, kind="elementwise",
+                examples=chi2_examples)
+    def _(y, x, df, loc=0.0, scale=1.0):
+        z = (x - loc) / scale
+        inside = z > 0
+        zs = np.where(inside, z, 1.0)
+        slope = np.where(inside, (0.5 * df - 1.0) / zs - 0.5, 0.0)
+        return (slope / scale,
+                np.where(inside, 0.5 * (np.log(0.5 * zs) - sp.digamma(0.5 * df)), 0.0),
+                -slope / scale, np.where(inside, 0.5 * (zs - df), 0.0) / scale)
+
+    @derivative(st.chi2.pdf, broadcasting=True, kind="elementwise", examples=chi2_examples)
+    def _(y, x, df, loc=0.0, scale=1.0):
+        z = (x - loc) / scale
+        inside = z > 0
+        zs = np.where(inside, z, 1.0)
+        slope = np.where(inside, (0.5 * df - 1.0) / zs - 0.5, 0.0)
+        return (slope / scale * y,
+                np.where(inside, 0.5 * (np.log(0.5 * zs) - sp.digamma(0.5 * df)), 0.0) * y,
+                -slope / scale * y, np.where(inside, 0.5 * (zs - df), 0.0) / scale * y)
+
+    # (d/d df: gammainc_da, first order, as for gamma.cdf)
+    @derivative(st.chi2.cdf, broadcasting=True, kind="elementwise", examples=chi2_examples)
+    def _(y, x, df, loc=0.0, scale=1.0):
+        z = (x - loc) / scale
+        inside = z > 0
+        zs = np.where(inside, z, 1.0)
+        p = np.where(inside, np.exp(sp.xlogy(0.5 * df - 1.0, 0.5 * zs) - 0.5 * zs -
+                                    sp.gammaln(0.5 * df)), 0.0) / (2.0 * scale)
+        return p, np.where(inside, 0.5 * gammainc_da(0.5 * df, 0.5 * zs), 0.0), -p, -z * p
+
     # ------------------------------------------------------------------ beta (0 < z < 1)
     # log pdf = (a-1) log z + (b-1) log(1-z) - betaln(a, b) - log(scale);
     # cdf = betainc(a, b, z)
@@ -362,6 +405,64 @@ def _register() -> None:
     def _(y, x, mean=None, cov=1, allow_singular=False):
         dy = y * mvn_logpdf_tangent(dx, dmean, dcov, y, x, mean, cov, allow_singular)
 
+    # entropy = (k log(2 pi e) + log det S) / 2: in cov only (mean sets the dimension)
+    @adjoint(mvn.entropy, kind="scalar", nondiff_params=("mean",), examples=[
+        Example((None, Rand((3, 3), _nested(cov), _nested(cov + 0.2)))),
+        Example((Rand((3,)), Rand((3,), 0.5, 2.0))), Example((None, Rand((), 0.5, 2.0))),
+        Example((Rand((3,)), Rand((), 0.5, 2.0))), Example((), {"cov": cov})])
+    def _(y, mean=None, cov=1):
+        dcov = mvn_entropy_adjoint(dy, mean, cov)
+
+    @tangent(mvn.entropy)
+    def _(y, mean=None, cov=1):
+        dy = mvn_entropy_tangent(dcov, mean, cov)
+
+    # ------------------------------------------------------------------ dirichlet
+    # log pdf = gammaln(sum a) - sum gammaln(a) + sum_i (a_i - 1) log x_i, the components
+    # along x's first axis (the points along the others); x may hold k - 1 of them
+    # (`dirichlet_points` completes it). The derivative in x is that of the formula (SciPy
+    # refuses an x off the simplex). The sweep varies x in its k - 1 form (it stays on
+    # the simplex); tests/rules/test_dirichlet.py checks the full form.
+    alpha = Rand((3,), 0.6, 3.0)
+    dirichlet_examples = [
+        Example((Rand((2,), 0.1, 0.3), alpha)), Example((Rand((2, 4), 0.1, 0.3), alpha)),
+        Example((Rand((3, 2), 0.1, 0.2), Rand((4,), 0.6, 3.0))),
+        Example((Rand((2, 1), 0.1, 0.3), alpha))]
+
+    @adjoint(st.dirichlet.logpdf, kind="numeric", examples=dirichlet_examples)
+    def _(y, x, alpha):
+        xf = dirichlet_points(x, alpha)
+        dx = dirichlet_points_transpose(np.transpose(np.transpose(dy / xf) * (alpha - 1.0)),
+                                        x, alpha)
+        dalpha = np.sum(np.reshape(np.log(xf) * dy, (np.size(alpha), -1)), axis=1) + \
+            np.sum(dy) * (sp.digamma(np.sum(alpha)) - sp.digamma(alpha))
+
+    @tangent(st.dirichlet.logpdf)
+    def _(y, x, alpha):
+        xf = dirichlet_points(x, alpha)
+        dy_x = np.sum(np.transpose(np.transpose(dirichlet_points_tangent(dx, x, alpha) / xf) *
+                                   (alpha - 1.0)), axis=0)
+        dy_alpha = np.sum(np.transpose(np.transpose(np.log(xf)) * dalpha), axis=0) + \
+            np.sum(dalpha * (sp.digamma(np.sum(alpha)) - sp.digamma(alpha)))
+        dy = np.reshape(dy_x + dy_alpha, np.shape(y))
+
+    @adjoint(st.dirichlet.pdf, kind="numeric", examples=dirichlet_examples)
+    def _(y, x, alpha):
+        xf = dirichlet_points(x, alpha)
+        dx = dirichlet_points_transpose(
+            np.transpose(np.transpose(dy * y / xf) * (alpha - 1.0)), x, alpha)
+        dalpha = np.sum(np.reshape(np.log(xf) * (dy * y), (np.size(alpha), -1)), axis=1) + \
+            np.sum(dy * y) * (sp.digamma(np.sum(alpha)) - sp.digamma(alpha))
+
+    @tangent(st.dirichlet.pdf)
+    def _(y, x, alpha):
+        xf = dirichlet_points(x, alpha)
+        dy_x = np.sum(np.transpose(np.transpose(dirichlet_points_tangent(dx, x, alpha) / xf) *
+                                   (alpha - 1.0)), axis=0)
+        dy_alpha = np.sum(np.transpose(np.transpose(np.log(xf)) * dalpha), axis=0) + \
+            np.sum(dalpha * (sp.digamma(np.sum(alpha)) - sp.digamma(alpha)))
+        dy = y * np.reshape(dy_x + dy_alpha, np.shape(y))
+
 
 if sp is not None:
     register_when_imported("scipy.stats", _register)
@@ -404,3 +505,51 @@ if sp is not None:
     @tangent(mvn_logpdf_adjoint)
     def _(d, g, x, mean=None, cov=1, allow_singular=False):
         dd = mvn_logpdf_adjoint_tangent(dg, dx, dmean, dcov, g, x, mean, cov, allow_singular)
+
+    def _cov_kind(kinds, named):
+        return named["cov"][1] if "cov" in named else SCALAR
+
+    _ENTROPY_EXAMPLES = [
+        Example((Rand(()), None, _COV_RAND)), Example((Rand(()), Rand((3,)), Rand((3,), 0.5, 2.0))),
+        Example((Rand(()), None, Rand((), 0.5, 2.0))),
+        Example((Rand(()), Rand((3,)), Rand((), 0.5, 2.0)))]
+
+    @adjoint(mvn_entropy_adjoint, kind=_cov_kind, nondiff_params=("mean",),
+             examples=_ENTROPY_EXAMPLES)
+    def _(d, g, mean=None, cov=1):
+        dg, dcov = mvn_entropy_adjoint_transpose(dd, g, mean, cov)
+
+    @tangent(mvn_entropy_adjoint)
+    def _(d, g, mean=None, cov=1):
+        dd = mvn_entropy_adjoint_tangent(dg, dcov, g, mean, cov)
+
+    # dirichlet_points (affine in x) and its tangent and adjoint (linear, each other's
+    # transposes)
+    _ALPHA = np.array([1.2, 2.0, 3.0])
+    _POINTS_EXAMPLES = [Example((Rand((2,), 0.1, 0.3), _ALPHA)),
+                        Example((Rand((2, 4), 0.1, 0.3), _ALPHA)),
+                        Example((Rand((3, 2), 0.1, 0.3), _ALPHA))]
+
+    @adjoint(dirichlet_points, kind="first", nondiff_params=("alpha",),
+             examples=_POINTS_EXAMPLES)
+    def _(y, x, alpha):
+        dx = dirichlet_points_transpose(dy, x, alpha)
+
+    @tangent(dirichlet_points)
+    def _(y, x, alpha):
+        dy = dirichlet_points_tangent(dx, x, alpha)
+
+    @adjoint(dirichlet_points_tangent, kind="first", linear=True, nondiff_params=("x", "alpha"),
+             examples=[Example((Rand((2,)), np.array([0.2, 0.3]), _ALPHA)),
+                       Example((Rand((2, 4)), np.full((2, 4), 0.2), _ALPHA)),
+                       Example((Rand((3, 2)), np.full((3, 2), 0.2), _ALPHA))])
+    def _(y, t, x, alpha):
+        dt = dirichlet_points_transpose(dy, x, alpha)
+
+    @adjoint(dirichlet_points_transpose, kind="first", linear=True,
+             nondiff_params=("x", "alpha"),
+             examples=[Example((Rand((3,)), np.array([0.2, 0.3]), _ALPHA)),
+                       Example((Rand((3, 4)), np.full((2, 4), 0.2), _ALPHA)),
+                       Example((Rand((3, 2)), np.full((3, 2), 0.2), _ALPHA))])
+    def _(y, g, x, alpha):
+        dg = dirichlet_points_tangent(dy, x, alpha)

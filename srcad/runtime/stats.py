@@ -169,3 +169,89 @@ def mvn_logpdf_adjoint_transpose(d, g, x, mean=None, cov=1, allow_singular=False
     d_cov = _cov_adjoint(0.5 * (m + m.T), cov, dim)
     d_g = np.reshape(d_g, g_shape)
     return (d_g[()] if not g_shape else d_g), d_x, d_mean, d_cov
+
+
+# ----------------------------------------------------------------------------- entropy
+#
+# multivariate_normal.entropy(mean, cov) = (k log(2 pi e) + log det S) / 2: its gradient
+# in S is P / 2 (P = S^-1), mapped to `cov` by `_cov_adjoint`; `mean` only sets the
+# dimension. A singular S (SciPy's pseudo-determinant) is refused.
+
+
+def _entropy_parts(mean, cov):
+    dim = _dimension(mean, cov)
+    matrix = _matrix(cov, dim)
+    if np.linalg.matrix_rank(matrix) < dim:
+        raise NotImplementedError(
+            "srcad has no derivative for scipy.stats.multivariate_normal.entropy with a "
+            "singular covariance")
+    return np.linalg.inv(matrix), dim
+
+
+def mvn_entropy_adjoint(g, mean=None, cov=1):
+    """The adjoint of `cov` in `multivariate_normal.entropy(mean, cov)` from the adjoint
+    `g` of its result."""
+    inverse, dim = _entropy_parts(mean, cov)
+    return _cov_adjoint(0.5 * float(g) * inverse, cov, dim)
+
+
+def mvn_entropy_tangent(dcov, mean=None, cov=1):
+    """The tangent of `multivariate_normal.entropy(mean, cov)` along the tangent of cov."""
+    inverse, dim = _entropy_parts(mean, cov)
+    return 0.5 * float(np.sum(inverse * _matrix(dcov, dim)))
+
+
+def mvn_entropy_adjoint_tangent(dg, dcov, g, mean=None, cov=1):
+    """The tangent of `mvn_entropy_adjoint(g, mean, cov)` along the tangents of g and cov
+    (0.0 for a zero one): with dP = -P dS P."""
+    inverse, dim = _entropy_parts(mean, cov)
+    d_inverse = -inverse @ _matrix(dcov, dim) @ inverse
+    return _cov_adjoint(0.5 * (float(dg) * inverse + float(g) * d_inverse), cov, dim)
+
+
+def mvn_entropy_adjoint_transpose(d, g, mean=None, cov=1):
+    """The adjoints (of g and cov) in `mvn_entropy_adjoint(g, mean, cov)` given the
+    adjoint `d` of its result: with W = S(d), from L = g <W, P> / 2."""
+    inverse, dim = _entropy_parts(mean, cov)
+    w = _matrix(d, dim)
+    d_g = 0.5 * float(np.sum(w * inverse))
+    d_cov = _cov_adjoint(-0.5 * float(g) * (inverse @ w @ inverse), cov, dim)
+    return d_g, d_cov
+
+
+# ----------------------------------------------------------------------------- dirichlet
+#
+# SciPy's dirichlet takes x with the k components along its first axis, or k - 1 of them
+# (the last is then 1 - their sum). `dirichlet_points` is the full x; its tangent and
+# adjoint (`dirichlet_points_tangent`, `dirichlet_points_transpose`) are linear maps,
+# transposes of each other.
+
+
+def _completed(x, alpha) -> bool:
+    return np.shape(x)[0] + 1 == np.size(alpha)
+
+
+def dirichlet_points(x, alpha):
+    """x with all k components (first axis)."""
+    x = np.asarray(x, dtype=float)
+    if _completed(x, alpha):
+        return np.concatenate([x, 1.0 - np.sum(x, axis=0, keepdims=True)])
+    return x
+
+
+def dirichlet_points_tangent(t, x, alpha):
+    """The tangent of `dirichlet_points(x, alpha)` along the tangent `t` of x."""
+    t = np.broadcast_to(np.asarray(t, dtype=float), np.shape(x))
+    if _completed(x, alpha):
+        return np.concatenate([t, -np.sum(t, axis=0, keepdims=True)])
+    return np.array(t)
+
+
+def dirichlet_points_transpose(g, x, alpha):
+    """The adjoint of x in `dirichlet_points(x, alpha)` from the adjoint `g` of the
+    result."""
+    g = np.broadcast_to(np.asarray(g, dtype=float),
+                        (np.size(alpha),) + np.shape(x)[1:])
+    if _completed(x, alpha):
+        return g[:-1] - g[-1:]
+    return np.array(g)

@@ -395,19 +395,43 @@ def test_gammainc_derivative_edges():
     assert out.shape == (2, 2) and np.all(np.isfinite(out))
 
 
-# ============================================================================ not registered
+# ============================================================================ real-order Bessel
 
 
 def bessel_real_order(x):
-    return np.sum(sp.jv(1.5, x))
+    return np.sum(sp.jv(1.5, x) * np.array([1.0, -2.0]))
 
 
-def test_real_order_bessel_is_refused():
-    """jv (= jn) is smooth in its real order, whose derivative srcad does not provide:
-    it is refused, not differentiated with the order silently held constant."""
-    assert registry.lookup(sp.jv) is None
-    with pytest.raises(srcad.NoDerivativeError):
-        srcad.grad(bessel_real_order)(np.array([1.0, 2.0]))
+def bessel_all_real_order(x, v):
+    return np.sum(sp.jv(v, x) + sp.yv(v, x) + sp.iv(v, x) + sp.ive(v, x) + sp.kv(v, x) +
+                  sp.kve(v, x))
+
+
+def bessel_in_order(v, x):
+    return np.sum(sp.jv(v, x))
+
+
+def test_real_order_bessel_in_x():
+    """jv (= jn), yv, iv, ive, kv, kve are smooth in their real order too; srcad
+    differentiates them in x only, the order held constant, and checks that (first and
+    second order)."""
+    x = rand(3, low=0.5, high=5.0)
+    check_grad(bessel_real_order, rand(2, low=0.5, high=5.0))
+    v = np.array([0.3, 1.5, 2.0])
+    check_grad(bessel_all_real_order, x, v)
+    np.testing.assert_allclose(srcad.hessian(bessel_all_real_order)(x, v),
+                               numerical_hessian(lambda x: bessel_all_real_order(x, v), x),
+                               rtol=1e-4, atol=1e-5)
+
+
+def test_real_order_bessel_order_is_refused():
+    """The derivative in the order is not implemented: differentiating v is refused (in
+    both modes), never silently held constant."""
+    v, x = np.array([1.5, 2.5]), np.array([1.0, 2.0])
+    with pytest.raises(srcad.RuleError, match="'v'"):
+        srcad.grad(bessel_in_order)(v, x)
+    with pytest.raises(srcad.RuleError, match="'v'"):
+        srcad.jvp(bessel_in_order, (v, x), (np.ones(2), np.ones(2)))
 
 
 # ============================================================================ forward mode
