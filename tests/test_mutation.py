@@ -169,3 +169,37 @@ def test_a_loop_over_a_range_of_the_length_is_not_a_loop_over_the_array():
     check_grad(rows_filled_over_a_range_of_its_length, np.array([0.5, 1.0, 2.0]))
     with pytest.raises(srcad.UnsupportedSyntaxError, match="a loop iterates over 'h'"):
         srcad.grad(rows_filled_while_iterating_over_it)(np.array([0.5, 1.0, 2.0]))
+
+
+def written_then_rebound_to_a_view(x):
+    # found by the long randomized run: `buf` is new where it is written into; the
+    # later binding to a view of the argument is only read
+    buf = np.zeros(2)
+    np.subtract(x[:2] ** 2, x[2], buf)
+    total = np.sum(buf ** 2)
+    for _ in range(2):
+        buf = x[1:]
+        total = total + np.sum(np.cos(buf))
+    return total
+
+
+def rebound_to_a_view_in_the_loop_that_writes(x):
+    buf = np.zeros(3)
+    for _ in range(2):
+        np.multiply(x, 2.0, out=buf)
+        buf = x[:]
+    return np.sum(buf)
+
+
+def view_written_before_rebinding(x):
+    buf = x[:]
+    buf[0] = 1.0
+    buf = np.zeros(3)
+    return np.sum(buf)
+
+
+def test_a_view_bound_after_the_last_write_does_not_block_it():
+    check_grad(written_then_rebound_to_a_view, np.array([0.3, -0.2, 0.7]))
+    for fn in (rebound_to_a_view_in_the_loop_that_writes, view_written_before_rebinding):
+        with pytest.raises(srcad.UnsupportedSyntaxError, match="not known to be a new array"):
+            srcad.grad(fn)(np.array([0.3, -0.2, 0.7]))

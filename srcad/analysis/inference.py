@@ -171,7 +171,20 @@ class Kinds:
         kind = self._call_kind(stmt, rule)
         if rule is None or kind == OTHER:
             return kind
+        if stmt.fn is operator.getitem and stmt.args and \
+                isinstance(self.of(stmt.args[0]), TupleKind):
+            return kind  # an item of a tuple keeps its own dtype (eigh's real eigenvalues)
         dtype = rule.output_dtype
+        if isinstance(dtype, tuple):
+            if isinstance(kind, TupleKind) and len(kind.items) == len(dtype):
+                return TupleKind(tuple(self._call_dtype(stmt, k, d)
+                                       for k, d in zip(kind.items, dtype)))
+            dtype = "real" if "real" in dtype else None
+        return self._call_dtype(stmt, kind, dtype)
+
+    def _call_dtype(self, stmt: Call, kind, dtype):
+        """`kind` with the dtype `dtype` ("real", "complex", or None: from the dtype
+        argument, else complex exactly if an input is)."""
         if dtype is None:
             dtype = _dtype_argument(stmt)
         if dtype is None:

@@ -437,6 +437,37 @@ def _escapes(function: ast.FunctionDef, name: str) -> bool:
     return False
 
 
+def _writes_into(node: ast.AST, name: str) -> bool:
+    """Whether the statement or call `node` changes the array or list `name` holds."""
+    if isinstance(node, (ast.Assign, ast.AugAssign, ast.AnnAssign)):
+        for t in node.targets if isinstance(node, ast.Assign) else [node.target]:
+            if isinstance(node, ast.AugAssign) and isinstance(t, ast.Name) and t.id == name:
+                return True
+            if isinstance(t, ast.Subscript):
+                while isinstance(t, ast.Subscript):
+                    t = t.value
+                if isinstance(t, ast.Name) and t.id == name:
+                    return True
+    return name in _written_roots(node) or _appends_to(node) == name
+
+
+def _reaches_a_write(function: ast.FunctionDef, binding: ast.stmt, name: str) -> bool:
+    """Whether the array `binding` gives `name` may still be its value where something
+    writes into `name`: a write after it in the source, or one in a loop around both
+    (conservative: branches are not told apart)."""
+    writes = [n for n in ast.walk(function) if _writes_into(n, name)]
+    start = (binding.lineno, binding.col_offset)
+    if any((w.lineno, w.col_offset) > start for w in writes):
+        return True
+    loops = [n for n in ast.walk(function)
+             if isinstance(n, (ast.For, ast.While, ast.comprehension))]
+    for loop in loops:
+        inside = set(map(id, ast.walk(loop)))
+        if id(binding) in inside and any(id(w) in inside for w in writes):
+            return True
+    return False
+
+
 def _verdict(function: ast.FunctionDef, name: str, params: set,
              append_only: bool = False) -> tuple:
     if name in params:
@@ -453,7 +484,8 @@ def _verdict(function: ast.FunctionDef, name: str, params: set,
             for t in node.targets:
                 if isinstance(t, ast.Name) and t.id == name:
                     bound = True
-                    if not _is_fresh_view(node.value):
+                    if not _is_fresh_view(node.value) and _reaches_a_write(function, node,
+                                                                            name):
                         return False, (f"'{name}' is not known to be a new array here "
                                        "(it may share memory with another array)")
                 elif isinstance(t, (ast.Tuple, ast.List)) and any(

@@ -2,6 +2,7 @@
 
 from srcad.rules import (  # noqa: F401
     builtin_rules,
+    complex_linalg,
     complex_rules,
     keywords,
     math_rules,

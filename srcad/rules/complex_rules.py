@@ -13,7 +13,12 @@ import operator
 import numpy as np
 
 from srcad import runtime
-from srcad.rules import numpy_elementwise  # noqa: F401  (np.conjugate's rules, shared below)
+from srcad.rules import (  # noqa: F401  (the rules declared below; np.conjugate's shared)
+    numpy_elementwise,
+    numpy_linalg,
+    numpy_reductions,
+    scipy_special,
+)
 from srcad.rules.registry import (
     Attribute,
     Example,
@@ -33,7 +38,14 @@ from srcad.runtime import linalg as linalg_rt
 from srcad.runtime import products as products_rt
 from srcad.runtime import python as pyrt
 from srcad.runtime import reductions
-from srcad.runtime.complex import abs_tangent, unit, unit_projection
+from srcad.runtime.complex import abs_tangent, norm_direction, unit, unit_projection
+from srcad.runtime.linalg import norm_adjoint, norm_order_adjoint, norm_order_tangent, norm_tangent
+from srcad.runtime.reductions import deviation
+
+try:
+    import scipy.special as sp
+except ImportError:  # SciPy is optional
+    sp = None
 
 # ----------------------------------------------------------------------------- linear
 complex_values(
@@ -66,6 +78,8 @@ complex_values(
     np.square, np.reciprocal, np.expm1, np.log1p, np.exp2, np.log2, np.log10,
     np.einsum, np.tensordot, np.inner, np.outer, np.kron, np.prod, Method("prod"),
     np.linalg.inv, np.linalg.solve, np.linalg.det, np.linalg.matrix_power,
+    # principal branches; arccosh's template is 1 / (sqrt(z - 1) * sqrt(z + 1))
+    np.arcsinh, np.arccosh, np.arctanh,
     runtime.matmul_adjoint_left, runtime.matmul_adjoint_right,
     runtime.dot_adjoint_left, runtime.dot_adjoint_right,
     how="holomorphic")
@@ -76,6 +90,15 @@ complex_values(
 # the other entries is complex-analytic.
 complex_values(products_rt.trace_adjoint, linalg_rt.transposed, how="linear")
 complex_values(reductions.prod_of_others, how="holomorphic")
+if sp is not None:  # d erf = 2 / sqrt(pi) * exp(-z**2) dz, complex-analytic like erfc
+    complex_values(sp.erf, sp.erfc, how="holomorphic")
+
+# max / min: NumPy orders complex numbers lexicographically (real part, then imaginary
+# part); the derivative is the selected element's (ties: exactly equal complex values
+# share it evenly), a selection with real weights.
+complex_values(np.max, np.amax, Method("max"), np.min, np.amin, Method("min"), how="linear")
+# (a - mean(a)) / (n - ddof): a real-coefficient linear map (var's and std's adjoints).
+complex_values(deviation, how="linear")
 # The terms of the derivatives of x**y (numpy_elementwise.py) are complex-analytic.
 complex_values(elementwise_rt.power_slope, elementwise_rt.power_log, elementwise_rt.power_term,
                how="holomorphic")
@@ -192,3 +215,60 @@ def _(z, real=0, imag=0):
 complex_values(builtins.complex, how="native", output="complex")
 nondifferentiable(np.iscomplexobj, np.isrealobj, examples=[
     Example((Rand((3,)),)), Example((np.array([1.0 + 2.0j, 3.0]),))])
+
+
+# ----------------------------------------------------------------------------- var / std
+# NumPy's var of a complex array is mean(abs(a - mean(a)) ** 2) (real): its gradient is
+# 2 (a - mean) / (n - ddof), complex, the real template's adjoint unchanged (std's is
+# that over 2 std); the tangent is the real part of conj(gradient) * da.
+@complex_tangent(np.var)
+@complex_tangent(Method("var"))
+def _(y, a, axis=None, dtype=None, out=None, ddof=0, keepdims=False):
+    dy = 2.0 * np.sum(np.real(np.conjugate(deviation(a, axis, ddof)) * da), axis=axis,
+                      keepdims=keepdims)
+
+
+@complex_tangent(np.std)
+@complex_tangent(Method("std"))
+def _(y, a, axis=None, dtype=None, out=None, ddof=0, keepdims=False):
+    dy = np.sum(np.real(np.conjugate(deviation(a, axis, ddof)) * da), axis=axis,
+                keepdims=keepdims) / np.where(y == 0.0, 1.0, y)
+
+
+for _reduction in (np.var, Method("var"), np.std, Method("std")):
+    complex_values(_reduction, how="native", output="real")
+
+
+# ----------------------------------------------------------------------------- norms
+# Every norm np.linalg.norm computes but the singular-value ones ('nuc', 2, -2 of a
+# matrix) is the same norm of abs(x): its gradient is unit(x) times the real norm's
+# gradient at abs(x) (and d/dord is the real one at abs(x)); norm_direction is unit(x)
+# and refuses the singular-value norms.
+@adjoint(norm_direction, kind="first", examples=[
+    Example((Rand((3,), 0.2, 1.5),)), Example((Rand((2, 3), 0.2, 1.5), "fro")),
+    Example((Rand((2, 3), 0.2, 1.5), None, 1))])
+def _(u, x, ord=None, axis=None):
+    dx = unit_projection(du, x)
+
+
+@tangent(norm_direction)
+def _(u, x, ord=None, axis=None):
+    du = unit_projection(dx, x)
+
+
+complex_values(norm_direction, how="native")
+
+
+@complex_adjoint(np.linalg.norm)
+def _(y, x, ord=None, axis=None, keepdims=False):
+    dx = norm_direction(x, ord, axis) * norm_adjoint(dy, np.abs(x), ord, axis, keepdims)
+    dord = norm_order_adjoint(dy, np.abs(x), ord, axis, keepdims)
+
+
+@complex_tangent(np.linalg.norm)
+def _(y, x, ord=None, axis=None, keepdims=False):
+    dy = norm_tangent(np.real(np.conjugate(norm_direction(x, ord, axis)) * dx), np.abs(x), ord,
+                      axis, keepdims) + norm_order_tangent(dord, np.abs(x), ord, axis, keepdims)
+
+
+complex_values(np.linalg.norm, how="native", output="real")

@@ -152,9 +152,11 @@ def _(y, x):
     return 1.0 / np.sqrt(x * x + 1.0)
 
 
+# sqrt(x - 1) * sqrt(x + 1), not sqrt(x * x - 1): the same for real x > 1, and the
+# derivative of the principal arccosh for complex x too (complex_rules.py).
 @derivative(np.arccosh, kind="first", domain={"x": (1.2, 3.0)})
 def _(y, x):
-    return 1.0 / np.sqrt((x - 1.0) * (x + 1.0))
+    return 1.0 / (np.sqrt(x - 1.0) * np.sqrt(x + 1.0))
 
 
 @derivative(np.arctanh, kind="first", domain={"x": (-0.9, 0.9)})

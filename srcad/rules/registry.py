@@ -109,8 +109,9 @@ class Rule:
     # How the templates treat complex values (see `complex_values`); None: refused.
     complex: str | None = None
     # The output's dtype: None when it is complex exactly if an input is, else
-    # "real" or "complex" whatever the inputs.
-    output_dtype: str | None = None
+    # "real" or "complex" whatever the inputs; a tuple gives one per item of a tuple
+    # output (see `complex_values`).
+    output_dtype: str | tuple | None = None
     # Templates used instead of `adjoint` / `tangent` when a value is complex.
     complex_adjoint: Template | None = None
     complex_tangent: Template | None = None
@@ -401,7 +402,7 @@ def nondifferentiable(*primals, kind: str | Callable | None = "other", pure: boo
 COMPLEX_MODES = ("linear", "holomorphic", "native")
 
 
-def complex_values(*primals, how: str, output: str | None = None) -> None:
+def complex_values(*primals, how: str, output: str | tuple | None = None) -> None:
     """Declare how the rules of `primals` treat complex values (see docs/complex.md).
 
     srcad's convention: the adjoint of a complex value ``z = x + iy`` is
@@ -422,13 +423,18 @@ def complex_values(*primals, how: str, output: str | None = None) -> None:
         (``dz = conj(template(conj(dw)))``) and the tangent template is used unchanged.
         "native": the adjoint and tangent templates (or those given with
         `complex_adjoint` / `complex_tangent`) follow the convention themselves.
-    output : {None, "real", "complex"}
-        The output's dtype: None when it is complex exactly if an input is.
+    output : {None, "real", "complex"} or a tuple of them
+        The output's dtype: None when it is complex exactly if an input is. A tuple
+        gives the dtype of each item of a tuple output (np.linalg.eigh's eigenvalues
+        are real, its eigenvectors complex for a complex input); a call that returns
+        one array instead (svd with compute_uv=False) is real if any item is.
     """
     if how not in COMPLEX_MODES:
         raise RuleError(f"complex_values: 'how' must be one of {COMPLEX_MODES}, not {how!r}")
-    if output not in (None, "real", "complex"):
-        raise RuleError("complex_values: 'output' must be None, 'real' or 'complex'")
+    items = output if isinstance(output, tuple) else (output,)
+    if not items or any(o not in (None, "real", "complex") for o in items):
+        raise RuleError("complex_values: 'output' must be None, 'real' or 'complex', or "
+                        "a tuple of them")
     with _lock:
         for primal in primals:
             rule = _rule_for(primal)

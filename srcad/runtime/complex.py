@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from srcad.errors import NoDerivativeError
+
 
 def unit(z):
     """`z / abs(z)`, and 0 where `z` is 0 (the direction abs() grows in)."""
@@ -25,3 +27,30 @@ def unit_projection(g, z):
     magnitude = np.abs(z)
     safe = np.where(magnitude == 0, 1.0, magnitude)
     return np.where(magnitude == 0, 0.0, (g - u * np.real(np.conj(u) * g)) / safe)
+
+
+def _spectral_norm(ndim, ord, axis) -> bool:
+    """Whether np.linalg.norm(x, ord, axis) of an `ndim`-dimensional x is a norm of the
+    singular values ('nuc', 2 or -2 over two axes), which |x| does not determine."""
+    if isinstance(ord, str):
+        if ord != "nuc":
+            return False
+    elif ord is None or ord not in (2, -2):
+        return False
+    if axis is None:
+        return ndim == 2
+    return np.ndim(axis) != 0 and len(tuple(axis)) == 2
+
+
+def norm_direction(x, ord=None, axis=None):
+    """`unit(x)` for np.linalg.norm(x, ord, axis) of a complex `x`: every norm but the
+    spectral matrix norms is the same norm of `abs(x)`, so its gradient is `unit(x)` times
+    the real norm's gradient at `abs(x)`. The singular-value norms ('nuc', 2, -2 of a
+    matrix) are refused, whatever the dtype (the rules call this only for a call that
+    may see complex values)."""
+    if _spectral_norm(np.ndim(x), ord, axis):
+        raise NoDerivativeError(
+            f"np.linalg.norm(x, ord={ord!r}) of a matrix that may be complex (a norm of its "
+            "singular values): srcad differentiates it for real matrices only",
+            None, "split the matrix into real and imaginary parts, or use ord='fro'")
+    return unit(x)
