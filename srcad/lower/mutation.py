@@ -455,7 +455,8 @@ def _reaches_a_write(function: ast.FunctionDef, binding: ast.stmt, name: str) ->
     """Whether the array `binding` gives `name` may still be its value where something
     writes into `name`: a write after it in the source, or one in a loop around both
     (conservative: branches are not told apart)."""
-    writes = [n for n in ast.walk(function) if _writes_into(n, name)]
+    writes = [n for n in ast.walk(function)
+              if isinstance(n, (ast.stmt, ast.expr)) and _writes_into(n, name)]
     start = (binding.lineno, binding.col_offset)
     if any((w.lineno, w.col_offset) > start for w in writes):
         return True
