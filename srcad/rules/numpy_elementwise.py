@@ -574,6 +574,10 @@ nondifferentiable(np.floor_divide, kind="elementwise",
                             Example((Rand((3,), 2.1, 2.4), np.array([1.0, 2.0, 3.0]))),
                             Example((Rand((), 4.1, 4.4), 2.0))])
 nondifferentiable(np.signbit, np.logical_xor, kind="elementwise")
+# Conversions to an integer or bool dtype (`np.int64(w)`, an index): piecewise constant.
+nondifferentiable(np.int8, np.int16, np.int32, np.int64, np.uint8, np.uint16, np.uint32,
+                  np.uint64, np.bool_, kind="first",
+                  examples=[Example((Rand((2, 3), 1.1, 1.4),)), Example((Rand((), 2.1, 2.4),))])
 nondifferentiable(np.fix, np.around, kind="first",
                   examples=[Example((Rand((2, 3), 1.1, 1.4),)), Example((Rand((), -2.4, -2.1),))])
 nondifferentiable(np.bitwise_and, np.bitwise_or, np.bitwise_xor, np.left_shift,

@@ -582,3 +582,18 @@ def check_jvp(f, *args, rtol=1e-5, atol=1e-7):
 ], ids=lambda v: getattr(v, "__name__", ""))
 def test_forward_mode(f, args):
     check_jvp(f, *args)
+
+
+def gather_by_integer_conversion(W):
+    # autograd's test_cast_to_int: an index made by np.int64 of a differentiated column
+    new_W = W[:, :-1]
+    new_inds = np.int64(W[:, -1])
+    return new_W[new_inds].sum() + np.sum(W * np.int32(W * 3))
+
+
+def test_integer_conversions_are_piecewise_constant():
+    W = np.random.default_rng(0).normal(size=(5, 3))
+    W[:, -1] = [0.2, 1.3, 2.5, 3.1, 4.6]
+    check_grad(gather_by_integer_conversion, W)
+    _, tangent = srcad.jvp(gather_by_integer_conversion, (W,), (np.ones_like(W),))
+    np.testing.assert_allclose(tangent, np.sum(srcad.grad(gather_by_integer_conversion)(W)))
