@@ -332,27 +332,37 @@ def svd_adjoint(g, result, a, full_matrices=True, compute_uv=True, hermitian=Fal
     """The adjoint of `a` in np.linalg.svd(a, ...) (Townsend 2016), for distinct
     nonzero singular values; adjoints of unused outputs may be the scalar 0.0."""
     x, u, s, vt, gu, gs, gvt = _svd_parts(a, result, g, full_matrices, compute_uv, hermitian)
-    v = transposed(vt)
-    m, n = np.shape(x)[-2:]
-    inner = _diag_embed(_as_array_like(gs, s))
-    extra = 0.0
+    inner, extra, _, _ = svd_vector_terms(np.shape(x), u, s, vt, gu, gvt, transposed)
+    out = u @ (_diag_embed(_as_array_like(gs, s)) + inner) @ vt + extra
+    return triangle_gradient(out, "L") if hermitian else out
+
+
+def svd_vector_terms(shape, u, s, vt, gu, gvt, flip):
+    """The part of the SVD adjoint that comes from the singular vectors' adjoints `gu`,
+    `gvt` (either may be the scalar 0.0): `(inner, extra, b, e)` with the adjoint
+    `u @ (diag(gs) + inner) @ vt + extra`, and `b = flip(u) @ gu`, `e = flip(v) @ gv`
+    (None where unused). `flip` is the transpose for real matrices, the conjugate
+    transpose for complex ones (whose phase term needs `b` and `e`)."""
+    m, n = shape[-2:]
+    inner = extra = 0.0
+    b = e = None
     if not _is_zero(gu) or not _is_zero(gvt):
+        v = flip(vt)
         f = _gap_inverse(s, square=True)
         s_row = s[..., None, :]   # scales columns
         s_col = s[..., :, None]   # scales rows
         if not _is_zero(gu):
-            utgu = transposed(u) @ gu
-            inner = inner + (f * (utgu - transposed(utgu))) * s_row
+            b = flip(u) @ gu
+            inner = inner + (f * (b - flip(b))) * s_row
             if m > n:
-                extra = extra + ((gu - u @ utgu) / s_row) @ vt
+                extra = extra + ((gu - u @ b) / s_row) @ vt
         if not _is_zero(gvt):
-            gv = transposed(gvt)
-            vtgv = transposed(v) @ gv
-            inner = inner + s_col * (f * (vtgv - transposed(vtgv)))
+            gv = flip(gvt)
+            e = flip(v) @ gv
+            inner = inner + s_col * (f * (e - flip(e)))
             if m < n:
-                extra = extra + (u / s_row) @ transposed(gv - v @ vtgv)
-    out = u @ inner @ vt + extra
-    return triangle_gradient(out, "L") if hermitian else out
+                extra = extra + (u / s_row) @ flip(gv - v @ e)
+    return inner, extra, b, e
 
 
 def svd_tangent(da, result, a, full_matrices=True, compute_uv=True, hermitian=False):

@@ -40,6 +40,7 @@ from srcad.runtime.linalg import (
     _gap_inverse,
     _is_zero,
     _svd_parts,
+    svd_vector_terms,
     transposed,
 )
 
@@ -144,31 +145,12 @@ def svd_adjoint_complex(g, result, a, full_matrices=True, compute_uv=True, hermi
     singular values (see the module's docstring for the phase term)."""
     _no_hermitian(hermitian)
     x, u, s, vt, gu, gs, gvt = _svd_parts(a, result, g, full_matrices, compute_uv, False)
-    v = adjoint_transposed(vt)
-    m, n = np.shape(x)[-2:]
-    inner = _diag_embed(np.real(_as_array_like(gs, s))).astype(complex)
-    extra = 0.0
-    if not _is_zero(gu) or not _is_zero(gvt):
-        f = _gap_inverse(s, square=True)
-        s_row = s[..., None, :]   # scales columns
-        s_col = s[..., :, None]   # scales rows
-        phase_u = phase_v = 0.0
-        scale = [0.0]
-        if not _is_zero(gu):
-            b = adjoint_transposed(u) @ gu
-            inner = inner + (f * (b - adjoint_transposed(b))) * s_row
-            phase_u = np.imag(_diagonal(b))
-            scale.append(np.max(np.abs(b), initial=0.0))
-            if m > n:
-                extra = extra + ((gu - u @ b) / s_row) @ vt
-        if not _is_zero(gvt):
-            gv = adjoint_transposed(gvt)
-            e = adjoint_transposed(v) @ gv
-            inner = inner + s_col * (f * (e - adjoint_transposed(e)))
-            phase_v = np.imag(_diagonal(e))
-            scale.append(np.max(np.abs(e), initial=0.0))
-            if m < n:
-                extra = extra + (u / s_row) @ adjoint_transposed(gv - v @ e)
+    inner, extra, b, e = svd_vector_terms(np.shape(x), u, s, vt, gu, gvt, adjoint_transposed)
+    inner = inner + _diag_embed(np.real(_as_array_like(gs, s)))
+    if b is not None or e is not None:
+        phase_u = 0.0 if b is None else np.imag(_diagonal(b))
+        phase_v = 0.0 if e is None else np.imag(_diagonal(e))
+        scale = [0.0] + [np.max(np.abs(t), initial=0.0) for t in (b, e) if t is not None]
         _check_phase(np.asarray(phase_u + phase_v), np.asarray(scale),
                      "np.linalg.svd: the singular vectors")
         inner = inner + 1j * _diag_embed(np.asarray(phase_u - phase_v) / (2.0 * s))
