@@ -877,18 +877,7 @@ class FunctionGen:
         op = self.pick(["=", "+=", "=", "-=", "*="])
         d = self.draw(integers(1, self.cfg.expr_depth))
         e = self.expr(self.pick(sub_shapes(slot)), d)
-        if op == "=":
-            if self.outer(y):
-                e = self.fit(e, y.bound)
-            bound = max(y.bound, e.bound)
-        elif op == "*=":
-            if self.outer(y) or y.bound * e.bound > CAP:
-                e = self.squash(e)
-            bound = y.bound * e.bound
-        else:
-            if self.outer(y) and e.bound > ADD_MAX:
-                e = self.squash(e)
-            bound = y.bound + e.bound
+        e, bound = self.bounded_update(y, op, e)
         y.bound, y.unread = max(bound, 1.0), True
         y.active = y.active or self.active_in(e.src) or self.active_in(target)
         y.version += 1
@@ -1177,6 +1166,21 @@ class FunctionGen:
         """`n` integers in [lo, hi] (repeated entries allowed)."""
         return [self.draw(integers(lo, hi)) for _ in range(n)]
 
+    def bounded_update(self, y, op: str, e):
+        """`e` fitted or squashed so that `y op= e` (op one of =, +=, -=, *=) keeps y's
+        values bounded, and the bound y has afterwards."""
+        if op == "=":
+            if self.outer(y):
+                e = self.fit(e, y.bound)
+            return e, max(y.bound, e.bound)
+        if op == "*=":
+            if self.outer(y) or y.bound * e.bound > CAP:
+                e = self.squash(e)
+            return e, y.bound * e.bound
+        if self.outer(y) and e.bound > ADD_MAX:
+            e = self.squash(e)
+        return e, y.bound + e.bound
+
     def int_array(self, n: int, lo: int, hi: int) -> str:
         """An integer index array of length `n`."""
         return f"np.array({self.int_list(n, lo, hi)!r})"
@@ -1384,18 +1388,7 @@ class FunctionGen:
         op = self.pick(["=", "+=", "-=", "*="])
         e = self.operand(self.pick(sub_shapes(slot)),
                          self.draw(integers(1, self.cfg.expr_depth)))
-        if op == "=":
-            if self.outer(y):
-                e = self.fit(e, y.bound)
-            bound = max(y.bound, e.bound)
-        elif op == "*=":
-            if self.outer(y) or y.bound * e.bound > CAP:
-                e = self.squash(e)
-            bound = y.bound * e.bound
-        else:
-            if self.outer(y) and e.bound > ADD_MAX:
-                e = self.squash(e)
-            bound = y.bound + e.bound
+        e, bound = self.bounded_update(y, op, e)
         self.read(y)
         y.bound, y.unread = max(bound, 1.0), True
         y.active = y.active or self.active_in(e.src)
