@@ -2,14 +2,24 @@
 
 Templates written for srcad's convention (docs/complex.md); the formulas, the phase
 freedom of eigenvectors and singular vectors, and what is refused are described in
-srcad/runtime/linalg_complex.py. First order (reverse and forward mode); the real rules
-and their second derivatives are in numpy_linalg.py.
+srcad/runtime/linalg_complex.py. First order (reverse and forward mode); the helpers
+the templates call are differentiated from their source (runtime.marks) at second and
+higher order. The real rules and their second derivatives are in numpy_linalg.py.
 """
 
 import numpy as np
 
 from srcad.rules import numpy_linalg  # noqa: F401  (the real rules these extend)
-from srcad.rules.registry import complex_adjoint, complex_tangent, complex_values
+from srcad.rules.registry import (
+    Example,
+    Rand,
+    complex_adjoint,
+    complex_tangent,
+    complex_values,
+    nondifferentiable,
+)
+from srcad.runtime import linalg as linalg_rt
+from srcad.runtime import linalg_complex as complex_rt
 from srcad.runtime.linalg_complex import (
     eig_adjoint_complex,
     eig_tangent_complex,
@@ -81,3 +91,13 @@ complex_values(np.linalg.eigvalsh, how="native", output="real")
 complex_values(np.linalg.svd, how="native", output=(None, "real", None))
 complex_values(np.linalg.eig, np.linalg.eigvals, how="native")
 
+
+# Flags and options inside those helpers, never a value to differentiate (the helpers
+# that only check and raise are marked runtime.marks.check_only).
+for _check, _example in [
+        (linalg_rt._is_zero, Example((0.0,))),
+        (linalg_rt._extra_is_zero, Example((Rand((3, 4)), -1, 2))),
+        (linalg_rt._check_uplo, Example(("L",))),
+        (complex_rt.spectral_axes, Example((Rand((2, 3, 4)), (0, 2)))),
+        (complex_rt.spectral_norm, Example((2, "nuc", None)))]:
+    nondifferentiable(_check, examples=[_example])

@@ -38,8 +38,15 @@ from srcad.runtime import linalg as linalg_rt
 from srcad.runtime import products as products_rt
 from srcad.runtime import python as pyrt
 from srcad.runtime import reductions
-from srcad.runtime.complex import abs_tangent, norm_direction, unit, unit_projection
-from srcad.runtime.linalg import norm_adjoint, norm_order_adjoint, norm_order_tangent, norm_tangent
+from srcad.runtime.complex import (
+    abs_tangent,
+    norm_direction,
+    real_if_close_tangent,
+    unit,
+    unit_projection,
+)
+from srcad.runtime.linalg import norm_order_adjoint, norm_order_tangent
+from srcad.runtime.linalg_complex import norm_adjoint_complex, norm_tangent_complex
 from srcad.runtime.reductions import deviation
 
 try:
@@ -59,7 +66,7 @@ complex_values(
     np.split, np.array_split, np.flip, np.fliplr, np.flipud, np.roll, np.tile, np.repeat,
     Method("repeat"), np.diag, np.diagonal, np.trace, Method("trace"), np.tril, np.triu,
     np.broadcast_to, np.atleast_1d, np.atleast_2d, np.atleast_3d, np.copy, Method("copy"),
-    np.asarray, np.array, Method("astype"), np.take_along_axis,
+    np.asarray, np.array, Method("astype"), np.take_along_axis, np.where,
     runtime.setitem, runtime.as_sequence, runtime.identity, runtime.grad_hook,
     runtime.unbroadcast, runtime.unreduce, runtime.index_adjoint, runtime.broadcast_like,
     runtime.add_adjoints, runtime.add_items, runtime.add_at, runtime.transpose_adjoint,
@@ -166,6 +173,23 @@ complex_values(np.real, Attribute("real"), np.imag, Attribute("imag"), how="nati
                output="real")
 
 
+# np.real_if_close(z, tol) is z, or Re(z) when every imaginary part is below tol
+# machine epsilons: either way the adjoint of z is the output's (its imaginary part has
+# no effect there, so no adjoint).
+@adjoint(np.real_if_close, kind="first", nondiff_params=("tol",),
+         examples=[Example((Rand((3,)),)), Example((Rand((2, 2)), 1000))])
+def _(y, a, tol=100):
+    da = dy
+
+
+@tangent(np.real_if_close)
+def _(y, a, tol=100):
+    dy = real_if_close_tangent(da, y)
+
+
+complex_values(np.real_if_close, how="native")
+
+
 # The angle of a real number is 0 or pi: piecewise constant.
 @derivative(np.angle, wrt=("z",), kind="first", examples=[Example((Rand((3,), 0.2, 1.5),))])
 def _(y, z, deg=False):
@@ -242,8 +266,9 @@ for _reduction in (np.var, Method("var"), np.std, Method("std")):
 # ----------------------------------------------------------------------------- norms
 # Every norm np.linalg.norm computes but the singular-value ones ('nuc', 2, -2 of a
 # matrix) is the same norm of abs(x): its gradient is unit(x) times the real norm's
-# gradient at abs(x) (and d/dord is the real one at abs(x)); norm_direction is unit(x)
-# and refuses the singular-value norms.
+# gradient at abs(x) (and d/dord is the real one at abs(x)); norm_direction is unit(x).
+# The singular-value norms go through the complex SVD (runtime.linalg_complex, whose
+# helpers are differentiated from their source at second order).
 @adjoint(norm_direction, kind="first", examples=[
     Example((Rand((3,), 0.2, 1.5),)), Example((Rand((2, 3), 0.2, 1.5), "fro")),
     Example((Rand((2, 3), 0.2, 1.5), None, 1))])
@@ -261,14 +286,14 @@ complex_values(norm_direction, how="native")
 
 @complex_adjoint(np.linalg.norm)
 def _(y, x, ord=None, axis=None, keepdims=False):
-    dx = norm_direction(x, ord, axis) * norm_adjoint(dy, np.abs(x), ord, axis, keepdims)
+    dx = norm_adjoint_complex(dy, x, ord, axis, keepdims)
     dord = norm_order_adjoint(dy, np.abs(x), ord, axis, keepdims)
 
 
 @complex_tangent(np.linalg.norm)
 def _(y, x, ord=None, axis=None, keepdims=False):
-    dy = norm_tangent(np.real(np.conjugate(norm_direction(x, ord, axis)) * dx), np.abs(x), ord,
-                      axis, keepdims) + norm_order_tangent(dord, np.abs(x), ord, axis, keepdims)
+    dy = norm_tangent_complex(dx, x, ord, axis, keepdims) + \
+        norm_order_tangent(dord, np.abs(x), ord, axis, keepdims)
 
 
 complex_values(np.linalg.norm, how="native", output="real")

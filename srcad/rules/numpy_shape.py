@@ -1017,6 +1017,7 @@ def _(y, a, min=None, max=None):
 
 nondifferentiable(np.shape, np.ndim, np.size, Attribute("shape"), Attribute("ndim"),
                   Attribute("size"), Attribute("dtype"))
+nondifferentiable(np.result_type, examples=[Example((Rand((3,)), np.float64))])
 # Outputs that do not depend on the values of float inputs. (np.full, np.arange and
 # np.linspace do: they have no rule yet, so differentiating through them is refused.)
 nondifferentiable(np.zeros, np.ones, np.empty, np.eye, np.zeros_like, np.ones_like,
@@ -1131,4 +1132,4 @@ def _(y, g, array, pad_width, constant_values):
 
 
 complex_values(ravel_adjoint, ravel_tangent, diag_adjoint, tile_adjoint, np_repeat_adjoint,
-               pad_adjoint, pad_constant_values_adjoint, how="linear")
+               pad_adjoint, pad_constant_values_adjoint, np.pad, how="linear")

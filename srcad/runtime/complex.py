@@ -6,6 +6,7 @@ from __future__ import annotations
 import numpy as np
 
 from srcad.errors import NoDerivativeError
+from srcad.runtime.marks import differentiated_from_source
 
 
 def unit(z):
@@ -29,7 +30,7 @@ def unit_projection(g, z):
     return np.where(magnitude == 0, 0.0, (g - u * np.real(np.conj(u) * g)) / safe)
 
 
-def _spectral_norm(ndim, ord, axis) -> bool:
+def spectral_norm(ndim, ord, axis) -> bool:
     """Whether np.linalg.norm(x, ord, axis) of an `ndim`-dimensional x is a norm of the
     singular values ('nuc', 2 or -2 over two axes), which |x| does not determine."""
     if isinstance(ord, str):
@@ -46,11 +47,18 @@ def norm_direction(x, ord=None, axis=None):
     """`unit(x)` for np.linalg.norm(x, ord, axis) of a complex `x`: every norm but the
     spectral matrix norms is the same norm of `abs(x)`, so its gradient is `unit(x)` times
     the real norm's gradient at `abs(x)`. The singular-value norms ('nuc', 2, -2 of a
-    matrix) are refused, whatever the dtype (the rules call this only for a call that
-    may see complex values)."""
-    if _spectral_norm(np.ndim(x), ord, axis):
+    matrix) are refused here (runtime.linalg_complex differentiates them)."""
+    if spectral_norm(np.ndim(x), ord, axis):
         raise NoDerivativeError(
-            f"np.linalg.norm(x, ord={ord!r}) of a matrix that may be complex (a norm of its "
-            "singular values): srcad differentiates it for real matrices only",
-            None, "split the matrix into real and imaginary parts, or use ord='fro'")
+            f"np.linalg.norm(x, ord={ord!r}) of a matrix (a norm of its singular values) has "
+            "no direction of abs(x)", None, "use norm_adjoint_complex")
     return unit(x)
+
+
+@differentiated_from_source
+def real_if_close_tangent(dz, y):
+    """The tangent of `y = np.real_if_close(z)`: `dz`, or its real part where NumPy
+    dropped the (negligible) imaginary part."""
+    if np.iscomplexobj(y):
+        return dz
+    return np.real(dz)

@@ -23,6 +23,7 @@ import numpy as np
 
 from srcad.errors import NoDerivativeError
 from srcad.runtime import unbroadcast
+from srcad.runtime.marks import differentiated_from_source
 
 _NUMPY2 = int(np.__version__.split(".")[0]) >= 2
 
@@ -30,6 +31,7 @@ _NUMPY2 = int(np.__version__.split(".")[0]) >= 2
 # ----------------------------------------------------------------------------- basics
 
 
+@differentiated_from_source
 def transposed(x):
     """Swap the last two axes (the matrix transpose of a stack of matrices)."""
     return np.swapaxes(x, -1, -2)
@@ -40,12 +42,14 @@ def _is_zero(g) -> bool:
     return np.ndim(g) == 0 and not np.any(g)
 
 
+@differentiated_from_source
 def _as_array_like(g, value):
     """The adjoint `g` as an array shaped like `value` (a scalar 0.0 becomes zeros)."""
     return np.broadcast_to(np.asarray(g, dtype=np.result_type(g, value, np.float64)),
                            np.shape(value))
 
 
+@differentiated_from_source
 def _diag_embed(d):
     """A stack of diagonal matrices with diagonals `d` (..., n) -> (..., n, n)."""
     d = np.asarray(d)
@@ -56,6 +60,7 @@ def _eye_like(x):
     return np.eye(np.shape(x)[-1])
 
 
+@differentiated_from_source
 def _gap_inverse(w, square=False):
     """F with F[..., i, j] = 1 / (w_j - w_i) off the diagonal and 0 on it
     (1 / (w_j**2 - w_i**2) when `square`)."""
@@ -75,6 +80,7 @@ def _check_uplo(uplo) -> str:
     return uplo
 
 
+@differentiated_from_source
 def symmetric_from_triangle(a, uplo="L"):
     """The symmetric matrix NumPy works with when it reads only `a`'s lower ('L')
     or upper ('U') triangle."""
@@ -299,6 +305,7 @@ def _extra_is_zero(g, axis, k) -> bool:
     return not np.any(extra)
 
 
+@differentiated_from_source
 def _svd_parts(a, result, g, full_matrices, compute_uv, hermitian):
     """(input as the SVD sees it, thin u, s, thin vt, gu, gs, gvt).
 
@@ -337,6 +344,7 @@ def svd_adjoint(g, result, a, full_matrices=True, compute_uv=True, hermitian=Fal
     return triangle_gradient(out, "L") if hermitian else out
 
 
+@differentiated_from_source
 def svd_vector_terms(shape, u, s, vt, gu, gvt, flip):
     """The part of the SVD adjoint that comes from the singular vectors' adjoints `gu`,
     `gvt` (either may be the scalar 0.0): `(inner, extra, b, e)` with the adjoint
@@ -732,6 +740,7 @@ def _norm_plan(x, ord, axis):
     raise ValueError("Improper number of dimensions to norm.")
 
 
+@differentiated_from_source
 def _spread(g, x, axes, keepdims):
     """The adjoint of a reduction over `axes` (None: all) broadcast back to x's shape."""
     g = np.asarray(g)

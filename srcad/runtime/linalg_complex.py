@@ -33,16 +33,21 @@ from __future__ import annotations
 import numpy as np
 
 from srcad.errors import NoDerivativeError
+from srcad.runtime.complex import norm_direction, spectral_norm
 from srcad.runtime.linalg import (
     _as_array_like,
     _check_uplo,
     _diag_embed,
     _gap_inverse,
     _is_zero,
+    _spread,
     _svd_parts,
+    norm_adjoint,
+    norm_tangent,
     svd_vector_terms,
     transposed,
 )
+from srcad.runtime.marks import check_only, differentiated_from_source
 
 # A loss that does not depend on the eigenvector / singular-vector phases has a gradient
 # whose phase component (Im(diag(V^H gV))) is zero up to rounding; larger than this,
@@ -50,15 +55,18 @@ from srcad.runtime.linalg import (
 _PHASE_RTOL = 1e-6
 
 
+@differentiated_from_source
 def adjoint_transposed(x):
     """The conjugate transpose of a (stack of) matrices."""
     return np.conjugate(transposed(x))
 
 
+@differentiated_from_source
 def _diagonal(x):
     return np.diagonal(x, axis1=-2, axis2=-1)
 
 
+@check_only
 def _check_phase(leak, scale, what: str) -> None:
     """Refuse a loss whose gradient depends on the free phases (`leak` is the phase
     component of the gradient, `scale` its size)."""
@@ -77,6 +85,7 @@ def _check_phase(leak, scale, what: str) -> None:
 # ----------------------------------------------------------------------------- eigh
 
 
+@differentiated_from_source
 def hermitian_from_triangle(a, uplo="L"):
     """The Hermitian matrix LAPACK works with when it reads `a`'s lower ('L') or upper
     ('U') triangle: the strict triangle, its conjugate transpose, and the real part of
@@ -86,6 +95,7 @@ def hermitian_from_triangle(a, uplo="L"):
     return part + adjoint_transposed(part) + _diag_embed(np.real(_diagonal(a)))
 
 
+@differentiated_from_source
 def hermitian_triangle_gradient(q, uplo="L"):
     """The adjoint of `a` given the adjoint `q` of `hermitian_from_triangle(a, uplo)`."""
     q = np.asarray(q)
@@ -94,6 +104,7 @@ def hermitian_triangle_gradient(q, uplo="L"):
     return off + _diag_embed(np.real(_diagonal(q)))
 
 
+@differentiated_from_source
 def eigh_adjoint_complex(g, result, uplo="L"):
     """The adjoint of `a` in (w, v) = eigh(a, uplo) of a complex `a`:
     V (diag(Re gw) + F * (V^H gv)) V^H on the triangle read, F[i, j] = 1/(w_j - w_i)."""
@@ -107,6 +118,7 @@ def eigh_adjoint_complex(g, result, uplo="L"):
     return hermitian_triangle_gradient(v @ inner @ adjoint_transposed(v), uplo)
 
 
+@differentiated_from_source
 def eigh_tangent_complex(da, result, uplo="L"):
     """The tangents (dw, dv) of eigh(a, uplo) of a complex `a` along `da` (dv with
     Im(v_j^H dv_j) = 0)."""
@@ -115,6 +127,7 @@ def eigh_tangent_complex(da, result, uplo="L"):
     return np.real(_diagonal(m)), v @ (_gap_inverse(w) * m)
 
 
+@differentiated_from_source
 def eigvalsh_adjoint_complex(g, a, uplo="L"):
     """The adjoint of a complex `a` in eigvalsh(a, uplo): V diag(Re g) V^H."""
     _, v = np.linalg.eigh(a, uplo)
@@ -122,6 +135,7 @@ def eigvalsh_adjoint_complex(g, a, uplo="L"):
     return hermitian_triangle_gradient(q, uplo)
 
 
+@differentiated_from_source
 def eigvalsh_tangent_complex(da, a, uplo="L"):
     """The tangent of eigvalsh(a, uplo) of a complex `a`: Re(diag(V^H dH V))."""
     _, v = np.linalg.eigh(a, uplo)
@@ -132,6 +146,7 @@ def eigvalsh_tangent_complex(da, a, uplo="L"):
 # ----------------------------------------------------------------------------- svd
 
 
+@check_only
 def _no_hermitian(hermitian) -> None:
     if hermitian:
         raise NoDerivativeError(
@@ -140,6 +155,7 @@ def _no_hermitian(hermitian) -> None:
             hint="call np.linalg.svd(a) (hermitian=False)")
 
 
+@differentiated_from_source
 def svd_adjoint_complex(g, result, a, full_matrices=True, compute_uv=True, hermitian=False):
     """The adjoint of a complex `a` in np.linalg.svd(a, ...), for distinct nonzero
     singular values (see the module's docstring for the phase term)."""
@@ -157,6 +173,7 @@ def svd_adjoint_complex(g, result, a, full_matrices=True, compute_uv=True, hermi
     return u @ inner @ vt + extra
 
 
+@differentiated_from_source
 def svd_tangent_complex(da, result, a, full_matrices=True, compute_uv=True, hermitian=False):
     """The tangents (du, ds, dvt) of np.linalg.svd(a, ...) of a complex `a` along `da`
     (ds alone when compute_uv=False); NaN for the extra singular vectors of a non-square
@@ -195,6 +212,7 @@ def svd_tangent_complex(da, result, a, full_matrices=True, compute_uv=True, herm
 # ----------------------------------------------------------------------------- eig
 
 
+@differentiated_from_source
 def _largest(v):
     """For each eigenvector (column of v): the row of its largest component, and that
     component (real and positive after LAPACK's scaling), shaped (..., 1, n)."""
@@ -202,6 +220,7 @@ def _largest(v):
     return k, np.real(np.take_along_axis(v, k, axis=-2))
 
 
+@differentiated_from_source
 def eig_adjoint_complex(g, result, a):
     """The adjoint of a complex `a` in (w, v) = eig(a), for distinct eigenvalues:
     V^-H (diag(gw) + conj(F) * (V^H gv0)) V^H, F[i, j] = 1/(w_j - w_i), where gv0 is gv
@@ -221,6 +240,7 @@ def eig_adjoint_complex(g, result, a):
     return np.linalg.solve(vh, inner @ vh)
 
 
+@differentiated_from_source
 def eig_tangent_complex(da, result, a):
     """The tangents (dw, dv) of eig(a) of a complex `a` along `da`."""
     w, v = result[0], result[1]
@@ -232,16 +252,24 @@ def eig_tangent_complex(da, result, a):
     return _diagonal(m), dv + v * c
 
 
+@check_only
+def _check_eigenvalue_order(w2, w) -> None:
+    """Refuse when np.linalg.eig's eigenvalues `w2` are not eigvals' `w` in order."""
+    size = max(1.0, float(np.max(np.abs(w), initial=0.0)))
+    if not np.allclose(w2, w, rtol=1e-10, atol=1e-12 * size):
+        raise NoDerivativeError("np.linalg.eigvals: np.linalg.eig returns the eigenvalues "
+                                "in another order, so their derivative cannot be matched")
+
+
+@differentiated_from_source
 def _eigenvectors(w, a):
     """The eigenvectors of `a`, in the order of the eigenvalues `w` (eigvals(a))."""
     w2, v = np.linalg.eig(a)
-    if not np.allclose(w2, w, rtol=1e-10, atol=1e-12 * max(1.0, float(np.max(np.abs(w),
-                                                                            initial=0.0)))):
-        raise NoDerivativeError("np.linalg.eigvals: np.linalg.eig returns the eigenvalues "
-                                "in another order, so their derivative cannot be matched")
+    _check_eigenvalue_order(w2, w)
     return v
 
 
+@differentiated_from_source
 def eigvals_adjoint_complex(g, w, a):
     """The adjoint of a complex `a` in eigvals(a): V^-H diag(g) V^H."""
     v = _eigenvectors(w, a)
@@ -249,8 +277,54 @@ def eigvals_adjoint_complex(g, w, a):
     return np.linalg.solve(vh, _diag_embed(np.asarray(g, dtype=complex)) @ vh)
 
 
+@differentiated_from_source
 def eigvals_tangent_complex(da, w, a):
     """The tangent of eigvals(a) of a complex `a` along `da`: diag(V^-1 dA V)."""
     v = _eigenvectors(w, a)
     return _diagonal(np.linalg.solve(v, da @ v))
 
+
+
+# ----------------------------------------------------------------------------- norm
+
+
+def spectral_axes(x, axis):
+    """The two axes a matrix norm of `x` runs over (`axis` None: a 2-d `x`)."""
+    ndim = np.ndim(x)
+    return (0, 1) if axis is None else tuple(int(a) % ndim for a in axis)
+
+
+@differentiated_from_source
+def _spectral_weights(x, ord, axes):
+    """W with d(norm) = Re(sum(conj(W) * dx)) for the singular-value norms of a complex
+    matrix over `axes`: U V^H for 'nuc', u_1 v_1^H for 2 (the last pair for -2)."""
+    xm = np.moveaxis(x, axes, (-2, -1))
+    u, _, vh = np.linalg.svd(xm, full_matrices=False)
+    if ord == "nuc":
+        w = u @ vh
+    else:
+        i = 0 if ord == 2 else -1
+        w = u[..., :, i, None] * vh[..., i, None, :]
+    return np.moveaxis(w, (-2, -1), axes)
+
+
+@differentiated_from_source
+def norm_adjoint_complex(g, x, ord=None, axis=None, keepdims=False):
+    """The adjoint of a complex `x` in np.linalg.norm(x, ord, axis, keepdims): unit(x)
+    times the real norm's adjoint at abs(x), except for the singular-value norms
+    ('nuc', 2, -2 of a matrix), whose adjoint is W (`_spectral_weights`) times g."""
+    if spectral_norm(np.ndim(x), ord, axis):
+        axes = spectral_axes(x, axis)
+        return _spread(g, x, axes, keepdims) * _spectral_weights(x, ord, axes)
+    return norm_direction(x, ord, axis) * norm_adjoint(g, np.abs(x), ord, axis, keepdims)
+
+
+@differentiated_from_source
+def norm_tangent_complex(dx, x, ord=None, axis=None, keepdims=False):
+    """The tangent of np.linalg.norm(x, ord, axis, keepdims) of a complex `x`."""
+    if spectral_norm(np.ndim(x), ord, axis):
+        axes = spectral_axes(x, axis)
+        w = _spectral_weights(x, ord, axes)
+        return np.real(np.sum(np.conjugate(w) * dx, axis=axes, keepdims=keepdims))
+    direction = np.real(np.conjugate(norm_direction(x, ord, axis)) * dx)
+    return norm_tangent(direction, np.abs(x), ord, axis, keepdims)

@@ -390,6 +390,15 @@ def _pad_pairs(pad_width, ndim):
     return np.broadcast_to(np.asarray(pad_width, dtype=np.intp), (ndim, 2))
 
 
+def _bincount(labels, weights, minlength):
+    """np.bincount of (possibly complex) weights."""
+    weights = np.ravel(weights)
+    if np.iscomplexobj(weights):
+        return (np.bincount(labels, weights=weights.real, minlength=minlength) +
+                1j * np.bincount(labels, weights=weights.imag, minlength=minlength))
+    return np.bincount(labels, weights=weights, minlength=minlength)
+
+
 def pad_adjoint(g, array, pad_width, mode="constant"):
     """The adjoint of `array` in `np.pad(array, pad_width, mode)`."""
     _check_pad_mode(mode)
@@ -401,7 +410,7 @@ def pad_adjoint(g, array, pad_width, mode="constant"):
     # to find which one, then add each element's adjoint to its source.
     size = math.prod(shape)
     source = np.pad(np.arange(size).reshape(shape), pad_width, mode=mode)
-    out = np.bincount(source.ravel(), weights=np.ravel(g), minlength=size)
+    out = _bincount(source.ravel(), g, size)
     return out.reshape(shape)
 
 
@@ -414,14 +423,15 @@ def pad_constant_values_adjoint(g, array, pad_width, constant_values):
     labels = np.arange(1, 2 * ndim + 1).reshape(ndim, 2)
     owner = np.pad(np.zeros(np.shape(array), dtype=np.intp), pad_width, mode="constant",
                    constant_values=labels)
-    sums = np.bincount(owner.ravel(), weights=np.ravel(g), minlength=2 * ndim + 1)
+    sums = _bincount(owner.ravel(), g, 2 * ndim + 1)
     return unbroadcast(sums[1:].reshape(ndim, 2), constant_values)
 
 
 def pad_tangent(darray, array, pad_width, mode="constant", dconstant_values=0.0):
     """The tangent of `np.pad(array, pad_width, mode, constant_values=...)`."""
     _check_pad_mode(mode)
-    darray = np.broadcast_to(darray, np.shape(array))
+    dtype = np.result_type(np.asarray(darray), np.asarray(dconstant_values))
+    darray = np.broadcast_to(np.asarray(darray, dtype=dtype), np.shape(array))
     if mode == "constant":
         return np.pad(darray, pad_width, mode=mode, constant_values=dconstant_values)
     return np.pad(darray, pad_width, mode=mode)

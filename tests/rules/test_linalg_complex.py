@@ -7,8 +7,8 @@ eigenvectors and singular vectors read only what does not depend on their free p
 (abs(v), V diag(c) V^H, U diag(c) V^H, the reconstruction U diag(s) V^H), except for
 `eig`, whose eigenvectors LAPACK normalizes (unit length, largest component real): their
 real and imaginary parts have a derivative. A loss that depends on the free phases is
-refused, as are hermitian=True SVDs of complex matrices; second derivatives of the
-complex rules are refused (first order only).
+refused, as are hermitian=True SVDs of complex matrices. Second derivatives go through
+the rules' helpers, differentiated from their source.
 """
 
 import numpy as np
@@ -232,10 +232,42 @@ def test_single_precision():
 
 
 # ----------------------------------------------------------------------------- order 2
+# The complex rules' helpers (srcad/runtime/linalg_complex.py) are differentiated from
+# their source: forward over reverse (hvp) and reverse over reverse (the gradient of a
+# loss of the gradient) against finite differences of srcad's own gradient.
 
 
-def test_second_order_is_refused():
-    for f, shape in [(eigh_lower, (4, 4)), (svd_polar, (3, 4)), (eig_parts, (4, 4))]:
-        z = crand(*shape)
-        with pytest.raises(srcad.SrcadError):
-            srcad.hvp(f)(z, crand(*shape))
+def nuclear(a):
+    return np.linalg.norm(a, "nuc") + np.linalg.norm(a, 2) ** 2
+
+
+def nuclear_axes(a):
+    return np.sum(np.linalg.norm(a, "nuc", axis=(0, 2)) * C3[:2])
+
+
+SECOND_ORDER = [(eigh_lower, (4, 4)), (eigvalsh_both, (4, 4)), (svd_polar, (3, 4)),
+                (svd_abs, (4, 3)), (svd_values, (3, 5)), (eig_parts, (4, 4)),
+                (eigvals_sum, (5, 5)), (nuclear, (3, 3)), (nuclear, (2, 4)),
+                (nuclear_axes, (3, 2, 4))]
+
+
+@pytest.mark.parametrize("f,shape", SECOND_ORDER,
+                         ids=[f"{f.__name__}-{'x'.join(map(str, s))}" for f, s in SECOND_ORDER])
+def test_second_order(f, shape):
+    z, dz = crand(*shape), crand(*shape)
+    g = srcad.grad(f)
+    h = 1e-6
+    expected = (g(z + h * dz) - g(z - h * dz)) / (2 * h)
+    assert np.allclose(srcad.hvp(f)(z, dz), expected, rtol=1e-5, atol=1e-6)
+    weights = crand(*shape)
+
+    def loss_of_gradient(a):
+        return np.sum(np.real(np.conj(weights) * g(a)))
+
+    assert np.allclose(srcad.grad(loss_of_gradient)(z), fd_grad(loss_of_gradient, z),
+                       rtol=1e-4, atol=1e-5)
+
+
+def test_first_order_of_the_nuclear_norm():
+    check(nuclear, crand(3, 4))
+    check(nuclear_axes, crand(3, 2, 4))
