@@ -59,10 +59,22 @@ _LIBRARY_ROOTS = {"numpy", "scipy", "srcad", "math", "builtins", "functools", "i
 _STDLIB = sysconfig.get_paths().get("stdlib", "\0")
 
 
+def derived_function(fn) -> bool:
+    """Whether `fn` is a function srcad made (`srcad.grad(f)`) that the differentiated
+    code calls: its IR is srcad's derivative of `f`, transformed again."""
+    return not isinstance(fn, types.FunctionType) and \
+        getattr(type(fn), "__srcad_spec__", None) is not None
+
+
 def is_user_function(fn) -> bool:
-    """A Python function srcad differentiates from its source (user code)."""
+    """A Python function srcad differentiates from its source (user code), or a
+    function srcad made from one (`derived_function`)."""
+    if derived_function(fn):
+        return True
     if not isinstance(fn, types.FunctionType) or registry.lookup(fn) is not None:
         return False
+    if getattr(fn, "__srcad_source__", False):
+        return True  # a runtime helper differentiated from its source (runtime.marks)
     root = (getattr(fn, "__module__", None) or "").split(".")[0]
     if root in _LIBRARY_ROOTS:
         return False
@@ -430,6 +442,8 @@ def is_inert(fn) -> bool:
 
     if isinstance(fn, Method):
         return fn.name in _INERT_METHODS
+    if getattr(fn, "__srcad_check__", False):
+        return True  # a runtime helper that only checks (runtime.marks.check_only)
     if isinstance(fn, type) and issubclass(fn, BaseException):
         return True
     if fn in (pyrt.check_assertion, pyrt.raise_error, pyrt.check_unshared,

@@ -128,6 +128,12 @@ def value_and_grad(fn: Callable | None = None, wrt: WrtSpec = 0) -> Callable:
     return GradFunction(fn, wrt, with_value=True)
 
 
+# Called inside a function srcad differentiates, srcad.grad(f, wrt=...) is made while
+# transforming (lower/calls.py): the hook names what to call.
+grad.__srcad_factory__ = grad  # type: ignore[attr-defined]
+value_and_grad.__srcad_factory__ = value_and_grad  # type: ignore[attr-defined]
+
+
 class Pullback:
     """The pullback of a `vjp`: maps an output adjoint to the inputs' adjoints.
 

@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from srcad.analysis.inference import is_user_function
+from srcad.analysis.inference import derived_function, is_user_function
 from srcad.errors import UnsupportedSyntaxError
 from srcad.frontend.scopes import display_name
 from srcad.ir.handles import BoundMethod, Handle, LocalFunction, Lowered, Static, Struct, SuperRef
@@ -199,6 +199,12 @@ class Calls:
             return self.inliner.inline_callable(head.function, [head.receiver] + args, kwargs,
                                                 node, head.owner)
         fn = head.value
+        factory = getattr(fn, "__srcad_factory__", None)
+        if callable(factory):
+            return self._derive_now(factory, fn, args, kwargs, node)
+        if derived_function(fn):
+            self._check_nested(fn, args, kwargs, node)
+            return None
         if fn is super and not args and not kwargs:
             context = self.core.method_owner
             if context is None:
@@ -230,12 +236,62 @@ class Calls:
             return self.inliner.inline_callable(fn, args, kwargs, node)
         return None
 
-    def _bind_user_call(self, fn: types.FunctionType, args: list[Operand],
+    def _derive_now(self, factory: Any, fn: Any, args: list[Lowered],
+                    kwargs: dict[str, Lowered], node: ast.Call) -> Static:
+        """`srcad.grad(f, wrt=...)` inside the differentiated function: made now, from
+        the function and options it is given (they must be known while transforming)."""
+        label = getattr(fn, "__name__", "srcad.grad")
+        values = []
+        for item in list(args) + list(kwargs.values()):
+            if isinstance(item, LocalFunction):
+                raise UnsupportedSyntaxError(
+                    f"srcad.{label} of a function defined inside the differentiated "
+                    "function is not supported", self.core.loc_for(node),
+                    f"define '{item.name}' at module level and call "
+                    f"srcad.{label}({item.name}) on it")
+            if isinstance(item, Static):
+                values.append(item.value)
+            elif isinstance(item, Const):
+                values.append(item.value)
+            else:
+                raise UnsupportedSyntaxError(
+                    f"the arguments of srcad.{label} inside a differentiated function must "
+                    "be known while srcad transforms it (a function and constant options)",
+                    self.core.loc_for(node),
+                    f"pass srcad.{label} a module-level function and a constant wrt=")
+        positional = values[:len(args)]
+        keywords = dict(zip(kwargs, values[len(args):]))
+        return Static(factory(*positional, **keywords))
+
+    def _check_nested(self, fn: Any, args: list[Lowered], kwargs: dict[str, Lowered],
+                      node: ast.Call) -> None:
+        """A call of a function srcad made (`srcad.grad(f)(x)`): what is supported."""
+        loc = self.core.loc_for(node)
+        name = getattr(fn, "__name__", "f")
+        if getattr(fn, "with_value", False):
+            raise UnsupportedSyntaxError(
+                "srcad.value_and_grad(...) called inside a differentiated function is not "
+                "supported", loc, f"call {name}(...) and srcad.grad({name})(...)")
+        if getattr(fn, "bound", ()):
+            raise UnsupportedSyntaxError(
+                f"srcad.grad of a bound method ('{name}') called inside a differentiated "
+                "function is not supported", loc,
+                "differentiate a module-level function that takes the object")
+        if any(isinstance(a, Handle) or isinstance(a, Static)
+               for a in list(args) + list(kwargs.values())):
+            raise UnsupportedSyntaxError(
+                f"srcad.grad({name}) called inside a differentiated function takes numbers, "
+                "arrays and tuples of them here, not dicts, objects or functions", loc,
+                f"pass the arrays one by one (as separate parameters of '{name}')")
+
+    def _bind_user_call(self, fn: Any, args: list[Operand],
                         kwargs: dict[str, Operand],
                         node: ast.AST) -> tuple[list[Operand], dict[str, Operand]]:
         """A call to a user function, with keywords and defaults made positional."""
+        # srcad.grad(f) binds f's parameters
+        target = getattr(fn, "fn", fn) if derived_function(fn) else fn
         try:
-            sig = inspect.signature(fn, follow_wrapped=False)  # a wrapper's own parameters
+            sig = inspect.signature(target, follow_wrapped=False)  # a wrapper's own
         except (TypeError, ValueError):
             return args, kwargs
         if any(p.kind in (p.VAR_POSITIONAL, p.VAR_KEYWORD, p.KEYWORD_ONLY)

@@ -14,7 +14,7 @@ import inspect
 import types
 from typing import Any
 
-from srcad.analysis.inference import Kinds
+from srcad.analysis.inference import Kinds, derived_function
 from srcad.codegen.emit import Module
 from srcad.errors import BadArgumentError
 from srcad.ir.kinds import NUMERIC
@@ -81,16 +81,23 @@ class Compilation:
             self.lowered[key] = self.derive("gradient", spec, spec.wrt, kinds, (name,))[0]
         return self.lowered[key]
 
+    def callee_ir(self, fn: Any, arg_kinds: list | tuple) -> Function:
+        """The IR of a called user function, or of a function srcad made
+        (`srcad.grad(f)`, `derived_function`), for these argument kinds."""
+        if derived_function(fn):
+            return self.derived_ir(fn.__srcad_spec__, tuple(arg_kinds))
+        return self.lower(fn)
+
     def callee_kind(self, fn: Any, stmt: Call | None, arg_kinds: list) -> Any:
         key = (fn, tuple(arg_kinds))
         if key not in self.kind_cache:
             self.kind_cache[key] = NUMERIC  # while in progress (recursion)
-            ir = self.lower(fn)
+            ir = self.callee_ir(fn, arg_kinds)
             self.kind_cache[key] = Kinds(ir, pad_kinds(ir, arg_kinds), self.callee_kind).result
         return self.kind_cache[key]
 
     def subroutine(self, fn: Any, stmt: Call, arg_kinds: list, positions: list) -> Subroutine:
-        ir = self.lower(fn)
+        ir = self.callee_ir(fn, arg_kinds)
         if len(stmt.args) != len(ir.params):
             raise BadArgumentError(
                 f"'{fn.__name__}' takes {len(ir.params)} arguments but this call passes "
@@ -99,7 +106,7 @@ class Compilation:
         if key not in self.pairs:
             self.pairs[key] = self._pair(fn, stmt, positions, arg_kinds)
             names = (self.pairs[key].fwd.name, self.pairs[key].bwd.name)
-            self.functions.extend(self.derive("split", fn, positions, arg_kinds, names))
+            self.functions.extend(self.derive("split", _spec(fn), positions, arg_kinds, names))
         return self.pairs[key]
 
     def _pair(self, fn: Any, stmt: Call | None, positions: list | tuple,
@@ -117,7 +124,8 @@ class Compilation:
         if key not in self.pairs:
             ref = GeneratedRef(self.unique(f"{_stem(fn)}_jvp"), 2)
             self.pairs[key] = ref
-            self.functions.extend(self.derive("jvp", fn, positions, arg_kinds, (ref.name,)))
+            self.functions.extend(self.derive("jvp", _spec(fn), positions, arg_kinds,
+                                              (ref.name,)))
         return self.pairs[key]
 
 
@@ -208,8 +216,16 @@ def _flat_spec(spec: Any, kinds: tuple) -> Any:
                    spec.single and not trees)
 
 
+def _spec(fn: Any) -> Any:
+    """What to transform for a callee: the user's function, or the `Derived` spec of a
+    function srcad made."""
+    return fn.__srcad_spec__ if derived_function(fn) else fn
+
+
 def _stem(fn: Any) -> str:
     """A name for generated functions: the function's own, or 'lambda'."""
+    if derived_function(fn):
+        return f"grad_{_stem(fn.fn)}"
     name = getattr(fn, "__name__", "f")
     return name if name.isidentifier() else "lambda"
 

@@ -17,13 +17,21 @@ from srcad.analysis.keywords import check_keywords
 from srcad.analysis.sequences import has_sequences, make_sequences_explicit
 from srcad.codegen.emit import build_module
 from srcad.frontend.source import parse_function
+from srcad.ir.nodes import Function
 from srcad.ir.verify import verify
 from srcad.lower.lowering import lower_function
 from srcad.optimize.optimizer import optimize
 from srcad.pipeline.assemble import ASSEMBLERS
 from srcad.pipeline.runner import Pass
 from srcad.pipeline.seeds import reverse_seed
-from srcad.pipeline.unit import DerivativeUnit, Derived, ModuleUnit, SourceUnit, TangentSweep
+from srcad.pipeline.unit import (
+    DerivativeUnit,
+    Derived,
+    ModuleUnit,
+    SourceUnit,
+    TangentSweep,
+    pad_kinds,
+)
 from srcad.transforms.forward import ForwardTransform
 from srcad.transforms.inline import inline_user_calls
 from srcad.transforms.reverse import ReverseTransform
@@ -78,7 +86,13 @@ def differentiates_user_code_twice(unit: DerivativeUnit) -> bool:
 
 def inline(unit: DerivativeUnit) -> None:
     assert unit.primal is not None
-    unit.primal = inline_user_calls(unit.primal, unit.services.lower, is_user_function)
+    services = unit.services
+
+    def kinds_of(fn: Function, param_kinds: list) -> Kinds:
+        return Kinds(fn, pad_kinds(fn, param_kinds), services.callee_kind)
+
+    unit.primal = inline_user_calls(unit.primal, services.callee_ir, is_user_function,
+                                    kinds_of, unit.param_kinds())
 
 
 def infer_kinds(unit: DerivativeUnit) -> None:

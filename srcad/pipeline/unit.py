@@ -53,6 +53,10 @@ class Services(Protocol):
         """The optimized IR of a user function (lowered once per compilation)."""
         ...
 
+    def callee_ir(self, fn: Any, arg_kinds: list | tuple) -> Function:
+        """The IR of a called user function (or of `srcad.grad(f)`) for these kinds."""
+        ...
+
     def derived_ir(self, spec: Derived, kinds: tuple) -> Function:
         """The IR of a function srcad made, to be transformed again."""
         ...

@@ -27,6 +27,7 @@ from srcad.ir.nodes import (
     While,
     sub_blocks,
     substitute,
+    walk,
 )
 
 
@@ -90,45 +91,63 @@ def clone_block(block: Block, mapping: dict[Var, Operand]) -> Block:
     return out
 
 
-def inline_user_calls(fn: Function, lower: Callable[[Any], Function],
+def inline_user_calls(fn: Function, lower: Callable[[Any, list], Function],
                       is_user_function: Callable[[Any], bool],
+                      kinds_of: Callable[[Function, list], Any], param_kinds: list,
                       stack: tuple[str, ...] = ()) -> Function:
-    """A copy of `fn` with every call to a user function replaced by its body."""
+    """A copy of `fn` with every call to a user function replaced by its body.
+
+    `lower(callee, arg_kinds)` is the IR of a callee for its arguments' kinds (a
+    function srcad made, `srcad.grad(f)`, has one IR per kinds); `kinds_of(function,
+    param_kinds)` infers the kinds of a function's values (`Kinds`)."""
     body = clone_block(fn.body, {})  # the body defines no parameter: the copy shares them
+    copy = Function(fn.name, list(fn.params), body, fn.loc)
+    calls = any(isinstance(s, Call) and is_user_function(s.fn) for s in walk(body))
+    kinds = kinds_of(copy, param_kinds) if calls else None  # before the body changes
     replacements: dict[Var, Operand] = {}
-    _inline_block(body, lower, is_user_function, stack + (fn.name,), replacements)
+    inliner = _Inliner(lower, is_user_function, kinds_of, kinds)
+    inliner.block(body, stack + (fn.name,), replacements)
     substitute(body, replacements)
-    return Function(fn.name, list(fn.params), body, fn.loc)
+    return copy
 
 
-def _inline_block(block: Block, lower: Callable[[Any], Function],
-                  is_user_function: Callable[[Any], bool], stack: tuple[str, ...],
-                  replacements: dict[Var, Operand]) -> None:
-    new: list[Stmt] = []
-    for s in block.stmts:
-        if isinstance(s, Call) and is_user_function(s.fn):
-            name = s.fn.__name__
-            if name in stack:
-                raise UnsupportedSyntaxError(
-                    f"higher-order derivatives through the recursive function '{name}' are "
-                    "not supported", s.loc, "write the recursion as a loop")
-            if s.kwargs:
-                raise UnsupportedSyntaxError("keyword arguments to helpers are not "
-                                             "supported here", s.loc,
-                                             "pass the arguments by position")
-            callee = inline_user_calls(lower(s.fn), lower, is_user_function, stack)
-            mapping: dict[Var, Operand] = dict(zip(callee.params, s.args))
-            body = clone_block(callee.body, mapping)
-            ret = body.stmts.pop()
-            assert isinstance(ret, Return)
-            new.extend(body.stmts)
-            if s.target is not None:
-                value = ret.value
-                if isinstance(value, Var) and value in replacements:
-                    value = replacements[value]
-                replacements[s.target] = value
-            continue
-        for sub in sub_blocks(s):
-            _inline_block(sub, lower, is_user_function, stack, replacements)
-        new.append(s)
-    block.stmts = new
+class _Inliner:
+    def __init__(self, lower: Callable[[Any, list], Function],
+                 is_user_function: Callable[[Any], bool],
+                 kinds_of: Callable[[Function, list], Any], kinds: Any):
+        self.lower, self.is_user_function, self.kinds_of = lower, is_user_function, kinds_of
+        self.kinds = kinds
+
+    def block(self, block: Block, stack: tuple[str, ...],
+              replacements: dict[Var, Operand]) -> None:
+        new: list[Stmt] = []
+        for s in block.stmts:
+            if isinstance(s, Call) and self.is_user_function(s.fn):
+                name = s.fn.__name__
+                if name in stack:
+                    raise UnsupportedSyntaxError(
+                        f"higher-order derivatives through the recursive function '{name}' "
+                        "are not supported", s.loc, "write the recursion as a loop")
+                if s.kwargs:
+                    raise UnsupportedSyntaxError("keyword arguments to helpers are not "
+                                                 "supported here", s.loc,
+                                                 "pass the arguments by position")
+                arg_kinds = [self.kinds.of(a) for a in s.args]
+                callee = inline_user_calls(self.lower(s.fn, arg_kinds), self.lower,
+                                           self.is_user_function, self.kinds_of, arg_kinds,
+                                           stack)
+                mapping: dict[Var, Operand] = dict(zip(callee.params, s.args))
+                body = clone_block(callee.body, mapping)
+                ret = body.stmts.pop()
+                assert isinstance(ret, Return)
+                new.extend(body.stmts)
+                if s.target is not None:
+                    value = ret.value
+                    if isinstance(value, Var) and value in replacements:
+                        value = replacements[value]
+                    replacements[s.target] = value
+                continue
+            for sub in sub_blocks(s):
+                self.block(sub, stack, replacements)
+            new.append(s)
+        block.stmts = new

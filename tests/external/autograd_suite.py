@@ -16,6 +16,8 @@ Inside this process only, a package named `autograd` is installed in `sys.module
 container constructors (`autograd.list`, `tuple`, `dict`) are Python's own, which is
 what srcad differentiates; the rest of autograd's API (`primitive`, `defvjp`,
 `isinstance`, vspaces, ...) has no srcad equivalent and makes a test that uses it N/A.
+Inside a function srcad differentiates, `grad(fun, argnum)` is `srcad.grad(fun,
+wrt=argnum)` (srcad's nested differentiation), not the shim.
 
 pytest collects and runs the modules (parametrized tests count one per case, as in
 autograd's own runs). Each test is classified:
@@ -242,6 +244,13 @@ def ag_grad(fun, argnum=0):
 
 def ag_value_and_grad(fun, argnum=0):
     return _grad_like("value_and_grad", fun, argnum)
+
+
+# Inside a function srcad differentiates, autograd's grad(fun, argnum) is srcad.grad(fun,
+# wrt=argnum), which srcad makes while transforming (nested differentiation); the hook
+# tells srcad what to call there instead of inlining the shim above.
+ag_grad.__srcad_factory__ = lambda fun, argnum=0: srcad.grad(fun, wrt=argnum)
+ag_value_and_grad.__srcad_factory__ = lambda fun, argnum=0: srcad.value_and_grad(fun, wrt=argnum)
 
 
 def ag_elementwise_grad(fun, argnum=0):
