@@ -630,3 +630,44 @@ def test_replacing_a_held_function_transforms_again():
         assert not np.allclose(before, after)
     finally:
         FUNC_LIST[1] = cube
+
+
+# ----------------------------------------------------------------------------- factories
+# A local function returned by a helper (a factory or decorator called inside the
+# differentiated function) keeps the helper's variables: its parameters and its other
+# local functions (autograd's test_scipy symmetrize_matrix_arg).
+
+
+def symmetrizing(fun, argnum):
+    def transposed(m):
+        return np.swapaxes(m, -1, -2) if np.ndim(m) > 1 else m
+
+    def symmetrize(m):
+        return 0.5 * (m + transposed(m))
+
+    def symmetrized(*args):
+        args = list(args)
+        args[argnum] = symmetrize(args[argnum])
+        return fun(*args)
+    return symmetrized
+
+
+def scaled_quadratic(v, m, scale):
+    return scale * (v @ np.tanh(m) @ v)
+
+
+def through_a_factory(m):
+    return symmetrizing(scaled_quadratic, 1)(X[:3], m, 2.0)
+
+
+def through_a_factory_held_in_a_name(m):
+    f = symmetrizing(scaled_quadratic, 1)
+    return f(X[:3], m, 0.5) + f(X[1:4], m * m, 1.5)
+
+
+@pytest.mark.parametrize("fn", [through_a_factory, through_a_factory_held_in_a_name],
+                         ids=lambda f: f.__name__)
+def test_closures_returned_by_a_factory_keep_its_variables(fn):
+    m = np.arange(9.0).reshape(3, 3) / 10.0
+    check_grad(fn, m)
+    check_hessian(fn, m)

@@ -165,7 +165,8 @@ class Inliner:
         finally:
             stack.pop()
         result = b.read(result_key)
-        for name in list(local_names - outer_locals):
+        # names a nested def or lambda reads stay: a closure it returns may be called later
+        for name in list(local_names - outer_locals - _closed_over(body)):
             b.forget(name)
         assert result is not None  # RESULT is written on every path
         return result
@@ -221,3 +222,13 @@ class Inliner:
             values[params.kwarg.arg] = self.containers.new(
                 "dict", extra_keywords, name=display_name(params.kwarg.arg))
         return {a.arg: values[a.arg] for a in signature_args(params)}
+
+
+def _closed_over(body: list[ast.stmt]) -> set[str]:
+    """The names the `def`s and lambdas inside `body` read."""
+    names: set[str] = set()
+    for stmt in body:
+        for node in ast.walk(stmt):
+            if isinstance(node, (ast.FunctionDef, ast.Lambda)):
+                names.update(n.id for n in ast.walk(node) if isinstance(n, ast.Name))
+    return names
