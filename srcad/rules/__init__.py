@@ -16,6 +16,7 @@ from srcad.rules import (  # noqa: F401
     operators,
     python_rules,
     runtime_rules,
+    scipy_linalg,
     scipy_special,
     scipy_stats,
     structural,

@@ -304,7 +304,9 @@ def _control_outcomes(cfg, directory, examples=25):
 ], ids=["np.sin", "operator.mul"])
 def test_harness_reports_a_broken_adjoint(primal, template, marker, broken_rule, tmp_path):
     broken_rule(primal, template)
-    outcomes = _control_outcomes(CONTROL, str(tmp_path))
+    # 40 programs: with 25, one program more or less that srcad accepts shifts the
+    # sequence enough to move the share caught by several points
+    outcomes = _control_outcomes(CONTROL, str(tmp_path), examples=40)
     using = [(o, p) for o, p in outcomes if marker in p.source]
     mismatches = [o for o, _ in using if o.status == "mismatch"]
     others = [o for o, _ in using if o.status not in ("mismatch", "ok")]
