@@ -170,4 +170,5 @@ def test_broadcast_reduction_only_where_shapes_can_differ():
     scalar_b = generated(arrays, np.ones(3), 2.0, wrt=(0, 1))
     assert "unbroadcast" not in scalar_b
     array_b = generated(arrays, np.ones((2, 3)), np.ones(3), wrt=(0, 1))
-    assert "unbroadcast" in array_b
+    # specialized on the shapes: the broadcast sum is plain NumPy
+    assert "unbroadcast" not in array_b and ".sum(axis=0)" in array_b

@@ -46,7 +46,7 @@ def test_the_pass_lists():
     assert names(passes.SOURCE_PASSES) == ["parse", "lower", "optimize", "verify"]
     assert names(passes.DERIVATIVE_PASSES) == [
         "primal", "inline", "kinds", "activity", "sequences", "reverse", "forward",
-        "assemble", "optimize", "verify"]
+        "assemble", "optimize", "specialize", "verify"]
     assert names(passes.MODULE_PASSES) == ["codegen"]
     for p in passes.SOURCE_PASSES + passes.DERIVATIVE_PASSES + passes.MODULE_PASSES:
         assert p.summary and "\n" not in p.summary

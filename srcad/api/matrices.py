@@ -322,7 +322,7 @@ class HvpFunction(Differentiated):
         super().__init__(GradFunction(plain_function(fn, "hvp"), wrt, with_value=False,
                                       api="hvp"), wrt)
 
-    def _module(self, kinds: tuple) -> Module:
+    def _module(self, kinds: tuple, shapes: tuple | None = None) -> Module:
         return self._cached_module(kinds, ("jvp", self.inner, self.positions, kinds),
                                    lambda: compile_jvp(self.inner, self.positions, kinds))
 

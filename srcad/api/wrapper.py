@@ -5,6 +5,7 @@ kinds."""
 from __future__ import annotations
 
 import functools
+import os
 import types
 from collections.abc import Callable
 from typing import Any
@@ -27,6 +28,19 @@ from srcad.frontend.source import captured_still_valid, unwrap_function
 from srcad.ir.kinds import NUMERIC, OTHER, TupleKind, kind_of_value
 from srcad.lower.pytree import TreeKind, is_structured, tree_kind
 from srcad.pipeline import cache
+
+# Generated code is specialized on the shapes of its array arguments
+# (optimize/specialize.py); a function called with more than this many shapes (for the
+# same argument kinds) gets code for any shape from then on.
+MAX_SHAPE_VARIANTS = 8
+# SRCAD_SPECIALIZE=0 turns the specialization off (code for any shape, as before).
+SPECIALIZE = os.environ.get("SRCAD_SPECIALIZE", "1") != "0"
+
+
+def array_shapes(values: list) -> tuple:
+    """The shape of each argument that is an array or a float (None for the others)."""
+    return tuple([v.shape if type(v) is np.ndarray else () if type(v) is float else None
+                  for v in values])
 
 
 class Differentiated:
@@ -61,14 +75,16 @@ class Differentiated:
         self.param_names = param_names(self.fn)
         self.plain_signature = takes_positional_only(self.fn)
         self._last_module: Module | None = None
-        self._modules: dict = {}  # argument kinds -> module
+        self._modules: dict = {}  # argument kinds (and shapes) -> module
+        self._shape_variants: dict = {}  # argument kinds -> the shapes specialized on
         functools.update_wrapper(self, self.fn)
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         raise NotImplementedError
 
-    def _module(self, kinds: tuple) -> Module:
-        """The generated module for these argument kinds."""
+    def _module(self, kinds: tuple, shapes: tuple | None = None) -> Module:
+        """The generated module for these argument kinds (and shapes, where the code is
+        specialized on them)."""
         raise NotImplementedError
 
     def _prepare(self, args: tuple, kwargs: dict) -> tuple[list, tuple]:
@@ -98,6 +114,20 @@ class Differentiated:
                                i in self.positions, self.takes_trees)
         return values, kinds
 
+    def _shape_key(self, kinds: tuple, shapes: tuple | None) -> tuple | None:
+        """`shapes` if code for them may be generated, else None (any shape): structured
+        arguments are not specialized, and the number of shapes per kinds is bounded."""
+        if shapes is None or not SPECIALIZE or not any(shapes) or \
+                any(isinstance(k, TreeKind) for k in kinds):
+            return None  # (no array argument: nothing to specialize on)
+        seen = self._shape_variants.setdefault(kinds, set())
+        if shapes in seen:
+            return shapes
+        if len(seen) >= MAX_SHAPE_VARIANTS:
+            return None
+        seen.add(shapes)
+        return shapes
+
     def _cached_module(self, kinds: Any, key: tuple,
                        build: Callable[[], tuple[Module, list]]) -> Module:
         """The generated module for these argument kinds (checked, then built if needed)."""
@@ -114,8 +144,8 @@ class Differentiated:
         """The generated source: for these example arguments, else of the last call,
         else for arguments of any kind."""
         if args or kwargs:
-            _, kinds = self._prepare(args, kwargs)
-            return self._module(kinds).source
+            values, kinds = self._prepare(args, kwargs)
+            return self._module(kinds, array_shapes(values)).source
         if self._last_module is not None:
             return self._last_module.source
         return self._module(tuple(NUMERIC for _ in self.param_names)).source

@@ -21,6 +21,7 @@ from srcad.ir.nodes import Function
 from srcad.ir.verify import verify
 from srcad.lower.lowering import lower_function
 from srcad.optimize.optimizer import optimize
+from srcad.optimize.specialize import specialize
 from srcad.pipeline.assemble import ASSEMBLERS
 from srcad.pipeline.runner import Pass
 from srcad.pipeline.seeds import reverse_seed
@@ -141,6 +142,13 @@ def optimize_generated(unit: DerivativeUnit) -> None:
         optimize(fn)
 
 
+def specialize_generated(unit: DerivativeUnit) -> None:
+    assert unit.arg_shapes is not None
+    for fn in unit.functions:
+        shapes = list(unit.arg_shapes)[: len(fn.params)]
+        specialize(fn, shapes + [None] * (len(fn.params) - len(shapes)))
+
+
 def verify_generated(unit: DerivativeUnit) -> None:
     for fn in unit.functions:
         verify(fn)
@@ -166,6 +174,9 @@ DERIVATIVE_PASSES: tuple[Pass[DerivativeUnit], ...] = (
          assemble),
     Pass("optimize", "fold constants, simplify, share common subexpressions, drop dead "
          "code", optimize_generated),
+    Pass("specialize", "replace the generic adjoint helpers by plain NumPy for the "
+         "arguments' shapes, then optimize again", specialize_generated,
+         lambda unit: unit.arg_shapes is not None),
     Pass("verify", "check single assignment and scoping", verify_generated),
 )
 

@@ -132,6 +132,7 @@ class DerivativeUnit:
     wrt: tuple
     arg_kinds: tuple
     names: tuple[str, ...]
+    arg_shapes: tuple | None = None  # the arguments' shapes the code is specialized on
     primal: Function | None = None
     kinds: Kinds | None = None
     varied: set = field(default_factory=set)
