@@ -6,6 +6,8 @@ import functools
 from collections.abc import Callable
 from typing import Any
 
+import numpy as np
+
 from srcad.api.arguments import (
     WrtSpec,
     bind,
@@ -21,15 +23,25 @@ from srcad.api.arguments import (
 from srcad.api.results import as_like, check_adjoint, regroup
 from srcad.api.structures import argument_kinds
 from srcad.api.tracing import call_generated, output_error
-from srcad.api.wrapper import Differentiated
+from srcad.api.wrapper import Differentiated, array_shapes
 from srcad.codegen.emit import Module
 from srcad.errors import BadArgumentError, UnsupportedSyntaxError
-from srcad.frontend.source import unwrap_function
+from srcad.frontend.source import captured_still_valid, unwrap_function
 from srcad.lower.pytree import is_structured
 from srcad.pipeline import cache
 from srcad.pipeline.compiler import compile_joint, compile_split
 from srcad.pipeline.unit import Derived
 from srcad.runtime.outputs import is_real_scalar
+
+_SLOW = object()  # the fast path declines: take the slow one
+MAX_FAST_ENTRIES = 64
+
+
+def call_key(args: tuple) -> tuple:
+    """What a call's generated code depends on, for positional float and array
+    arguments (anything else makes a key that no fast entry has)."""
+    return tuple([(a.shape, a.dtype.char) if type(a) is np.ndarray else type(a)
+                  for a in args])
 
 
 class GradFunction(Differentiated):
@@ -41,10 +53,13 @@ class GradFunction(Differentiated):
         self.api = api or ("value_and_grad" if with_value else "grad")
         super().__init__(fn, wrt)
         self.with_value = with_value
+        self._fast: dict = {}  # call_key -> module, for calls like one made before
 
-    def _module(self, kinds: tuple) -> Module:
-        return self._cached_module(kinds, ("joint", self.inner, self.positions, kinds),
-                                   lambda: compile_joint(self.inner, self.positions, kinds))
+    def _module(self, kinds: tuple, shapes: tuple | None = None) -> Module:
+        shapes = self._shape_key(kinds, shapes)
+        return self._cached_module(
+            (kinds, shapes), ("joint", self.inner, self.positions, kinds, shapes),
+            lambda: compile_joint(self.inner, self.positions, kinds, shapes))
 
     @property
     def __srcad_spec__(self) -> Derived:
@@ -56,8 +71,17 @@ class GradFunction(Differentiated):
         return Derived("grad", self.inner, self.positions, self.single)
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        if not kwargs:
+            key = call_key(args)
+            entry = self._fast.get(key)
+            if entry is not None:
+                result = self._fast_call(entry, args)
+                if result is not _SLOW:
+                    return result
         values, kinds = self._prepare(args, kwargs)
-        module = self._module(kinds)
+        module = self._module(kinds, array_shapes(values))
+        if not kwargs and self._fast_path_fits(args, values, kinds, module):
+            self._fast[key] = module
         flat = flat_values(values, kinds)
         value, grads = call_generated(module.functions[0], flat, self.fn, self.api)
         if not is_real_scalar(value):
@@ -74,6 +98,41 @@ class GradFunction(Differentiated):
 
     def __get__(self, obj: Any, objtype: Any = None) -> Any:
         return self if obj is None else functools.partial(self.__call__, obj)
+
+    # -- the fast path: a call like one made before (same types, shapes and dtypes of
+    # positional float / float-array arguments) goes straight to its generated code
+
+    def _fast_path_fits(self, args: tuple, values: list, kinds: tuple,
+                        module: Module) -> bool:
+        if self.bound or len(args) != len(values):
+            return False
+        if not all(type(v) is float or (type(v) is np.ndarray and v.dtype.kind == "f")
+                   for v in args):
+            return False
+        if len(self._fast) >= MAX_FAST_ENTRIES:
+            self._fast.clear()
+        return True
+
+    def _fast_call(self, module: Module, args: tuple) -> Any:
+        if module.captured and not captured_still_valid(module.captured):
+            return _SLOW  # a name the function read has changed: transform again
+        value, grads = call_generated(module.functions[0], args, self.fn, self.api)
+        if type(value) is not float and not is_real_scalar(value):
+            return _SLOW  # (the slow path raises the error)
+        self._last_module = module
+        out = []
+        for g, p in zip(grads, self.positions):
+            like = args[p]
+            if type(like) is float:
+                out.append(g if type(g) is float else as_like(g, like, args))
+            elif type(g) is np.ndarray and g.shape == like.shape and g.dtype == like.dtype \
+                    and g.base is None and g.flags.writeable and \
+                    not any(g is x for x in args):
+                out.append(g)
+            else:
+                out.append(as_like(g, like, args))
+        result = out[0] if self.single else tuple(out)
+        return (value, result) if self.with_value else result
 
 
 def grad(fn: Callable | None = None, wrt: WrtSpec = 0) -> Callable:
