@@ -207,3 +207,39 @@ def test_higher_order_through_helpers_inlines_them():
     fd = numerical_hessian(uses_helper, x, eps=1e-5)
     assert srcad.grad(srcad.grad(uses_helper))(x) == pytest.approx(fd, rel=1e-7)
     assert srcad.hessian(uses_helper)(x) == pytest.approx(fd, rel=1e-7)
+
+
+# ----------------------------------------------------------------------------- a whole program
+# The Hessian of a program that mixes stack, clip, norm, solve, einsum, cumsum, where, a
+# for loop and a while loop (every helper its gradient calls has second derivatives).
+
+_SPD = np.array([[3.0, 0.5, 0.2], [0.5, 2.0, 0.1], [0.2, 0.1, 1.5]])
+
+
+def _whole_program(x):
+    features = np.stack([x, x ** 2, np.sin(x)])
+    clipped = np.clip(features, -1.5, 1.5)
+    lengths = np.linalg.norm(clipped, axis=0)
+    solved = np.linalg.solve(_SPD, x)
+    mixed = np.einsum("ij,j->i", clipped, solved)
+    running = np.cumsum(mixed)
+    leaky = np.where(running > 0, running, 0.1 * running)
+    total = 0.0
+    for k in range(3):
+        total = total + np.tanh(leaky[k]) * lengths[k]
+    scale, steps = 1.0, 0
+    while steps < 4:
+        scale = scale * (1.0 + 0.1 * np.tanh(np.sum(solved) * scale))
+        steps += 1
+    quadratic = solved @ _SPD @ solved
+    return total * scale + 0.5 * quadratic + np.sum(np.exp(-leaky ** 2))
+
+
+def test_hessian_of_a_whole_program():
+    x = np.array([0.3, -0.4, 0.8])
+    hessian = srcad.hessian(_whole_program)(x)
+    grad = srcad.grad(_whole_program)
+    h = 1e-5
+    expected = np.array([(grad(x + h * e) - grad(x - h * e)) / (2 * h) for e in np.eye(3)])
+    np.testing.assert_allclose(hessian, expected, rtol=1e-6, atol=1e-7)
+    np.testing.assert_allclose(hessian, hessian.T, rtol=1e-9, atol=1e-10)

@@ -20,7 +20,9 @@ from srcad.runtime.reductions import (
     cumsum_adjoint,
     deviation,
     max_weights,
+    max_weights_given,
     min_weights,
+    min_weights_given,
     not_nan_count,
     prod_of_others,
     prod_of_others_jvp,
@@ -108,35 +110,41 @@ def _(y, a, axis=None, dtype=None, out=None, keepdims=False):
 # ----------------------------------------------------------------------------- max / min
 # Ties: where several elements equal the maximum (or minimum), the adjoint is split
 # evenly among them (each gets dy / count), like np.maximum's 1/2 at x == y. The
-# tangent is the matching average of the tied elements' tangents.
+# tangent is the matching average of the tied elements' tangents. The templates compute
+# the extremum with keepdims=True, which the user's own call often is (then the two are
+# one value in the generated code).
 
 
 @adjoint(np.max, kind="reduction", examples=_reduction_examples())
 @adjoint(np.amax, kind="reduction", examples=_reduction_examples())
 @adjoint(Method("max"), kind="reduction", examples=_reduction_examples(method=True))
 def _(y, a, axis=None, out=None, keepdims=False):
-    da = unreduce(dy, a, axis, keepdims) * max_weights(a, axis)
+    da = unreduce(dy, a, axis, keepdims) * \
+        max_weights_given(a, np.max(a, axis=axis, keepdims=True), axis)
 
 
 @tangent(np.max)
 @tangent(np.amax)
 @tangent(Method("max"))
 def _(y, a, axis=None, out=None, keepdims=False):
-    dy = np.sum(da * max_weights(a, axis), axis=axis, keepdims=keepdims)
+    dy = np.sum(da * max_weights_given(a, np.max(a, axis=axis, keepdims=True), axis),
+                axis=axis, keepdims=keepdims)
 
 
 @adjoint(np.min, kind="reduction", examples=_reduction_examples())
 @adjoint(np.amin, kind="reduction", examples=_reduction_examples())
 @adjoint(Method("min"), kind="reduction", examples=_reduction_examples(method=True))
 def _(y, a, axis=None, out=None, keepdims=False):
-    da = unreduce(dy, a, axis, keepdims) * min_weights(a, axis)
+    da = unreduce(dy, a, axis, keepdims) * \
+        min_weights_given(a, np.min(a, axis=axis, keepdims=True), axis)
 
 
 @tangent(np.min)
 @tangent(np.amin)
 @tangent(Method("min"))
 def _(y, a, axis=None, out=None, keepdims=False):
-    dy = np.sum(da * min_weights(a, axis), axis=axis, keepdims=keepdims)
+    dy = np.sum(da * min_weights_given(a, np.min(a, axis=axis, keepdims=True), axis),
+                axis=axis, keepdims=keepdims)
 
 
 # np.ptp = max - min (ties shared as for max and min). ndarray has no .ptp in NumPy 2.
@@ -284,6 +292,14 @@ def _(y, g, a, axis=None):
 
 
 # Piecewise constant in `a` (which elements are the extremum; how many NaNs).
+nondifferentiable(max_weights_given, kind=_like("a"), examples=[
+    Example((np.array([0.3, 1.2, -0.5]), np.array([1.2]))),
+    Example((np.array([[0.3, 1.2], [0.5, -0.1]]), np.array([[1.2], [0.5]]), 1)),
+    Example((np.array([[0.3, 1.2], [0.5, -0.1]]), np.array([[0.5, 1.2]]), 0))])
+nondifferentiable(min_weights_given, kind=_like("a"), examples=[
+    Example((np.array([0.3, 1.2, -0.5]), np.array([-0.5]))),
+    Example((np.array([[0.3, 1.2], [0.5, -0.1]]), np.array([[0.3], [-0.1]]), 1)),
+    Example((np.array([[0.3, 1.2], [0.5, -0.1]]), np.array([[0.3, -0.1]]), 0))])
 nondifferentiable(max_weights, min_weights, kind=_like("a"), examples=[
     Example((Rand((4,)),)), Example((Rand((2, 3)), 1)), Example((Rand((2, 3, 2)), (0, 2)))])
 nondifferentiable(not_nan_count, kind="same_rank", examples=[

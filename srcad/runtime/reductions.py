@@ -53,20 +53,53 @@ def _shared(hit, axes):
     return hit / np.sum(hit, axis=axes, keepdims=True)
 
 
+def _extremum_weights(a, extremum, axes, hit=None):
+    """1 / count at the elements of each slice equal to its `extremum` (or, where the
+    extremum is NaN, at its NaNs), 0 elsewhere. Ties are rare: without them (one hit per
+    slice) the hits are the weights, and the per-slice count is not needed."""
+    hit = a == extremum if hit is None else hit
+    if np.isnan(extremum).any():
+        hit = hit | (np.isnan(a) & np.isnan(extremum))
+    if np.count_nonzero(hit) == np.size(extremum):
+        return hit.astype(np.result_type(a.dtype, np.float64) if a.dtype.kind == "f"
+                          else np.float64)
+    return _shared(hit, axes)
+
+
 def max_weights(a, axis=None):
     """How the derivative of `np.max(a, axis)` is shared among the elements of `a`:
     1 / count at the elements equal to the maximum (ties share it evenly), 0 elsewhere.
     A NaN maximum is shared among the NaNs. Piecewise constant in `a`."""
     a = np.asarray(a)
     axes = _axes(a.ndim, axis)
-    return _shared((a == np.max(a, axis=axes, keepdims=True)) | np.isnan(a), axes)
+    return _extremum_weights(a, np.max(a, axis=axes, keepdims=True), axes)
+
+
+def max_weights_given(a, extremum, axis=None):
+    """`max_weights(a, axis)` given `extremum = np.max(a, axis, keepdims=True)`, which
+    the generated code has computed already (the rules pass it, so that it is shared with
+    the user's own call). Anything else (no element equals it) computes the maximum."""
+    a, extremum = np.asarray(a), np.asarray(extremum)
+    hit = a == extremum
+    if np.count_nonzero(hit) < extremum.size and not np.isnan(extremum).any():
+        return max_weights(a, axis)
+    return _extremum_weights(a, extremum, _axes(a.ndim, axis), hit)
+
+
+def min_weights_given(a, extremum, axis=None):
+    """Like `max_weights_given`, for `np.min(a, axis)`."""
+    a, extremum = np.asarray(a), np.asarray(extremum)
+    hit = a == extremum
+    if np.count_nonzero(hit) < extremum.size and not np.isnan(extremum).any():
+        return min_weights(a, axis)
+    return _extremum_weights(a, extremum, _axes(a.ndim, axis), hit)
 
 
 def min_weights(a, axis=None):
     """Like `max_weights`, for `np.min(a, axis)`."""
     a = np.asarray(a)
     axes = _axes(a.ndim, axis)
-    return _shared((a == np.min(a, axis=axes, keepdims=True)) | np.isnan(a), axes)
+    return _extremum_weights(a, np.min(a, axis=axes, keepdims=True), axes)
 
 
 def deviation(a, axis=None, ddof=0):
