@@ -85,7 +85,16 @@ def loop_carried(x, w):
     return np.mean(h * h)
 
 
+def extrema_weighted(x, u):
+    # (the autograd runner's objective for np.max at order 2: a rewritten unbroadcast fed
+    # the spread of a sum's adjoint, and the spread was given the removed value)
+    return np.sum(np.max(x, axis=None, keepdims=True) * u) + \
+        np.sum(np.min(x, axis=0, keepdims=True) * u)
+
+
 CASES = [
+    (extrema_weighted, (RNG.standard_normal(3), RNG.standard_normal(1)), (0, 1)),
+    (extrema_weighted, (RNG.standard_normal((2, 3)), RNG.standard_normal((1, 3))), (0, 1)),
     (broadcast_rows, (RNG.standard_normal((4, 3)), RNG.standard_normal(3)), (0, 1)),
     (broadcast_rows, (RNG.standard_normal((4, 3)), RNG.standard_normal((1, 3))), (0, 1)),
     (broadcast_column, (RNG.standard_normal((4, 3)), RNG.standard_normal((4, 1))), (0, 1)),

@@ -57,6 +57,8 @@ def _specialize_once(fn: Function, param_shapes: list) -> bool:
                 for i, arg in enumerate(stmt.args):
                     if isinstance(arg, Var) and arg in spreads:
                         g, full = spreads[arg]
+                        while isinstance(g, Var) and g in mapping:
+                            g = mapping[g]  # (its statement was rewritten away)
                         if shapes.of(stmt.args[1 - i]) == full:
                             stmt.args[i] = g  # NumPy broadcasts g over the other operand
                             changed = True
