@@ -177,3 +177,16 @@ def test_refusals_name_the_line(f, args, message):
     with pytest.raises(srcad.UnsupportedSyntaxError, match=message) as info:
         srcad.grad(f)(*args)
     assert info.value.loc is not None and info.value.loc.function == f.__name__
+
+
+# Two lambdas share the name '<lambda>': the inliner told them apart by name and refused
+# the Hessian as "recursive" (autograd's test_complex d_fun = lambda x: grad(fun)(x)).
+square_sine = lambda x: np.sum(np.sin(x) ** 2)  # noqa: E731
+gradient_norm = lambda x: np.sum(srcad.grad(square_sine)(x) ** 2)  # noqa: E731
+
+
+def test_hessian_through_lambdas():
+    hessian = srcad.hessian(gradient_norm)(X)
+    grad = srcad.grad(gradient_norm)
+    expected = np.array([fd_grad(lambda x, i=i: grad(x)[i], X) for i in range(4)])
+    np.testing.assert_allclose(hessian, expected, rtol=1e-5, atol=1e-6)

@@ -93,7 +93,7 @@ def inline(unit: DerivativeUnit) -> None:
         return Kinds(fn, pad_kinds(fn, param_kinds), services.callee_kind)
 
     unit.primal = inline_user_calls(unit.primal, services.callee_ir, is_user_function,
-                                    kinds_of, unit.param_kinds())
+                                    kinds_of, unit.param_kinds(), (unit.spec.inner,))
 
 
 def infer_kinds(unit: DerivativeUnit) -> None:

@@ -94,19 +94,21 @@ def clone_block(block: Block, mapping: dict[Var, Operand]) -> Block:
 def inline_user_calls(fn: Function, lower: Callable[[Any, list], Function],
                       is_user_function: Callable[[Any], bool],
                       kinds_of: Callable[[Function, list], Any], param_kinds: list,
-                      stack: tuple[str, ...] = ()) -> Function:
+                      stack: tuple = ()) -> Function:
     """A copy of `fn` with every call to a user function replaced by its body.
 
     `lower(callee, arg_kinds)` is the IR of a callee for its arguments' kinds (a
     function srcad made, `srcad.grad(f)`, has one IR per kinds); `kinds_of(function,
-    param_kinds)` infers the kinds of a function's values (`Kinds`)."""
+    param_kinds)` infers the kinds of a function's values (`Kinds`); `stack` holds the
+    functions being inlined (the first, the function `fn` is the IR of): one that calls
+    itself is refused."""
     body = clone_block(fn.body, {})  # the body defines no parameter: the copy shares them
     copy = Function(fn.name, list(fn.params), body, fn.loc)
     calls = any(isinstance(s, Call) and is_user_function(s.fn) for s in walk(body))
     kinds = kinds_of(copy, param_kinds) if calls else None  # before the body changes
     replacements: dict[Var, Operand] = {}
     inliner = _Inliner(lower, is_user_function, kinds_of, kinds)
-    inliner.block(body, stack + (fn.name,), replacements)
+    inliner.block(body, stack, replacements)
     substitute(body, replacements)
     return copy
 
@@ -118,13 +120,13 @@ class _Inliner:
         self.lower, self.is_user_function, self.kinds_of = lower, is_user_function, kinds_of
         self.kinds = kinds
 
-    def block(self, block: Block, stack: tuple[str, ...],
+    def block(self, block: Block, stack: tuple,
               replacements: dict[Var, Operand]) -> None:
         new: list[Stmt] = []
         for s in block.stmts:
             if isinstance(s, Call) and self.is_user_function(s.fn):
                 name = s.fn.__name__
-                if name in stack:
+                if any(s.fn is caller for caller in stack):  # (two lambdas share a name)
                     raise UnsupportedSyntaxError(
                         f"higher-order derivatives through the recursive function '{name}' "
                         "are not supported", s.loc, "write the recursion as a loop")
@@ -135,7 +137,7 @@ class _Inliner:
                 arg_kinds = [self.kinds.of(a) for a in s.args]
                 callee = inline_user_calls(self.lower(s.fn, arg_kinds), self.lower,
                                            self.is_user_function, self.kinds_of, arg_kinds,
-                                           stack)
+                                           stack + (s.fn,))
                 mapping: dict[Var, Operand] = dict(zip(callee.params, s.args))
                 body = clone_block(callee.body, mapping)
                 ret = body.stmts.pop()

@@ -246,10 +246,22 @@ def ag_value_and_grad(fun, argnum=0):
     return _grad_like("value_and_grad", fun, argnum)
 
 
-# Inside a function srcad differentiates, autograd's grad(fun, argnum) is srcad.grad(fun,
-# wrt=argnum), which srcad makes while transforming (nested differentiation); the hook
-# tells srcad what to call there instead of inlining the shim above.
-ag_grad.__srcad_factory__ = lambda fun, argnum=0: srcad.grad(fun, wrt=argnum)
+def _grad_in_traced_code(fun, argnum=0):
+    """autograd's grad(fun, argnum) inside a function srcad differentiates: srcad.grad,
+    which srcad makes while transforming (nested differentiation), conjugated for one
+    argument (autograd's gradient of a complex argument is the conjugate of srcad's; a
+    real one is unchanged)."""
+    inner = srcad.grad(fun, wrt=argnum)
+    if not isinstance(argnum, int):
+        return inner
+
+    def autograd_convention(*args):
+        return np.conj(inner(*args))
+    return autograd_convention
+
+
+# The hook tells srcad what to call inside traced code instead of inlining the shim above.
+ag_grad.__srcad_factory__ = _grad_in_traced_code
 ag_value_and_grad.__srcad_factory__ = lambda fun, argnum=0: srcad.value_and_grad(fun, wrt=argnum)
 
 
