@@ -451,3 +451,20 @@ def test_a_complex_adjoint_for_a_real_output_is_refused():
     with pytest.raises(srcad.BadArgumentError, match="real output"):
         pullback(1j * np.ones(4))
     assert_close(pullback(np.ones(4) + 0j)[0], ZS / np.abs(ZS))  # a zero imaginary part
+
+
+def _abs_and_angle(z):
+    return np.sum(np.abs(z) ** 3) + np.sum(np.angle(z) * np.abs(z))
+
+
+def test_second_derivatives_through_abs_and_angle_of_complex_values():
+    # the helpers of abs/angle's complex rules (unit_projection, abs_tangent) are
+    # differentiated from their source
+    rng = np.random.default_rng(5)
+    z = rng.standard_normal(3) + 1j * rng.standard_normal(3)
+    dz = rng.standard_normal(3) + 1j * rng.standard_normal(3)
+    g = srcad.grad(_abs_and_angle)
+    h = 1e-6
+    expected = (g(z + h * dz) - g(z - h * dz)) / (2 * h)
+    np.testing.assert_allclose(srcad.hvp(_abs_and_angle)(z, dz), expected, rtol=1e-5,
+                               atol=1e-7)

@@ -20,6 +20,7 @@ from srcad.rules.registry import (
     share_rules,
     tangent,
 )
+from srcad.rules.runtime_rules import same_kind_as
 from srcad.runtime.scipy_linalg import (
     band_entries,
     banded_dense,
@@ -36,14 +37,6 @@ from srcad.runtime.scipy_linalg import (
     sylvester_multiplier,
     sylvester_tangent,
 )
-
-
-def _like(param):
-    """A kind rule: the output has the kind of parameter `param`."""
-    def kind(kinds, named):
-        return named[param][1] if param in named else NUMERIC
-    return kind
-
 
 # Matrices with well separated positive eigenvalues (sqrtm is smooth there): random
 # entries in bands around a dominant diagonal.
@@ -74,7 +67,7 @@ nondifferentiable(full_offsets, examples=[Example(((4,), (2,), "same"))])
 
 # The SciPy functions the helpers call, by srcad's wrappers (SciPy is imported on their
 # first call); SciPy's own functions share these rules once the user's code imports them.
-@adjoint(solve_sylvester, kind=_like("q"), examples=[
+@adjoint(solve_sylvester, kind=same_kind_as("q"), examples=[
     Example((_SPD, _NONSYMMETRIC, Rand((3, 3)))),
     Example((_NONSYMMETRIC, Rand((2, 2), 1.0, 2.0), Rand((3, 2))))])
 def _(x, a, b, q):
@@ -89,7 +82,7 @@ def _(x, a, b, q):
     dx = sylvester_tangent(x, a, b, da, db, dq)
 
 
-@adjoint(solve_banded, kind=_like("b"), nondiff_params=("l_and_u",), examples=[
+@adjoint(solve_banded, kind=same_kind_as("b"), nondiff_params=("l_and_u",), examples=[
     Example(((1, 1), Rand((3, 5), 2.0, 3.0), Rand((5,)))),
     Example(((1, 2), Rand((4, 5), 2.0, 3.0), Rand((5, 2)))),
     Example(((0, 0), Rand((1, 4), 1.0, 2.0), Rand((4,))))])

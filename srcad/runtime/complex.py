@@ -16,11 +16,13 @@ def unit(z):
     return np.where(magnitude == 0, 0.0, z / safe)
 
 
+@differentiated_from_source
 def abs_tangent(dz, z):
     """The tangent of `abs(z)` for a complex `z`: the part of `dz` along `z`."""
     return np.real(np.conj(unit(z)) * dz)
 
 
+@differentiated_from_source
 def unit_projection(g, z):
     """The tangent of `unit(z)` along `g` (also its adjoint: the map is self-adjoint):
     the part of `g` across `z`, over `abs(z)`; 0 where `z` is 0."""

@@ -694,6 +694,17 @@ def _vector_weights(x, ord, axes):
     return np.where(norm == 0, 0.0, w)
 
 
+@differentiated_from_source
+def singular_value_weights(xm, ord):
+    """W with d(norm) = Re(sum(conj(W) * dx)) for the singular-value norms of (a stack
+    of) matrices `xm`: U V^H for 'nuc', u_1 v_1^H for 2, the last pair for -2."""
+    u, _, vt = np.linalg.svd(xm, full_matrices=False)
+    if ord == "nuc":
+        return u @ vt
+    i = 0 if ord == 2 else -1
+    return u[..., :, i, None] * vt[..., i, None, :]
+
+
 def _matrix_weights(x, ord, row, col):
     """W with d(norm) = sum over (row, col) of W * dx, for a matrix norm."""
     x = np.asarray(x, dtype=np.result_type(x, np.float64))
@@ -701,12 +712,7 @@ def _matrix_weights(x, ord, row, col):
         return _vector_weights(x, None, (row, col))
     xm = np.moveaxis(x, (row, col), (-2, -1))
     if ord in ("nuc", 2, -2):
-        u, _, vt = np.linalg.svd(xm, full_matrices=False)
-        if ord == "nuc":
-            w = u @ vt
-        else:
-            i = 0 if ord == 2 else -1
-            w = u[..., :, i, None] * vt[..., i, None, :]
+        w = singular_value_weights(xm, ord)
     elif ord in (1, -1):
         # the largest (smallest) absolute column sum
         pick = _extreme_weights(np.sum(np.abs(xm), axis=-2), -1, largest=ord == 1)

@@ -44,6 +44,7 @@ from srcad.runtime.linalg import (
     _svd_parts,
     norm_adjoint,
     norm_tangent,
+    singular_value_weights,
     svd_vector_terms,
     transposed,
 )
@@ -298,13 +299,7 @@ def spectral_axes(x, axis):
 def _spectral_weights(x, ord, axes):
     """W with d(norm) = Re(sum(conj(W) * dx)) for the singular-value norms of a complex
     matrix over `axes`: U V^H for 'nuc', u_1 v_1^H for 2 (the last pair for -2)."""
-    xm = np.moveaxis(x, axes, (-2, -1))
-    u, _, vh = np.linalg.svd(xm, full_matrices=False)
-    if ord == "nuc":
-        w = u @ vh
-    else:
-        i = 0 if ord == 2 else -1
-        w = u[..., :, i, None] * vh[..., i, None, :]
+    w = singular_value_weights(np.moveaxis(x, axes, (-2, -1)), ord)
     return np.moveaxis(w, (-2, -1), axes)
 
 
