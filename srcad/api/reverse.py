@@ -117,18 +117,19 @@ class GradFunction(Differentiated):
         if module.captured and not captured_still_valid(module.captured):
             return _SLOW  # a name the function read has changed: transform again
         value, grads = call_generated(module.functions[0], args, self.fn, self.api)
-        if type(value) is not float and not is_real_scalar(value):
+        if type(value) is not float and type(value) is not np.float64 and \
+                not is_real_scalar(value):
             return _SLOW  # (the slow path raises the error)
         self._last_module = module
+        inputs = {id(x) for x in args}
         out = []
         for g, p in zip(grads, self.positions):
             like = args[p]
             if type(like) is float:
                 out.append(g if type(g) is float else as_like(g, like, args))
             elif type(g) is np.ndarray and g.shape == like.shape and g.dtype == like.dtype \
-                    and g.base is None and g.flags.writeable and \
-                    not any(g is x for x in args):
-                out.append(g)
+                    and g.base is None and g.flags.writeable and id(g) not in inputs:
+                out.append(g)  # a fresh array of the argument's shape and dtype
             else:
                 out.append(as_like(g, like, args))
         result = out[0] if self.single else tuple(out)
