@@ -240,25 +240,27 @@ class Calls:
                     kwargs: dict[str, Lowered], node: ast.Call) -> Static:
         """`srcad.grad(f, wrt=...)` inside the differentiated function: made now, from
         the function and options it is given (they must be known while transforming)."""
-        label = getattr(fn, "__name__", "srcad.grad")
+        name = getattr(fn, "__name__", "grad")
+        own = (getattr(fn, "__module__", "") or "").startswith("srcad")
+        label = f"srcad.{name}" if own else name  # (a wrapper names itself)
         values = []
         for item in list(args) + list(kwargs.values()):
             if isinstance(item, LocalFunction):
                 raise UnsupportedSyntaxError(
-                    f"srcad.{label} of a function defined inside the differentiated "
+                    f"{label} of a function defined inside the differentiated "
                     "function is not supported", self.core.loc_for(node),
                     f"define '{item.name}' at module level and call "
-                    f"srcad.{label}({item.name}) on it")
+                    f"{label}({item.name}) on it")
             if isinstance(item, Static):
                 values.append(item.value)
             elif isinstance(item, Const):
                 values.append(item.value)
             else:
                 raise UnsupportedSyntaxError(
-                    f"the arguments of srcad.{label} inside a differentiated function must "
+                    f"the arguments of {label} inside a differentiated function must "
                     "be known while srcad transforms it (a function and constant options)",
                     self.core.loc_for(node),
-                    f"pass srcad.{label} a module-level function and a constant wrt=")
+                    f"pass {label} a module-level function and constant options")
         positional = values[:len(args)]
         keywords = dict(zip(kwargs, values[len(args):]))
         return Static(factory(*positional, **keywords))

@@ -503,7 +503,8 @@ def _verdict(function: ast.FunctionDef, name: str, params: set,
                     for e, v in zip(t.elts, value.elts):
                         if isinstance(e, ast.Name) and e.id == name:
                             bound = True
-                            if not _is_fresh_view(v):
+                            if not _is_fresh_view(v) and _reaches_a_write(function, node,
+                                                                          name):
                                 return False, (f"'{name}' is not known to be a new array "
                                                "here (it may share memory with another "
                                                "array)")
@@ -520,7 +521,7 @@ def _verdict(function: ast.FunctionDef, name: str, params: set,
         elif isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name) \
                 and node.target.id == name and node.value is not None:
             bound = True
-            if not _is_fresh_view(node.value):
+            if not _is_fresh_view(node.value) and _reaches_a_write(function, node, name):
                 return False, f"'{name}' is not known to be a new array here"
         elif isinstance(node, (ast.For, ast.comprehension)):
             target_names = {n.id for n in ast.walk(node.target) if isinstance(n, ast.Name)}

@@ -98,6 +98,7 @@ for _check, _example in [
         (linalg_rt._is_zero, Example((0.0,))),
         (linalg_rt._extra_is_zero, Example((Rand((3, 4)), -1, 2))),
         (linalg_rt._check_uplo, Example(("L",))),
+        (linalg_rt._eye_like, Example((Rand((2, 3, 3)),))),
         (complex_rt.spectral_axes, Example((Rand((2, 3, 4)), (0, 2)))),
         (complex_rt.spectral_norm, Example((2, "nuc", None)))]:
     nondifferentiable(_check, examples=[_example])

@@ -34,6 +34,7 @@ from srcad.rules.registry import (
     share_rules,
     tangent,
 )
+from srcad.runtime import elementwise as elementwise_rt
 from srcad.runtime.elementwise import (
     broadcast_item_adjoint,
     clip_weights,
@@ -598,3 +599,7 @@ nondifferentiable(np.isneginf, np.isposinf, np.iscomplex, np.isreal, kind="first
                             Example((Rand((2, 3)),))])
 nondifferentiable(np.allclose, np.array_equal, kind="other",
                   examples=[Example((Rand((2, 3)), Rand((2, 3))))])
+
+
+# The float dtype a helper computes in: no value to differentiate.
+nondifferentiable(elementwise_rt._float_dtype, examples=[Example((Rand((3,)), 2.0))])

@@ -21,6 +21,7 @@ from srcad.rules.registry import (
     tangent,
 )
 from srcad.runtime import broadcast_like, transpose_adjoint, unbroadcast
+from srcad.runtime import shape as shape_rt
 from srcad.runtime.shape import (
     append_adjoint,
     append_tangent,
@@ -1133,3 +1134,8 @@ def _(y, g, array, pad_width, constant_values):
 
 complex_values(ravel_adjoint, ravel_tangent, diag_adjoint, tile_adjoint, np_repeat_adjoint,
                pad_adjoint, pad_constant_values_adjoint, np.pad, how="linear")
+
+
+# Where np.clip takes its bounds (boolean masks, piecewise constant), read by clip_adjoint.
+nondifferentiable(shape_rt._clip_masks, examples=[
+    Example((Rand((2, 3)), -0.5, 0.5)), Example((Rand((3,)), None, 0.2))])

@@ -11,6 +11,7 @@ import math
 import numpy as np
 
 from srcad.runtime.adjoints import unbroadcast
+from srcad.runtime.marks import differentiated_from_source
 
 
 def _float_dtype(*values):
@@ -150,6 +151,7 @@ def clip_weights(a, a_min=None, a_max=None, min_kw=None, max_kw=None):
     return _out(w_a, dtype), _out(w_low, dtype), _out(w_high, dtype)
 
 
+@differentiated_from_source
 def broadcast_item_adjoint(g, x):
     """The adjoint `g` (possibly the scalar 0.0 of an unused tuple entry) with x's shape.
 
@@ -185,6 +187,7 @@ def digamma(x):
     return psi(x)
 
 
+@differentiated_from_source
 def dist_adjoint(g, p, q, d, sign=1.0):
     """The adjoint of p in math.dist(p, q) = d (q's with sign=-1.0), as p's type."""
     items = [sign * g * (a - b) / d if d != 0.0 else 0.0 * g for a, b in zip(p, q)]

@@ -23,7 +23,7 @@ import numpy as np
 
 from srcad.errors import NoDerivativeError
 from srcad.runtime import unbroadcast
-from srcad.runtime.marks import differentiated_from_source
+from srcad.runtime.marks import check_only, differentiated_from_source
 
 _NUMPY2 = int(np.__version__.split(".")[0]) >= 2
 
@@ -89,6 +89,7 @@ def symmetric_from_triangle(a, uplo="L"):
     return np.triu(a) + transposed(np.triu(a, 1))
 
 
+@differentiated_from_source
 def triangle_gradient(q, uplo="L"):
     """The adjoint of `a` for a function that reads only one triangle of `a`, given the
     adjoint `q` of the symmetric matrix built from it (see `symmetric_from_triangle`):
@@ -229,6 +230,7 @@ def eigh_tangent(da, result, uplo="L"):
     return dw, dv
 
 
+@differentiated_from_source
 def eigvalsh_adjoint(g, a, uplo="L"):
     """The adjoint of `a` in eigvalsh(a, uplo)."""
     _, v = np.linalg.eigh(a, uplo)
@@ -250,6 +252,7 @@ def _real_spectrum(w, v=None):
             hint="for a symmetric matrix use np.linalg.eigh / eigvalsh")
 
 
+@differentiated_from_source
 def eig_adjoint(g, result, a):
     """The adjoint of `a` in (w, v) = eig(a), for real, distinct eigenvalues.
 
@@ -277,6 +280,7 @@ def eig_tangent(da, result, a):
     return dw, dv
 
 
+@differentiated_from_source
 def eigvals_adjoint(g, w, a):
     """The adjoint of `a` in eigvals(a), for real, distinct eigenvalues:
     V^-T diag(g) V^T."""
@@ -403,6 +407,7 @@ def svd_tangent(da, result, a, full_matrices=True, compute_uv=True, hermitian=Fa
     return du, ds, dvt
 
 
+@differentiated_from_source
 def svdvals_adjoint(g, x):
     """The adjoint of `x` in np.linalg.svdvals(x): U diag(g) V^T."""
     u, _, vt = np.linalg.svd(x, full_matrices=False)
@@ -424,16 +429,19 @@ def svdvals_tangent(dx, x):
 # A wide matrix [X | Y] (m < n) is X = Q U (square QR) and Y = Q V.
 
 
+@differentiated_from_source
 def _copyltu(m):
     return np.tril(m) + transposed(np.tril(m, -1))
 
 
+@check_only
 def _qr_check(mode):
     if mode not in ("reduced", "complete", "r"):
         raise NoDerivativeError(f"np.linalg.qr(mode={mode!r}) has no derivative rule",
                                 hint="use mode='reduced', 'complete' or 'r'")
 
 
+@differentiated_from_source
 def _qr_thin(a, result, g, mode):
     """(q, r, gq, gr) of the thin factorization (q: m x k, r: k x n, k = min(m, n))."""
     m, n = np.shape(a)[-2:]
@@ -455,6 +463,7 @@ def _qr_thin(a, result, g, mode):
     return q, r, gq, gr
 
 
+@differentiated_from_source
 def _qr_square_adjoint(q, r, gq, gr):
     """The adjoint of X in (q, r) = qr(X) for X tall or square (r square)."""
     gq = _as_array_like(gq, q)
@@ -464,6 +473,7 @@ def _qr_square_adjoint(q, r, gq, gr):
     return transposed(np.linalg.solve(r, transposed(rhs)))
 
 
+@differentiated_from_source
 def qr_adjoint(g, result, a, mode="reduced"):
     """The adjoint of `a` in np.linalg.qr(a, mode), for a matrix of full rank."""
     _qr_check(mode)
@@ -596,6 +606,7 @@ def pinv_tangent(da, y, a, hermitian=False):
 # ----------------------------------------------------------------------------- matrix_power
 
 
+@differentiated_from_source
 def _powers(a, count):
     """[I, a, a @ a, ...] (count matrices)."""
     out = [np.broadcast_to(_eye_like(a), np.shape(a))]
@@ -604,6 +615,7 @@ def _powers(a, count):
     return out
 
 
+@differentiated_from_source
 def matrix_power_adjoint(g, a, n):
     """The adjoint of `a` in matrix_power(a, n) = a^n (inverse powers for n < 0)."""
     base = np.linalg.inv(a) if n < 0 else np.asarray(a)
@@ -632,6 +644,7 @@ def matrix_power_tangent(da, a, n):
 # ----------------------------------------------------------------------------- array API
 
 
+@differentiated_from_source
 def trace_last_adjoint(g, x, offset=0):
     """The adjoint of `x` in np.linalg.trace(x, offset=offset) (over the last two axes)."""
     m, n = np.shape(x)[-2:]
@@ -639,6 +652,7 @@ def trace_last_adjoint(g, x, offset=0):
                            np.shape(x))
 
 
+@differentiated_from_source
 def diagonal_last_adjoint(g, x, offset=0):
     """The adjoint of `x` in np.linalg.diagonal(x, offset=offset): g on that diagonal."""
     m, n = np.shape(x)[-2:]

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from srcad.runtime.marks import differentiated_from_source
+
 
 def _axes(ndim, axis):
     """`axis` as a sorted tuple of non-negative axes (every axis when None)."""
@@ -146,6 +148,7 @@ def cumsum_adjoint(g, a, axis=None):
     return np.flip(np.cumsum(np.flip(g, axis), axis), axis)
 
 
+@differentiated_from_source
 def _cumprod_parts(a, axis):
     """For `np.cumprod(a, axis)`: (a with zeros replaced by 1, where a is zero, the running
     product of the nonzero elements, the running count of zeros), all along `axis`."""
@@ -158,6 +161,7 @@ def _cumprod_parts(a, axis):
     return nonzero, zero, np.cumprod(nonzero, axis), np.cumsum(zero, axis), axis
 
 
+@differentiated_from_source
 def cumprod_adjoint(g, a, axis=None):
     """The adjoint of `a` in `np.cumprod(a, axis)`, exact where `a` has zeros.
 

@@ -12,6 +12,7 @@ import math
 import numpy as np
 
 from srcad.runtime import unbroadcast
+from srcad.runtime.marks import differentiated_from_source
 
 
 def _zeros(x):
@@ -461,6 +462,7 @@ def diag_adjoint(g, v, k=0):
     return out
 
 
+@differentiated_from_source
 def diagonal_adjoint(g, a, offset=0, axis1=0, axis2=1):
     """The adjoint of `np.diagonal(a, offset, axis1, axis2)`."""
     out = np.zeros(np.shape(a), dtype=_zeros(g).dtype)
@@ -548,6 +550,7 @@ def _clip_masks(a, a_min, a_max):
     return to_max, to_min
 
 
+@differentiated_from_source
 def clip_adjoint(g, a, a_min=None, a_max=None):
     """The adjoints of `a`, `a_min` and `a_max` in `np.clip(a, a_min, a_max)`, in the
     result's shape (not summed back to the inputs' shapes)."""
@@ -564,6 +567,7 @@ def clip_tangent(da, a, a_min, a_max, dmin, dmax):
 # ----------------------------------------------------------------------------- gathers
 
 
+@differentiated_from_source
 def take_along_axis_adjoint(g, arr, indices, axis):
     """The adjoint of `arr` in `np.take_along_axis(arr, indices, axis)`: `g` added at the
     gathered positions (twice where an index repeats)."""

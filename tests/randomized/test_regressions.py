@@ -12,6 +12,8 @@ shape: `setitem` / indexing (`y[i] = v`), matmul / np.dot, np.mean(axis=...),
 reshape / ravel.
 """
 
+import math
+
 import numpy as np
 import pytest
 from gradcheck import check_grad
@@ -294,3 +296,40 @@ def out_call_value_reading_a_view_in_a_loop(x):
                          ids=lambda fn: fn.__name__)
 def test_value_of_an_out_call_is_the_out_array(fn):
     check_grad(fn, np.array([0.3, -0.4, 0.7]))
+
+
+# Found by the long run (slow_scalar_control, 4 programs): an out= buffer rebound to a
+# view by tuple unpacking in a branch, after its last write, was refused (the unpacking
+# form did not get the "after the last write" judgement that `buf = view` had).
+_K0 = np.array([-1.5, 2.0, 0.1])
+
+
+def out_buffer_rebound_by_unpacking_after_its_last_write(x0):
+    acc = min(x0, x0)
+    buf = np.zeros(3)
+    u = np.subtract((-x0) * _K0, x0, buf)
+    if buf[2] * acc >= buf[0] - x0:
+        acc = acc + np.sum(u)
+    else:
+        buf, acc = (buf[::-1] if math.sin(np.dot(u[-2:], u[::2])) < 1.25 else u[::-1],
+                    acc * (x0 + x0))
+        acc = np.cos(acc)
+    return acc + np.sum(buf)
+
+
+def write_into_a_view_bound_by_unpacking(x0):
+    base = np.ones(3) * x0
+    buf = np.zeros(3)
+    buf, k = (base[::-1], 1.0)
+    buf[0] = x0 * x0            # also changes base[2]: real sharing
+    return np.sum(base * buf) * k
+
+
+@pytest.mark.parametrize("x0", [0.845, -0.3])
+def test_out_buffer_rebound_by_unpacking_after_its_last_write(x0):
+    check_grad(out_buffer_rebound_by_unpacking_after_its_last_write, x0)
+
+
+def test_a_write_into_a_view_bound_by_unpacking_is_still_refused():
+    with pytest.raises(srcad.UnsupportedSyntaxError, match="not known to be a new array"):
+        srcad.grad(write_into_a_view_bound_by_unpacking)(0.3)
