@@ -17,8 +17,10 @@ from srcad.rules.registry import (
     adjoint,
     derivative,
     nondifferentiable,
+    share_rules,
     tangent,
 )
+from srcad.runtime import elementwise as elementwise_rt
 
 try:
     import scipy.special as sp
@@ -59,6 +61,11 @@ if sp is not None:
     @derivative(sp.digamma, kind="elementwise", domain={"x": (0.2, 4.0)})
     def _(y, x):
         return sp.polygamma(1, x)
+
+    # srcad's own digamma (math.gamma's and math.lgamma's derivatives call it): the same
+    # function, so their second derivatives exist
+    share_rules(sp.digamma, elementwise_rt.digamma, examples=[
+        Example((Rand((), 0.3, 4.0),)), Example((Rand((3,), 0.3, 4.0),))])
 
     # The order n is an integer: no derivative.
     @derivative(sp.polygamma, wrt=("x",), broadcasting=True, kind="elementwise",
