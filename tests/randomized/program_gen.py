@@ -635,8 +635,9 @@ class FunctionGen:
         m = self.expr(M, d)
         if shape == V3:  # (2,) @ (2, 3), or (2, 3).T @ (2,)
             v = self.expr(V2, d)
+            # every form parenthesized: `a * m.T @ v` would be `(a * m.T) @ v`
             src = {"matmul": f"({v.src} @ {m.src})", "dot": f"np.dot({v.src}, {m.src})",
-                   "transposed": f"({m.src}).T @ {v.src}"}[form]
+                   "transposed": f"(({m.src}).T @ {v.src})"}[form]
             return self.fit(E(src, V3, 2 * v.bound * m.bound))
         v = self.expr(V3, d)
         src = {"matmul": f"({m.src} @ {v.src})", "dot": f"np.dot({m.src}, {v.src})",
