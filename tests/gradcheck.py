@@ -258,3 +258,23 @@ def check_grad(f, *args, wrt=0, rtol=1e-5, atol=1e-7, forward=True):
         check_jvp_matches(f, args, positions, grads,
                           rtol=1e-4 if low_precision else 1e-6)
     return got
+
+
+def module_from_source(text: str, directory: str, name: str, **namespace: Any) -> Any:
+    """Write `text` to `directory/name.py` and import it (srcad reads a function's source
+    from its file), with `namespace` set as globals before the module runs."""
+    import importlib.util
+    import os
+    import sys
+
+    path = os.path.join(directory, name + ".py")
+    with open(path, "w") as handle:
+        handle.write(text)
+    spec = importlib.util.spec_from_file_location(name, path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    for key, value in namespace.items():
+        setattr(module, key, value)
+    sys.modules[name] = module
+    spec.loader.exec_module(module)
+    return module

@@ -15,7 +15,6 @@
 from __future__ import annotations
 
 import builtins
-import importlib.util
 import inspect
 import itertools
 import os
@@ -27,7 +26,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pytest
-from gradcheck import check_grad, numerical_grad, numerical_jvp
+from gradcheck import check_grad, module_from_source, numerical_grad, numerical_jvp
 
 import srcad
 from srcad.rules.registry import Attribute, Method
@@ -739,16 +738,7 @@ def build_loss(trial: Trial):
     text = "import numpy as np\n\n\ndef loss(x):\n" + \
         "".join(f"    {line}\n" for line in src.body + lines)
     name = f"keyword_sweep_{next(_counter)}_{zlib.crc32(text.encode()):08x}"
-    path = os.path.join(_TMP, name + ".py")
-    with open(path, "w") as fh:
-        fh.write(text)
-    spec = importlib.util.spec_from_file_location(name, path)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    for k, v in src.globals.items():
-        setattr(module, k, v)
-    sys.modules[name] = module
-    spec.loader.exec_module(module)
+    module = module_from_source(text, _TMP, name, **src.globals)
     return module.loss, namespace["x"], text, bool(leaves)
 
 

@@ -12,13 +12,13 @@ fails. srcad's own runtime helpers are covered through the rules that call them.
 
 from __future__ import annotations
 
-import importlib.util
 import os
 import sys
 import warnings
 
 import numpy as np
 import pytest
+from gradcheck import module_from_source
 
 import srcad
 from srcad.rules import registry
@@ -99,18 +99,10 @@ def _loss_module(rule, case, position, outs, is_tuple, directory):
     else:
         terms = "np.sum(np.real(out) * C0) + 0.1 * np.sum(np.real(out) ** 2)"
     source = f"import numpy as np\n\n\ndef loss(x):\n    out = {call}\n    return {terms}\n"
-    stem = f"second_order_{abs(hash(sweep.rule_id(rule)))}"
-    path = os.path.join(directory, stem + ".py")
-    with open(path, "w") as handle:
-        handle.write(source)
-    spec = importlib.util.spec_from_file_location(stem, path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    module.PRIMAL = rule.primal
-    for name, value in zip(names, case.args):
-        setattr(module, name, value)
-    for key, value in case.kwargs.items():
-        setattr(module, f"K_{key}", value)
+    namespace = {"PRIMAL": rule.primal, **dict(zip(names, case.args)),
+                 **{f"K_{key}": value for key, value in case.kwargs.items()}}
+    module = module_from_source(source, directory,
+                                f"second_order_{abs(hash(sweep.rule_id(rule)))}", **namespace)
     rng = np.random.default_rng(sweep.seed_for(sweep.rule_id(rule), "second order"))
     for j, o in enumerate(outs):
         setattr(module, f"C{j}", rng.standard_normal(np.shape(o)))
