@@ -400,11 +400,19 @@ def svd_tangent(da, result, a, full_matrices=True, compute_uv=True, hermitian=Fa
     if m < n:
         dv = dv + (transposed(dx) @ u - v @ transposed(dp)) / s_row
     dvt = transposed(dv)
+    du, dvt = nan_extra_vectors(du, dvt, m, n, full_matrices)
+    return du, ds, dvt
+
+
+@differentiated_from_source
+def nan_extra_vectors(du, dvt, m, n, full_matrices):
+    """With full_matrices=True, a non-square matrix's extra singular vectors (an arbitrary
+    completion of a basis) have no tangent: NaN columns of du and rows of dvt."""
     if full_matrices and m != n:
         du = np.concatenate([du, np.full(du.shape[:-1] + (m - du.shape[-1],), np.nan)], -1)
         dvt = np.concatenate([dvt, np.full(dvt.shape[:-2] + (n - dvt.shape[-2], n), np.nan)],
                              -2)
-    return du, ds, dvt
+    return du, dvt
 
 
 @differentiated_from_source

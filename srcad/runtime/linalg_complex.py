@@ -42,6 +42,7 @@ from srcad.runtime.linalg import (
     _is_zero,
     _spread,
     _svd_parts,
+    nan_extra_vectors,
     norm_adjoint,
     norm_tangent,
     singular_value_weights,
@@ -203,10 +204,7 @@ def svd_tangent_complex(da, result, a, full_matrices=True, compute_uv=True, herm
     if m < n:
         dv = dv + (adjoint_transposed(dx) @ u - v @ dph) / s_row
     dvt = adjoint_transposed(dv)
-    if full_matrices and m != n:
-        du = np.concatenate([du, np.full(du.shape[:-1] + (m - du.shape[-1],), np.nan)], -1)
-        dvt = np.concatenate([dvt, np.full(dvt.shape[:-2] + (n - dvt.shape[-2], n), np.nan)],
-                             -2)
+    du, dvt = nan_extra_vectors(du, dvt, m, n, full_matrices)
     return du, ds, dvt
 
 
