@@ -488,7 +488,7 @@ def _(z, x1, x2):
 
 
 # ldexp(x1, x2) = x1 * 2**x2 with an integer exponent x2.
-@adjoint(np.ldexp, linear=True, broadcasting=True, kind="elementwise",
+@adjoint(np.ldexp, linear=True, broadcasting=True, kind="elementwise", nondiff_params=("x2",),
          examples=[Example((Rand(()), 3)), Example((Rand((2, 3)), np.array([1, -2, 0]))),
                    Example((Rand((3,)), np.array([[2], [-1]]))),
                    Example((Rand(()), np.array([1, 2, 3])))])

@@ -175,3 +175,22 @@ def _(t, dobj, obj, y):
 
 
 complex_values(shape.array_adjoint, shape.array_tangent, how="linear")
+
+
+# Adjoints of index-rearranging functions: linear in the adjoint, and their own adjoint
+# is the function they serve (the array argument only gives the shape).
+@adjoint(shape.diagonal_adjoint, linear=True, kind=same_kind_as("a"),
+         nondiff_params=("a", "offset", "axis1", "axis2"),
+         examples=[Example((Rand((3,)), np.ones((3, 3)))),
+                   Example((Rand((2,)), np.ones((3, 4)), 2)),
+                   Example((Rand((2, 3)), np.ones((3, 2, 3)), 0, 0, 2))])
+def _(y, g, a, offset=0, axis1=0, axis2=1):
+    dg = np.diagonal(dy, offset, axis1, axis2)
+
+
+@adjoint(shape.take_along_axis_adjoint, linear=True, kind=same_kind_as("arr"),
+         nondiff_params=("arr", "indices", "axis"),
+         examples=[Example((Rand((3, 1)), np.ones((3, 4)), np.array([[1], [0], [3]]), 1)),
+                   Example((Rand((3,)), np.ones((2, 3)), np.array([5, 1, 1]), None))])
+def _(y, g, arr, indices, axis):
+    dg = np.take_along_axis(dy, indices, axis)

@@ -171,7 +171,14 @@ def cumprod_adjoint(g, a, axis=None):
     only zero so far (z_i == 1), and 0 otherwise; sums over i >= k are reverse cumsums.
     """
     shape = np.shape(a)
-    nonzero, zero, running, zeros, ax = _cumprod_parts(a, axis)
+    # (_cumprod_parts written out: srcad differentiates this function from its source at
+    # second order, and the masks and the axis must not come out of a differentiated tuple)
+    a = np.ravel(a) if axis is None else np.asarray(a)
+    ax = 0 if axis is None else axis
+    zero = a == 0
+    nonzero = np.where(zero, 1.0, a)
+    running = np.cumprod(nonzero, ax)
+    zeros = np.cumsum(zero, ax)
     g = np.reshape(g, running.shape)
 
     def from_right(v):

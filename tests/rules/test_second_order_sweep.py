@@ -32,15 +32,10 @@ import test_registry_sweep as sweep  # noqa: E402  (the registry sweep's call ca
 # rule id -> why its second derivative is refused (a located NoDerivativeError or
 # UnsupportedSyntaxError, never a silent value)
 REFUSED_AT_SECOND_ORDER = {
-    "numpy.frexp": "the exponent output is an integer: ldexp's tangent in it is refused",
-    "numpy.cumprod": "cumprod_adjoint flips along a run-time axis (np.flip's axis)",
-    "Method(cumprod)": "as numpy.cumprod",
     "numpy.gammainc": "the derivative in the shape parameter has no closed form",
     "numpy.gammaincc": "as numpy.gammainc",
     "numpy.betainc": "the derivatives in a and b have no closed form",
     "numpy.betaincc": "as numpy.betainc",
-    "numpy.diagonal": "diagonal_adjoint writes into a view",
-    "numpy.take_along_axis": "take_along_axis_adjoint unpacks a run-time-length sequence",
     "math.dist": "dist_adjoint builds a tuple of differentiated values",
 }
 
