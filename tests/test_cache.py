@@ -28,10 +28,11 @@ def test_different_options_or_argument_kinds_transform_separately():
     cache.clear()
     before = cache.stats["transforms"]
     srcad.grad(cached_target)(0.5)
-    srcad.value_and_grad(cached_target)(0.5)  # same joint code: shared
+    srcad.value_and_grad(cached_target)(0.5)  # the value too: its own code
+    srcad.value_and_grad(cached_target)(0.7)  # shared with the call before
     srcad.grad(np_target)(np.ones(3))
     srcad.grad(np_target)(2.0)  # a scalar instead of an array: new specialization
-    assert cache.stats["transforms"] - before == 3
+    assert cache.stats["transforms"] - before == 4
 
 
 def np_target(x):

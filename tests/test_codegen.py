@@ -56,7 +56,7 @@ def test_uses_the_users_names_and_names_adjoints_after_them():
     text = generated(network, 0.5, 1.0, 0.1, 0.2, 0.3, 0.4, wrt=(2, 3, 4, 5))
     for name in ("h =", "f =", "bw0", "bb0", "bw1", "bb1", "bh"):
         assert name in text, name
-    assert "return sub ** 2, (bw0, bb0, bw1, bb1)" in text
+    assert "return bw0, bb0, bw1, bb1" in text
 
 
 def two_adds(w, b, x):
@@ -70,7 +70,7 @@ def test_adjoints_follow_the_name_their_value_is_printed_with():
     assert "add = w * x + b" in text and "add_1 = w * a + b" in text
     # the adjoint of add_1 is badd_1: never dadd, nor badd for another value
     assert "badd_1 = " in text and "badd = " in text and "dadd" not in text
-    assert "return a * c + w, (bw, bb)" in text
+    assert "return bw, bb" in text
 
 
 def test_split_mode_takes_the_output_adjoint_as_bresult():
@@ -96,7 +96,7 @@ def carried(x, acc):
 
 def test_a_gradient_held_under_its_name_is_not_copied_to_itself():
     text = generated(carried, 1.5, 2.0, wrt=(0, 1))
-    assert "return result, (bx, bacc)" in text
+    assert "return bx, bacc" in text
     assert not any(line.strip() in ("bx = bx", "bacc = bacc") for line in text.splitlines())
 
 
@@ -156,7 +156,7 @@ def test_generated_source_is_registered_with_linecache_and_inspect():
     g = srcad.grad(network)
     g(0.5, 1.0, 0.1, 0.2, 0.3, 0.4)
     fn = g._last_module.functions[0]
-    assert inspect.getsource(fn).startswith("def network_value_and_grad")
+    assert inspect.getsource(fn).startswith("def network_grad")
     filename = fn.__code__.co_filename
     assert filename.startswith("<srcad grad of network")
     assert linecache.getline(filename, fn.__code__.co_firstlineno).startswith("def ")
@@ -170,5 +170,7 @@ def test_broadcast_reduction_only_where_shapes_can_differ():
     scalar_b = generated(arrays, np.ones(3), 2.0, wrt=(0, 1))
     assert "unbroadcast" not in scalar_b
     array_b = generated(arrays, np.ones((2, 3)), np.ones(3), wrt=(0, 1))
-    # specialized on the shapes: the broadcast sum is plain NumPy
-    assert "unbroadcast" not in array_b and ".sum(axis=0)" in array_b
+    # specialized on the shapes: the broadcast sum is plain NumPy (a sum over the rows
+    # as one product with ones)
+    assert "unbroadcast(" not in array_b and "ones_2 @ badd" in array_b
+    assert "ones_2 = np.ones(2)" in array_b

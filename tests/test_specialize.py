@@ -7,6 +7,8 @@ and products of every rank combination; and the generic helpers must be gone whe
 shapes make them plain NumPy.
 """
 
+import re
+
 import numpy as np
 import pytest
 from gradcheck import check_grad
@@ -48,7 +50,8 @@ def test_the_generic_helpers_are_gone(f, args):
     assert "Specialized for the shapes" in code
     for helper in HELPERS:
         assert helper not in code, code
-    assert ".T @" in code and ".sum(axis=0)" in code
+    # the bias gradients sum over the batch as one product with ones (BLAS)
+    assert ".T @" in code and re.search(r"ones_\d+ @ b", code), code
 
 
 def broadcast_rows(x, b):
@@ -127,3 +130,77 @@ def test_a_new_shape_gets_new_code_and_the_variants_are_bounded():
         code = srcad.source(g, x, b)
         specialized = "Specialized for the shapes" in code
         assert specialized == (n <= wrapper.MAX_SHAPE_VARIANTS), n
+
+
+# -- work the gradient does not need
+
+
+def relu_loss(x, w):
+    return np.sum(np.maximum(x * w, 0.0) ** 2) + np.sum(np.minimum(x, w))
+
+
+def test_maximum_shares_the_adjoint_at_ties_and_keeps_float32():
+    x = np.array([[1.0, 0.0, -2.0], [0.0, 3.0, -1.0]])
+    w = np.array([1.0, 2.0, 0.5])
+    gx, gw = srcad.grad(relu_loss, wrt=(0, 1))(x, w)
+    # max(x*w, 0)**2 has derivative 2 * max(x*w, 0) * w (zero at the ties at 0);
+    # minimum(x, w): 1 where x < w, 1/2 where x == w
+    expect_x = 2 * np.maximum(x * w, 0.0) * w + (x < w) + 0.5 * (x == w)
+    np.testing.assert_allclose(gx, expect_x)
+    y = np.array([1.0, 0.0, 2.0])
+    tie = srcad.grad(lambda a: np.sum(np.maximum(a, 0.0)))(y)
+    np.testing.assert_array_equal(tie, [1.0, 0.5, 1.0])
+    g32 = srcad.grad(relu_loss, wrt=(0, 1))(x.astype(np.float32), w.astype(np.float32))
+    assert all(g.dtype == np.float32 for g in g32)
+    np.testing.assert_allclose(g32[0], expect_x, rtol=1e-6)
+
+
+@pytest.mark.parametrize("shape,bias", [((1000, 10), (10,)), ((7, 3), (7, 1)),
+                                        ((3, 7), (1, 7)), ((5000, 2), (2,)),
+                                        ((2, 5000), (2, 1))])
+def test_sums_over_an_axis_as_products_with_ones(shape, bias, monkeypatch):
+    x, b = RNG.standard_normal(shape), RNG.standard_normal(bias)
+    g = srcad.grad(broadcast_rows, wrt=(0, 1))
+    gx, gb = g(x, b)
+    code = srcad.source(g, x, b)
+    long_axis = max(shape) > 4096 and shape[0 if bias[0] != shape[0] else 1] > 4096
+    assert ("ones_" in code) != long_axis, code  # (a long axis keeps NumPy's pairwise sum)
+    monkeypatch.setattr(wrapper, "SPECIALIZE", False)
+    generic = srcad.grad(broadcast_rows, wrt=(0, 1))(x, b)
+    np.testing.assert_allclose(gx, generic[0], rtol=1e-12)
+    np.testing.assert_allclose(gb, generic[1], rtol=1e-12, atol=1e-12)
+    gx32, gb32 = g(x.astype(np.float32), b.astype(np.float32))
+    assert gx32.dtype == gb32.dtype == np.float32
+
+
+def test_grad_does_not_compute_the_value_it_does_not_return():
+    args = mlp_args()
+    code = srcad.source(srcad.grad(mlp, wrt=(0, 1, 2, 3)), *args)
+    body = "\n".join(line for line in code.splitlines() if not line.strip().startswith("#"))
+    assert "def mlp_grad(" in body and "np.mean" not in body, code
+    assert re.search(r"bsub = [0-9.e-]+ \* \(P - Y\)", body), code  # (2 / n) * (P - Y)
+    value, grads = srcad.value_and_grad(mlp, wrt=(0, 1, 2, 3))(*args)
+    assert np.isclose(value, mlp(*args))
+    for a, b in zip(grads, srcad.grad(mlp, wrt=(0, 1, 2, 3))(*args)):
+        np.testing.assert_allclose(a, b, rtol=1e-13)
+
+
+def test_an_output_of_known_shape_needs_no_run_time_seed():
+    code = srcad.source(srcad.grad(logreg, wrt=(0, 1)), *logreg_args())
+    body = "\n".join(line for line in code.splitlines() if not line.strip().startswith("#"))
+    assert "output_seed" not in body and "np.sum(Y * logp)" not in body, code
+
+
+def returns_vector(x):
+    return x * 2.0
+
+
+def returns_comparison_of_unknown_kind(x):
+    flag = np.sum(x) > 0.0
+    return flag
+
+
+@pytest.mark.parametrize("f", [returns_vector, returns_comparison_of_unknown_kind])
+def test_grad_still_refuses_outputs_that_are_not_real_scalars(f):
+    with pytest.raises(srcad.SrcadError, match="real scalar"):
+        srcad.grad(f)(np.ones(3))

@@ -57,9 +57,11 @@ class GradFunction(Differentiated):
 
     def _module(self, kinds: tuple, shapes: tuple | None = None) -> Module:
         shapes = self._shape_key(kinds, shapes)
+        with_value = self.with_value
         return self._cached_module(
-            (kinds, shapes), ("joint", self.inner, self.positions, kinds, shapes),
-            lambda: compile_joint(self.inner, self.positions, kinds, shapes))
+            (kinds, shapes),
+            ("joint" if with_value else "grad", self.inner, self.positions, kinds, shapes),
+            lambda: compile_joint(self.inner, self.positions, kinds, shapes, with_value))
 
     @property
     def __srcad_spec__(self) -> Derived:
@@ -83,8 +85,8 @@ class GradFunction(Differentiated):
         if not kwargs and self._fast_path_fits(args, values, kinds, module):
             self._fast[key] = module
         flat = flat_values(values, kinds)
-        value, grads = call_generated(module.functions[0], flat, self.fn, self.api)
-        if not is_real_scalar(value):
+        value, grads = self._run(module, flat)
+        if self.with_value and not is_real_scalar(value):
             # what the generated code does not check: a bool of unknown origin
             raise output_error(value, self.fn, self.api)
         if flat is not values:
@@ -95,6 +97,13 @@ class GradFunction(Differentiated):
                          for g, p in zip(grads, self.positions)])
         result = out[0] if self.single else out
         return (value, result) if self.with_value else result
+
+    def _run(self, module: Module, args: Any) -> tuple:
+        """(value, gradients) from the generated code (value None where only the
+        gradients were generated: `grad`, whose generated code checks the output)."""
+        if self.with_value:
+            return call_generated(module.functions[0], args, self.fn, self.api)
+        return None, call_generated(module.functions[0], args, self.fn, self.api)
 
     def __get__(self, obj: Any, objtype: Any = None) -> Any:
         return self if obj is None else functools.partial(self.__call__, obj)
@@ -116,9 +125,9 @@ class GradFunction(Differentiated):
     def _fast_call(self, module: Module, args: tuple) -> Any:
         if module.captured and not captured_still_valid(module.captured):
             return _SLOW  # a name the function read has changed: transform again
-        value, grads = call_generated(module.functions[0], args, self.fn, self.api)
-        if type(value) is not float and type(value) is not np.float64 and \
-                not is_real_scalar(value):
+        value, grads = self._run(module, args)
+        if self.with_value and type(value) is not float and type(value) is not np.float64 \
+                and not is_real_scalar(value):
             return _SLOW  # (the slow path raises the error)
         self._last_module = module
         inputs = {id(x) for x in args}

@@ -23,6 +23,7 @@ import astor
 import numpy as np
 
 from srcad import runtime
+from srcad.ir import constants
 from srcad.ir.nodes import (
     COPY,
     Block,
@@ -35,6 +36,7 @@ from srcad.ir.nodes import (
     Return,
     Var,
     While,
+    all_uses,
     sub_blocks,
 )
 from srcad.optimize.optimizer import GeneratedRef, is_pure
@@ -517,6 +519,7 @@ class _Emitter:
         self.defs = {s.target: s for s in _walk(fn.body)
                      if isinstance(s, Call) and s.target is not None}
         self.folded |= {t for t in self.unpacks if t not in fn.params}
+        self.read = {op for op in all_uses(fn.body) if isinstance(op, Var)}
         self.naming = assign_names(fn, self.folded, reserved, known)
         self.names = self.naming.names
         self.last_comment: tuple[int, str, str] | None = None  # (line, role, file)
@@ -582,7 +585,8 @@ class _Emitter:
                                 [self.expr(item)], [])
                 return out + [ast.Expr(call)]
             value = self.call(stmt)
-            if stmt.target is None:
+            if stmt.target is None or stmt.target not in self.read:
+                # (kept for its effect, such as a check: nothing reads its value)
                 return out + [ast.Expr(value)]
             return out + [self.assign([stmt.target], [value])]
         if isinstance(stmt, Return):
@@ -667,7 +671,9 @@ class _Emitter:
         if isinstance(v, slice):
             return ast.Call(ast.Name("slice", ast.Load()),
                             [self.const(Const(x)) for x in (v.start, v.stop, v.step)], [])
-        return ast.Name(self.ns.bind(v, c.name or type(v).__name__.lower()), ast.Load())
+        defined = constants.definition(v)
+        hint = defined[0] if defined else c.name or type(v).__name__.lower()
+        return ast.Name(self.ns.bind(v, hint), ast.Load())
 
     def index(self, op) -> ast.expr:
         """An operand used as a subscript: slices and tuples in their own syntax."""
@@ -800,15 +806,22 @@ def build_module(title: str, functions: list, header: str) -> Module:
             # two helpers of one name from different modules: the second is renamed
             imports.setdefault(module, []).append(n if own == n else f"{own} as {n}")
     lines = [f"# {line}" if line else "#" for line in header.splitlines()]
-    stdlib = ["import math"] if re.search(r"\bmath\.", source) else []
-    third = ["import numpy as np"] if re.search(r"\bnp\.", source) else []
+    defined = {n: d[1] for n, v in namespace.items()
+               if (d := constants.definition(v)) is not None}
+    code = re.sub(r"(?m)^\s*#.*$", "", source)  # (a name in a comment needs no import)
+    stdlib = ["import math"] if re.search(r"\bmath\.", code) else []
+    third = ["import numpy as np"] if defined or re.search(r"\bnp\.", code) else []
     for module in sorted(imports):
         third.append(f"from {module} import {', '.join(sorted(imports[module]))}")
     lines += stdlib + ([""] if stdlib and third else []) + third
     bound = [n for n, v in namespace.items() if n not in ("np", "math", "__builtins__")
+             and n not in defined
              and not (getattr(v, "__module__", "") or "").startswith(runtime.__name__)]
     if bound:
         lines.append(f"# also in scope (captured when transformed): {', '.join(sorted(bound))}")
+    if defined:
+        lines.append("")
+        lines += [f"{n} = {defined[n]}" for n in sorted(defined)]
     text = "\n".join(lines) + "\n\n\n" + source
     _counter[0] += 1
     filename = f"<srcad {title} #{_counter[0]}>"

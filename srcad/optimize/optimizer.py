@@ -21,8 +21,12 @@ from srcad.ir.nodes import (
     Stmt,
     Var,
     While,
+    all_uses,
+    block_end_uses,
     sub_blocks,
     substitute,
+    used_operands,
+    walk,
 )
 from srcad.rules import registry
 from srcad.runtime import elementwise as elementwise_rt
@@ -243,11 +247,65 @@ def eliminate_common_subexpressions(fn: Function) -> None:
 
 
 def eliminate_dead_code(fn: Function) -> None:
-    """Remove pure statements, merges and loop values nothing reads, in place."""
+    """Remove pure statements, merges and loop values nothing reads, and stacks whose
+    popped values nothing reads, in place."""
     while True:
         live = _live_values(fn)
-        if not _sweep(fn.body, live):
+        if not _sweep(fn.body, live) and not _drop_dead_stacks(fn):
             return
+
+
+def _drop_dead_stacks(fn: Function) -> bool:
+    """Remove the pushes, pops and creation of each stack that is only pushed to and
+    popped from, where nothing reads a popped value."""
+    stacks: set[Var] = set()
+    popped: dict[Var, list[Var]] = {}
+    for stmt in walk(fn.body):
+        if isinstance(stmt, Call) and stmt.fn is runtime.new_stack and stmt.target:
+            stacks.add(stmt.target)
+        elif isinstance(stmt, Call) and stmt.fn is runtime.pop and stmt.target and \
+                isinstance(stmt.args[0], Var):
+            popped.setdefault(stmt.args[0], []).append(stmt.target)
+    if not stacks:
+        return False
+    read: set[Var] = set()
+
+    def scan(block: Block) -> None:
+        for stmt in block.stmts:
+            ops = used_operands(stmt)
+            if isinstance(stmt, Call) and stmt.fn in (runtime.push, runtime.pop):
+                ops = ops[1:]  # (the stack itself is not read as a value there)
+            read.update(op for op in ops if isinstance(op, Var))
+            for sub in sub_blocks(stmt):
+                scan(sub)
+                read.update(op for op in block_end_uses(stmt, sub) if isinstance(op, Var))
+
+    scan(fn.body)
+    dead = set()
+    for stack in stacks:
+        values = popped.get(stack, [])
+        if any(v in read for v in values):
+            continue
+        if stack in read:
+            continue  # copied, saved or returned: its values may be read elsewhere
+        dead.add(stack)
+    if not dead:
+        return False
+
+    def drop(block: Block) -> None:
+        kept = []
+        for stmt in block.stmts:
+            if isinstance(stmt, Call) and stmt.fn in (runtime.new_stack, runtime.push,
+                                                       runtime.pop) and \
+                    (stmt.target in dead or (stmt.args and stmt.args[0] in dead)):
+                continue
+            for sub in sub_blocks(stmt):
+                drop(sub)
+            kept.append(stmt)
+        block.stmts = kept
+
+    drop(fn.body)
+    return True
 
 
 def _live_values(fn: Function) -> set[Var]:
@@ -339,9 +397,54 @@ def _sweep(block: Block, live: set[Var]) -> bool:
     return changed
 
 
+def _number(op: Operand) -> bool:
+    return isinstance(op, Const) and type(op.value) in (int, float)
+
+
+def fold_constant_factors(fn: Function) -> None:
+    """`c1 * (c2 * x)` in derivative code as `(c1 * c2) * x`, where nothing else reads
+    `c2 * x`: one pass over `x` instead of two (`0.003125 * (2 * d)` is `0.00625 * d`)."""
+    uses: dict[Var, int] = {}
+    for op in all_uses(fn.body):
+        if isinstance(op, Var):
+            uses[op] = uses.get(op, 0) + 1
+
+    def factor(stmt: Call) -> tuple[Const, Operand] | None:
+        if stmt.fn is not operator.mul or stmt.kwargs or len(stmt.args) != 2 or \
+                not _in_derivative_code(stmt):
+            return None
+        x, y = stmt.args
+        if _number(x):
+            return x, y  # type: ignore[return-value]
+        if _number(y):
+            return y, x  # type: ignore[return-value]
+        return None
+
+    def run(block: Block) -> None:
+        products: dict[Var, tuple[Const, Operand]] = {}
+        for stmt in block.stmts:
+            for sub in sub_blocks(stmt):
+                run(sub)
+            if not isinstance(stmt, Call) or stmt.target is None:
+                continue
+            outer = factor(stmt)
+            if outer is None:
+                continue
+            c1, y = outer
+            inner = products.get(y) if isinstance(y, Var) and uses.get(y) == 1 else None
+            if inner is not None:
+                c2, x = inner
+                stmt.args = [Const(c1.value * c2.value), x]
+                outer = stmt.args[0], x  # type: ignore[assignment]
+            products[stmt.target] = outer  # type: ignore[assignment]
+
+    run(fn.body)
+
+
 def optimize(fn: Function) -> Function:
     """Simplify, share common subexpressions and drop dead code, in place."""
     simplify(fn)
+    fold_constant_factors(fn)
     eliminate_common_subexpressions(fn)
     eliminate_dead_code(fn)
     return fn

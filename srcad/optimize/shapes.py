@@ -25,7 +25,7 @@ import numpy as np
 from srcad import runtime
 from srcad.ir.nodes import Block, Call, Carried, Const, ForRange, Function, If, Operand, Var, While
 from srcad.rules.registry import Attribute, Method
-from srcad.runtime import adjoints, reductions
+from srcad.runtime import adjoints, elementwise, reductions
 from srcad.runtime.outputs import output_seed
 
 Shape = tuple | None
@@ -34,6 +34,8 @@ _ELEMENTWISE_OPERATORS = {
     operator.add, operator.sub, operator.mul, operator.truediv, operator.pow,
     operator.neg, operator.pos, operator.gt, operator.ge, operator.lt, operator.le,
     operator.eq, operator.ne,
+    elementwise.above_weight, elementwise.below_weight, elementwise.fmax_weight,
+    elementwise.fmin_weight,
 }
 
 # Pure functions whose output shape follows from their operands' shapes and constant

@@ -47,6 +47,18 @@ def joint(unit: DerivativeUnit) -> list[Function]:
     return [Function(unit.names[0], list(primal.params), body, primal.loc)]
 
 
+def grad_only(unit: DerivativeUnit) -> list[Function]:
+    """The gradients alone, as a tuple: what `srcad.grad(f)` calls. The value is computed
+    only where the reverse sweep needs it (where the output is not known to be a real
+    scalar, `output_seed` checks it)."""
+    primal, r = _swept(unit)
+    grads = Var("gradients")
+    named, gradients = _named_gradients(primal, unit.wrt, r.gradients, r.adjoint)
+    body = Block(r.forward.stmts + _checked_seed(unit, r) + r.reverse.stmts + named + [
+        Call(grads, runtime.make_tuple, gradients), Return(grads)])
+    return [Function(unit.names[0], list(primal.params), body, primal.loc)]
+
+
 def gradient(unit: DerivativeUnit) -> list[Function]:
     """The gradient(s) alone: what `srcad.grad(f)` computes, as IR to transform again.
     Each is shaped like its parameter, zeros included: a derivative of it (a Hessian's
@@ -127,7 +139,7 @@ def jvp(unit: DerivativeUnit) -> list[Function]:
 
 
 ASSEMBLERS: dict[str, Callable[[DerivativeUnit], list[Function]]] = {
-    "joint": joint, "split": split, "gradient": gradient, "jvp": jvp}
+    "joint": joint, "grad": grad_only, "split": split, "gradient": gradient, "jvp": jvp}
 
 
 def _swept(unit: DerivativeUnit) -> tuple[Function, ReverseResult]:

@@ -121,9 +121,10 @@ class DerivativeUnit:
     """A function srcad generates, from the primal IR to optimized IR.
 
     `mode` says what is generated: "joint" (value and gradients in one function),
-    "split" (a forward function and a backward function), "gradient" (a function
-    returning the gradient(s) only: the IR of `srcad.grad(f)` when it is transformed
-    again) or "jvp" (value and tangent). `names` are the generated functions' names.
+    "grad" (the gradients alone, as a tuple: what `srcad.grad(f)` calls), "split" (a
+    forward function and a backward function), "gradient" (a function returning the
+    gradient(s) only, shaped like their parameters: the IR of `srcad.grad(f)` when it is
+    transformed again) or "jvp" (value and tangent). `names` are the generated functions' names.
     """
 
     services: Services

@@ -36,6 +36,8 @@ from srcad.rules.registry import (
 )
 from srcad.runtime import elementwise as elementwise_rt
 from srcad.runtime.elementwise import (
+    above_weight,
+    below_weight,
     broadcast_item_adjoint,
     clip_weights,
     fmax_weight,
@@ -256,12 +258,12 @@ def _(z, x, y):
 # Ties between the two inputs split the adjoint evenly (the documented convention).
 @derivative(np.maximum, broadcasting=True, kind="elementwise")
 def _(z, x, y):
-    return (x > y) + 0.5 * (x == y), (y > x) + 0.5 * (x == y)
+    return above_weight(x, y), above_weight(y, x)
 
 
 @derivative(np.minimum, broadcasting=True, kind="elementwise")
 def _(z, x, y):
-    return (x < y) + 0.5 * (x == y), (y < x) + 0.5 * (x == y)
+    return below_weight(x, y), below_weight(y, x)
 
 
 @adjoint(np.where, linear=True, broadcasting=True, kind="elementwise")
@@ -551,7 +553,8 @@ def _(y, x, copy=True, nan=0.0, posinf=None, neginf=None):
 # that gradients that call them can be differentiated again.
 _WEIGHT_A = np.array([0.3, -1.2, 0.7, np.nan, 1.4, np.nan])
 _WEIGHT_B = np.array([0.1, -0.5, np.nan, 1.0, 1.5, np.nan])
-nondifferentiable(fmax_weight, fmin_weight, kind="elementwise", examples=[
+nondifferentiable(above_weight, below_weight, fmax_weight, fmin_weight, kind="elementwise",
+                  examples=[
     Example((_WEIGHT_A, _WEIGHT_B)), Example((_WEIGHT_B, _WEIGHT_A)),
     Example((_WEIGHT_A[:3, None], _WEIGHT_B[None, :3])), Example((0.25, -0.75))])
 nondifferentiable(clip_weights, kind="other", examples=[

@@ -1016,8 +1016,19 @@ def _(y, a, min=None, max=None):
 
 # ============================================================================ no derivative
 
-nondifferentiable(np.shape, np.ndim, np.size, Attribute("shape"), Attribute("ndim"),
-                  Attribute("size"), Attribute("dtype"))
+def _shape_kind(kinds, named):
+    """`x.shape`: a tuple of as many integers as x has axes, where the rank is known."""
+    kind = kinds[0] if kinds else None
+    if kind == SCALAR:
+        return TupleKind(())
+    if isinstance(kind, ArrayKind) and kind.ndim is not None:
+        return TupleKind((SCALAR,) * kind.ndim)
+    return OTHER
+
+
+nondifferentiable(np.shape, Attribute("shape"), kind=_shape_kind)
+nondifferentiable(np.ndim, np.size, Attribute("ndim"), Attribute("size"), kind="scalar")
+nondifferentiable(Attribute("dtype"))
 nondifferentiable(np.result_type, examples=[Example((Rand((3,)), np.float64))])
 # Outputs that do not depend on the values of float inputs. (np.full, np.arange and
 # np.linspace do: they have no rule yet, so differentiating through them is refused.)

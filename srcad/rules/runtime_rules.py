@@ -194,3 +194,6 @@ def _(y, g, a, offset=0, axis1=0, axis2=1):
                    Example((Rand((3,)), np.ones((2, 3)), np.array([5, 1, 1]), None))])
 def _(y, g, arr, indices, axis):
     dg = np.take_along_axis(dy, indices, axis)
+
+
+complex_values(shape.diagonal_adjoint, shape.take_along_axis_adjoint, how="linear")

@@ -107,6 +107,24 @@ def safe_divide(a, b):
     return _out(np.where(zero, 0.0, np.asarray(a) / np.where(zero, 1.0, b)), dtype)
 
 
+def above_weight(a, b):
+    """How much of maximum(a, b)'s adjoint goes to `a`: 1 where a > b, 1/2 at ties
+    (they share it), 0 elsewhere (NaNs included). Ties are rare: without them this is
+    the comparison itself, a boolean array (multiplying by it keeps the adjoint's dtype)."""
+    above, tie = a > b, a == b
+    if isinstance(tie, (bool, np.bool_)):
+        return above + 0.5 * tie
+    return above if not tie.any() else above + 0.5 * tie
+
+
+def below_weight(a, b):
+    """How much of minimum(a, b)'s adjoint goes to `a` (see `above_weight`)."""
+    below, tie = a < b, a == b
+    if isinstance(tie, (bool, np.bool_)):
+        return below + 0.5 * tie
+    return below if not tie.any() else below + 0.5 * tie
+
+
 def fmax_weight(a, b):
     """How much of fmax(a, b)'s adjoint goes to `a`: 1 where a wins, 1/2 at ties,
     1 where only `b` is NaN (fmax ignores NaNs), else 0."""

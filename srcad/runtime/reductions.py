@@ -81,19 +81,22 @@ def max_weights_given(a, extremum, axis=None):
     """`max_weights(a, axis)` given `extremum = np.max(a, axis, keepdims=True)`, which
     the generated code has computed already (the rules pass it, so that it is shared with
     the user's own call). Anything else (no element equals it) computes the maximum."""
-    a, extremum = np.asarray(a), np.asarray(extremum)
-    hit = a == extremum
-    if np.count_nonzero(hit) < extremum.size and not np.isnan(extremum).any():
-        return max_weights(a, axis)
-    return _extremum_weights(a, extremum, _axes(a.ndim, axis), hit)
+    return _weights_given(a, extremum, axis, max_weights)
 
 
 def min_weights_given(a, extremum, axis=None):
     """Like `max_weights_given`, for `np.min(a, axis)`."""
+    return _weights_given(a, extremum, axis, min_weights)
+
+
+def _weights_given(a, extremum, axis, weights):
     a, extremum = np.asarray(a), np.asarray(extremum)
     hit = a == extremum
-    if np.count_nonzero(hit) < extremum.size and not np.isnan(extremum).any():
-        return min_weights(a, axis)
+    count = np.count_nonzero(hit)
+    if count == extremum.size and not np.isnan(extremum).any():
+        return hit  # one hit per slice, the common case: the weights are the hits
+    if count < extremum.size and not np.isnan(extremum).any():
+        return weights(a, axis)
     return _extremum_weights(a, extremum, _axes(a.ndim, axis), hit)
 
 
