@@ -4,6 +4,7 @@ builtins on containers), which is inlined or evaluated in place."""
 
 from __future__ import annotations
 
+import abc
 import ast
 import builtins
 import inspect
@@ -17,6 +18,7 @@ from srcad.errors import UnsupportedSyntaxError
 from srcad.frontend.scopes import display_name
 from srcad.ir.handles import BoundMethod, Handle, LocalFunction, Lowered, Static, Struct, SuperRef
 from srcad.ir.nodes import Const, Operand, Var
+from srcad.lower.classes import is_user_class
 from srcad.lower.constructors import Constructors
 from srcad.lower.containers import Containers
 from srcad.lower.context import LoweringContext
@@ -222,6 +224,10 @@ class Calls:
             called = self.objects.call_instance(fn, args, kwargs, node)
             if called is not None:
                 return called
+        if fn is isinstance and len(args) == 2 and not kwargs and isinstance(args[0], Var):
+            known = _never_a_run_time_value(args[1])
+            if known:
+                return Const(False)  # objects of user classes are never run-time values
         if fn is len and len(args) == 1 and not kwargs and isinstance(args[0], Const) and \
                 isinstance(args[0].value, (tuple, list, str, dict)):
             if isinstance(args[0].value, list):  # a module-level list may grow later
@@ -316,6 +322,18 @@ def _static_callee(value: Any) -> Static | BoundMethod:
         return BoundMethod(value.__func__, Static(owner) if isinstance(owner, type)
                            else Const(owner))
     return Static(value)
+
+
+def _never_a_run_time_value(spec: Lowered) -> bool:
+    """Whether `isinstance(v, spec)` is False for every run-time value `v`: `spec` is a
+    user class (or a tuple of them) not derived from a built-in type. srcad keeps the
+    objects of such classes as handles, never as run-time values."""
+    value = spec.value if isinstance(spec, (Static, Const)) else None
+    classes = value if isinstance(value, tuple) else (value,)
+    return bool(classes) and all(
+        isinstance(c, type) and is_user_class(c) and
+        all(base in (object, abc.ABC) or is_user_class(base) for base in c.__mro__[1:])
+        for c in classes)
 
 
 def _runtime_version(fn: Any, n_args: int, kwargs: dict[str, Operand]) -> Any:

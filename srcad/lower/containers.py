@@ -21,6 +21,12 @@ MAX_UNROLL = 256  # items of a container a loop is unrolled over
 CONTAINER_TYPES: dict[str, type] = {"dict": dict, "list": list, "tuple": tuple}
 
 
+def is_record(struct: Struct) -> bool:
+    """An object of a user class or a dataclass (not a namedtuple): its keys are its
+    attributes, and indexing, len() and iteration go through its class's methods."""
+    return struct.kind == "object" and not is_namedtuple_class(struct.cls)
+
+
 class Containers:
     """Builds container handles and reads, writes and converts their items.
 
@@ -114,6 +120,11 @@ class Containers:
     def subscript(self, struct: Struct, node: ast.Subscript) -> Lowered:
         """`struct[key]` or `struct[i:j]`."""
         core = self.core
+        if is_record(struct):
+            return core.objects.dunder(
+                struct, "__getitem__", [core.expr(node.slice)], node,
+                "is not subscriptable (its class defines no __getitem__)",
+                "read one of its attributes (obj.name)")
         if isinstance(node.slice, ast.Slice) and struct.kind in ("tuple", "list"):
             part = core.value(node.slice)
             if isinstance(part, Const):
@@ -131,6 +142,15 @@ class Containers:
     def assign_into(self, struct: Struct, target: ast.Subscript | ast.Attribute,
                     value: Lowered) -> None:
         """`struct[key] = value` or `struct.attr = value` written in the function."""
+        if isinstance(target, ast.Subscript) and is_record(struct):
+            self.core.objects.dunder(
+                struct, "__setitem__", [self.core.expr(target.slice), value], target,
+                "does not support item assignment (its class defines no __setitem__)",
+                "assign to one of its attributes")
+            return
+        if isinstance(target, ast.Attribute) and struct.kind == "object" and \
+                self.core.objects.set_attribute(struct, target.attr, value, target):
+            return
         if isinstance(target, ast.Subscript):
             key = self.static_key(target.slice, struct)
             if key is None:
@@ -275,6 +295,8 @@ class Containers:
 
     def items(self, struct: Struct, node: ast.AST) -> list[Lowered]:
         """The items a loop over `struct` visits (the keys of a dict)."""
+        if is_record(struct):
+            self.core.objects.refuse_iteration(struct, node)
         if len(struct.keys) > MAX_UNROLL:
             raise UnsupportedSyntaxError(
                 f"a loop over {struct.describe()} of {len(struct.keys)} items would be "
@@ -361,6 +383,11 @@ class Containers:
         struct = args[0]
         if isinstance(struct, Struct):
             if fn is len and len(args) == 1:
+                if is_record(struct):
+                    return core.objects.dunder(
+                        struct, "__len__", [], node,
+                        "has no len() (its class defines no __len__)",
+                        "take the len() of the sequence it holds")
                 return Const(len(struct.keys))
             if fn is isinstance and len(args) == 2:
                 cls = struct.cls or CONTAINER_TYPES[struct.kind]

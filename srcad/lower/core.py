@@ -149,6 +149,11 @@ class Lowerer:
             return
         elif isinstance(s, ast.If):
             cond = self.expr_value(s.test)
+            if isinstance(cond, Const) and type(cond.value) in (bool, int, type(None)):
+                # known while transforming (`isinstance(other, Poly)`, a flag): only the
+                # branch taken is transformed; the other may not even make sense here
+                self.block(s.body if cond.value else s.orelse)
+                return
             self.b.build_if(cond, lambda: self.block(s.body), lambda: self.block(s.orelse),
                             loc=self.loc_for(s))
         elif isinstance(s, ast.For):
@@ -384,12 +389,21 @@ class Lowerer:
             op = BINOPS[type(node.op)]
             if op is operator.add and (is_list_expr(node.left) or is_list_expr(node.right)):
                 return self.lists.concatenate(node)
-            left, right = self.value(node.left), self.value(node.right)
+            left_expr, right_expr = self.expr(node.left), self.expr(node.right)
+            overloaded = self.objects.operator(type(node.op), [left_expr, right_expr], node)
+            if overloaded is not None:
+                return overloaded  # the operand's class defines the operator
+            left = self.operand(left_expr, node.left)
+            right = self.operand(right_expr, node.right)
             return fold(op, [left, right]) or \
                 self.b.call(op, [left, right], loc=loc, name=OP_HINTS.get(op, "t"))
         if isinstance(node, ast.UnaryOp):
             unary = UNARYOPS[type(node.op)]
-            operand = self.value(node.operand)
+            operand_expr = self.expr(node.operand)
+            overloaded = self.objects.operator(type(node.op), [operand_expr], node)
+            if overloaded is not None:
+                return overloaded
+            operand = self.operand(operand_expr, node.operand)
             return fold(unary, [operand]) or \
                 self.b.call(unary, [operand], loc=loc, name=OP_HINTS.get(unary, "t"))
         if isinstance(node, ast.Compare):

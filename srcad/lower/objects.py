@@ -168,6 +168,103 @@ class Objects:
         return self.inliner.inline_callable(type(obj).__call__, [Const(obj)] + args, kwargs,
                                             node)
 
+    def operator(self, op: type, operands: list[Lowered], node: ast.AST) -> Lowered | None:
+        """`a + b`, `a * b`, `-a`, ... where an operand is an object whose class defines
+        the operator (`__add__`, then the other operand's `__radd__`): the method,
+        inlined. None where no operand is such an object."""
+        names = _OPERATOR_METHODS.get(op)
+        if names is None:
+            return None
+        if len(operands) == 1:
+            orders = [(operands[0], [], names[0])]
+        else:
+            left, right = operands
+            orders = [(left, [right], names[0]), (right, [left], names[1])]
+        for receiver, others, name in orders:
+            cls = receiver.cls if isinstance(receiver, Struct) else \
+                type(receiver.value) if isinstance(receiver, Const) and \
+                is_plain_object(receiver.value) else None
+            if cls is None or not is_user_class(cls):
+                continue
+            owner = _owner(cls, name)
+            if owner is None or owner is object:
+                continue
+            self.capture_class_attr(cls, name)
+            method = owner.__dict__[name]
+            if not is_user_function(method):
+                continue
+            result = self.inliner.inline_callable(method, [receiver] + others, {}, node,
+                                                  owner)
+            if isinstance(result, Const) and result.value is NotImplemented:
+                continue
+            return result
+        return None
+
+    # ------------------------------------------------------------------ protocols
+    def dunder(self, struct: Struct, name: str, args: list[Lowered], node: ast.AST,
+               what: str, hint: str) -> Lowered:
+        """`len(obj)`, `obj[k]`, `obj[k] = v` on an object of a user class or a
+        dataclass: its class's `name` method (`__len__`, ...), inlined; refused (`what`,
+        `hint`) where the class defines none, as Python raises there."""
+        cls = struct.cls
+        owner = _owner(cls, name)
+        method = owner.__dict__[name] if owner not in (None, object) else None
+        if method is None or not is_user_function(method):
+            raise UnsupportedSyntaxError(f"{struct.describe()} {what}", self.core.loc_for(node),
+                                         hint)
+        self.capture_class_attr(cls, name)
+        return self.inliner.inline_callable(method, [struct] + args, {}, node, owner)
+
+    def refuse_iteration(self, struct: Struct, node: ast.AST) -> None:
+        """A loop, unpacking, list() or sum() over an object: Python runs its class's
+        `__iter__` (a generator, which srcad does not transform) or raises."""
+        if _owner(struct.cls, "__iter__") not in (None, object):
+            raise UnsupportedSyntaxError(
+                f"iterating over {struct.describe()} runs its __iter__, which srcad does "
+                "not transform", self.core.loc_for(node),
+                "iterate over the list or array the object holds (for v in obj.items)")
+        raise UnsupportedSyntaxError(f"{struct.describe()} is not iterable",
+                                     self.core.loc_for(node),
+                                     "iterate over one of its attributes")
+
+    def set_attribute(self, struct: Struct, name: str, value: Lowered,
+                      node: ast.AST) -> bool:
+        """`obj.name = value` where the class decides what that does: a property's setter
+        (inlined; True), or refused (read-only properties, other descriptors, a custom
+        `__setattr__`, namedtuples and frozen dataclasses, where Python raises or runs
+        code). False for an ordinary attribute."""
+        cls = struct.cls
+        loc = self.core.loc_for(node)
+        if is_namedtuple_class(cls):
+            raise UnsupportedSyntaxError(
+                f"cannot set the attribute '{name}' of {struct.describe()} (a namedtuple's "
+                "fields are read-only)", loc, f"make a new one: obj = obj._replace({name}=...)")
+        params = getattr(cls, "__dataclass_params__", None)
+        if params is not None and params.frozen:
+            raise UnsupportedSyntaxError(
+                f"cannot set the attribute '{name}' of {struct.describe()} (a frozen "
+                "dataclass)", loc, f"make a new one: dataclasses.replace(obj, {name}=...)")
+        if _owner(cls, "__setattr__") not in (None, object):
+            raise UnsupportedSyntaxError(
+                f"{struct.describe()} defines __setattr__: srcad does not run it when an "
+                "attribute is set", loc, "set the attributes in a method instead")
+        try:
+            attr = inspect.getattr_static(cls, name)
+        except AttributeError:
+            return False
+        if not hasattr(type(attr), "__set__"):
+            return False  # (a method or class attribute: the instance's own hides it)
+        if isinstance(attr, property) and is_user_function(attr.fset):
+            self.capture_class_attr(cls, name)
+            self.inliner.inline_callable(attr.fset, [struct, value], {}, node,
+                                         _owner(cls, name))
+            return True
+        what = "a read-only property" if isinstance(attr, property) else \
+            f"a {type(attr).__name__} descriptor"
+        raise UnsupportedSyntaxError(
+            f"cannot set the attribute '{name}' of {struct.describe()}: it is {what}", loc,
+            "set the attribute the property reads, or give the property a setter")
+
     def construct(self, cls: type, args: list[Lowered], kwargs: dict[str, Lowered],
                   node: ast.Call) -> Struct | None:
         """`Cls(...)` for a namedtuple, a dataclass or a user class; None for others."""
@@ -223,6 +320,16 @@ class Objects:
                     f"dataclass field '{f.name}' with init=False", loc_for(node),
                     "build the object outside the differentiated function")
         return self.containers.new("object", items, cls, cls.__name__.lower())
+
+
+# The methods that implement each operator (the reflected one second).
+_OPERATOR_METHODS: dict[type, tuple[str, ...]] = {
+    ast.Add: ("__add__", "__radd__"), ast.Sub: ("__sub__", "__rsub__"),
+    ast.Mult: ("__mul__", "__rmul__"), ast.Div: ("__truediv__", "__rtruediv__"),
+    ast.FloorDiv: ("__floordiv__", "__rfloordiv__"), ast.Mod: ("__mod__", "__rmod__"),
+    ast.Pow: ("__pow__", "__rpow__"), ast.MatMult: ("__matmul__", "__rmatmul__"),
+    ast.USub: ("__neg__",), ast.UAdd: ("__pos__",),
+}
 
 
 def _owner(cls: type, name: str) -> type | None:

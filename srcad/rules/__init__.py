@@ -13,6 +13,7 @@ from srcad.rules import (  # noqa: F401
     numpy_products,
     numpy_reductions,
     numpy_shape,
+    numpy_signal,
     operators,
     python_rules,
     runtime_rules,
