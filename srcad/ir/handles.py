@@ -126,6 +126,16 @@ class BoundMethod(Handle):
 
 
 @dataclass(eq=False)
+class Partial(Handle):
+    """`functools.partial(f, *args, **kwargs)`: calling it calls `f` with `args` first
+    and `kwargs` updated by the call's."""
+
+    callee: Any  # a Static function, LocalFunction, BoundMethod or Partial
+    args: list
+    kwargs: dict
+
+
+@dataclass(eq=False)
 class SuperRef(Handle):
     """`super()` inside a method: attribute lookups start after `owner` in the MRO."""
 

@@ -7,6 +7,8 @@ from __future__ import annotations
 import abc
 import ast
 import builtins
+import dataclasses
+import functools
 import inspect
 import types
 from typing import Any
@@ -16,7 +18,16 @@ import numpy as np
 from srcad.analysis.inference import derived_function, is_user_function
 from srcad.errors import UnsupportedSyntaxError
 from srcad.frontend.scopes import display_name
-from srcad.ir.handles import BoundMethod, Handle, LocalFunction, Lowered, Static, Struct, SuperRef
+from srcad.ir.handles import (
+    BoundMethod,
+    Handle,
+    LocalFunction,
+    Lowered,
+    Partial,
+    Static,
+    Struct,
+    SuperRef,
+)
 from srcad.ir.nodes import Const, Operand, Var
 from srcad.lower.classes import is_user_class
 from srcad.lower.constructors import Constructors
@@ -28,6 +39,7 @@ from srcad.lower.objects import Objects, no_init
 from srcad.lower.out_arguments import OutArguments
 from srcad.rules.registry import Method
 from srcad.runtime import python as pyrt
+from srcad.runtime.definitions import DEFINITIONS
 from srcad.runtime.shape import index_concatenate
 
 _IN_PLACE_METHODS = {"insert", "reverse", "sort", "pop", "remove", "clear", "fill", "resize",
@@ -38,7 +50,7 @@ _INTROSPECTION = tuple(getattr(builtins, name) for name in (
 
 _ON_CONTAINERS = (len, isinstance, type, list, tuple, dict, sum, sorted, min, max)
 
-Callee = Static | LocalFunction | BoundMethod
+Callee = Static | LocalFunction | BoundMethod | Partial
 
 
 class Calls:
@@ -83,19 +95,26 @@ class Calls:
             made = self.constructors.call(head.value, node)
             if made is not None:
                 return made
+        if isinstance(head, Static) and head.value is functools.partial and node.args:
+            return self._partial(node)
         args: list[Lowered] = [] if receiver is None else [receiver]
+        bound_kwargs: dict[str, Lowered] = {}
+        while isinstance(head, Partial):  # the partial's arguments come first
+            args = list(head.args) + args
+            bound_kwargs = {**head.kwargs, **bound_kwargs}
+            head = head.callee
         for a in node.args:
             if isinstance(a, ast.Starred):
                 args.extend(self.containers.unpacked(core.expr(a.value), a,
                                                        "starred arguments (*args)"))
             else:
                 args.append(core.call_argument(a))
-        kwargs: dict[str, Lowered] = {}
+        kwargs: dict[str, Lowered] = bound_kwargs
         for k in node.keywords:
             given = [(k.arg, core.call_argument(k.value))] if k.arg is not None else \
                 self.containers.keywords(core.expr(k.value), k.value)
             for name, value in given:
-                if name in kwargs:
+                if name in kwargs and name not in bound_kwargs:
                     raise UnsupportedSyntaxError(
                         f"this call passes the keyword argument '{name}' twice", loc,
                         "pass each keyword once")
@@ -182,11 +201,28 @@ class Calls:
             called = self.objects.call_attribute(head, node)
             if called is not None:
                 head = called
-        if not isinstance(head, (Static, LocalFunction, BoundMethod)):
+        if isinstance(head, Const) and _is_function(head.value):
+            head = _constant_callee(head.value)  # a function taken from a dict or list
+        if not isinstance(head, (Static, LocalFunction, BoundMethod, Partial)):
             raise core.unsupported(
                 node, "calls to functions held in variables",
                 "call the function by its name (module-level, local or a method)")
         return receiver, head
+
+    def _partial(self, node: ast.Call) -> Partial:
+        """`functools.partial(f, *args, **kwargs)` of a function srcad can call."""
+        core = self.core
+        callee = core.expr(node.args[0])
+        if isinstance(callee, Const) and _is_function(callee.value):
+            callee = _constant_callee(callee.value)
+        if not isinstance(callee, (Static, LocalFunction, BoundMethod, Partial)) or \
+                any(isinstance(a, ast.Starred) for a in node.args) or \
+                any(k.arg is None for k in node.keywords):
+            raise UnsupportedSyntaxError(
+                "functools.partial of this function", core.loc_for(node),
+                "pass a function by its name and the bound arguments one by one")
+        return Partial(callee, [core.call_argument(a) for a in node.args[1:]],
+                       {k.arg: core.call_argument(k.value) for k in node.keywords})
 
     def _resolved_call(self, head: Callee, args: list[Lowered], kwargs: dict[str, Lowered],
                        node: ast.Call) -> Lowered | None:
@@ -216,6 +252,10 @@ class Calls:
             return SuperRef(*context)
         if fn is no_init:
             return Const(None)
+        if fn is dataclasses.replace:
+            replaced = self.objects.replace(args, kwargs, node)
+            if replaced is not None:
+                return replaced
         if isinstance(fn, type):
             made = self.objects.construct(fn, args, kwargs, node)
             if made is not None:
@@ -324,6 +364,21 @@ def _static_callee(value: Any) -> Static | BoundMethod:
     return Static(value)
 
 
+def _is_function(value: Any) -> bool:
+    """A function or class a constant holds (taken from a module-level dict or list)."""
+    return isinstance(value, (types.FunctionType, types.BuiltinFunctionType, types.MethodType,
+                              np.ufunc, type, functools.partial))
+
+
+def _constant_callee(value: Any) -> Static | BoundMethod | Partial:
+    """What calling a constant function calls (a module-level `functools.partial` as
+    its function with its arguments first)."""
+    if isinstance(value, functools.partial):
+        return Partial(_constant_callee(value.func), [Const(a) for a in value.args],
+                       {k: Const(v) for k, v in value.keywords.items()})
+    return _static_callee(value)
+
+
 def _never_a_run_time_value(spec: Lowered) -> bool:
     """Whether `isinstance(v, spec)` is False for every run-time value `v`: `spec` is a
     user class (or a tuple of them) not derived from a built-in type. srcad keeps the
@@ -349,4 +404,9 @@ def _runtime_version(fn: Any, n_args: int, kwargs: dict[str, Operand]) -> Any:
         return pyrt.reversed_items
     if fn is list and n_args == 1 and not kwargs:
         return pyrt.as_list
-    return fn
+    if fn is tuple and n_args == 1 and not kwargs:
+        return pyrt.as_tuple
+    try:
+        return DEFINITIONS.get(fn, fn)  # np.polyval, np.cov, ...: their plain-NumPy definitions
+    except TypeError:  # an unhashable callee
+        return fn

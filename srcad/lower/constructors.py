@@ -16,6 +16,7 @@ from srcad.ir.nodes import Const
 from srcad.lower.comprehensions import Comprehensions
 from srcad.lower.containers import Containers
 from srcad.lower.context import LoweringContext
+from srcad.runtime import python as pyrt
 
 
 class Constructors:
@@ -61,7 +62,7 @@ class Constructors:
         items = containers.sequence_items(value, arg)
         if items is not None:
             return containers.sequence("tuple", items, node)
-        return core.b.call(tuple, [core.operand(value, arg)], loc=core.loc_for(node),
+        return core.b.call(pyrt.as_tuple, [core.operand(value, arg)], loc=core.loc_for(node),
                            name="items")
 
     def _dict(self, node: ast.Call) -> Lowered:

@@ -172,6 +172,9 @@ class Containers:
                 "use its items (d['key'], obj.attr) where a value is needed; containers "
                 "are resolved while srcad transforms the function")
         items = [core.operand(self.get(struct, k, node), node) for k in struct.keys]
+        if is_namedtuple_class(struct.cls):
+            # rebuilt as the namedtuple, whose fields the run-time value is read by
+            return core.b.call(struct.cls, items, loc=core.loc_for(node), name=struct.name)
         kind = "list" if struct.kind == "list" else "tuple"
         return self.run_time_sequence(kind, items, node, struct.name)
 
@@ -306,6 +309,22 @@ class Containers:
             return [Const(k) for k in struct.keys]
         return [self.get(struct, k, node) for k in struct.keys]
 
+    def _namedtuple_method(self, struct: Struct, name: str, args: list[Lowered],
+                           kwargs: dict[str, Lowered], node: ast.Call) -> Struct:
+        """`nt._replace(field=value, ...)` (a new namedtuple) or `nt._asdict()`."""
+        fields = {k: self.get(struct, k, node) for k in struct.keys}
+        unknown = sorted(set(kwargs) - set(fields))
+        if args or (name == "_asdict" and kwargs) or unknown:
+            raise UnsupportedSyntaxError(
+                f"{struct.describe()}.{name}(...) with these arguments"
+                + (f" (it has no field {unknown[0]!r})" if unknown else ""),
+                self.core.loc_for(node),
+                "_replace takes the fields to change by keyword; _asdict takes none")
+        if name == "_asdict":
+            return self.new("dict", list(fields.items()), name=struct.name)
+        fields.update(kwargs)
+        return self.new("object", list(fields.items()), struct.cls, struct.name)
+
     # ------------------------------------------------------------------ displays
     def dict_display(self, node: ast.Dict) -> Struct:
         """`{"W": w, **other}` with keys known while transforming."""
@@ -334,6 +353,8 @@ class Containers:
                     kwargs: dict[str, Lowered], node: ast.Call) -> Lowered:
         """`d.items()`, `d.get(k)`, `d.update(e)`, `xs.append(v)`... on a container."""
         loc_for = self.core.loc_for
+        if is_namedtuple_class(struct.cls) and name in ("_replace", "_asdict"):
+            return self._namedtuple_method(struct, name, args, kwargs, node)
         if struct.kind == "dict":
             if name in ("items", "keys", "values") and not args:
                 pairs: list[Lowered] = []

@@ -62,7 +62,8 @@ class Objects:
             if name in base.keys and (base.kind == "object"):
                 return self.containers.get(base, name, node)
             cls = base.cls if base.cls is not None else CONTAINER_TYPES[base.kind]
-            if base.kind in ("dict", "list", "tuple"):
+            if base.kind in ("dict", "list", "tuple") or \
+                    is_namedtuple_class(cls) and name in ("_replace", "_asdict"):
                 return BoundMethod(name, base)  # a container method: items(), append()...
             try:
                 attr = inspect.getattr_static(cls, name)
@@ -264,6 +265,19 @@ class Objects:
         raise UnsupportedSyntaxError(
             f"cannot set the attribute '{name}' of {struct.describe()}: it is {what}", loc,
             "set the attribute the property reads, or give the property a setter")
+
+    def replace(self, args: list[Lowered], kwargs: dict[str, Lowered],
+                node: ast.Call) -> Struct | None:
+        """`dataclasses.replace(obj, field=value, ...)`: a new object built from the
+        old one's init fields and the changes; None where `obj` is no dataclass handle."""
+        if len(args) != 1 or not isinstance(args[0], Struct) or \
+                not dataclasses.is_dataclass(args[0].cls):
+            return None
+        old = args[0]
+        values = {f.name: self.containers.get(old, f.name, node)
+                  for f in dataclasses.fields(old.cls) if f.init}
+        values.update(kwargs)
+        return self.construct(old.cls, [], values, node)
 
     def construct(self, cls: type, args: list[Lowered], kwargs: dict[str, Lowered],
                   node: ast.Call) -> Struct | None:

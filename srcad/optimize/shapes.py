@@ -35,7 +35,7 @@ _ELEMENTWISE_OPERATORS = {
     operator.neg, operator.pos, operator.gt, operator.ge, operator.lt, operator.le,
     operator.eq, operator.ne,
     elementwise.above_weight, elementwise.below_weight, elementwise.fmax_weight,
-    elementwise.fmin_weight,
+    elementwise.fmin_weight, elementwise.share,
 }
 
 # Pure functions whose output shape follows from their operands' shapes and constant

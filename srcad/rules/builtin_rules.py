@@ -7,6 +7,7 @@ import numpy as np
 
 from srcad.rules import numpy_elementwise, operators  # noqa: F401  (the rules shared below)
 from srcad.rules.registry import Example, Rand, derivative, nondifferentiable, share_rules
+from srcad.runtime.elementwise import share  # noqa: F401  (the selecting rules' templates)
 
 share_rules(np.abs, builtins.abs)
 share_rules(operator.pow, builtins.pow)
@@ -25,12 +26,14 @@ _TWO_SCALARS = [Example((Rand(()), Rand(()))), Example((Rand(()), 0.25)),
                 Example((Rand((), -2.0, -1.0), Rand((), 1.0, 2.0)))]
 
 
-@derivative(builtins.max, broadcasting=True, kind="elementwise", examples=_TWO_SCALARS)
+@derivative(builtins.max, broadcasting=True, kind="elementwise", examples=_TWO_SCALARS,
+            selecting=True)
 def _(z, a, b):
     return (a > b) + 0.5 * (a == b), (b > a) + 0.5 * (a == b)
 
 
-@derivative(builtins.min, broadcasting=True, kind="elementwise", examples=_TWO_SCALARS)
+@derivative(builtins.min, broadcasting=True, kind="elementwise", examples=_TWO_SCALARS,
+            selecting=True)
 def _(z, a, b):
     return (a < b) + 0.5 * (a == b), (b < a) + 0.5 * (a == b)
 

@@ -150,8 +150,8 @@ def _primal_applied(signature: inspect.Signature, spell: PrimalCall,
 # ----------------------------------------------------------------------------- elementwise
 
 
-def elementwise_templates(statement: Template, wrt: Sequence[str] | None
-                          ) -> tuple[Template, Template]:
+def elementwise_templates(statement: Template, wrt: Sequence[str] | None,
+                          selecting: bool = False) -> tuple[Template, Template]:
     """The adjoint and tangent of an elementwise function from the statement of its
     partial derivatives.
 
@@ -164,6 +164,10 @@ def elementwise_templates(statement: Template, wrt: Sequence[str] | None
     `2.0 * x / y` gives ``dy * 2.0 * x / y``, `1.0 / g` gives ``dy / g`` and `-g`
     gives ``-dy * g`` (parts that read no parameter, like `(np.pi / 180.0)`, stay
     whole). So the spliced code reads as if written by hand.
+
+    With `selecting`, the factors are weights in [0, 1] saying how much of the output
+    each input is (maximum, minimum, clip): the products are ``share(dy, w)``, which is
+    0 where the weight is 0 even if ``dy`` is infinite or NaN.
     """
     name = statement.function.__name__
     params = statement.signature.parameters
@@ -187,13 +191,20 @@ def elementwise_templates(statement: Template, wrt: Sequence[str] | None
     local = set(params) | {statement.output} | stored_names(prelude)
     seed = "d" + statement.output
 
+    if selecting and "share" not in statement.globals:
+        raise RuleError(f"the selecting derivative rule '{name}' needs 'share' "
+                        "(srcad.runtime.elementwise.share) among its module's names")
+    scaled = _shared if selecting else _scaled
     adjoint_body = copy.deepcopy(prelude)
     for p, factor in zip(wrt, factors):
-        adjoint_body.append(_assign("d" + p, _scaled(seed, factor, local), last))
+        adjoint_body.append(_assign("d" + p, scaled(seed, factor, local), last))
 
-    total = _scaled("d" + wrt[0], factors[0], local)
+    total = scaled("d" + wrt[0], factors[0], local)
     for p, factor in zip(wrt[1:], factors[1:]):
-        term, negative = _product(_load("d" + p), copy.deepcopy(factor), local)
+        if selecting:
+            term, negative = _shared("d" + p, factor, local), False
+        else:
+            term, negative = _product(_load("d" + p), copy.deepcopy(factor), local)
         total = ast.BinOp(left=total, op=ast.Sub() if negative else ast.Add(), right=term)
     tangent_body = copy.deepcopy(prelude) + [_assign(seed, total, last)]
 
@@ -206,6 +217,12 @@ def elementwise_templates(statement: Template, wrt: Sequence[str] | None
 
 def _items(value: ast.expr) -> list[ast.expr]:
     return list(value.elts) if isinstance(value, ast.Tuple) else [value]
+
+
+def _shared(seed: str, factor: ast.expr, local: set[str]) -> ast.expr:
+    """``share(seed, factor)``."""
+    return ast.Call(func=_load("share"), args=[_load(seed), copy.deepcopy(factor)],
+                    keywords=[])
 
 
 def _scaled(seed: str, factor: ast.expr, local: set[str]) -> ast.expr:

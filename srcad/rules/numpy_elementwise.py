@@ -29,6 +29,7 @@ from srcad.rules.registry import (
     Example,
     Rand,
     adjoint,
+    complex_values,
     derivative,
     nondifferentiable,
     share_rules,
@@ -49,6 +50,7 @@ from srcad.runtime.elementwise import (
     safe_divide,
     select_adjoint,
     select_tangent,
+    share,
     sinc_derivative,
     sinc_second_derivative,
 )
@@ -256,12 +258,12 @@ def _(z, x, y):
 
 
 # Ties between the two inputs split the adjoint evenly (the documented convention).
-@derivative(np.maximum, broadcasting=True, kind="elementwise")
+@derivative(np.maximum, broadcasting=True, kind="elementwise", selecting=True)
 def _(z, x, y):
     return above_weight(x, y), above_weight(y, x)
 
 
-@derivative(np.minimum, broadcasting=True, kind="elementwise")
+@derivative(np.minimum, broadcasting=True, kind="elementwise", selecting=True)
 def _(z, x, y):
     return below_weight(x, y), below_weight(y, x)
 
@@ -406,12 +408,12 @@ def _(z, x1, x2):
 
 
 # fmax / fmin: like maximum / minimum (ties split 1/2 each), but a NaN input loses.
-@derivative(np.fmax, broadcasting=True, kind="elementwise")
+@derivative(np.fmax, broadcasting=True, kind="elementwise", selecting=True)
 def _(z, x1, x2):
     return fmax_weight(x1, x2), fmax_weight(x2, x1)
 
 
-@derivative(np.fmin, broadcasting=True, kind="elementwise")
+@derivative(np.fmin, broadcasting=True, kind="elementwise", selecting=True)
 def _(z, x1, x2):
     return fmin_weight(x1, x2), fmin_weight(x2, x1)
 
@@ -528,7 +530,8 @@ _CLIP_EXAMPLES = [
 ]
 
 
-@derivative(np.clip, broadcasting=True, kind=_clip_kind, examples=_CLIP_EXAMPLES)
+@derivative(np.clip, broadcasting=True, kind=_clip_kind, examples=_CLIP_EXAMPLES,
+            selecting=True)
 def _(y, a, a_min=None, a_max=None, *, min=None, max=None):
     w_a, w_min, w_max = clip_weights(a, a_min, a_max, min, max)
     return w_a, w_min, w_max, w_min, w_max
@@ -606,3 +609,17 @@ nondifferentiable(np.allclose, np.array_equal, kind="other",
 
 # The float dtype a helper computes in: no value to differentiate.
 nondifferentiable(elementwise_rt._float_dtype, examples=[Example((Rand((3,)), 2.0))])
+
+
+# `share(g, w)` is linear in g; the weight carries no derivative: it comes from the
+# comparisons of a selecting function, piecewise constant (ties are covered by the tests
+# of maximum and clip; here the masks).
+@adjoint(share, linear=True, broadcasting=True, kind="elementwise", nondiff_params=("w",),
+         examples=[Example((Rand((2, 3)), np.array([True, False, True]))),
+                   Example((Rand((3,)), np.array([[True], [False]]))),
+                   Example((Rand(()), True)), Example((Rand(()), False))])
+def _(y, g, w):
+    dg = share(dy, w)
+
+
+complex_values(share, how="linear")

@@ -60,6 +60,13 @@ def _(y, items):
     ditems = as_list_adjoint(dy, items)
 
 
+@adjoint(python.as_tuple, linear=True, kind=_other, examples=[
+    Example(([Rand(()), Rand((2,))],)), Example((Rand((3,)),)),
+    Example(((Rand(()), Rand(())),))])
+def _(y, items):
+    ditems = as_list_adjoint(dy, items)
+
+
 @adjoint(python.list_extend, linear=True, kind=_other, examples=[
     Example(([Rand(()), Rand((3,))], [Rand(()), Rand(())])), Example(([], (Rand((2,)),))),
     Example(([Rand(())], Rand((2, 3))))])

@@ -280,7 +280,8 @@ def _primal_call(primal, names: Mapping[str, Any]) -> derivation.PrimalCall:
 
 def derivative(primal, *, wrt: Sequence[str] | None = None, broadcasting: bool | None = None,
                kind: str | Callable | None = None, domain: dict | None = None,
-               examples: list | None = None, nondiff_params: tuple = ()) -> Callable:
+               examples: list | None = None, nondiff_params: tuple = (),
+               selecting: bool = False) -> Callable:
     """Register the adjoint and tangent rules of an elementwise function from a
     statement of its partial derivatives.
 
@@ -304,6 +305,10 @@ def derivative(primal, *, wrt: Sequence[str] | None = None, broadcasting: bool |
         The others carry no derivative.
     broadcasting, kind, domain, examples, nondiff_params
         As for `adjoint`.
+    selecting : bool, optional
+        The derivatives are weights in [0, 1] of a function that selects among its
+        inputs (maximum, clip): an input with weight 0 gets no adjoint, not
+        ``inf * 0``, where the output's adjoint is infinite or NaN.
 
     Returns
     -------
@@ -313,7 +318,7 @@ def derivative(primal, *, wrt: Sequence[str] | None = None, broadcasting: bool |
 
     def register(statement: Callable) -> Callable:
         derived = derivation.elementwise_templates(parse_template(statement, "derivative"),
-                                                   wrt)
+                                                   wrt, selecting)
         with _lock:
             rule = _rule_for(primal)
             rule.adjoint, rule.tangent = derived

@@ -107,6 +107,20 @@ def safe_divide(a, b):
     return _out(np.where(zero, 0.0, np.asarray(a) / np.where(zero, 1.0, b)), dtype)
 
 
+def share(g, w):
+    """`g * w` for the weight `w` in [0, 1] with which a selecting function (maximum,
+    minimum, clip) passed an input on: 0 where `w` is 0, even where `g` is infinite or
+    NaN. The input that was not selected contributes nothing (`inf * 0` would be NaN:
+    `np.sqrt(np.maximum(x, 0.0))` at x < 0 has derivative 0)."""
+    if np.ndim(w) == 0 and np.ndim(g) == 0:
+        return g * w if w or np.isfinite(g) else 0.0
+    w = np.asarray(w)
+    if w.dtype == np.bool_:
+        return np.where(w, g, 0.0)
+    with np.errstate(invalid="ignore"):  # (inf * 0 where w is 0: not selected)
+        return np.where(w != 0, g * w, 0.0)
+
+
 def above_weight(a, b):
     """How much of maximum(a, b)'s adjoint goes to `a`: 1 where a > b, 1/2 at ties
     (they share it), 0 elsewhere (NaNs included). Ties are rare: without them this is

@@ -11,13 +11,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from corpus import Program
 from numpy.lib.stride_tricks import sliding_window_view
 from scipy.special import erf, expit, log_softmax, logsumexp
 
-from corpus import Program
-
-
-# ----------------------------------------------------------------------------- helpers
+# --- helpers
 
 def relu(x):
     return np.maximum(x, 0.0)
@@ -43,7 +41,7 @@ def one_hot(labels, n_classes):
     return np.eye(n_classes)[labels]
 
 
-# ----------------------------------------------------------------------------- MLP
+# --- MLP
 
 def mlp_forward(params, x):
     h = np.tanh(x @ params["W1"] + params["b1"])
@@ -65,7 +63,7 @@ def make_mlp(rng):
     return params, rng.standard_normal((8, 3)), rng.standard_normal((8, 2))
 
 
-# ----------------------------------------------------------------------------- conv loops
+# --- conv loops
 
 def conv2d_naive(img, kernels, bias):
     """Valid cross-correlation, (C, H, W) * (F, C, kh, kw) -> (F, H', W')."""
@@ -96,7 +94,7 @@ def make_conv(rng):
     return kernels, bias, img, target
 
 
-# ----------------------------------------------------------------------------- conv einsum
+# --- conv einsum
 
 def conv1d_einsum_loss(w, b, x, y):
     """Temporal conv net: (batch, time, ch_in) -> (batch, time', ch_out), then max-pool
@@ -114,7 +112,7 @@ def make_conv1d(rng):
             rng.standard_normal((5, 9, 2)), rng.standard_normal(5))
 
 
-# ----------------------------------------------------------------------------- attention
+# --- attention
 
 def self_attention(X, Wq, Wk, Wv):
     Q, K, V = X @ Wq, X @ Wk, X @ Wv
@@ -140,7 +138,7 @@ def make_attention(rng):
     return params, rng.standard_normal((5, d)), rng.standard_normal((5, d))
 
 
-# ----------------------------------------------------------------------------- multi-head causal
+# --- multi-head causal
 
 def causal_mha_loss(W_qkv, W_o, x, n_heads):
     T, D = x.shape
@@ -166,32 +164,32 @@ def make_mha(rng):
             rng.standard_normal((5, D)), 2)
 
 
-# ----------------------------------------------------------------------------- dropout
+# --- dropout
 
 def dropout_mlp_loss(params, x, y, masks, keep_prob=0.8):
     h = x
     n_layers = len(params) // 2
-    for l in range(n_layers):
-        h = h @ params[f"W{l}"] + params[f"b{l}"]
-        if l < n_layers - 1:
+    for k in range(n_layers):
+        h = h @ params[f"W{k}"] + params[f"b{k}"]
+        if k < n_layers - 1:
             h = relu(h)
-            h *= masks[l] / keep_prob          # inverted dropout
+            h *= masks[k] / keep_prob          # inverted dropout
     return np.mean((h - y) ** 2)
 
 
 def make_dropout(rng):
     sizes = [3, 4, 4, 1]
     params = {}
-    for l, (m, n) in enumerate(zip(sizes[:-1], sizes[1:])):
-        params[f"W{l}"] = 0.6 * rng.standard_normal((m, n))
-        params[f"b{l}"] = 0.1 + 0.05 * rng.standard_normal(n)
+    for k, (m, n) in enumerate(zip(sizes[:-1], sizes[1:])):
+        params[f"W{k}"] = 0.6 * rng.standard_normal((m, n))
+        params[f"b{k}"] = 0.1 + 0.05 * rng.standard_normal(n)
     x = rng.standard_normal((6, 3))
     y = rng.standard_normal((6, 1))
     masks = [(rng.random((6, 4)) < 0.8).astype(float) for _ in range(2)]
     return params, x, y, masks
 
 
-# ----------------------------------------------------------------------------- vanilla RNN
+# --- vanilla RNN
 
 def rnn_sequence_loss(Wxh, Whh, Why, xs, ys):
     h = np.zeros(Whh.shape[0])
@@ -211,7 +209,7 @@ def make_rnn(rng):
             rng.standard_normal((6, 1)))
 
 
-# ----------------------------------------------------------------------------- LSTM
+# --- LSTM
 
 def lstm_step(W, b, x, h, c):
     H = h.shape[0]
@@ -243,7 +241,7 @@ def make_lstm(rng):
     return W, b, rng.standard_normal(H), rng.standard_normal((5, D)), 1.0
 
 
-# ----------------------------------------------------------------------------- GRU class
+# --- GRU class
 
 class GRUCell:
     def __init__(self, Wz, Wr, Wh, Uz, Ur, Uh):
@@ -275,7 +273,7 @@ def make_gru(rng):
     return list(weights), rng.standard_normal((4, D)), rng.standard_normal(Hd)
 
 
-# ----------------------------------------------------------------------------- softmax CE
+# --- softmax CE
 
 def softmax_cross_entropy(W, b, X, labels, weight_decay=1e-2):
     logits = X @ W + b
@@ -303,7 +301,7 @@ def make_label_smoothing(rng):
             rng.integers(0, 4, size=7))
 
 
-# ----------------------------------------------------------------------------- MAML
+# --- MAML
 
 def inner_loss_and_grad(w, X, y):
     r = X @ w - y
@@ -333,7 +331,7 @@ def make_maml(rng):
     return rng.standard_normal(3), tasks
 
 
-# ----------------------------------------------------------------------------- embeddings
+# --- embeddings
 
 def embedding_bag_loss(E, w, token_ids, offsets, y):
     """Bag-of-embeddings text classifier; offsets mark where each document starts."""
@@ -371,7 +369,7 @@ def make_skipgram(rng):
             rng.integers(0, V, size=(5, 2)))
 
 
-# ----------------------------------------------------------------------------- residual + BN
+# --- residual + BN
 
 @dataclass
 class ResBlock:
@@ -409,7 +407,7 @@ def make_resnet(rng):
     return blocks, rng.standard_normal((6, d)) + 0.5, rng.standard_normal(6)
 
 
-# ----------------------------------------------------------------------------- unrolled Adam
+# --- unrolled Adam
 
 def unrolled_adam_loss(log_lr, w0, X, y, steps=4, b1=0.9, b2=0.999, eps=1e-8):
     """Hyper-gradient of the final training loss with respect to the log learning rate."""
@@ -433,7 +431,7 @@ def make_adam(rng):
     return np.log(0.05), rng.standard_normal(3), X, X @ np.array([1.0, -2.0, 0.5])
 
 
-# ----------------------------------------------------------------------------- layer list
+# --- layer list
 
 def mlp_layer_list_nll(layers, X, labels):
     h = X
@@ -452,7 +450,7 @@ def make_layer_list(rng):
     return layers, rng.standard_normal((9, 3)), rng.integers(0, 3, size=9)
 
 
-# ----------------------------------------------------------------------------- padded conv + maxpool
+# --- padded conv + maxpool
 
 def conv_same_maxpool_loss(k, x, y):
     """Single-channel 'same' convolution (zero padding), 2x2 max pooling, linear head."""
@@ -473,7 +471,7 @@ def make_conv_same(rng):
         rng.standard_normal((2, 3))
 
 
-# ----------------------------------------------------------------------------- MAML, dict params, manual backprop
+# --- MAML, dict params, manual backprop
 
 def net_forward_backward(p, X, y):
     """Two-layer tanh net: MSE and its hand-derived gradients (numpy-style backprop)."""
@@ -507,7 +505,7 @@ def make_maml_dict(rng):
     return params, (Xs, f(Xs)), (Xq, f(Xq))
 
 
-# ----------------------------------------------------------------------------- positional encoding + in-place slices
+# --- positional encoding + in-place slices
 
 def sinusoidal_positions(T, d):
     pe = np.zeros((T, d))

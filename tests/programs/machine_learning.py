@@ -14,14 +14,12 @@ from dataclasses import dataclass
 
 import numpy as np
 import scipy.linalg
+from corpus import Program
 from scipy.spatial.distance import cdist
 from scipy.special import logsumexp
 from scipy.stats import norm
 
-from corpus import Program
-
-
-# ----------------------------------------------------------------------------- logistic
+# --- logistic
 
 def logistic_regression_loss(w, b, X, y, C=1.0):
     """L2-regularized logistic regression, labels in {0, 1} (sklearn's objective)."""
@@ -37,7 +35,7 @@ def make_logistic(rng):
     return 0.1 * rng.standard_normal(4), 0.05, X, y
 
 
-# ----------------------------------------------------------------------------- ridge (closed form)
+# --- ridge (closed form)
 
 def ridge_validation_error(log_alpha, X_train, y_train, X_val, y_val):
     """Validation MSE of the ridge solution as a function of the log penalty."""
@@ -56,7 +54,7 @@ def make_ridge(rng):
             X_val @ w_true + 0.5 * rng.standard_normal(8))
 
 
-# ----------------------------------------------------------------------------- smooth lasso
+# --- smooth lasso
 
 def pseudo_huber(x, delta):
     return delta ** 2 * (np.sqrt(1.0 + (x / delta) ** 2) - 1.0)
@@ -77,7 +75,7 @@ def make_lasso(rng):
     return 0.5 * rng.standard_normal(6), X, X @ np.array([1.5, 0, 0, -2.0, 0, 0.5])
 
 
-# ----------------------------------------------------------------------------- smooth hinge SVM
+# --- smooth hinge SVM
 
 def smooth_hinge(m):
     """Quadratically smoothed hinge (Rennie & Srebro)."""
@@ -95,7 +93,7 @@ def make_svm(rng):
     return np.array([0.8, 0.3, -0.1]), 0.1, X, y
 
 
-# ----------------------------------------------------------------------------- GP marginal likelihood
+# --- GP marginal likelihood
 
 def rbf_kernel(X1, X2, lengthscale, variance):
     sq = (np.sum(X1 ** 2, 1)[:, None] + np.sum(X2 ** 2, 1)[None, :]
@@ -118,7 +116,7 @@ def make_gp(rng):
     return np.log(np.array([0.8, 1.2, 0.05])), X, y
 
 
-# ----------------------------------------------------------------------------- GP with Matern kernel, triangular solves
+# --- GP with Matern kernel, triangular solves
 
 def matern52(r, ell):
     s = np.sqrt(5.0) * r / ell
@@ -145,7 +143,7 @@ def make_gp_matern(rng):
     return np.array([np.log(0.6), 0.0, np.log(0.1)]), X, y
 
 
-# ----------------------------------------------------------------------------- soft k-means
+# --- soft k-means
 
 def soft_kmeans_loss(centroids, X, beta=2.0):
     """Deterministic-annealing k-means free energy."""
@@ -160,7 +158,7 @@ def make_kmeans(rng):
     return rng.standard_normal((3, 2)), X
 
 
-# ----------------------------------------------------------------------------- PCA-like
+# --- PCA-like
 
 def pca_reconstruction_loss(W, X, ortho_weight=1.0):
     """Linear autoencoder with tied weights and a soft orthonormality penalty."""
@@ -190,7 +188,7 @@ def make_rayleigh(rng):
     return rng.standard_normal((5, 2)), A @ A.T / 5
 
 
-# ----------------------------------------------------------------------------- matrix factorization
+# --- matrix factorization
 
 Rating = namedtuple("Rating", ["user", "item", "value"])
 
@@ -214,7 +212,7 @@ def make_mf(rng):
             3.0)
 
 
-# ----------------------------------------------------------------------------- naive Bayes
+# --- naive Bayes
 
 @dataclass
 class GaussianNB:
@@ -247,7 +245,7 @@ def make_nb(rng):
             np.log(np.array([0.4, 0.6])), X, y)
 
 
-# ----------------------------------------------------------------------------- kernel ridge
+# --- kernel ridge
 
 def kernel_ridge_val_loss(X_train, log_gamma, y_train, X_val, y_val, lam=0.1):
     """Validation loss of kernel ridge regression, differentiated with respect to the
@@ -267,7 +265,7 @@ def make_krr(rng):
     return X_tr, np.log(0.5), f(X_tr), X_val, f(X_val)
 
 
-# ----------------------------------------------------------------------------- factorization machine
+# --- factorization machine
 
 def fm_predict(w0, w, V, X):
     linear = w0 + X @ w
@@ -288,7 +286,7 @@ def make_fm(rng):
             X, np.where(rng.random(15) < 0.5, -1.0, 1.0))
 
 
-# ----------------------------------------------------------------------------- GMM EM objective
+# --- GMM EM objective
 
 def gmm_em_objective(mu, log_sigma, logits, x, resp):
     """Expected complete-data log-likelihood (M-step objective) for a 1-D mixture,
@@ -328,7 +326,7 @@ def make_gmm_marginal(rng):
     return np.array([-1.0, 0.5, 1.0]), 0.1 * rng.standard_normal(3), np.zeros(3), x
 
 
-# ----------------------------------------------------------------------------- t-SNE
+# --- t-SNE
 
 def tsne_kl(Y, P):
     n = Y.shape[0]
@@ -353,7 +351,7 @@ def make_tsne(rng):
     return rng.standard_normal((n, 2)), P
 
 
-# ----------------------------------------------------------------------------- Bayesian evidence
+# --- Bayesian evidence
 
 def blr_log_evidence(log_alpha, log_beta, Phi, t):
     """Negative log evidence of Bayesian linear regression (Bishop PRML 3.86)."""
@@ -375,7 +373,7 @@ def make_blr(rng):
     return np.log(0.5), np.log(10.0), Phi, t
 
 
-# ----------------------------------------------------------------------------- MMD
+# --- MMD
 
 def mmd2_rbf(X_gen, X_data, bandwidths=(0.5, 1.0, 2.0)):
     """Squared maximum mean discrepancy with a sum of RBF kernels (generative moment
@@ -394,7 +392,7 @@ def make_mmd(rng):
     return rng.standard_normal((6, 2)), rng.standard_normal((9, 2)) + [1.0, 0.5]
 
 
-# ----------------------------------------------------------------------------- Lloyd step
+# --- Lloyd step
 
 def kmeans_after_lloyd_step(X, C):
     """Assign points to the nearest centroid, recompute centroids with a scatter-add,
@@ -415,7 +413,7 @@ def make_lloyd(rng):
     return X, np.array([[3.0, 0.0], [-3.0, 0.0], [0.0, 4.0]])
 
 
-# ----------------------------------------------------------------------------- Cox model
+# --- Cox model
 
 def cox_partial_nll(beta, X, time, event):
     """Breslow partial likelihood; risk sets via a reverse cumulative sum after sorting
@@ -434,7 +432,7 @@ def make_cox(rng):
     return 0.2 * rng.standard_normal(3), X, time, event
 
 
-# ----------------------------------------------------------------------------- unrolled coordinate descent
+# --- unrolled coordinate descent
 
 def unrolled_cd_ridge(lam, X, y, X_val, y_val, sweeps=3):
     """Validation error after a few sweeps of cyclic coordinate descent for ridge."""
