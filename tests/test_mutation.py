@@ -7,6 +7,8 @@ from gradcheck import check_grad
 
 import srcad
 
+RNG = np.random.default_rng(5)
+
 
 def fill_in_loop(x):
     y = np.zeros(4)
@@ -203,3 +205,48 @@ def test_a_view_bound_after_the_last_write_does_not_block_it():
     for fn in (rebound_to_a_view_in_the_loop_that_writes, view_written_before_rebinding):
         with pytest.raises(srcad.UnsupportedSyntaxError, match="not known to be a new array"):
             srcad.grad(fn)(np.array([0.3, -0.2, 0.7]))
+
+
+# -- aliases between arrays the function made itself (the wave equation's swap), told
+# apart when the code runs
+
+
+def wave_swap(u0, c):
+    n = u0.shape[0]
+    u_prev = u0.copy()
+    u = u0.copy()
+    r2 = (c * 0.5) ** 2
+    for _ in range(6):
+        u_next = np.zeros(n)
+        u_next[1:-1] = 2 * u[1:-1] - u_prev[1:-1] + r2 * (u[2:] - 2 * u[1:-1] + u[:-2])
+        u_prev, u = u, u_next
+        u[0] = u[-1] = 0.0          # u_next holds the same array, but is not read again
+    return np.sum(u ** 2) + np.sum(u_prev * u)
+
+
+def shape_ints_to_a_helper(e):
+    x = e.copy()
+    rows, cols = x.shape
+    y = _positional(rows, cols)
+    x[:, :1] *= 0.5
+    return np.sum(x ** 2) + np.sum(y * e)
+
+
+def _positional(rows, cols):
+    pe = np.zeros((rows, cols))
+    pe[:, 0] = 1.0
+    return pe
+
+
+def aliased_then_read(x):
+    a = x * 2.0
+    b = a                           # really the same array, read after the write
+    a[0] = 0.0
+    return np.sum(a * b)
+
+
+def test_owned_aliases_are_checked_when_the_code_runs():
+    check_grad(wave_swap, RNG.standard_normal(8), 0.9, wrt=(0, 1))
+    check_grad(shape_ints_to_a_helper, RNG.standard_normal((3, 4)))
+    with pytest.raises(srcad.SrcadError, match=r"another variable still holds: they share"):
+        srcad.grad(aliased_then_read)(RNG.standard_normal(3))

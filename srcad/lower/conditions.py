@@ -8,7 +8,7 @@ import operator
 from collections.abc import Callable
 
 from srcad.errors import SourceLoc
-from srcad.ir.handles import Lowered
+from srcad.ir.handles import Handle, Lowered, Static
 from srcad.ir.nodes import Const, Operand, Var
 from srcad.lower.context import LoweringContext
 from srcad.lower.syntax_tables import CMPOPS
@@ -34,6 +34,10 @@ class Conditions:
         b = core.b
         loc = core.loc_for(node)
         pairs = list(zip(node.ops, node.comparators))
+        if len(pairs) == 1 and isinstance(pairs[0][0], (ast.Is, ast.IsNot)):
+            known = self._identity(node.left, pairs[0][1], isinstance(pairs[0][0], ast.Is))
+            if known is not None:
+                return known
 
         def one(left: Operand, op: ast.cmpop, right_node: ast.expr) -> tuple[Operand, Operand]:
             right = core.value(right_node)
@@ -63,6 +67,24 @@ class Conditions:
                                        loc=loc)
 
         return chain(0, first)
+
+    def _identity(self, left_node: ast.expr, right_node: ast.expr, is_: bool) -> Const | None:
+        """`a is b` / `a is not b` decided while transforming: both sides are constants,
+        functions or classes, or one is a container or local function and the other a
+        constant (`readout is not None`, `other is None` for an object). None where the
+        run time decides."""
+        plain = (ast.Name, ast.Constant, ast.Attribute)  # (lowering them twice adds nothing)
+        if not isinstance(left_node, plain) or not isinstance(right_node, plain):
+            return None
+        core = self.core
+        left, right = core.expr(left_node), core.expr(right_node)
+        static = (Const, Static)
+        if isinstance(left, static) and isinstance(right, static):
+            return Const((left.value is right.value) == is_)
+        if isinstance(left, Handle) and isinstance(right, static) or \
+                isinstance(right, Handle) and isinstance(left, static):
+            return Const(not is_)  # a handle is never a constant object
+        return None
 
     def boolop(self, op: ast.boolop, values: list[ast.expr], loc: SourceLoc | None) -> Operand:
         """`a and b and c`, `a or b`: each operand after the first is a branch."""

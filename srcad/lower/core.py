@@ -326,13 +326,24 @@ class Lowerer:
             raise self.unsupported(target, "assignments into this kind of target",
                                    "assign into a local array variable")
         verdict = self.mutations.get(root.id)
-        if verdict is None or not verdict.allows(site):
+        loc = self.loc_for(target)
+        if verdict is not None and not verdict.allows(site) and verdict.aliases:
+            # the only objection: other variables assigned from it, which may still be
+            # read: check when the code runs whether they really share its memory now
+            held = [v for v in (self.b.read(a) for a in verdict.holders(site))
+                    if isinstance(v, Var)]
+            assert loc is not None
+            where = Const((loc.filename, loc.line, loc.col, loc.function))
+            current = self.operand(self.load_name(root), root)
+            if held:
+                self.b.effect(pyrt.check_write_unshared,
+                              [current, Const(display_name(root.id)), where, *held], loc=loc)
+        elif verdict is None or not verdict.allows(site):
             reason = verdict.reason if verdict is not None else "it is not a local array"
             raise UnsupportedSyntaxError(
                 f"cannot assign into '{root.id}': {reason}", self.loc_for(target),
                 f"assign into a new array the function creates, e.g. "
                 f"{root.id} = np.copy({root.id}) first (list({root.id}) for a list)")
-        loc = self.loc_for(target)
         index = self._index(target.slice)
         if isinstance(base, ast.Name):
             old = self.operand(self.load_name(base), base)

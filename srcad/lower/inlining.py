@@ -152,7 +152,7 @@ class Inliner:
         local_names = set(names) | bound_names(body) | {result_key, returned_key} | \
             outer_locals
         synthetic = ast.FunctionDef(name=label, args=copy.args, body=body, decorator_list=[])
-        mutations = check_mutations(synthetic, set(names))
+        mutations = check_mutations(synthetic, set(names), resolve)
         method_owner = (owner, bound[names[0]]) if owner is not None and names else None
         child = core.child(resolve, loc_for, local_names, mutations, method_owner)
         for name, value in bound.items():

@@ -5,14 +5,16 @@ comprehensions) are unrolled, one copy of the body per item."""
 from __future__ import annotations
 
 import ast
+import operator
 
 from srcad.errors import UnsupportedSyntaxError
 from srcad.ir.handles import Lowered, Static, Struct
 from srcad.ir.nodes import Const
 from srcad.lower.containers import MAX_UNROLL, Containers
 from srcad.lower.context import LoweringContext
+from srcad.runtime import python as pyrt
 
-_CONTAINER_NODES = (ast.Name, ast.Attribute, ast.Subscript, ast.Tuple)
+_CONTAINER_NODES = (ast.Name, ast.Attribute, ast.Subscript, ast.Tuple, ast.List)
 
 
 class StaticIteration:
@@ -49,11 +51,14 @@ class StaticIteration:
                         isinstance(p, list) for p in parts):
                     return None
                 known = [p for p in parts if isinstance(p, (Struct, list))]
-                if len(known) < len(parts):
-                    raise UnsupportedSyntaxError(
-                        f"{head.value.__name__}() of a container and a run-time sequence",
-                        core.loc_for(it), "iterate over containers only, or sequences only")
                 lists = [p if isinstance(p, list) else containers.items(p, it) for p in known]
+                if len(known) < len(parts):
+                    if head.value is not zip:
+                        raise UnsupportedSyntaxError(
+                            f"{head.value.__name__}() of a container and a run-time "
+                            "sequence", core.loc_for(it),
+                            "iterate over containers only, or sequences only")
+                    lists = self._zipped_with_run_time(parts, lists, it)
                 if head.value is reversed:
                     return list(reversed(lists[0]))
                 if head.value is enumerate:
@@ -69,6 +74,26 @@ class StaticIteration:
         if isinstance(value, list):
             return value
         return containers.items(value, it) if isinstance(value, Struct) else None
+
+    def _zipped_with_run_time(self, parts: list, known: list[list[Lowered]],
+                              it: ast.Call) -> list[list[Lowered]]:
+        """The item lists of `zip(container, sequence, ...)`: the loop is unrolled over
+        the containers' items, and a run-time sequence is read at each position (it
+        must be at least as long: checked when the code runs)."""
+        core = self.core
+        n = min(len(items) for items in known)
+        lists: list[list[Lowered]] = []
+        known_items = iter(known)
+        for part, node in zip(parts, it.args):
+            if isinstance(part, (Struct, list)):
+                lists.append(next(known_items)[:n])
+                continue
+            seq = core.operand(part, node)
+            loc = core.loc_for(node)
+            core.b.effect(pyrt.check_zip_length, [seq, Const(n)], loc=loc)
+            lists.append([core.b.call(operator.getitem, [seq, Const(i)], loc=loc,
+                                      name="item") for i in range(n)])
+        return lists
 
     def _constant_range(self, it: ast.expr) -> list[Lowered] | None:
         """The steps of `range(...)` whose arguments are constants (after folding)."""
@@ -98,13 +123,17 @@ class StaticIteration:
         return self.core.expr(node)
 
     def _known_items(self, node: ast.expr) -> list[Lowered] | Lowered:
-        """A tuple display or constant tuple as the list of its items; else the value."""
-        if isinstance(node, ast.Tuple) and not any(isinstance(e, ast.Starred)
-                                                   for e in node.elts):
+        """A tuple or list display, or a constant tuple or list, as the list of its
+        items; else the value."""
+        if isinstance(node, (ast.Tuple, ast.List)) and \
+                not any(isinstance(e, ast.Starred) for e in node.elts) and \
+                len(node.elts) <= MAX_UNROLL:
             return [self._display(e) for e in node.elts]
         value = self.core.expr(node)
-        if isinstance(value, Const) and isinstance(value.value, tuple) and \
+        if isinstance(value, Const) and isinstance(value.value, (tuple, list)) and \
                 len(value.value) <= MAX_UNROLL:
+            if isinstance(value.value, list):  # a module-level list may grow later
+                self.core.session.captured.append((value.value, len, len(value.value)))
             return [Const(v) for v in value.value]
         return value
 

@@ -63,7 +63,8 @@ def lower_function(parsed: ParsedFunction, specs: tuple | None = None) -> Functi
             raise UnsupportedSyntaxError(f"{what} are not supported", parsed.loc(sub), hint)
     session = Session(arguments=list(params))
     lowerer = Lowerer(builder, parsed.resolve, parsed.loc, local_names,
-                      check_mutations(node, param_names), session, params=param_names)
+                      check_mutations(node, param_names, parsed.resolve), session,
+                      params=param_names)
     builder.write(RESULT, Const(None))
     builder.write(RETURNED, Const(False))
     lowerer.block(body)

@@ -10,7 +10,12 @@ checks those conditions on the AST, conservatively.
 from __future__ import annotations
 
 import ast
+import builtins
+import contextvars
+import functools
 import inspect
+import textwrap
+import types
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -28,6 +33,8 @@ FRESH_FUNCTIONS = {
     "cross", "trace", "norm", "solve", "inv", "diff", "gradient", "convolve",
 }
 FRESH_METHODS = {"copy", "astype", "dot", "cumsum", "cumprod", "clip", "round"}
+# Attributes of an array that are numbers or a dtype, never a view of it.
+_NUMBER_ATTRIBUTES = {"shape", "ndim", "size", "dtype", "itemsize", "nbytes", "strides"}
 # Builtins whose result is a number, a string, a type or a range: never an array or a
 # container holding one (`for t in range(len(h))` does not iterate over `h`).
 SCALAR_BUILTINS = {"len", "range", "int", "float", "bool", "str", "repr", "isinstance",
@@ -94,8 +101,56 @@ def _is_fresh(node: ast.expr) -> bool:
             return name in FRESH_METHODS
         if out_arguments(node):
             return False
-        return name in FRESH_FUNCTIONS or isinstance(getattr(np, name, None), np.ufunc)
+        if name in FRESH_FUNCTIONS or isinstance(getattr(np, name, None), np.ufunc):
+            return True
+        return isinstance(node.func, ast.Name) and _helper_returns_fresh(node.func.id)
     return False
+
+
+# How the analysis of the function being lowered resolves a free name (set while
+# `check_mutations` runs): a helper it calls may be read to see what it returns.
+_RESOLVE: contextvars.ContextVar = contextvars.ContextVar("srcad_mutation_resolve",
+                                                          default=None)
+
+
+def _helper_returns_fresh(name: str) -> bool:
+    """Whether `name` is a user function every `return` of which makes a new array (its
+    result is then owned by the caller: `T = step(T0)` may be written into)."""
+    resolve = _RESOLVE.get()
+    if resolve is None:
+        return False
+    try:
+        fn = resolve(name)
+    except Exception:  # noqa: BLE001  (a name the lowering will report itself)
+        return False
+    return _returns_fresh(fn) if isinstance(fn, types.FunctionType) else False
+
+
+@functools.lru_cache(maxsize=256)
+def _returns_fresh(fn: types.FunctionType) -> bool:
+    from srcad.analysis.inference import is_user_function
+
+    if not is_user_function(fn) or derived_from_srcad(fn):
+        return False
+    try:
+        tree = ast.parse(textwrap.dedent(inspect.getsource(fn)))
+    except (OSError, TypeError, SyntaxError):
+        return False
+    defs = [n for n in tree.body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))]
+    if len(defs) != 1:
+        return False
+    returns = [n for n in ast.walk(defs[0]) if isinstance(n, ast.Return)]
+    if not returns or any(r.value is None for r in returns):
+        return False
+    token = _RESOLVE.set(lambda n: fn.__globals__.get(n, getattr(builtins, n, None)))
+    try:
+        return all(_is_fresh(r.value) for r in returns)  # type: ignore[arg-type]
+    finally:
+        _RESOLVE.reset(token)
+
+
+def derived_from_srcad(fn) -> bool:
+    return getattr(fn, "__srcad_spec__", None) is not None
 
 
 def is_new_array(node: ast.expr) -> bool:
@@ -117,6 +172,8 @@ def _may_hold(node: ast.expr, name: str, python_list: bool = False) -> bool:
         return False
     if isinstance(node, ast.Name):
         return node.id == name
+    if isinstance(node, ast.Attribute) and node.attr in _NUMBER_ATTRIBUTES:
+        return False  # `x.shape`, `x.ndim`: numbers, never the array
     if isinstance(node, (ast.Subscript, ast.Attribute, ast.Starred)):
         return _may_hold(node.value, name, python_list)
     if isinstance(node, (ast.Tuple, ast.List, ast.Set)):
@@ -297,8 +354,17 @@ def _blocks(function: ast.FunctionDef):
                 yield block
 
 
-def check_mutations(function: ast.FunctionDef, params: set) -> dict:
-    """For every name assigned into (`name[...] = v`), whether that is allowed."""
+def check_mutations(function: ast.FunctionDef, params: set, resolve=None) -> dict:
+    """For every name assigned into (`name[...] = v`), whether that is allowed
+    (`resolve`: the free names of `function`, to read the helpers it calls)."""
+    token = _RESOLVE.set(resolve)
+    try:
+        return _check_mutations(function, params)
+    finally:
+        _RESOLVE.reset(token)
+
+
+def _check_mutations(function: ast.FunctionDef, params: set) -> dict:
     targets: dict = {}
     for node in ast.walk(function):
         if isinstance(node, (ast.Assign, ast.AugAssign, ast.AnnAssign)):
@@ -344,7 +410,8 @@ def _live_aliases(function: ast.FunctionDef, name: str, aliases: tuple,
     """For each simple statement changing `name` in place, the aliases that may be read
     after it. An alias whose value may reach another variable or container stays live
     (the analysis follows names, not values)."""
-    escaping = {a for a in aliases if _escapes(function, a)}
+    tracked = frozenset(aliases) | {name}
+    escaping = {a for a in aliases if _escapes(function, a, tracked)}
     live: dict = {}
     for stmt in ast.walk(function):
         if not isinstance(stmt, (ast.Assign, ast.AugAssign, ast.AnnAssign, ast.Expr)):
@@ -414,14 +481,17 @@ def _surely_array(node: ast.expr) -> bool:
     return False
 
 
-def _escapes(function: ast.FunctionDef, name: str) -> bool:
-    """Whether the value of `name` may be kept anywhere but in `name` itself: another
-    variable or container, a loop's items, a call that may keep a reference."""
+def _escapes(function: ast.FunctionDef, name: str, tracked: frozenset = frozenset()) -> bool:
+    """Whether the value of `name` may be kept anywhere but in `name` itself and the
+    `tracked` variables (whose values the liveness of aliases follows): another variable
+    or container, a loop's items, a call that may keep a reference."""
     for node in ast.walk(function):
         if isinstance(node, (ast.Assign, ast.AugAssign, ast.AnnAssign)):
             targets = node.targets if isinstance(node, ast.Assign) else [node.target]
-            if node.value is not None and _may_hold(node.value, name) and not all(
-                    isinstance(t, ast.Name) and t.id == name for t in targets):
+            bound = [n for t in targets for n in _bound_names(t)]
+            if node.value is not None and _may_hold(node.value, name) and not (
+                    all(_bound_names(t) for t in targets) and
+                    all(n == name or n in tracked for n in bound)):
                 return True
         elif isinstance(node, (ast.For, ast.comprehension)) and _may_hold(node.iter, name):
             return True
@@ -469,6 +539,42 @@ def _reaches_a_write(function: ast.FunctionDef, binding: ast.stmt, name: str) ->
     return False
 
 
+def _owned_name(function: ast.FunctionDef, value: ast.expr, params: set, name: str,
+                seen: frozenset = frozenset()) -> bool:
+    """Whether `value` is another local variable holding only arrays this function made
+    itself (every binding of it a new array, or such a variable): `name = value` then
+    makes the two aliases of one owned array, which a run-time check tells apart."""
+    if not isinstance(value, ast.Name) or value.id == name or value.id in params or \
+            value.id in seen:
+        return False
+    other, seen = value.id, seen | {value.id}
+    sources = []
+    for node in ast.walk(function):
+        if isinstance(node, ast.Assign):
+            for t in node.targets:
+                if isinstance(t, ast.Name) and t.id == other:
+                    sources.append(node.value)
+                elif isinstance(t, (ast.Tuple, ast.List)) and any(
+                        isinstance(e, ast.Name) and e.id == other for e in t.elts):
+                    if not (isinstance(node.value, (ast.Tuple, ast.List)) and
+                            len(node.value.elts) == len(t.elts)):
+                        return False
+                    sources += [v for e, v in zip(t.elts, node.value.elts)
+                                if isinstance(e, ast.Name) and e.id == other]
+        elif isinstance(node, (ast.AnnAssign, ast.NamedExpr)) and \
+                isinstance(node.target, ast.Name) and node.target.id == other:
+            return False
+        elif isinstance(node, (ast.For, ast.comprehension, ast.withitem)):
+            target = node.optional_vars if isinstance(node, ast.withitem) else node.target
+            if target is not None and other in {n.id for n in ast.walk(target)
+                                                if isinstance(n, ast.Name)}:
+                return False
+    return bool(sources) and all(
+        _is_fresh(v) or (isinstance(v, ast.Name) and
+                         (v.id == name or _owned_name(function, v, params, name, seen)))
+        for v in sources)
+
+
 def _verdict(function: ast.FunctionDef, name: str, params: set,
              append_only: bool = False) -> tuple:
     if name in params:
@@ -485,8 +591,10 @@ def _verdict(function: ast.FunctionDef, name: str, params: set,
             for t in node.targets:
                 if isinstance(t, ast.Name) and t.id == name:
                     bound = True
-                    if not _is_fresh_view(node.value) and _reaches_a_write(function, node,
-                                                                            name):
+                    if _owned_name(function, node.value, params, name):
+                        aliases.add(node.value.id)  # type: ignore[attr-defined]
+                    elif not _is_fresh_view(node.value) and _reaches_a_write(function, node,
+                                                                              name):
                         return False, (f"'{name}' is not known to be a new array here "
                                        "(it may share memory with another array)")
                 elif isinstance(t, (ast.Tuple, ast.List)) and any(
@@ -503,8 +611,10 @@ def _verdict(function: ast.FunctionDef, name: str, params: set,
                     for e, v in zip(t.elts, value.elts):
                         if isinstance(e, ast.Name) and e.id == name:
                             bound = True
-                            if not _is_fresh_view(v) and _reaches_a_write(function, node,
-                                                                          name):
+                            if _owned_name(function, v, params, name):
+                                aliases.add(v.id)  # type: ignore[attr-defined]
+                            elif not _is_fresh_view(v) and _reaches_a_write(function, node,
+                                                                            name):
                                 return False, (f"'{name}' is not known to be a new array "
                                                "here (it may share memory with another "
                                                "array)")

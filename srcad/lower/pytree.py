@@ -36,15 +36,20 @@ class Leaf:
 
 @dataclass(frozen=True)
 class StaticLeaf:
-    """A function, class or module inside a structure: resolved while transforming."""
+    """A function, class, module or string inside a structure: resolved while
+    transforming (a string by its value: `PROBLEMS[name]`, `if cfg["act"] == "relu"`)."""
 
     value: Any
 
     def __hash__(self) -> int:
-        return id(self.value)
+        return hash(self.value) if type(self.value) is str else id(self.value)
 
     def __eq__(self, other) -> bool:
-        return isinstance(other, StaticLeaf) and other.value is self.value
+        if not isinstance(other, StaticLeaf):
+            return False
+        if type(self.value) is str:
+            return type(other.value) is str and other.value == self.value
+        return other.value is self.value
 
 
 @dataclass(frozen=True, eq=False)
@@ -84,7 +89,7 @@ def _leaf(kind, is_float: bool) -> Leaf:
 
 def _is_static(value) -> bool:
     return isinstance(value, (types.FunctionType, types.BuiltinFunctionType, type,
-                              types.ModuleType, np.ufunc, types.MethodType))
+                              types.ModuleType, np.ufunc, types.MethodType, str))
 
 
 def _is_float(value) -> bool:

@@ -57,8 +57,9 @@ class GeneratedRef:
 
 
 def is_pure(fn: Any) -> bool:
-    if fn in _IMPURE_RUNTIME or isinstance(fn, GeneratedRef):
-        return False
+    if fn in _IMPURE_RUNTIME or isinstance(fn, GeneratedRef) or \
+            getattr(fn, "__srcad_check__", False):
+        return False  # (a check raises: it is kept even where nothing reads its value)
     rule = registry.lookup(fn)
     if rule is not None and not rule.pure:
         return False

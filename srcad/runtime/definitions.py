@@ -13,9 +13,10 @@ from __future__ import annotations
 import numpy as np
 
 from srcad.errors import UnsupportedSyntaxError
-from srcad.runtime.marks import differentiated_from_source
+from srcad.runtime.marks import check_only, differentiated_from_source
 
 
+@check_only
 def refuse_option(function: str, option: str) -> None:
     """Refuse an option of `function` these definitions do not implement."""
     raise UnsupportedSyntaxError(

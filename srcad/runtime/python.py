@@ -16,6 +16,7 @@ from srcad.runtime.adjoints import (
     unbroadcast,
     zeros_like,
 )
+from srcad.runtime.marks import check_only
 
 
 def _like_sequence(adjoints: list, items):
@@ -236,6 +237,16 @@ def reverse_adjoint(d, items):
     return shaped_items(list_adjoint(d, len(items), "reversed")[::-1], items)
 
 
+@check_only
+def check_zip_length(items, required):
+    """`zip(container, items)` unrolled over the container's `required` items: `items`
+    must have that many (Python's zip would stop early, which srcad does not follow)."""
+    if len(items) < required:
+        raise ValueError(f"zip() of a container of {required} items and a sequence of "
+                         f"{len(items)}: srcad unrolls the loop over the container, and "
+                         "needs the sequence at least as long")
+
+
 def check_unpack(items, required):
     """`a, *rest, b = items` needs at least `required` items, as Python checks."""
     if len(items) < required:
@@ -310,6 +321,24 @@ def check_not_shared(value, name, where, *others):
         return
     if any(_holds(other, value) for other in others):
         check_unshared(value, name, "another variable holds it (or a view of it)", where)
+
+
+@check_only
+def check_write_unshared(value, name, where, *others):
+    """Before `name[i] = v`: refuse if another variable holds `value` or a view of it
+    (plain Python would change that one too; srcad makes a new array)."""
+    if not isinstance(value, (np.ndarray, list)) or \
+            not any(_holds(other, value) for other in others):
+        return
+    loc = None
+    if where is not None:
+        filename, line, col, function = where
+        loc = SourceLoc(filename, line, col, function, linecache.getline(filename, line))
+    raise UnsupportedSyntaxError(
+        f"'{name}[...] = ...' would change {_what(value)} in place that another variable "
+        "still holds: they share memory (Python would change both; srcad makes a new array)",
+        loc, hint=f"copy it before writing into it ({name} = np.copy({name})), or build a "
+                  "new value")
 
 
 def check_item_unshared(container, item, text, where, *others):
