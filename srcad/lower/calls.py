@@ -268,6 +268,12 @@ class Calls:
             known = _never_a_run_time_value(args[1])
             if known:
                 return Const(False)  # objects of user classes are never run-time values
+        if fn is isinstance and len(args) == 2 and not kwargs and \
+                isinstance(args[0], Const) and isinstance(args[1], (Const, Static)):
+            try:
+                return Const(isinstance(args[0].value, args[1].value))
+            except TypeError:  # (not a class: Python raises, at run time)
+                pass
         if fn is len and len(args) == 1 and not kwargs and isinstance(args[0], Const) and \
                 isinstance(args[0].value, (tuple, list, str, dict)):
             if isinstance(args[0].value, list):  # a module-level list may grow later

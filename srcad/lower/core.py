@@ -10,7 +10,9 @@ Anything not supported is refused with a located error.
 from __future__ import annotations
 
 import ast
+import importlib
 import operator
+import types
 from collections.abc import Callable
 from typing import Any
 
@@ -147,6 +149,8 @@ class Lowerer:
                 self.expr(s.value)
         elif isinstance(s, ast.Pass):
             return
+        elif isinstance(s, (ast.Import, ast.ImportFrom)):
+            self._import(s)
         elif isinstance(s, ast.If):
             cond = self.expr_value(s.test)
             if isinstance(cond, Const) and type(cond.value) in (bool, int, type(None)):
@@ -218,6 +222,32 @@ class Lowerer:
         result = self.b.call(op, [current, value], loc=loc, name=target.id)
         result.keep = True
         self.b.write(target.id, result)
+
+    def _import(self, s: ast.Import | ast.ImportFrom) -> None:
+        """`import m`, `import m as n`, `from m import f`: the names are bound while
+        transforming, to the module or the object imported."""
+        for alias in s.names:
+            try:
+                if isinstance(s, ast.ImportFrom):
+                    if s.level or alias.name == "*" or s.module is None:
+                        raise self.unsupported(s, "relative and star imports",
+                                               "import the names by their module's full name")
+                    module = importlib.import_module(s.module)
+                    value = getattr(module, alias.name, None)
+                    if value is None:
+                        value = importlib.import_module(f"{s.module}.{alias.name}")
+                    name = alias.asname or alias.name
+                elif alias.asname:
+                    value, name = importlib.import_module(alias.name), alias.asname
+                else:
+                    importlib.import_module(alias.name)
+                    name = alias.name.split(".")[0]
+                    value = importlib.import_module(name)
+            except ImportError as exc:
+                raise UnsupportedSyntaxError(f"cannot import '{alias.name}': {exc}",
+                                             self.loc_for(s), "check the module name") from None
+            self.b.write(name, Static(value) if callable(value) or
+                         isinstance(value, types.ModuleType) else Const(value))
 
     def assign(self, target: ast.expr, value: Lowered, value_node: ast.AST | None) -> None:
         if isinstance(target, ast.Name) and isinstance(value, (Handle, Static)):

@@ -31,6 +31,11 @@ from srcad.lower.context import LoweringContext, known_value
 from srcad.lower.mutation import check_mutations
 
 
+# How deep one function may be inlined within itself (its calls reached through other
+# objects or functions); deeper is taken for unbounded recursion and refused.
+MAX_NESTED_INLINING = 8
+
+
 def takes_packed_arguments(fn: types.FunctionType) -> bool:
     """Whether `fn` has `*args`, `**kwargs` or keyword-only parameters (then it is
     inlined: its arguments are bound while transforming)."""
@@ -131,7 +136,9 @@ class Inliner:
                 owner: type | None = None) -> Lowered:
         core = self.core
         b, stack = core.b, core.session.stack
-        if key in stack:
+        if stack.count(key) >= MAX_NESTED_INLINING:
+            # (a method inlined within itself for another object, as a Sequential layer's
+            # __call__ calling its layers', is fine: only unbounded nesting is refused)
             raise UnsupportedSyntaxError(
                 f"'{label}' calls itself with a container or function argument (it would be "
                 "inlined forever)", core.loc_for(node),

@@ -44,9 +44,15 @@ class StaticIteration:
         if isinstance(it, ast.Call) and isinstance(it.func, ast.Name) and not it.keywords:
             head = core.expr(it.func)
             if isinstance(head, Static) and head.value in (zip, enumerate, reversed):
-                if not all(isinstance(a, _CONTAINER_NODES) for a in it.args):
+                if not all(isinstance(a, _CONTAINER_NODES) or _is_sequence_call(a)
+                           for a in it.args):
                     return None  # evaluated by the run-time loop (no speculative code)
-                parts = [self._known_items(a) for a in it.args]
+                parts = []
+                for a in it.args:
+                    inner = self.items(a) if _is_sequence_call(a) else self._known_items(a)
+                    if inner is None:
+                        return None  # zip(zip(xs, ys), zs) of run-time sequences
+                    parts.append(inner)
                 if not any(isinstance(p, Struct) for p in parts) and not all(
                         isinstance(p, list) for p in parts):
                     return None
@@ -136,6 +142,12 @@ class StaticIteration:
                 self.core.session.captured.append((value.value, len, len(value.value)))
             return [Const(v) for v in value.value]
         return value
+
+
+def _is_sequence_call(node: ast.expr) -> bool:
+    """`zip(...)`, `enumerate(...)` or `reversed(...)` written by name (nested in one)."""
+    return isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and \
+        node.func.id in ("zip", "enumerate", "reversed") and not node.keywords
 
 
 def _is_plain_expression(node: ast.expr) -> bool:

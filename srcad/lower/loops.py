@@ -121,8 +121,20 @@ class Loops:
             if isinstance(inner, Static) and inner.value is zip:
                 zipped = it.args[0].args  # enumerate(zip(a, b)): one loop over both
         sources = zipped if zipped is not None else it.args
-        seqs = [b.call(runtime.as_sequence, [core.expr_value(a)], loc=loc, name="items")
-                for a in sources]
+        # zip(zip(a, b), c): one loop over a, b and c, whose items nest as written
+        seqs: list[Var] = []
+
+        def layout(node: ast.expr) -> object:
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and \
+                    node.func.id == "zip" and not node.keywords and \
+                    isinstance(core.expr(node.func), Static) and \
+                    core.expr(node.func).value is zip:
+                return [layout(a) for a in node.args]
+            seqs.append(b.call(runtime.as_sequence, [core.expr_value(node)], loc=loc,
+                               name="items"))
+            return len(seqs) - 1
+
+        layouts = [layout(a) for a in sources]
         start: Operand = Const(0)
         for k in it.keywords:
             start = core.expr_value(k.value)
@@ -136,8 +148,16 @@ class Loops:
 
         def body(index: Var) -> None:
             index.name = "k"
-            items: list[Lowered] = [b.call(operator.getitem, [q, index], loc=loc, name="item")
-                                    for q in seqs]
+            read: list[Lowered] = [b.call(operator.getitem, [q, index], loc=loc, name="item")
+                                   for q in seqs]
+
+            def nested(shape: object) -> Lowered:
+                if isinstance(shape, int):
+                    return read[shape]
+                return self.containers.new("tuple", list(enumerate(nested(x) for x in shape)),
+                                           name="item")
+
+            items: list[Lowered] = [nested(x) for x in layouts]
             if zipped is not None:
                 items = [self.containers.new("tuple", list(enumerate(items)), name="item")]
             if is_enum:

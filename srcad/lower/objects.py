@@ -314,26 +314,47 @@ class Objects:
                              kwargs: dict[str, Lowered], node: ast.Call) -> Struct:
         loc_for = self.core.loc_for
         fields = [f for f in dataclasses.fields(cls) if f.init]
-        if "__post_init__" in dir(cls):
-            raise UnsupportedSyntaxError(
-                f"dataclasses with __post_init__ ({cls.__name__}) cannot be built inside "
-                "differentiated code", loc_for(node), "build the object outside")
-        params = [inspect.Parameter(f.name, inspect.Parameter.POSITIONAL_OR_KEYWORD,
-                                    default=f.default if f.default is not dataclasses.MISSING
-                                    else inspect.Parameter.empty) for f in fields]
+        factory = object()  # (stands for a default made by a default_factory)
+        params = [inspect.Parameter(
+            f.name, inspect.Parameter.POSITIONAL_OR_KEYWORD,
+            default=f.default if f.default is not dataclasses.MISSING else
+            factory if f.default_factory is not dataclasses.MISSING else
+            inspect.Parameter.empty) for f in fields]
         try:
             bound = inspect.Signature(params).bind(*args, **kwargs)
         except (TypeError, ValueError) as exc:
             raise UnsupportedSyntaxError(f"{cls.__name__}(...): {exc}", loc_for(node),
                                          "pass one value per field") from None
         bound.apply_defaults()
-        items = [(f, _as_value(v)) for f, v in bound.arguments.items()]
+        by_name = {f.name: f for f in dataclasses.fields(cls)}
+        items = [(name, self._made_default(by_name[name], node) if v is factory
+                  else _as_value(v)) for name, v in bound.arguments.items()]
         for f in dataclasses.fields(cls):
-            if not f.init:
-                raise UnsupportedSyntaxError(
-                    f"dataclass field '{f.name}' with init=False", loc_for(node),
-                    "build the object outside the differentiated function")
-        return self.containers.new("object", items, cls, cls.__name__.lower())
+            if not f.init and f.default is not dataclasses.MISSING:
+                items.append((f.name, _as_value(f.default)))
+            elif not f.init and f.default_factory is not dataclasses.MISSING:
+                items.append((f.name, self._made_default(f, node)))
+        obj = self.containers.new("object", items, cls, cls.__name__.lower())
+        owner = _owner(cls, "__post_init__")
+        if owner is not None:
+            self.capture_class_attr(cls, "__post_init__")
+            self.inliner.inline_callable(owner.__dict__["__post_init__"], [obj], {}, node,
+                                         owner)
+        missing = [f.name for f in dataclasses.fields(cls) if f.name not in obj.keys]
+        if missing:
+            raise UnsupportedSyntaxError(
+                f"{cls.__name__}(...) leaves the field '{missing[0]}' (init=False) unset",
+                loc_for(node), "give it a default, or set it in __post_init__")
+        return obj
+
+    def _made_default(self, f: dataclasses.Field, node: ast.Call) -> Lowered:
+        """The value a field's `default_factory` makes for a new object: a new list or
+        dict for `list` / `dict`, a call of the factory otherwise."""
+        make = f.default_factory
+        if make is list or make is dict:
+            return self.containers.new("list" if make is list else "dict", [],
+                                       name=f.name)
+        return self.core.b.call(make, [], loc=self.core.loc_for(node), name=f.name)
 
 
 # The methods that implement each operator (the reflected one second).

@@ -42,8 +42,6 @@ UNSUPPORTED_STMTS: dict[type[ast.AST], tuple[str, str]] = {
     ast.AsyncFor: ("'async for' loops", "use a plain 'for' loop"),
     ast.AsyncWith: ("'async with' blocks", "remove it from the differentiated function"),
     ast.Delete: ("'del' statements", "remove the 'del'; srcad manages variables itself"),
-    ast.Import: ("'import' statements", "import at module level"),
-    ast.ImportFrom: ("'import' statements", "import at module level"),
     ast.Match: ("'match' statements", "use if/elif/else"),
 }
 if hasattr(ast, "TryStar"):  # Python 3.11+
