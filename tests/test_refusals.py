@@ -11,6 +11,7 @@ f-strings, print) are deliberately not listed here.
 """
 
 import inspect
+import math
 
 import numpy as np
 import pytest
@@ -241,6 +242,19 @@ def uses_import_from(x):
     return sin(x)
 
 
+def uses_relative_import(x):
+    from . import helpers  # noqa: F401  (refused: resolved only in a package)
+    return x
+
+
+def test_imports_in_the_function_bind_while_transforming():
+    # (an import inside the function is what the module-level import would bind)
+    assert srcad.grad(uses_import)(0.3) == pytest.approx(2 * math.cos(0.6))
+    assert srcad.grad(uses_import_from)(0.3) == pytest.approx(math.cos(0.3))
+    with pytest.raises(srcad.SrcadError, match="relative"):
+        srcad.grad(uses_relative_import)(0.3)
+
+
 def uses_match(x):
     y = x * 2
     match 1:
@@ -345,8 +359,6 @@ REFUSED = [
     (uses_del, "del y", "del"),
     (uses_del_in_untaken_branch, "del y", "del"),
     (uses_del_item, "del y[0]", "del"),
-    (uses_import, "import math", "import"),
-    (uses_import_from, "from math import", "import"),
     (uses_match, "match 1:", "match"),
     (uses_match_on_argument, "match x:", "match"),
     (defines_class, "class Holder", "class"),

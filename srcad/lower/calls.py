@@ -274,6 +274,12 @@ class Calls:
                 return Const(isinstance(args[0].value, args[1].value))
             except TypeError:  # (not a class: Python raises, at run time)
                 pass
+        if fn in (len, np.shape, np.ndim, np.size) and len(args) == 1 and not kwargs and \
+                isinstance(args[0], Var) and args[0] in self.core.session.shapes and \
+                (fn is not len or self.core.session.shapes[args[0]]):
+            shape = self.core.session.shapes[args[0]]  # an argument specialized on
+            return Const(shape[0] if fn is len else shape if fn is np.shape else
+                         len(shape) if fn is np.ndim else int(np.prod(shape, dtype=np.int64)))
         if fn is len and len(args) == 1 and not kwargs and isinstance(args[0], Const) and \
                 isinstance(args[0].value, (tuple, list, str, dict)):
             if isinstance(args[0].value, list):  # a module-level list may grow later

@@ -4,13 +4,15 @@ over containers known while transforming, else a run-time loop appending to a li
 from __future__ import annotations
 
 import ast
+import dataclasses
 import itertools
 
 from srcad import runtime
 from srcad.errors import UnsupportedSyntaxError
 from srcad.frontend.scopes import rename_targets
-from srcad.ir.handles import Lowered
+from srcad.ir.handles import Lowered, Static
 from srcad.ir.nodes import Const, Var
+from srcad.lower.classes import is_namedtuple_class, is_user_class
 from srcad.lower.containers import Containers
 from srcad.lower.context import LoweringContext
 from srcad.lower.iteration import StaticIteration
@@ -45,7 +47,8 @@ class Comprehensions:
         any) over a range of constant length is unrolled: its items are then known while
         transforming."""
         core = self.core
-        ranges = unroll_ranges or isinstance(node, ast.DictComp)
+        ranges = unroll_ranges or isinstance(node, ast.DictComp) or \
+            makes_objects(core, [node.elt] if not isinstance(node, ast.DictComp) else [])
         renamed = rename_targets(node)
         assert isinstance(renamed, (ast.ListComp, ast.GeneratorExp, ast.DictComp))
         node = renamed
@@ -141,3 +144,22 @@ class Comprehensions:
         if isinstance(result, Var):
             result.name = "items"
         return result
+
+
+def makes_objects(core, nodes: list) -> bool:
+    """Whether any of `nodes` builds an object of a user class, a dataclass or a
+    namedtuple (`Particle(x[i])`): a loop making a list of them is unrolled, so that each
+    object stays one srcad resolves (objects are not run-time values)."""
+    for node in nodes:
+        for sub in ast.walk(node):
+            if isinstance(sub, ast.Call) and isinstance(sub.func, (ast.Name, ast.Attribute)):
+                try:
+                    head = core.expr(sub.func) if isinstance(sub.func, ast.Name) else None
+                except UnsupportedSyntaxError:
+                    continue
+                value = head.value if isinstance(head, Static) else None
+                if isinstance(value, type) and (is_user_class(value) or
+                                                dataclasses.is_dataclass(value) or
+                                                is_namedtuple_class(value)):
+                    return True
+    return False

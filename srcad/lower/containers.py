@@ -258,6 +258,12 @@ class Containers:
         """The items of `value` for `what` (starred arguments or items), refused where only
         the run time knows how many there are."""
         items = self.sequence_items(value, node)
+        shape = self.core.session.shapes.get(value) if isinstance(value, Var) else None
+        if items is None and shape and shape[0] <= MAX_UNROLL:
+            # an argument array whose shape the code is specialized on: its rows
+            items = [self.core.b.call(operator.getitem, [value, Const(i)],
+                                      loc=self.core.loc_for(node), name="item")
+                     for i in range(shape[0])]
         if items is None:
             raise UnsupportedSyntaxError(
                 f"{what} of a sequence whose length only the run time knows",

@@ -35,6 +35,9 @@ class Session:
     sequences: dict[Var, list[Operand]] = field(default_factory=dict)
     lists: set[Var] = field(default_factory=set)  # which of them are lists
     arguments: list[Var] = field(default_factory=list)  # the caller's values
+    # the shapes of the arguments, where the code is specialized on them: `len(x)` and
+    # `x.shape` are then constants (a loop over range(len(x)) of objects unrolls)
+    shapes: dict[Var, tuple] = field(default_factory=dict)
 
 
 def known_value(value: Any) -> Static | Const:

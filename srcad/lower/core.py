@@ -515,6 +515,10 @@ class Lowerer:
         if isinstance(base, Const) and isinstance(base.value, np.ndarray) and \
                 node.attr in _LAYOUT:
             return Const(getattr(base.value, node.attr))  # `IDX.size` of a constant array
+        if isinstance(base, Var) and base in self.session.shapes and node.attr in _LAYOUT:
+            # an argument's shape the code is specialized on
+            stand_in = np.broadcast_to(np.zeros(()), self.session.shapes[base])
+            return Const(getattr(stand_in, node.attr))
         return self.b.call(Attribute(node.attr), [base], loc=self.loc_for(node),
                            name=node.attr)
 

@@ -30,7 +30,6 @@ from srcad.lower.containers import Containers
 from srcad.lower.context import LoweringContext, known_value
 from srcad.lower.mutation import check_mutations
 
-
 # How deep one function may be inlined within itself (its calls reached through other
 # objects or functions); deeper is taken for unbounded recursion and refused.
 MAX_NESTED_INLINING = 8

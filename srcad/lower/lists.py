@@ -9,7 +9,7 @@ import operator
 
 from srcad.errors import UnsupportedSyntaxError
 from srcad.frontend.scopes import display_name
-from srcad.ir.handles import Lowered, Struct
+from srcad.ir.handles import Handle, Lowered, Static, Struct
 from srcad.ir.nodes import Const, Operand, Var
 from srcad.lower.containers import Containers
 from srcad.lower.context import LoweringContext
@@ -66,6 +66,17 @@ class Lists:
             raise core.unsupported(node, f"{method}() with {len(args)} arguments",
                                    f"call {method} as Python does")
         self._check_update(target, receiver, node, method)
+        if method == "append" and isinstance(target, ast.Name) and (
+                isinstance(args[0], Handle) or
+                isinstance(args[0], Static) and callable(args[0].value)):
+            known = self.containers.sequence_items(receiver, node)
+            if known is not None:
+                # an object or function appended to a list whose items are known: the
+                # list becomes one srcad resolves (objects are not run-time values)
+                b.write(target.id, self.containers.new(
+                    "list", list(enumerate(known + [args[0]])),
+                    name=display_name(target.id)))
+                return Const(None)
         operands = [core.operand(a, node) for a in args]
         name = display_name(target.id) if isinstance(target, ast.Name) else "items"
         item: Operand

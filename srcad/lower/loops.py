@@ -11,6 +11,7 @@ from srcad import runtime
 from srcad.errors import SourceLoc
 from srcad.ir.handles import Lowered, Static, Struct
 from srcad.ir.nodes import Const, Operand, Var
+from srcad.lower.comprehensions import makes_objects
 from srcad.lower.containers import Containers
 from srcad.lower.context import LoweringContext
 from srcad.lower.iteration import StaticIteration
@@ -54,7 +55,8 @@ class Loops:
                                    "use a flag variable set before 'break'")
         loc = core.loc_for(s)
         it = s.iter
-        items = self.iteration.items(it, ranges=self._writes_computed_keys(s.body))
+        items = self.iteration.items(it, ranges=self._writes_computed_keys(s.body) or
+                                     makes_objects(core, _appended(s.body)))
         if items is not None:
             self._unrolled_for(s, items)
             return
@@ -211,3 +213,10 @@ class Loops:
             assigned.add(exit_key)
         core.b.build_while(lambda: core.expr_value(s.test), lambda: core.block(s.body),
                            assigned=sorted(assigned), exit_key=exit_key, loc=core.loc_for(s))
+
+
+def _appended(body: list[ast.stmt]) -> list[ast.expr]:
+    """What `body` appends to lists (`ps.append(Particle(...))`)."""
+    return [node.args[0] for s in body for node in ast.walk(s)
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and
+            node.func.attr == "append" and len(node.args) == 1]

@@ -25,7 +25,8 @@ from srcad.lower.syntax_tables import UNSUPPORTED_STMTS
 from srcad.rules.registry import Template
 
 
-def lower_function(parsed: ParsedFunction, specs: tuple | None = None) -> Function:
+def lower_function(parsed: ParsedFunction, specs: tuple | None = None,
+                   shapes: tuple | None = None) -> Function:
     """Lower a parsed user function to an IR `Function`.
 
     Parameters
@@ -36,6 +37,10 @@ def lower_function(parsed: ParsedFunction, specs: tuple | None = None) -> Functi
     specs : tuple, optional
         Per parameter, a `pytree.TreeKind` for structured arguments (their leaves
         become separate parameters of the IR function) or anything else for plain ones.
+    shapes : tuple, optional
+        Per parameter, the shape of the array (or `()` for a number) the code is
+        specialized on, or None: `len(x)` and `x.shape` of such parameters are
+        constants.
 
     Returns
     -------
@@ -47,6 +52,7 @@ def lower_function(parsed: ParsedFunction, specs: tuple | None = None) -> Functi
     body = normalize_body(node.body)
     builder = Builder(Const(None), hint_for)
     params: list[Var] = []
+    known_shapes: dict[Var, tuple] = {}
     for i, a in enumerate(signature):
         spec = specs[i] if specs is not None and i < len(specs) else None
         if isinstance(spec, TreeKind):
@@ -55,13 +61,15 @@ def lower_function(parsed: ParsedFunction, specs: tuple | None = None) -> Functi
         v = Var(a.arg, keep=True)
         params.append(v)
         builder.write(a.arg, v)
+        if shapes is not None and i < len(shapes) and isinstance(shapes[i], tuple):
+            known_shapes[v] = shapes[i]
     param_names = {a.arg for a in signature}
     local_names = param_names | bound_names(body) | {RESULT, RETURNED}
     for sub in ast.walk(node):
         if isinstance(sub, (ast.Global, ast.Nonlocal)):
             what, hint = UNSUPPORTED_STMTS[type(sub)]
             raise UnsupportedSyntaxError(f"{what} are not supported", parsed.loc(sub), hint)
-    session = Session(arguments=list(params))
+    session = Session(arguments=list(params), shapes=known_shapes)
     lowerer = Lowerer(builder, parsed.resolve, parsed.loc, local_names,
                       check_mutations(node, param_names, parsed.resolve), session,
                       params=param_names)

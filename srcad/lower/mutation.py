@@ -220,6 +220,11 @@ def out_arguments(call: ast.Call) -> list[ast.expr]:
             written += [e for e in items if not (isinstance(e, ast.Constant) and e.value is None)]
     if not _is_module_like(call.func):
         return written
+    func = call.func
+    if call.args and isinstance(func, ast.Attribute) and (
+            func.attr == "fill_diagonal" or func.attr == "at" and
+            isinstance(func.value, ast.Attribute) and func.value.attr == "add"):
+        return written + call.args[:1]  # np.fill_diagonal(a, v), np.add.at(a, i, b) write a
     function = getattr(np, _call_name(call), None)
     if isinstance(function, np.ufunc):
         return written + call.args[function.nin:]

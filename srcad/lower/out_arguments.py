@@ -14,6 +14,16 @@ The forms: `out=buf`, `out=(buf,)`, a ufunc's outputs by position (`np.add(a, b,
 holds), and a ufunc's `where=mask` with `out=`:
 `buf = np.where(mask, f(np.where(mask, x, c)), buf)`, where `c` is a point of the rule's
 domain, so that the entries the mask leaves out neither warn nor give NaN derivatives.
+
+NumPy functions that change their first argument in place are lowered the same way,
+with a functional form that returns a new array (srcad/runtime/fill.py):
+`np.add.at(a, i, b)` becomes `a = added_at(a, i, b)` (repeated indices add up) and
+`np.fill_diagonal(a, v)` becomes `a = filled_diagonal(a, v)`, where the mutation
+analysis says nothing else can see `a` (as for `a[i] += b`); the call's value is None.
+Where it objects, the call is refused with its reason; where it has no verdict on `a`
+(srcad/lower/mutation.py does not know the call writes into it), the call is kept as
+NumPy's own: fine for arrays nothing differentiated flows through, and refused by the
+transforms ('np.add.at' has no derivative rule) for the others.
 """
 
 from __future__ import annotations
@@ -35,7 +45,8 @@ from srcad.lower.mutation import is_new_array
 from srcad.rules import registry
 from srcad.rules.derivation import differentiated
 from srcad.rules.registry import Method
-from srcad.runtime.out_arguments import check_out
+from srcad.runtime.fill import added_at, filled_diagonal
+from srcad.runtime.out_arguments import check_in_place, check_out
 
 # NumPy functions that accept out= but return a new array without writing into it
 # (NumPy 2.x): srcad's `buf = f(x)` would not be what the program computes.
@@ -70,7 +81,11 @@ class OutArguments:
     def call(self, fn: Any, operands: list[Operand], keywords: dict[str, Operand],
              node: ast.Call, receiver: bool, name: str) -> Operand | None:
         """Lower `fn(*operands, **keywords)` (the AST `node`; `receiver`: operands[0]
-        is a method's receiver) if it writes into an `out=` array; None if it does not."""
+        is a method's receiver) if it writes into an `out=` array, or into its first
+        argument (np.add.at, np.fill_diagonal); None if it does not."""
+        in_place = _in_place(fn)
+        if in_place is not None and not receiver:
+            return self._in_place(in_place, operands, keywords, node, name)
         if not _takes_out(fn):
             return None
         positions = _positional_outs(fn, len(operands), keywords)
@@ -107,6 +122,42 @@ class OutArguments:
             piece = self.core.b.call(operator.getitem, [value, Const(i)], loc=loc, name=name)
             pieces.append(piece if target is None else self._write(target, piece, mask, node))
         return self.core.b.call(runtime.make_tuple, pieces, loc=loc, name=name)
+
+    # ------------------------------------------------------------------ in place
+    def _in_place(self, spec: _InPlace, operands: list[Operand], keywords: dict[str, Operand],
+                  node: ast.Call, name: str) -> Operand:
+        """`np.add.at(a, i, b)` or `np.fill_diagonal(a, v)`: `a = <functional form>`
+        where `a` is a local array nothing else can see; NumPy's own call where the
+        mutation analysis has no verdict on `a`; refused where it objects."""
+        core = self.core
+        loc = core.loc_for(node)
+        target = node.args[0] if node.args and not any(
+            isinstance(a, ast.Starred) for a in node.args) else None
+        verdict = core.mutations.get(target.id) if isinstance(target, ast.Name) else None
+        if verdict is None or set(keywords) - spec.keywords:
+            # (kept as NumPy's call: srcad/lower/mutation.py has not cleared the write)
+            return core.b.call(spec.call, operands, keywords, loc=loc, name=name)
+        assert isinstance(target, ast.Name)
+        shown = display_name(target.id)
+        if not (verdict.allows(node) or verdict.aliases):
+            raise UnsupportedSyntaxError(
+                f"'{spec.label}' changes '{shown}' in place, which srcad follows only into "
+                f"a new local array nothing else holds: {verdict.reason}", loc,
+                spec.hint.format(a=shown))
+        value = core.b.call(spec.functional, operands, keywords, loc=loc, name=shown)
+        if not verdict.allows(node):
+            # the only objection: other names assigned from it; refused when the code
+            # runs if one of them really shares its memory (NumPy's write changes both)
+            others = [v for v in (core.b.read(a) for a in verdict.holders(node))
+                      if isinstance(v, Var)]
+            if others:
+                core.b.effect(check_in_place, [operands[0], Const(shown), Const(spec.label),
+                                               Const(_location(loc)), *others], loc=loc)
+        if isinstance(value, Var):
+            value.name = shown
+            value.keep = True
+        core.b.write(target.id, value)
+        return Const(None)
 
     # ------------------------------------------------------------------ targets
     def _targets(self, fn: Any, operands: list[Operand], keywords: dict[str, Operand],
@@ -218,6 +269,49 @@ class OutArguments:
             moved[i] = self.core.b.call(np.where, [mask, op, Const(point)],
                                         loc=self.core.loc_for(node), name="where")
         return moved
+
+
+# ----------------------------------------------------------------------------- in place
+
+
+@dataclass(frozen=True)
+class _InPlace:
+    """A NumPy function that writes into its first argument."""
+
+    label: str
+    call: Any  # what a call is lowered to where srcad cannot follow the write
+    functional: Any  # the same computation into a new array
+    keywords: frozenset  # the keywords the functional form takes
+    hint: str  # what to write instead ({a}: the array's name)
+
+
+def np_add_at(a, indices, b):
+    """NumPy's `np.add.at(a, indices, b)`, called where srcad cannot follow the write (a
+    function of its own, so that messages name it)."""
+    np.add.at(a, indices, b)
+
+
+np_add_at.srcad_label = "np.add.at"  # type: ignore[attr-defined]
+
+_ADD_AT = _InPlace(
+    "np.add.at", np_add_at, added_at, frozenset(),
+    "add into a new array the function creates (acc = np.zeros_like({a}); "
+    "np.add.at(acc, indices, values); {a} = {a} + acc), or for a 1-D {a} write "
+    "{a} = {a} + np.bincount(indices, weights=values, minlength={a}.size)")
+_FILL_DIAGONAL = _InPlace(
+    "np.fill_diagonal", np.fill_diagonal, filled_diagonal, frozenset({"wrap"}),
+    "build the result as a new array: {a} = {a} * (1 - np.eye(n)) + value * np.eye(n), "
+    "or fill a copy made under a new name (b = np.copy({a}); np.fill_diagonal(b, value))")
+
+
+def _in_place(fn: Any) -> _InPlace | None:
+    """How srcad lowers `fn` if it is a NumPy function that writes into its first argument
+    (np.add.at, np.fill_diagonal); None for any other."""
+    if fn is np.fill_diagonal:
+        return _FILL_DIAGONAL
+    if getattr(fn, "__self__", None) is np.add and getattr(fn, "__name__", None) == "at":
+        return _ADD_AT
+    return None
 
 
 # ----------------------------------------------------------------------------- signatures

@@ -90,9 +90,9 @@ def _simplify(stmt: Call) -> Operand | None:
         return None
     values = [a.value for a in args if isinstance(a, Const)]
     constant = len(values) == len(args)  # then `values` holds every argument's value
-    if fn in (operator.is_, operator.is_not) and len(args) == 2 and constant and \
-            all(v is None or isinstance(v, bool) for v in values):
-        return Const(fn(*values))
+    if fn in (operator.is_, operator.is_not) and len(args) == 2 and constant and (
+            all(v is None or isinstance(v, bool) for v in values) or None in values):
+        return Const(fn(*values))  # (`0.0 is None`: decided by the constant)
     if fn is operator.getitem and len(args) == 2 and constant \
             and type(values[0]) is tuple and isinstance(values[1], int):
         try:

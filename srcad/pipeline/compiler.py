@@ -39,6 +39,7 @@ class Compilation:
         self.captured: list = []
         self._captured_keys: set = set()
         self.tree_specs: dict = {}  # function -> per-parameter kinds with TreeKinds
+        self.arg_shapes: dict = {}  # the differentiated function -> its arguments' shapes
 
     def unique(self, name: str) -> str:
         """`name`, or `name2`, `name3`, ...: a name no other generated function has."""
@@ -64,7 +65,8 @@ class Compilation:
     # -- the services passes ask for (unit.Services)
     def lower(self, fn: types.FunctionType) -> Function:
         if fn not in self.lowered:
-            unit = run_passes(SOURCE_PASSES, SourceUnit(fn, self.tree_specs.get(fn)))
+            unit = run_passes(SOURCE_PASSES, SourceUnit(fn, self.tree_specs.get(fn),
+                                                        self.arg_shapes.get(fn)))
             assert unit.parsed is not None
             for item in unit.parsed.captured:
                 key = (id(item[0]), item[1])
@@ -143,6 +145,8 @@ def compile_joint(fn: Any, wrt: tuple, kinds: tuple, shapes: tuple | None = None
         shapes = None  # structured arguments: their leaves' shapes are not keyed
     fn, wrt, kinds = flat
     base = fn.base if isinstance(fn, Derived) else fn
+    if shapes is not None and not isinstance(fn, Derived):
+        comp.arg_shapes[fn] = shapes
     order = _order(fn)
     stem = "value_and_grad" if with_value else "grad"
     name = f"{_stem(base)}_{stem}" if order == 1 else f"{_stem(base)}_{stem}{order}"

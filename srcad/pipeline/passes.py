@@ -46,7 +46,7 @@ def parse(unit: SourceUnit) -> None:
 
 def lower(unit: SourceUnit) -> None:
     assert unit.parsed is not None
-    unit.ir = lower_function(unit.parsed, unit.tree_spec)
+    unit.ir = lower_function(unit.parsed, unit.tree_spec, unit.shapes)
 
 
 def optimize_source(unit: SourceUnit) -> None:

@@ -48,6 +48,9 @@ def describe(primal) -> tuple[str, str]:
         return "Python operators", _OPERATORS[primal]
     module = getattr(primal, "__module__", None) or ""
     name = getattr(primal, "__name__", repr(primal))
+    subpackage = _scipy_subpackage(module)
+    if subpackage not in (None, "scipy.special", "scipy.stats"):
+        return subpackage, f"{subpackage}.{name}"  # scipy.linalg, scipy.signal, ...
     special = _scipy_special()
     if special is not None and getattr(special, name, None) is primal and \
             getattr(__import__("numpy"), name, None) is not primal:
@@ -71,6 +74,15 @@ def describe(primal) -> tuple[str, str]:
     if module.startswith("numpy") or type(primal).__name__ == "ufunc":
         return "np", f"np.{name}"
     return module or "other", name
+
+
+def _scipy_subpackage(module: str) -> str | None:
+    """The public SciPy subpackage a function's module belongs to (`scipy.linalg` for
+    `scipy.linalg._basic`), or None outside SciPy."""
+    parts = module.split(".")
+    if parts[0] != "scipy":
+        return None
+    return ".".join(parts[:2])
 
 
 def _scipy_special():

@@ -52,6 +52,11 @@ READ_THROUGH: dict[Any, frozenset[str]] = {
     np.fft.fft: frozenset({"n"}),
     np.fft.ifft: frozenset({"n"}),
     np.angle: frozenset({"deg"}),  # the angle of a real number is piecewise constant
+    # the fill value is written in the result's dtype and shape, which the rules read
+    # through the result (an integer result has a zero derivative)
+    np.full: frozenset({"order"}),
+    np.full_like: frozenset({"dtype", "order", "subok", "shape"}),
+    np.bincount: frozenset({"minlength"}),  # the adjoint reads the bins of the output
 }
 
 

@@ -838,8 +838,7 @@ def _(y, a, kth, axis=-1, kind="introselect", order=None):
     dy = permuted_tangent(da, a, y, axis)
 
 
-nondifferentiable(np.argpartition, kind="array",
-                  examples=[Example((Rand((7,)), 3)), Example((Rand((3, 5)), 1, 0))])
+# (np.argpartition, an integer result: srcad/rules/numpy_order_stats.py)
 
 
 # Second order for sorts and partitions: their adjoints and tangents are linear in the
@@ -1030,8 +1029,9 @@ nondifferentiable(np.shape, Attribute("shape"), kind=_shape_kind)
 nondifferentiable(np.ndim, np.size, Attribute("ndim"), Attribute("size"), kind="scalar")
 nondifferentiable(Attribute("dtype"))
 nondifferentiable(np.result_type, examples=[Example((Rand((3,)), np.float64))])
-# Outputs that do not depend on the values of float inputs. (np.full, np.arange and
-# np.linspace do: they have no rule yet, so differentiating through them is refused.)
+# Outputs that do not depend on the values of float inputs. (np.full and np.full_like
+# do, in their fill value: srcad/rules/numpy_fill.py; np.arange has no rule, so
+# differentiating through it is refused.)
 nondifferentiable(np.zeros, np.ones, np.empty, np.eye, np.zeros_like, np.ones_like,
                   np.empty_like, np.argmax, np.argmin, np.argsort, kind="array")
 nondifferentiable(np.nonzero, kind="other")

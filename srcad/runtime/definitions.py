@@ -10,6 +10,9 @@ arguments it accepts; other arguments are refused by name.
 
 from __future__ import annotations
 
+import sys
+import threading
+
 import numpy as np
 
 from srcad.errors import UnsupportedSyntaxError
@@ -164,5 +167,51 @@ def _definitions() -> dict:
     return table
 
 
-DEFINITIONS = _definitions()
-"""NumPy function -> its definition here."""
+class _Definitions(dict):
+    """The table of definitions; reading it first adds the entries of optional modules
+    imported since (`register_definitions_when_imported`)."""
+
+    def get(self, key, default=None):
+        if _pending and not dict.__contains__(self, key):
+            _add_pending()
+        return dict.get(self, key, default)
+
+    def __contains__(self, key) -> bool:
+        if _pending and not dict.__contains__(self, key):
+            _add_pending()
+        return dict.__contains__(self, key)
+
+    def __missing__(self, key):
+        if _pending and _add_pending() and dict.__contains__(self, key):
+            return dict.__getitem__(self, key)
+        raise KeyError(key)
+
+
+DEFINITIONS = _Definitions(_definitions())
+"""NumPy function -> its definition here (and SciPy function -> its definition, once the
+user's code has imported its module)."""
+
+# Definitions of functions of modules slow to import (SciPy): module -> functions that
+# return {function: definition}, added to DEFINITIONS once the user's code has imported
+# the module (srcad never imports it for them).
+_pending: dict[str, list] = {}
+_pending_lock = threading.RLock()
+
+
+def register_definitions_when_imported(module: str, entries) -> None:
+    """Add the definitions ``entries()`` returns (a dict, function -> definition) to
+    DEFINITIONS once `module` is imported: the first time DEFINITIONS is read after that.
+    `entries` imports `module` itself; it is never called before the user's code has."""
+    with _pending_lock:
+        _pending.setdefault(module, []).append(entries)
+
+
+def _add_pending() -> bool:
+    """Add the pending definitions of the modules imported by now; whether any were."""
+    added = False
+    with _pending_lock:
+        for module in [m for m in _pending if m in sys.modules]:
+            for entries in _pending.pop(module):
+                dict.update(DEFINITIONS, entries())
+            added = True
+    return added

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from srcad.errors import NoDerivativeError
 from srcad.runtime.reductions import _axes, _from_last, _to_last
 
 
@@ -34,6 +35,13 @@ def _picks(a, q, axis, keepdims, percent, skip_nan):
     """
     a = np.asarray(a)
     axes = _axes(a.ndim, axis)
+    if skip_nan and np.ndim(q) > 1 and 1 < len(axes) < a.ndim:
+        raise NoDerivativeError(
+            "the NaN-skipping quantiles of a q with two or more axes, over several (but not "
+            "all) axes, are laid out differently from np.quantile's by NumPy, and srcad "
+            "does not differentiate them",
+            hint="pass q as a number or a 1-D array, or reduce over one axis (move the "
+                 "axes together and reshape first)")
     flat = _to_last(a, axes)
     n = flat.shape[-1]
     rest = flat.shape[:-1]

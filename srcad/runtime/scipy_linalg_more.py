@@ -159,6 +159,12 @@ def no_tangent(t) -> bool:
     return not isinstance(t, (tuple, list)) and _is_zero(t)
 
 
+def flag_of(lower) -> bool:
+    """cho_factor's `lower` flag as a Python bool (for a stack of matrices SciPy returns
+    an array of equal flags)."""
+    return bool(np.ravel(lower)[0]) if np.ndim(lower) else bool(lower)
+
+
 def permutation_matrix(piv):
     """The permutation matrix P (float) of LAPACK's row interchanges `piv` (0-based, as
     scipy.linalg.lu_factor returns them): P @ a applies them, P a = L U."""
@@ -293,13 +299,18 @@ def _op_adjoint(g, trans):
 
 
 @differentiated_from_source
-def solve_triangular_adjoint_b(g, a, trans=0, lower=False, unit_diagonal=False):
-    """op(T)^-H g for the triangular T that solve_triangular(a, ., trans, lower,
-    unit_diagonal) solves with (shaped like the solution)."""
+def solve_triangular_adjoint_b(g, a, b, trans=0, lower=False, unit_diagonal=False):
+    """op(T)^-H g for the triangular T that solve_triangular(a, b, trans, lower,
+    unit_diagonal) solves with (g shaped like the solution: a vector b gives a stack of
+    vectors when `a` is a stack, solved as one-column matrices)."""
+    vector = np.ndim(b) == 1
+    g = _columns(g, vector)
     if trans_code(trans) == 1:
         # (T^T)^-H = conj(T)^-1
-        return np.conjugate(solve_triangular(a, np.conjugate(g), 0, lower, unit_diagonal))
-    return solve_triangular(a, g, adjoint_trans(trans), lower, unit_diagonal)
+        out = np.conjugate(solve_triangular(a, np.conjugate(g), 0, lower, unit_diagonal))
+    else:
+        out = solve_triangular(a, g, adjoint_trans(trans), lower, unit_diagonal)
+    return _uncolumns(out, vector)
 
 
 @differentiated_from_source
@@ -319,7 +330,7 @@ def solve_triangular_tangent(x, a, b, da, db, trans=0, lower=False, unit_diagona
     if not _is_zero(da):
         d_op = _op(_triangular_matrix(da, lower, unit_diagonal), trans)
         rhs = rhs - d_op @ _columns(x, vector)
-    return solve_triangular(a, _uncolumns(rhs, vector), trans, lower, unit_diagonal)
+    return _uncolumns(solve_triangular(a, rhs, trans, lower, unit_diagonal), vector)
 
 
 # ============================================================================ solve, inv
@@ -428,44 +439,36 @@ def cholesky_tangent_complex(da, c, lower=False):
 
 
 @differentiated_from_source
-def _cho_parts(g, result):
-    c = result[0]
-    lower = result[1]
-    gc = _as_array_like(g[0], c)
-    return c, lower, gc
-
-
-@differentiated_from_source
-def cho_factor_adjoint(g, result):
+def cho_factor_adjoint(g, result, lower=False):
     """The adjoint of `a` in result = scipy.linalg.cho_factor(a, lower) (real)."""
-    c, lower, gc = _cho_parts(g, result)
-    factor = _triangle(c, lower)
-    return cholesky_adjoint_real(_triangle(gc, lower), factor, lower) + \
+    c = result[0]
+    gc = _as_array_like(g[0], c)
+    return cholesky_adjoint_real(_triangle(gc, lower), _triangle(c, lower), lower) + \
         _triangle(gc, not lower, 1)
 
 
 @differentiated_from_source
-def cho_factor_adjoint_complex(g, result):
-    c, lower, gc = _cho_parts(g, result)
-    factor = _triangle(c, lower)
-    return cholesky_adjoint_complex(_triangle(gc, lower), factor, lower) + \
+def cho_factor_adjoint_complex(g, result, lower=False):
+    c = result[0]
+    gc = _as_array_like(g[0], c)
+    return cholesky_adjoint_complex(_triangle(gc, lower), _triangle(c, lower), lower) + \
         _triangle(gc, not lower, 1)
 
 
 @differentiated_from_source
-def cho_factor_tangent(da, result):
-    c = result[0]
-    lower = result[1]
-    factor = _triangle(c, lower)
-    return (cholesky_tangent_real(da, factor, lower) + _triangle(da, not lower, 1), 0.0)
+def cho_factor_tangent(da, result, lower=False):
+    """The tangents (dc, zeros) of scipy.linalg.cho_factor(a, lower) along `da` (the flag
+    is an array of them for a stack of matrices)."""
+    factor = _triangle(result[0], lower)
+    return (cholesky_tangent_real(da, factor, lower) + _triangle(da, not lower, 1),
+            np.zeros(np.shape(result[1])))
 
 
 @differentiated_from_source
-def cho_factor_tangent_complex(da, result):
-    c = result[0]
-    lower = result[1]
-    factor = _triangle(c, lower)
-    return (cholesky_tangent_complex(da, factor, lower) + _triangle(da, not lower, 1), 0.0)
+def cho_factor_tangent_complex(da, result, lower=False):
+    factor = _triangle(result[0], lower)
+    return (cholesky_tangent_complex(da, factor, lower) + _triangle(da, not lower, 1),
+            np.zeros(np.shape(result[1])))
 
 
 @differentiated_from_source
@@ -478,11 +481,18 @@ def _cho_matrix_adjoint(w, factor, lower):
 
 
 @differentiated_from_source
+def cho_solve_adjoint_b(g, c_and_lower, b):
+    """A^-1 g (= A^-H g: A is Hermitian) for x = cho_solve(c_and_lower, b)."""
+    vector = np.ndim(b) == 1
+    return _uncolumns(cho_solve(c_and_lower, _columns(g, vector)), vector)
+
+
+@differentiated_from_source
 def cho_solve_adjoint_c(gb, x, c_and_lower, b):
     """The adjoint of (c, lower) in x = scipy.linalg.cho_solve((c, lower), b), from
     gb = A^-1 gx: only the factor's triangle of c is read."""
     c = c_and_lower[0]
-    lower = c_and_lower[1]
+    lower = flag_of(c_and_lower[1])
     outer = _outer_columns(gb, x, np.ndim(b) == 1)
     w = -(outer + _h(outer))
     gc = unbroadcast(_cho_matrix_adjoint(w, _triangle(c, lower), lower), c)
@@ -495,7 +505,7 @@ def cho_solve_tangent(x, c_and_lower, b, dc_and_lower, db):
     (lower) or dF^H F + F^H dF (upper), F the factor's triangle of c."""
     vector = np.ndim(b) == 1
     c = c_and_lower[0]
-    lower = c_and_lower[1]
+    lower = flag_of(c_and_lower[1])
     rhs = _columns(db - np.zeros_like(x), vector)
     if not no_tangent(dc_and_lower):
         f = _triangle(c, lower)
@@ -505,7 +515,7 @@ def cho_solve_tangent(x, c_and_lower, b, dc_and_lower, db):
         else:
             da = _h(df) @ f + _h(f) @ df
         rhs = rhs - da @ _columns(x, vector)
-    return cho_solve(c_and_lower, _uncolumns(rhs, vector))
+    return _uncolumns(cho_solve(c_and_lower, rhs), vector)
 
 
 # ============================================================================ expm
@@ -565,11 +575,15 @@ def lu_factor_tangent(da, result):
 
 
 @differentiated_from_source
-def lu_solve_adjoint_b(g, lu_and_piv, trans=0):
-    """op(A)^-H g for A = P^T L U (shaped like the solution)."""
+def lu_solve_adjoint_b(g, lu_and_piv, b, trans=0):
+    """op(A)^-H g for A = P^T L U (g shaped like the solution)."""
+    vector = np.ndim(b) == 1
+    g = _columns(g, vector)
     if trans_code(trans) == 1:
-        return np.conjugate(lu_solve(lu_and_piv, np.conjugate(g), 0))
-    return lu_solve(lu_and_piv, g, adjoint_trans(trans))
+        out = np.conjugate(lu_solve(lu_and_piv, np.conjugate(g), 0))
+    else:
+        out = lu_solve(lu_and_piv, g, adjoint_trans(trans))
+    return _uncolumns(out, vector)
 
 
 @differentiated_from_source
@@ -581,7 +595,7 @@ def lu_solve_adjoint_lu(gb, x, lu_and_piv, b, trans=0):
     low, up = _lu_factors(lu)
     pga = permutation_matrix(lu_and_piv[1]) @ ga
     glu = np.tril(pga @ _h(up), -1) + np.triu(_h(low) @ pga)
-    return (unbroadcast(glu, lu), 0.0)
+    return (unbroadcast(glu, lu), np.zeros(np.shape(lu_and_piv[1])))
 
 
 @differentiated_from_source
@@ -595,7 +609,7 @@ def lu_solve_tangent(x, lu_and_piv, b, dlu_and_piv, db, trans=0):
         da = transposed(permutation_matrix(lu_and_piv[1])) @ (
             np.tril(dlu, -1) @ up + low @ np.triu(dlu))
         rhs = rhs - _op(da, trans) @ _columns(x, vector)
-    return lu_solve(lu_and_piv, _uncolumns(rhs, vector), trans)
+    return _uncolumns(lu_solve(lu_and_piv, rhs, trans), vector)
 
 
 # ============================================================================ block_diag
@@ -615,6 +629,8 @@ def block_diag_from(pieces, arrs):
     scipy.linalg.block_diag in its place in `arrs`, or the scalar 0.0 for zeros), as
     block_diag builds it."""
     blocks = [_block_shape(np.shape(a)) for a in arrs]
+    if not isinstance(pieces, (tuple, list)):  # the scalar 0.0: all zero
+        pieces = (pieces,) * len(blocks)
     rows = sum(b[0] for b in blocks)
     cols = sum(b[1] for b in blocks)
     dtype = np.result_type(np.float64, *[p for p in pieces if np.ndim(p) or np.iscomplexobj(p)])
