@@ -250,3 +250,35 @@ def test_owned_aliases_are_checked_when_the_code_runs():
     check_grad(shape_ints_to_a_helper, RNG.standard_normal((3, 4)))
     with pytest.raises(srcad.SrcadError, match=r"another variable still holds: they share"):
         srcad.grad(aliased_then_read)(RNG.standard_normal(3))
+
+
+def accumulate_then_hand_over(x):
+    forces = []
+    for i in range(3):
+        f = np.zeros(2)                 # a new array before each write into it
+        for j in range(3):
+            if i != j:
+                f += (x[j] - x[i]) * x[j]
+        forces.append(f)                # handed over after its last write
+    total = 0.0
+    for p, f in zip(x, forces):         # `f` rebound by another loop: never written
+        total = total + np.sum(p * f)
+    return total
+
+
+def written_after_a_fresh_binding_in_a_branch(x, flags=(True, False, True)):
+    h = x                               # the argument: never written through `h`
+    for flag in flags:
+        h = h * 1.5 + 0.1
+        if flag:
+            h = np.tanh(h)
+            h *= 0.5                    # sees only the new array of the line above
+    return np.sum(h ** 2)
+
+
+def test_writes_that_only_see_a_new_array_are_accepted():
+    check_grad(accumulate_then_hand_over, RNG.standard_normal((3, 2)))
+    x = RNG.standard_normal(4)
+    before = x.copy()
+    check_grad(written_after_a_fresh_binding_in_a_branch, x)
+    np.testing.assert_array_equal(x, before)

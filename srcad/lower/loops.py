@@ -108,6 +108,12 @@ class Loops:
                         isinstance(t.value, ast.Name) and t.value.id in core.local_names and \
                         isinstance(core.b.read(t.value.id), Struct):
                     return True
+            if isinstance(node, ast.Subscript) and isinstance(node.ctx, ast.Load) and \
+                    isinstance(node.slice, ast.JoinedStr) and \
+                    isinstance(node.value, ast.Name) and node.value.id in core.local_names:
+                held = core.b.read(node.value.id)
+                if isinstance(held, Struct) and held.kind == "dict":
+                    return True  # params[f"W{i}"]: each key must be known
         return False
 
     def _enumerate_or_zip(self, s: ast.For, it: ast.Call, fn: object,

@@ -544,6 +544,72 @@ def _reaches_a_write(function: ast.FunctionDef, binding: ast.stmt, name: str) ->
     return False
 
 
+def _call_sees_no_write(function: ast.FunctionDef, call: ast.stmt, name: str) -> bool:
+    """Whether passing `name` to the call `call` cannot expose a later write: every write
+    into `name` sees a fresh binding in its block, and the call does not run between
+    that binding and the write (so what the call may keep is never written into)."""
+    writes = [n for n in ast.walk(function)
+              if isinstance(n, (ast.stmt, ast.expr)) and _writes_into(n, name)]
+    for write in writes:
+        spans = [span for block in _blocks(function)
+                 if (span := _fresh_span(block, write, name)) is not None]
+        if not spans:
+            return False
+        block, start, end = spans[0]
+        if any(n is call for s in block[start:end + 1] for n in ast.walk(s)):
+            return False
+    return True
+
+
+def _each_write_sees_a_fresh_binding(function: ast.FunctionDef, name: str) -> bool:
+    """Whether every write into `name` comes after `name = <new array>` in the same
+    block, with nothing between that may bind `name` otherwise: the write then changes
+    that new array, whatever `name` was bound to elsewhere (a loop variable of another
+    loop: `f = np.zeros(2)` then `f += ...` in a loop, and `for p, f in zip(...)` later)."""
+    writes = [n for n in ast.walk(function)
+              if isinstance(n, (ast.stmt, ast.expr)) and _writes_into(n, name)]
+    if not writes:
+        return True
+    for write in writes:
+        if not any(_fresh_before(block, write, name) for block in _blocks(function)):
+            return False
+    return True
+
+
+def _fresh_before(block: list, write: ast.AST, name: str) -> bool:
+    """`block` holds `write` (in one of its statements) after `name = <new array>`, and
+    no statement between them nor the one holding it binds `name` as a loop variable,
+    a `with` target or by unpacking."""
+    return _fresh_span(block, write, name) is not None
+
+
+def _fresh_span(block: list, write: ast.AST, name: str) -> tuple | None:
+    """(block, index of the fresh binding, index of the statement holding `write`) for
+    `_fresh_before`; None where it does not hold."""
+    holder = next((i for i, s in enumerate(block) if any(n is write for n in ast.walk(s))),
+                  None)
+    if holder is None:
+        return None
+    for at in range(holder - 1, -1, -1):
+        stmt = block[at]
+        if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and \
+                isinstance(stmt.targets[0], ast.Name) and stmt.targets[0].id == name:
+            fresh = _is_fresh(stmt.value) and not _rebinds(block[holder], name)
+            return (block, at, holder) if fresh else None
+        if name in {n.id for n in ast.walk(stmt) if isinstance(n, ast.Name) and
+                    isinstance(n.ctx, ast.Store)}:
+            return None
+    return None
+
+
+def _rebinds(stmt: ast.stmt, name: str) -> bool:
+    """Whether `stmt` binds `name` anywhere (other than `name += ...`, which writes into
+    the same array): then, around a loop, a write in it may see that other binding."""
+    augmented = {id(n.target) for n in ast.walk(stmt) if isinstance(n, ast.AugAssign)}
+    return any(isinstance(n, ast.Name) and n.id == name and isinstance(n.ctx, ast.Store)
+               and id(n) not in augmented for n in ast.walk(stmt))
+
+
 def _owned_name(function: ast.FunctionDef, value: ast.expr, params: set, name: str,
                 seen: frozenset = frozenset()) -> bool:
     """Whether `value` is another local variable holding only arrays this function made
@@ -599,7 +665,8 @@ def _verdict(function: ast.FunctionDef, name: str, params: set,
                     if _owned_name(function, node.value, params, name):
                         aliases.add(node.value.id)  # type: ignore[attr-defined]
                     elif not _is_fresh_view(node.value) and _reaches_a_write(function, node,
-                                                                              name):
+                                                                              name) \
+                            and not _each_write_sees_a_fresh_binding(function, name):
                         return False, (f"'{name}' is not known to be a new array here "
                                        "(it may share memory with another array)")
                 elif isinstance(t, (ast.Tuple, ast.List)) and any(
@@ -618,8 +685,9 @@ def _verdict(function: ast.FunctionDef, name: str, params: set,
                             bound = True
                             if _owned_name(function, v, params, name):
                                 aliases.add(v.id)  # type: ignore[attr-defined]
-                            elif not _is_fresh_view(v) and _reaches_a_write(function, node,
-                                                                            name):
+                            elif not _is_fresh_view(v) and \
+                                    _reaches_a_write(function, node, name) and \
+                                    not _each_write_sees_a_fresh_binding(function, name):
                                 return False, (f"'{name}' is not known to be a new array "
                                                "here (it may share memory with another "
                                                "array)")
@@ -636,11 +704,12 @@ def _verdict(function: ast.FunctionDef, name: str, params: set,
         elif isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name) \
                 and node.target.id == name and node.value is not None:
             bound = True
-            if not _is_fresh_view(node.value) and _reaches_a_write(function, node, name):
+            if not _is_fresh_view(node.value) and _reaches_a_write(function, node, name) and \
+                    not _each_write_sees_a_fresh_binding(function, name):
                 return False, f"'{name}' is not known to be a new array here"
         elif isinstance(node, (ast.For, ast.comprehension)):
             target_names = {n.id for n in ast.walk(node.target) if isinstance(n, ast.Name)}
-            if name in target_names:
+            if name in target_names and not _each_write_sees_a_fresh_binding(function, name):
                 return False, f"'{name}' is a loop variable"
             if _may_hold(node.iter, name, python_list):
                 if python_list and not _assigns_into_items(function, name):
@@ -669,7 +738,8 @@ def _verdict(function: ast.FunctionDef, name: str, params: set,
                 continue  # NumPy writing into out= keeps no reference to its arguments
             args = list(call.args) + [k.value for k in call.keywords]
             if any(_may_hold(a, name, python_list) for a in args) and \
-                    not _handed_over(function, node, name):
+                    not _handed_over(function, node, name) and \
+                    not _call_sees_no_write(function, node, name):
                 return False, (f"'{name}' is passed to a call that may keep a reference "
                                "to it")
     if not bound:

@@ -20,10 +20,12 @@ from srcad.rules import (  # noqa: F401
     operators,
     python_rules,
     runtime_rules,
+    scipy_definitions,
     scipy_linalg,
     scipy_linalg_more,
     scipy_signal,
     scipy_special,
     scipy_stats,
+    scipy_stats_more,
     structural,
 )

@@ -105,7 +105,8 @@ def trans_code(trans) -> int:
 
 def adjoint_trans(trans) -> int:
     """The `trans` that solves with op(A)^H where `trans` solves with op(A), up to a
-    conjugation for trans = 1 (see `_solve_op_adjoint`): N -> C, T -> N, C -> N."""
+    conjugation for trans = 1 (see `solve_triangular_adjoint_b`): N -> C, T -> N,
+    C -> N."""
     return 2 if trans_code(trans) == 0 else 0
 
 

@@ -540,8 +540,7 @@ PROGRAMS = [
     Program("conv1d_einsum_windows", conv1d_einsum_loss, make_conv1d, wrt=(0, 1)),
     Program("attention_layernorm", attention_block_loss, make_attention),
     Program("causal_multihead_attention", causal_mha_loss, make_mha, wrt=(0, 1)),
-    Program("dropout_mask_mlp", dropout_mlp_loss, make_dropout,
-            refused="dict key built with an f-string in a loop (params[f'W{l}'])"),
+    Program("dropout_mask_mlp", dropout_mlp_loss, make_dropout),
     Program("rnn_loop", rnn_sequence_loss, make_rnn, wrt=(0, 1, 2), second_order=True),
     Program("lstm_classifier", lstm_classifier_loss, make_lstm, wrt=(0, 1, 2),
             second_order=True),
@@ -562,6 +561,5 @@ PROGRAMS = [
             second_order=True),
     Program("maml_dict_manual_backprop", maml_dict_loss, make_maml_dict,
             refused="*support: starred tuple argument of run-time length"),
-    Program("token_mixer_inplace_slices", token_mixer_loss, make_token_mixer, wrt=(0, 1),
-            refused="spurious aliasing: ints from x.shape passed to a helper, then x[...] *="),
+    Program("token_mixer_inplace_slices", token_mixer_loss, make_token_mixer, wrt=(0, 1)),
 ]

@@ -90,6 +90,28 @@ def test_gp_marginal_likelihood(loss):
     check_hvp(loss, THETA, X_TRAIN, Y_TRAIN, wrt=2)
 
 
+def gp_of_length_scale(length):
+    d = X_TRAIN[:, None] - X_TRAIN[None, :]
+    k = np.exp(-0.5 * d ** 2 / length ** 2) + 0.1 * np.eye(len(X_TRAIN))
+    c, low = sla.cho_factor(k)
+    return 0.5 * Y_TRAIN @ sla.cho_solve((c, low), Y_TRAIN) + np.sum(np.log(np.diag(c)))
+
+
+def lu_of_shift(s):
+    a = np.array([[0.2, 0.1, 3.0], [3.0, 0.3, 0.1], [0.1, 3.0, 0.4]]) + s * np.eye(3)
+    return np.sum(sla.lu_solve(sla.lu_factor(a), np.ones(3)) ** 2) + \
+        np.sum(sla.expm(0.3 * a) ** 2)
+
+
+@pytest.mark.parametrize("f,x", [(gp_of_length_scale, 0.6), (lu_of_shift, 0.5)])
+def test_grad_of_grad(f, x):
+    """Reverse over reverse: the rules' helpers differentiated from their source."""
+    grad = srcad.grad(f)
+    h = 1e-5
+    expected = (grad(x + h) - grad(x - h)) / (2 * h)
+    assert abs(srcad.grad(grad)(x) - expected) < 1e-6 * max(1.0, abs(expected))
+
+
 def test_gp_gradient_matches_the_closed_form():
     """dL/dK = 0.5 (K^-1 - alpha alpha^T) for L = 0.5 y^T K^-1 y + 0.5 log det K: the
     symmetric gradient, on the upper triangle cho_factor reads (doubled off it)."""

@@ -1,0 +1,668 @@
+"""More `scipy.stats` distributions (srcad/rules/scipy_stats.py has norm, t, gamma, beta,
+chi2, poisson, multivariate_normal and dirichlet): `cauchy`, `expon`, `laplace`,
+`logistic`, `uniform`, `halfnorm`, `halfcauchy`, `lognorm`, `weibull_min` (pdf, logpdf,
+cdf, logcdf, sf, logsf, ppf; `isf` for cauchy and expon), `invgamma` (pdf, logpdf, cdf,
+logcdf, sf, logsf), `binom` (pmf, logpmf, cdf, logcdf, sf, logsf) and `norm.ppf` /
+`norm.isf`.
+
+As in scipy_stats.py, the rules are registered once the user's code has imported
+scipy.stats, and the primals are the distributions' methods
+(`scipy.stats.cauchy.logpdf(x, loc, scale)`).
+
+With z = (x - loc) / scale and the standard density f0 (log-slope L = f0' / f0):
+
+* log pdf = log f0(z) - log scale: d/dx = L / scale, d/dloc = -L / scale,
+  d/dscale = -(1 + z L) / scale (times the pdf for the pdf);
+* cdf: d/dx = f0(z) / scale, d/dloc = -f0(z) / scale, d/dscale = -z f0(z) / scale
+  (negated for the sf; divided by the cdf, as exp(log f0 - logcdf), for the logcdf);
+* ppf(q) = loc + scale z_q: d/dq = scale / f0(z_q), d/dloc = 1, d/dscale = z_q (read
+  through the output: z_q = (y - loc) / scale).
+
+Shape parameters: lognorm's `s`, weibull_min's `c` and invgamma's `a` are
+differentiated (invgamma's distribution functions in `a` through `gammainc_da`, first
+order, as gamma.cdf in scipy_stats.py); binom is differentiated in `p` only (`k`, `n`,
+`loc` move the mass in whole steps). Outside a distribution's support the derivatives
+are 0 (the functions are constant there).
+"""
+
+import numpy as np
+
+from srcad.rules.registry import Example, Rand, derivative, register_when_imported
+
+try:
+    import scipy.special as sp
+except ImportError:  # SciPy is optional
+    sp = None
+
+if sp is not None:
+    from srcad.runtime.special import gammainc_da
+
+_LOG_PI = float(np.log(np.pi))
+_LOG_2 = float(np.log(2.0))
+_LOG_SQRT_2PI = float(0.5 * np.log(2.0 * np.pi))
+_SQRT_2PI = float(np.sqrt(2.0 * np.pi))
+_HALF_LOG_2_OVER_PI = float(0.5 * np.log(2.0 / np.pi))
+_SQRT_PI_OVER_2 = float(np.sqrt(np.pi / 2.0))
+
+
+def _examples(*shapes, x=(-1.5, 1.5), loc=(-0.3, 0.3), scale=(0.6, 2.0)):
+    """Examples (x, *shape parameters, loc, scale), broadcast and not."""
+    flat = [Rand((3,), *x), *[Rand((3,), *s) for s in shapes], Rand((3,), *loc),
+            Rand((3,), *scale)]
+    broadcast = [Rand((2, 3), *x), *[Rand((3,), *s) for s in shapes], Rand((2, 1), *loc),
+                 Rand((), *scale)]
+    plain = [Rand((3,), *x), *[Rand((), *s) for s in shapes]]
+    return [Example(tuple(flat)), Example(tuple(broadcast)), Example(tuple(plain))]
+
+
+def _register() -> None:  # noqa: C901  (one block per distribution)
+    import scipy.stats as st  # (slow to import: only once the user's code has)
+
+    rule = {"broadcasting": True, "kind": "elementwise"}
+    quantiles = _examples(x=(0.1, 0.9))
+
+    # ------------------------------------------------------------------ norm.ppf / isf
+    @derivative(st.norm.ppf, examples=quantiles, **rule)
+    def _(y, q, loc=0.0, scale=1.0):
+        z = (y - loc) / scale
+        return scale * _SQRT_2PI * np.exp(0.5 * z * z), np.ones(np.shape(y)), z
+
+    @derivative(st.norm.isf, examples=quantiles, **rule)
+    def _(y, q, loc=0.0, scale=1.0):
+        z = (y - loc) / scale
+        return -scale * _SQRT_2PI * np.exp(0.5 * z * z), np.ones(np.shape(y)), z
+
+    # ------------------------------------------------------------------ cauchy
+    # f0 = 1 / (pi (1 + z^2)), L = -2 z / (1 + z^2), z_q = tan(pi (q - 1/2))
+    cauchy = _examples()
+
+    @derivative(st.cauchy.logpdf, examples=cauchy, **rule)
+    def _(y, x, loc=0.0, scale=1.0):
+        z = (x - loc) / scale
+        slope = -2.0 * z / (1.0 + z * z)
+        return slope / scale, -slope / scale, -(1.0 + z * slope) / scale
+
+    @derivative(st.cauchy.pdf, examples=cauchy, **rule)
+    def _(y, x, loc=0.0, scale=1.0):
+        z = (x - loc) / scale
+        slope = -2.0 * z / (1.0 + z * z)
+        return slope / scale * y, -slope / scale * y, -(1.0 + z * slope) / scale * y
+
+    @derivative(st.cauchy.cdf, examples=cauchy, **rule)
+    def _(y, x, loc=0.0, scale=1.0):
+        z = (x - loc) / scale
+        p = 1.0 / (np.pi * scale * (1.0 + z * z))
+        return p, -p, -z * p
+
+    @derivative(st.cauchy.sf, examples=cauchy, **rule)
+    def _(y, x, loc=0.0, scale=1.0):
+        z = (x - loc) / scale
+        p = 1.0 / (np.pi * scale * (1.0 + z * z))
+        return -p, p, z * p
+
+    @derivative(st.cauchy.logcdf, examples=cauchy, **rule)
+    def _(y, x, loc=0.0, scale=1.0):
+        z = (x - loc) / scale
+        p = np.exp(-_LOG_PI - np.log1p(z * z) - y) / scale
+        return p, -p, -z * p
+
+    @derivative(st.cauchy.logsf, examples=cauchy, **rule)
+    def _(y, x, loc=0.0, scale=1.0):
+        z = (x - loc) / scale
+        p = np.exp(-_LOG_PI - np.log1p(z * z) - y) / scale
+        return -p, p, z * p
+
+    @derivative(st.cauchy.ppf, examples=quantiles, **rule)
+    def _(y, q, loc=0.0, scale=1.0):
+        z = (y - loc) / scale
+        return np.pi * scale * (1.0 + z * z), np.ones(np.shape(y)), z
+
+    @derivative(st.cauchy.isf, examples=quantiles, **rule)
+    def _(y, q, loc=0.0, scale=1.0):
+        z = (y - loc) / scale
+        return -np.pi * scale * (1.0 + z * z), np.ones(np.shape(y)), z
+
+    # ------------------------------------------------------------------ expon (z > 0)
+    # f0 = exp(-z), L = -1, cdf = 1 - exp(-z), logsf = -z, z_q = -log(1 - q)
+    expon = _examples(x=(0.4, 3.0))
+
+    @derivative(st.expon.logpdf, examples=expon, **rule)
+    def _(y, x, loc=0.0, scale=1.0):
+        z = (x - loc) / scale
+        inside = np.where(z > 0, 1.0, 0.0)
+        return -inside / scale, inside / scale, inside * (z - 1.0) / scale
+
+    @derivative(st.expon.pdf, examples=expon, **rule)
+    def _(y, x, loc=0.0, scale=1.0):
+        z = (x - loc) / scale
+        return -y / scale, y / scale, (z - 1.0) * y / scale
+
+    @derivative(st.expon.cdf, examples=expon, **rule)
+    def _(y, x, loc=0.0, scale=1.0):
+        z = (x - loc) / scale
+        p = np.where(z > 0, np.exp(-np.where(z > 0, z, 0.0)), 0.0) / scale
+        return p, -p, -z * p
+
+    @derivative(st.expon.sf, examples=expon, **rule)
+    def _(y, x, loc=0.0, scale=1.0):
+        z = (x - loc) / scale
+        p = np.where(z > 0, y, 0.0) / scale
+        return -p, p, z * p
+
+    @derivative(st.expon.logcdf, examples=expon, **rule)
+    def _(y, x, loc=0.0, scale=1.0):
+        z = (x - loc) / scale
+        inside = z > 0
+        p = np.where(inside, 1.0 / np.expm1(np.where(inside, z, 1.0)), 0.0) / scale
+        return p, -p, -z * p
+
+    @derivative(st.expon.logsf, examples=expon, **rule)
+    def _(y, x, loc=0.0, scale=1.0):
+        z = (x - loc) / scale
+        p = np.where(z > 0, 1.0, 0.0) / scale
+        return -p, p, z * p
+
+    @derivative(st.expon.ppf, examples=quantiles, **rule)
+    def _(y, q, loc=0.0, scale=1.0):
+        return scale / (1.0 - q), np.ones(np.shape(y)), (y - loc) / scale
+
+    @derivative(st.expon.isf, examples=quantiles, **rule)
+    def _(y, q, loc=0.0, scale=1.0):
+        return -scale / q, np.ones(np.shape(y)), (y - loc) / scale
+
+    # ------------------------------------------------------------------ laplace
+    # f0 = exp(-|z|) / 2, L = -sign(z); 1 / f0(z_q) = 2 exp(|z_q|)
+    # (x on one side of loc per example: the log density has a kink at z = 0)
+    laplace = _examples(x=(0.4, 1.5)) + _examples(x=(-1.5, -0.4))[:1]
+
+    @derivative(st.laplace.logpdf, examples=laplace, **rule)
+    def _(y, x, loc=0.0, scale=1.0):
+        z = (x - loc) / scale
+        sign = np.sign(z)
+        return -sign / scale, sign / scale, (np.abs(z) - 1.0) / scale
+
+    @derivative(st.laplace.pdf, examples=laplace, **rule)
+    def _(y, x, loc=0.0, scale=1.0):
+        z = (x - loc) / scale
+        sign = np.sign(z)
+        return -sign / scale * y, sign / scale * y, (np.abs(z) - 1.0) / scale * y
+
+    @derivative(st.laplace.cdf, examples=laplace, **rule)
+    def _(y, x, loc=0.0, scale=1.0):
+        z = (x - loc) / scale
+        p = 0.5 * np.exp(-np.abs(z)) / scale
+        return p, -p, -z * p
+
+    @derivative(st.laplace.sf, examples=laplace, **rule)
+    def _(y, x, loc=0.0, scale=1.0):
+        z = (x - loc) / scale
+        p = 0.5 * np.exp(-np.abs(z)) / scale
+        return -p, p, z * p
+
+    @derivative(st.laplace.logcdf, examples=laplace, **rule)
+    def _(y, x, loc=0.0, scale=1.0):
+        z = (x - loc) / scale
+        p = np.exp(-np.abs(z) - _LOG_2 - y) / scale
+        return p, -p, -z * p
+
+    @derivative(st.laplace.logsf, examples=laplace, **rule)
+    def _(y, x, loc=0.0, scale=1.0):
+        z = (x - loc) / scale
+        p = np.exp(-np.abs(z) - _LOG_2 - y) / scale
+        return -p, p, z * p
+
+    @derivative(st.laplace.ppf, examples=_examples(x=(0.1, 0.4)) + _examples(x=(0.6, 0.9))[:1],
+                **rule)
+    def _(y, q, loc=0.0, scale=1.0):
+        z = (y - loc) / scale
+        return 2.0 * scale * np.exp(np.abs(z)), np.ones(np.shape(y)), z
+
+    # ------------------------------------------------------------------ logistic
+    # f0 = expit(z) expit(-z), L = -tanh(z / 2); logcdf = log_expit(z), logsf =
+    # log_expit(-z); z_q = logit(q)
+    logistic = _examples()
+
+    @derivative(st.logistic.logpdf, examples=logistic, **rule)
+    def _(y, x, loc=0.0, scale=1.0):
+        z = (x - loc) / scale
+        slope = -np.tanh(0.5 * z)
+        return slope / scale, -slope / scale, -(1.0 + z * slope) / scale
+
+    @derivative(st.logistic.pdf, examples=logistic, **rule)
+    def _(y, x, loc=0.0, scale=1.0):
+        z = (x - loc) / scale
+        slope = -np.tanh(0.5 * z)
+        return slope / scale * y, -slope / scale * y, -(1.0 + z * slope) / scale * y
+
+    @derivative(st.logistic.cdf, examples=logistic, **rule)
+    def _(y, x, loc=0.0, scale=1.0):
+        z = (x - loc) / scale
+        p = sp.expit(z) * sp.expit(-z) / scale
+        return p, -p, -z * p
+
+    @derivative(st.logistic.sf, examples=logistic, **rule)
+    def _(y, x, loc=0.0, scale=1.0):
+        z = (x - loc) / scale
+        p = sp.expit(z) * sp.expit(-z) / scale
+        return -p, p, z * p
+
+    @derivative(st.logistic.logcdf, examples=logistic, **rule)
+    def _(y, x, loc=0.0, scale=1.0):
+        z = (x - loc) / scale
+        p = sp.expit(-z) / scale
+        return p, -p, -z * p
+
+    @derivative(st.logistic.logsf, examples=logistic, **rule)
+    def _(y, x, loc=0.0, scale=1.0):
+        z = (x - loc) / scale
+        p = sp.expit(z) / scale
+        return -p, p, z * p
+
+    @derivative(st.logistic.ppf, examples=quantiles, **rule)
+    def _(y, q, loc=0.0, scale=1.0):
+        return scale / (q * (1.0 - q)), np.ones(np.shape(y)), (y - loc) / scale
+
+    # ------------------------------------------------------------------ uniform
+    # [loc, loc + scale]: pdf = 1 / scale, cdf = z inside
+    uniform = _examples(x=(0.35, 0.9), scale=(1.5, 2.0))
+
+    @derivative(st.uniform.logpdf, examples=uniform, **rule)
+    def _(y, x, loc=0.0, scale=1.0):
+        z = (x - loc) / scale
+        inside = np.where((z > 0) & (z < 1), 1.0, 0.0)
+        return 0.0 * inside, 0.0 * inside, -inside / scale
+
+    @derivative(st.uniform.pdf, examples=uniform, **rule)
+    def _(y, x, loc=0.0, scale=1.0):
+        z = (x - loc) / scale
+        return 0.0 * z, 0.0 * z, -y / scale
+
+    @derivative(st.uniform.cdf, examples=uniform, **rule)
+    def _(y, x, loc=0.0, scale=1.0):
+        z = (x - loc) / scale
+        p = np.where((z > 0) & (z < 1), 1.0, 0.0) / scale
+        return p, -p, -z * p
+
+    @derivative(st.uniform.sf, examples=uniform, **rule)
+    def _(y, x, loc=0.0, scale=1.0):
+        z = (x - loc) / scale
+        p = np.where((z > 0) & (z < 1), 1.0, 0.0) / scale
+        return -p, p, z * p
+
+    @derivative(st.uniform.logcdf, examples=uniform, **rule)
+    def _(y, x, loc=0.0, scale=1.0):
+        z = (x - loc) / scale
+        inside = (z > 0) & (z < 1)
+        p = np.where(inside, 1.0 / np.where(inside, z, 1.0), 0.0) / scale
+        return p, -p, -z * p
+
+    @derivative(st.uniform.logsf, examples=uniform, **rule)
+    def _(y, x, loc=0.0, scale=1.0):
+        z = (x - loc) / scale
+        inside = (z > 0) & (z < 1)
+        p = np.where(inside, 1.0 / np.where(inside, 1.0 - z, 1.0), 0.0) / scale
+        return -p, p, z * p
+
+    @derivative(st.uniform.ppf, examples=quantiles, **rule)
+    def _(y, q, loc=0.0, scale=1.0):
+        return scale + 0.0 * y, np.ones(np.shape(y)), q + 0.0 * y
+
+    # ------------------------------------------------------------------ halfnorm (z > 0)
+    # f0 = sqrt(2 / pi) exp(-z^2 / 2), L = -z
+    half = _examples(x=(0.4, 3.0))
+
+    @derivative(st.halfnorm.logpdf, examples=half, **rule)
+    def _(y, x, loc=0.0, scale=1.0):
+        z = (x - loc) / scale
+        inside = np.where(z > 0, 1.0, 0.0)
+        return -inside * z / scale, inside * z / scale, inside * (z * z - 1.0) / scale
+
+    @derivative(st.halfnorm.pdf, examples=half, **rule)
+    def _(y, x, loc=0.0, scale=1.0):
+        z = (x - loc) / scale
+        return -z / scale * y, z / scale * y, (z * z - 1.0) / scale * y
+
+    @derivative(st.halfnorm.cdf, examples=half, **rule)
+    def _(y, x, loc=0.0, scale=1.0):
+        z = (x - loc) / scale
+        p = np.where(z > 0, np.exp(_HALF_LOG_2_OVER_PI - 0.5 * z * z), 0.0) / scale
+        return p, -p, -z * p
+
+    @derivative(st.halfnorm.sf, examples=half, **rule)
+    def _(y, x, loc=0.0, scale=1.0):
+        z = (x - loc) / scale
+        p = np.where(z > 0, np.exp(_HALF_LOG_2_OVER_PI - 0.5 * z * z), 0.0) / scale
+        return -p, p, z * p
+
+    @derivative(st.halfnorm.logcdf, examples=half, **rule)
+    def _(y, x, loc=0.0, scale=1.0):
+        z = (x - loc) / scale
+        inside = z > 0
+        p = np.where(inside, np.exp(_HALF_LOG_2_OVER_PI - 0.5 * z * z -
+                                    np.where(inside, y, 0.0)), 0.0) / scale
+        return p, -p, -z * p
+
+    @derivative(st.halfnorm.logsf, examples=half, **rule)
+    def _(y, x, loc=0.0, scale=1.0):
+        z = (x - loc) / scale
+        p = np.where(z > 0, np.exp(_HALF_LOG_2_OVER_PI - 0.5 * z * z - y), 0.0) / scale
+        return -p, p, z * p
+
+    @derivative(st.halfnorm.ppf, examples=quantiles, **rule)
+    def _(y, q, loc=0.0, scale=1.0):
+        z = (y - loc) / scale
+        return scale * _SQRT_PI_OVER_2 * np.exp(0.5 * z * z), np.ones(np.shape(y)), z
+
+    # ------------------------------------------------------------------ halfcauchy (z > 0)
+    # f0 = 2 / (pi (1 + z^2)), L = -2 z / (1 + z^2), z_q = tan(pi q / 2)
+
+    @derivative(st.halfcauchy.logpdf, examples=half, **rule)
+    def _(y, x, loc=0.0, scale=1.0):
+        z = (x - loc) / scale
+        slope = np.where(z > 0, -2.0 * z / (1.0 + z * z), 0.0)
+        return slope / scale, -slope / scale, -(np.where(z > 0, 1.0, 0.0) + z * slope) / scale
+
+    @derivative(st.halfcauchy.pdf, examples=half, **rule)
+    def _(y, x, loc=0.0, scale=1.0):
+        z = (x - loc) / scale
+        slope = -2.0 * z / (1.0 + z * z)
+        return slope / scale * y, -slope / scale * y, -(1.0 + z * slope) / scale * y
+
+    @derivative(st.halfcauchy.cdf, examples=half, **rule)
+    def _(y, x, loc=0.0, scale=1.0):
+        z = (x - loc) / scale
+        p = np.where(z > 0, 2.0 / (np.pi * (1.0 + z * z)), 0.0) / scale
+        return p, -p, -z * p
+
+    @derivative(st.halfcauchy.sf, examples=half, **rule)
+    def _(y, x, loc=0.0, scale=1.0):
+        z = (x - loc) / scale
+        p = np.where(z > 0, 2.0 / (np.pi * (1.0 + z * z)), 0.0) / scale
+        return -p, p, z * p
+
+    @derivative(st.halfcauchy.logcdf, examples=half, **rule)
+    def _(y, x, loc=0.0, scale=1.0):
+        z = (x - loc) / scale
+        inside = z > 0
+        p = np.where(inside, np.exp(_LOG_2 - _LOG_PI - np.log1p(z * z) -
+                                    np.where(inside, y, 0.0)), 0.0) / scale
+        return p, -p, -z * p
+
+    @derivative(st.halfcauchy.logsf, examples=half, **rule)
+    def _(y, x, loc=0.0, scale=1.0):
+        z = (x - loc) / scale
+        p = np.where(z > 0, np.exp(_LOG_2 - _LOG_PI - np.log1p(z * z) - y), 0.0) / scale
+        return -p, p, z * p
+
+    @derivative(st.halfcauchy.ppf, examples=quantiles, **rule)
+    def _(y, q, loc=0.0, scale=1.0):
+        z = (y - loc) / scale
+        return 0.5 * np.pi * scale * (1.0 + z * z), np.ones(np.shape(y)), z
+
+    # ------------------------------------------------------------------ lognorm (z > 0)
+    # w = log(z) / s: log pdf = -log(s z sqrt(2 pi)) - w^2 / 2 - log(scale), cdf = ndtr(w)
+    lognorm = _examples((0.5, 2.0), x=(0.4, 3.0))
+
+    @derivative(st.lognorm.logpdf, examples=lognorm, **rule)
+    def _(y, x, s, loc=0.0, scale=1.0):
+        z = (x - loc) / scale
+        inside = z > 0
+        zs = np.where(inside, z, 1.0)
+        w = np.log(zs) / s
+        slope = np.where(inside, -(1.0 + w / s) / zs, 0.0)
+        return (slope / scale, np.where(inside, (w * w - 1.0) / s, 0.0), -slope / scale,
+                np.where(inside, w / s, 0.0) / scale)
+
+    @derivative(st.lognorm.pdf, examples=lognorm, **rule)
+    def _(y, x, s, loc=0.0, scale=1.0):
+        z = (x - loc) / scale
+        inside = z > 0
+        zs = np.where(inside, z, 1.0)
+        w = np.log(zs) / s
+        slope = np.where(inside, -(1.0 + w / s) / zs, 0.0)
+        return (slope / scale * y, (w * w - 1.0) / s * y, -slope / scale * y,
+                w / s / scale * y)
+
+    @derivative(st.lognorm.cdf, examples=lognorm, **rule)
+    def _(y, x, s, loc=0.0, scale=1.0):
+        z = (x - loc) / scale
+        inside = z > 0
+        zs = np.where(inside, z, 1.0)
+        w = np.log(zs) / s
+        density = np.where(inside, np.exp(-0.5 * w * w - _LOG_SQRT_2PI), 0.0)  # phi(w)
+        p = density / (s * zs * scale)
+        return p, -density * w / s, -p, -density / (s * scale)
+
+    @derivative(st.lognorm.sf, examples=lognorm, **rule)
+    def _(y, x, s, loc=0.0, scale=1.0):
+        z = (x - loc) / scale
+        inside = z > 0
+        zs = np.where(inside, z, 1.0)
+        w = np.log(zs) / s
+        density = np.where(inside, np.exp(-0.5 * w * w - _LOG_SQRT_2PI), 0.0)
+        p = density / (s * zs * scale)
+        return -p, density * w / s, p, density / (s * scale)
+
+    @derivative(st.lognorm.logcdf, examples=lognorm, **rule)
+    def _(y, x, s, loc=0.0, scale=1.0):
+        z = (x - loc) / scale
+        inside = z > 0
+        zs = np.where(inside, z, 1.0)
+        w = np.log(zs) / s
+        ratio = np.where(inside, np.exp(-0.5 * w * w - _LOG_SQRT_2PI -
+                                        np.where(inside, y, 0.0)), 0.0)  # phi(w) / cdf
+        p = ratio / (s * zs * scale)
+        return p, -ratio * w / s, -p, -ratio / (s * scale)
+
+    @derivative(st.lognorm.logsf, examples=lognorm, **rule)
+    def _(y, x, s, loc=0.0, scale=1.0):
+        z = (x - loc) / scale
+        inside = z > 0
+        zs = np.where(inside, z, 1.0)
+        w = np.log(zs) / s
+        ratio = np.where(inside, np.exp(-0.5 * w * w - _LOG_SQRT_2PI - y), 0.0)
+        p = ratio / (s * zs * scale)
+        return -p, ratio * w / s, p, ratio / (s * scale)
+
+    # ppf = loc + scale exp(s u), u = ndtri(q)
+    @derivative(st.lognorm.ppf, examples=_examples((0.5, 2.0), x=(0.1, 0.9)), **rule)
+    def _(y, q, s, loc=0.0, scale=1.0):
+        z = (y - loc) / scale
+        u = np.log(z) / s
+        return (scale * z * s * _SQRT_2PI * np.exp(0.5 * u * u), scale * z * u,
+                np.ones(np.shape(y)), z)
+
+    # ------------------------------------------------------------------ weibull_min (z > 0)
+    # log pdf = log c + (c - 1) log z - z^c - log(scale), sf = exp(-z^c)
+    weibull = _examples((0.8, 3.0), x=(0.4, 3.0))
+
+    @derivative(st.weibull_min.logpdf, examples=weibull, **rule)
+    def _(y, x, c, loc=0.0, scale=1.0):
+        z = (x - loc) / scale
+        inside = z > 0
+        zs = np.where(inside, z, 1.0)
+        zc = zs ** c
+        slope = np.where(inside, ((c - 1.0) - c * zc) / zs, 0.0)
+        return (slope / scale,
+                np.where(inside, 1.0 / c + np.log(zs) * (1.0 - zc), 0.0), -slope / scale,
+                np.where(inside, -c * (1.0 - zc), 0.0) / scale)
+
+    @derivative(st.weibull_min.pdf, examples=weibull, **rule)
+    def _(y, x, c, loc=0.0, scale=1.0):
+        z = (x - loc) / scale
+        inside = z > 0
+        zs = np.where(inside, z, 1.0)
+        zc = zs ** c
+        slope = np.where(inside, ((c - 1.0) - c * zc) / zs, 0.0)
+        return (slope / scale * y, (1.0 / c + np.log(zs) * (1.0 - zc)) * y, -slope / scale * y,
+                -c * (1.0 - zc) / scale * y)
+
+    @derivative(st.weibull_min.cdf, examples=weibull, **rule)
+    def _(y, x, c, loc=0.0, scale=1.0):
+        z = (x - loc) / scale
+        inside = z > 0
+        zs = np.where(inside, z, 1.0)
+        zc = zs ** c
+        tail = np.where(inside, np.exp(-zc), 0.0)  # sf inside, 0 outside
+        p = c * zc / zs * tail / scale
+        return p, tail * zc * np.log(zs), -p, -z * p
+
+    @derivative(st.weibull_min.sf, examples=weibull, **rule)
+    def _(y, x, c, loc=0.0, scale=1.0):
+        z = (x - loc) / scale
+        inside = z > 0
+        zs = np.where(inside, z, 1.0)
+        zc = zs ** c
+        tail = np.where(inside, np.exp(-zc), 0.0)
+        p = c * zc / zs * tail / scale
+        return -p, -tail * zc * np.log(zs), p, z * p
+
+    @derivative(st.weibull_min.logcdf, examples=weibull, **rule)
+    def _(y, x, c, loc=0.0, scale=1.0):
+        z = (x - loc) / scale
+        inside = z > 0
+        zs = np.where(inside, z, 1.0)
+        zc = zs ** c
+        tail = np.where(inside, np.exp(-zc - np.where(inside, y, 0.0)), 0.0)  # sf / cdf
+        p = c * zc / zs * tail / scale
+        return p, tail * zc * np.log(zs), -p, -z * p
+
+    @derivative(st.weibull_min.logsf, examples=weibull, **rule)
+    def _(y, x, c, loc=0.0, scale=1.0):
+        z = (x - loc) / scale
+        inside = z > 0
+        zs = np.where(inside, z, 1.0)
+        zc = np.where(inside, zs ** c, 0.0)
+        return (-c * zc / zs / scale, -zc * np.log(zs), c * zc / zs / scale,
+                c * zc / scale)
+
+    # z_q = E^(1/c), E = -log(1 - q): dz/dq = z exp(E) / (c E), dz/dc = -z log(E) / c^2
+    @derivative(st.weibull_min.ppf, examples=_examples((0.8, 3.0), x=(0.1, 0.9)), **rule)
+    def _(y, q, c, loc=0.0, scale=1.0):
+        z = (y - loc) / scale
+        e = -np.log1p(-q)
+        return (scale * z / (c * e * (1.0 - q)), -scale * z * np.log(e) / (c * c),
+                np.ones(np.shape(y)), z)
+
+    # ------------------------------------------------------------------ invgamma (z > 0)
+    # log pdf = -(a + 1) log z - 1 / z - gammaln(a) - log(scale); cdf = gammaincc(a, 1/z)
+    invgamma = _examples((1.5, 4.0), x=(0.4, 3.0))
+
+    @derivative(st.invgamma.logpdf, examples=invgamma, **rule)
+    def _(y, x, a, loc=0.0, scale=1.0):
+        z = (x - loc) / scale
+        inside = z > 0
+        zs = np.where(inside, z, 1.0)
+        slope = np.where(inside, (1.0 / zs - (a + 1.0)) / zs, 0.0)
+        return (slope / scale, np.where(inside, -np.log(zs) - sp.digamma(a), 0.0),
+                -slope / scale, np.where(inside, a - 1.0 / zs, 0.0) / scale)
+
+    @derivative(st.invgamma.pdf, examples=invgamma, **rule)
+    def _(y, x, a, loc=0.0, scale=1.0):
+        z = (x - loc) / scale
+        inside = z > 0
+        zs = np.where(inside, z, 1.0)
+        slope = np.where(inside, (1.0 / zs - (a + 1.0)) / zs, 0.0)
+        return (slope / scale * y, (-np.log(zs) - sp.digamma(a)) * y, -slope / scale * y,
+                (a - 1.0 / zs) / scale * y)
+
+    @derivative(st.invgamma.cdf, examples=invgamma, **rule)
+    def _(y, x, a, loc=0.0, scale=1.0):
+        z = (x - loc) / scale
+        inside = z > 0
+        zs = np.where(inside, z, 1.0)
+        p = np.where(inside, np.exp(-(a + 1.0) * np.log(zs) - 1.0 / zs - sp.gammaln(a)),
+                     0.0) / scale
+        return p, -np.where(inside, gammainc_da(a, 1.0 / zs), 0.0), -p, -z * p
+
+    @derivative(st.invgamma.sf, examples=invgamma, **rule)
+    def _(y, x, a, loc=0.0, scale=1.0):
+        z = (x - loc) / scale
+        inside = z > 0
+        zs = np.where(inside, z, 1.0)
+        p = np.where(inside, np.exp(-(a + 1.0) * np.log(zs) - 1.0 / zs - sp.gammaln(a)),
+                     0.0) / scale
+        return -p, np.where(inside, gammainc_da(a, 1.0 / zs), 0.0), p, z * p
+
+    @derivative(st.invgamma.logcdf, examples=invgamma, **rule)
+    def _(y, x, a, loc=0.0, scale=1.0):
+        z = (x - loc) / scale
+        inside = z > 0
+        zs = np.where(inside, z, 1.0)
+        c = np.exp(np.where(inside, y, 0.0))
+        p = np.where(inside, np.exp(-(a + 1.0) * np.log(zs) - 1.0 / zs - sp.gammaln(a)),
+                     0.0) / scale
+        return p / c, -np.where(inside, gammainc_da(a, 1.0 / zs), 0.0) / c, -p / c, -z * p / c
+
+    @derivative(st.invgamma.logsf, examples=invgamma, **rule)
+    def _(y, x, a, loc=0.0, scale=1.0):
+        z = (x - loc) / scale
+        inside = z > 0
+        zs = np.where(inside, z, 1.0)
+        c = np.exp(y)
+        p = np.where(inside, np.exp(-(a + 1.0) * np.log(zs) - 1.0 / zs - sp.gammaln(a)),
+                     0.0) / scale
+        return -p / c, np.where(inside, gammainc_da(a, 1.0 / zs), 0.0) / c, p / c, z * p / c
+
+    # ------------------------------------------------------------------ binom (in p)
+    # log pmf = log C(n, j) + j log p + (n - j) log(1 - p), j = k - loc;
+    # d cdf(m) / dp = -n pmf(m; n - 1, p) for 0 <= m < n (m = floor(j)), else 0
+    k = np.array([0, 1, 3, 5])  # (ints: the sweep does not move them across their jumps)
+    binom_examples = [
+        Example((k, 6, Rand((4,), 0.2, 0.8))), Example((k.reshape(2, 2), np.array([5, 7]),
+                                                        Rand((2, 1), 0.2, 0.8))),
+        Example((2, 4, Rand((), 0.2, 0.8))), Example((k + 1, 7, Rand((4,), 0.2, 0.8), 1)),
+        Example((np.array([1.5, -1.0, 4.5, 9.0]), 6, Rand((), 0.2, 0.8)))]
+    # (the logs are -inf off the support, where finite differences are NaN)
+    binom_log_examples = binom_examples[:4]
+    binom_rule = {"wrt": ("p",), "nondiff_params": ("k", "n", "loc"), **rule}
+
+    @derivative(st.binom.logpmf, examples=binom_log_examples, **binom_rule)
+    def _(y, k, n, p, loc=0):
+        j = k - loc
+        return np.where(np.isfinite(y), j / p - (n - j) / (1.0 - p), 0.0)
+
+    @derivative(st.binom.pmf, examples=binom_examples, **binom_rule)
+    def _(y, k, n, p, loc=0):
+        j = k - loc
+        return (j / p - (n - j) / (1.0 - p)) * y
+
+    @derivative(st.binom.cdf, examples=binom_examples, **binom_rule)
+    def _(y, k, n, p, loc=0):
+        m = np.floor(k - loc)
+        within = (m >= 0) & (m < n)
+        ms = np.where(within, m, 0.0)
+        log_last = sp.gammaln(n + 0.0) - sp.gammaln(ms + 1.0) - sp.gammaln(n - ms) + \
+            sp.xlogy(ms, p) + sp.xlog1py(n - 1.0 - ms, -p)
+        return -n * np.where(within, np.exp(log_last), 0.0)
+
+    @derivative(st.binom.sf, examples=binom_examples, **binom_rule)
+    def _(y, k, n, p, loc=0):
+        m = np.floor(k - loc)
+        within = (m >= 0) & (m < n)
+        ms = np.where(within, m, 0.0)
+        log_last = sp.gammaln(n + 0.0) - sp.gammaln(ms + 1.0) - sp.gammaln(n - ms) + \
+            sp.xlogy(ms, p) + sp.xlog1py(n - 1.0 - ms, -p)
+        return n * np.where(within, np.exp(log_last), 0.0)
+
+    @derivative(st.binom.logcdf, examples=binom_log_examples, **binom_rule)
+    def _(y, k, n, p, loc=0):
+        m = np.floor(k - loc)
+        within = (m >= 0) & (m < n)
+        ms = np.where(within, m, 0.0)
+        log_last = sp.gammaln(n + 0.0) - sp.gammaln(ms + 1.0) - sp.gammaln(n - ms) + \
+            sp.xlogy(ms, p) + sp.xlog1py(n - 1.0 - ms, -p)
+        return -n * np.where(within, np.exp(log_last - np.where(within, y, 0.0)), 0.0)
+
+    @derivative(st.binom.logsf, examples=binom_log_examples, **binom_rule)
+    def _(y, k, n, p, loc=0):
+        m = np.floor(k - loc)
+        within = (m >= 0) & (m < n)
+        ms = np.where(within, m, 0.0)
+        log_last = sp.gammaln(n + 0.0) - sp.gammaln(ms + 1.0) - sp.gammaln(n - ms) + \
+            sp.xlogy(ms, p) + sp.xlog1py(n - 1.0 - ms, -p)
+        return n * np.where(within, np.exp(log_last - np.where(within, y, 0.0)), 0.0)
+
+
+if sp is not None:
+    register_when_imported("scipy.stats", _register)
