@@ -168,7 +168,7 @@ def svd_adjoint_complex(g, result, a, full_matrices=True, compute_uv=True, hermi
     if b is not None or e is not None:
         phase_u = 0.0 if b is None else np.imag(_diagonal(b))
         phase_v = 0.0 if e is None else np.imag(_diagonal(e))
-        scale = [0.0] + [np.max(np.abs(t), initial=0.0) for t in (b, e) if t is not None]
+        scale = [0.0] + [np.max(np.abs(t)) if np.size(t) else 0.0 for t in (b, e) if t is not None]
         _check_phase(np.asarray(phase_u + phase_v), np.asarray(scale),
                      "np.linalg.svd: the singular vectors")
         inner = inner + 1j * _diag_embed(np.asarray(phase_u - phase_v) / (2.0 * s))
