@@ -281,7 +281,7 @@ ARITHMETIC = {operator.add, operator.sub, operator.mul, operator.truediv, operat
 
 def takes_arrays(fn) -> bool:
     """A NumPy or SciPy function that converts list arguments to arrays."""
-    if fn in SEQUENCE_FUNCTIONS:
+    if fn in SEQUENCE_FUNCTIONS or fn in registry.TAKES_TUPLES:
         return False
     if isinstance(fn, np.ufunc):
         return True

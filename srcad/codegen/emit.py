@@ -808,9 +808,9 @@ def build_module(title: str, functions: list, header: str) -> Module:
     lines = [f"# {line}" if line else "#" for line in header.splitlines()]
     defined = {n: d[1] for n, v in namespace.items()
                if (d := constants.definition(v)) is not None}
-    code = re.sub(r"(?m)^\s*#.*$", "", source)  # (a name in a comment needs no import)
-    stdlib = ["import math"] if re.search(r"\bmath\.", code) else []
-    third = ["import numpy as np"] if defined or re.search(r"\bnp\.", code) else []
+    statements = re.sub(r"(?m)^\s*#.*$", "", source)  # (a name in a comment: no import)
+    stdlib = ["import math"] if re.search(r"\bmath\.", statements) else []
+    third = ["import numpy as np"] if defined or re.search(r"\bnp\.", statements) else []
     for module in sorted(imports):
         third.append(f"from {module} import {', '.join(sorted(imports[module]))}")
     lines += stdlib + ([""] if stdlib and third else []) + third

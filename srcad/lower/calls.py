@@ -236,6 +236,7 @@ class Calls:
                                                    node)
             return self.inliner.inline_callable(head.function, [head.receiver] + args, kwargs,
                                                 node, head.owner)
+        assert isinstance(head, Static)  # (a partial's arguments were bound before)
         fn = head.value
         factory = getattr(fn, "__srcad_factory__", None)
         if callable(factory):

@@ -261,6 +261,7 @@ class Containers:
         shape = self.core.session.shapes.get(value) if isinstance(value, Var) else None
         if items is None and shape and shape[0] <= MAX_UNROLL:
             # an argument array whose shape the code is specialized on: its rows
+            assert isinstance(value, Var)
             items = [self.core.b.call(operator.getitem, [value, Const(i)],
                                       loc=self.core.loc_for(node), name="item")
                      for i in range(shape[0])]

@@ -59,6 +59,7 @@ class LoweringContext(Protocol):
     session: Session
     method_owner: tuple[type, Lowered] | None  # (class, receiver) inside a method
     params: set[str]  # the function's parameters
+    objects: Any  # lower.objects.Objects: the objects' methods and protocols
 
     def unsupported(self, node: ast.AST, what: str, hint: str) -> UnsupportedSyntaxError:
         """The error refusing `what` (plural) at `node`."""

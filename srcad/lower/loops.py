@@ -6,6 +6,7 @@ from __future__ import annotations
 import ast
 import operator
 from collections.abc import Callable, Sequence
+from typing import Any
 
 from srcad import runtime
 from srcad.errors import SourceLoc
@@ -132,11 +133,12 @@ class Loops:
         # zip(zip(a, b), c): one loop over a, b and c, whose items nest as written
         seqs: list[Var] = []
 
-        def layout(node: ast.expr) -> object:
-            if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and \
-                    node.func.id == "zip" and not node.keywords and \
-                    isinstance(core.expr(node.func), Static) and \
-                    core.expr(node.func).value is zip:
+        def layout(node: ast.expr) -> Any:
+            head = core.expr(node.func) if isinstance(node, ast.Call) and \
+                isinstance(node.func, ast.Name) and node.func.id == "zip" and \
+                not node.keywords else None
+            if isinstance(head, Static) and head.value is zip:
+                assert isinstance(node, ast.Call)
                 return [layout(a) for a in node.args]
             seqs.append(b.call(runtime.as_sequence, [core.expr_value(node)], loc=loc,
                                name="items"))
@@ -159,7 +161,7 @@ class Loops:
             read: list[Lowered] = [b.call(operator.getitem, [q, index], loc=loc, name="item")
                                    for q in seqs]
 
-            def nested(shape: object) -> Lowered:
+            def nested(shape: Any) -> Lowered:
                 if isinstance(shape, int):
                     return read[shape]
                 return self.containers.new("tuple", list(enumerate(nested(x) for x in shape)),

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from srcad.analysis.inference import is_user_function
 from srcad.lower.liveness import live_after
 
 # Calls that always return a new array (never a view of an argument).
@@ -111,6 +112,8 @@ def _is_fresh(node: ast.expr) -> bool:
 # `check_mutations` runs): a helper it calls may be read to see what it returns.
 _RESOLVE: contextvars.ContextVar = contextvars.ContextVar("srcad_mutation_resolve",
                                                           default=None)
+# Answers already found while `check_mutations` runs (the questions repeat per binding).
+_MEMO: contextvars.ContextVar = contextvars.ContextVar("srcad_mutation_memo", default=None)
 
 
 def _helper_returns_fresh(name: str) -> bool:
@@ -128,8 +131,6 @@ def _helper_returns_fresh(name: str) -> bool:
 
 @functools.lru_cache(maxsize=256)
 def _returns_fresh(fn: types.FunctionType) -> bool:
-    from srcad.analysis.inference import is_user_function
-
     if not is_user_function(fn) or derived_from_srcad(fn):
         return False
     try:
@@ -362,11 +363,12 @@ def _blocks(function: ast.FunctionDef):
 def check_mutations(function: ast.FunctionDef, params: set, resolve=None) -> dict:
     """For every name assigned into (`name[...] = v`), whether that is allowed
     (`resolve`: the free names of `function`, to read the helpers it calls)."""
-    token = _RESOLVE.set(resolve)
+    token, memo = _RESOLVE.set(resolve), _MEMO.set({})
     try:
         return _check_mutations(function, params)
     finally:
         _RESOLVE.reset(token)
+        _MEMO.reset(memo)
 
 
 def _check_mutations(function: ast.FunctionDef, params: set) -> dict:
@@ -566,6 +568,17 @@ def _each_write_sees_a_fresh_binding(function: ast.FunctionDef, name: str) -> bo
     block, with nothing between that may bind `name` otherwise: the write then changes
     that new array, whatever `name` was bound to elsewhere (a loop variable of another
     loop: `f = np.zeros(2)` then `f += ...` in a loop, and `for p, f in zip(...)` later)."""
+    memo = _MEMO.get()
+    key = ("fresh", id(function), name)
+    if memo is not None and key in memo:
+        return memo[key]
+    found = _each_write_sees_a_fresh_binding_now(function, name)
+    if memo is not None:
+        memo[key] = found
+    return found
+
+
+def _each_write_sees_a_fresh_binding_now(function: ast.FunctionDef, name: str) -> bool:
     writes = [n for n in ast.walk(function)
               if isinstance(n, (ast.stmt, ast.expr)) and _writes_into(n, name)]
     if not writes:

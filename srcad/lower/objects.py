@@ -176,6 +176,7 @@ class Objects:
         names = _OPERATOR_METHODS.get(op)
         if names is None:
             return None
+        orders: list[tuple[Lowered, list[Lowered], str]]
         if len(operands) == 1:
             orders = [(operands[0], [], names[0])]
         else:
@@ -208,6 +209,7 @@ class Objects:
         dataclass: its class's `name` method (`__len__`, ...), inlined; refused (`what`,
         `hint`) where the class defines none, as Python raises there."""
         cls = struct.cls
+        assert cls is not None  # (an object's class)
         owner = _owner(cls, name)
         method = owner.__dict__[name] if owner not in (None, object) else None
         if method is None or not is_user_function(method):
@@ -219,6 +221,7 @@ class Objects:
     def refuse_iteration(self, struct: Struct, node: ast.AST) -> None:
         """A loop, unpacking, list() or sum() over an object: Python runs its class's
         `__iter__` (a generator, which srcad does not transform) or raises."""
+        assert struct.cls is not None
         if _owner(struct.cls, "__iter__") not in (None, object):
             raise UnsupportedSyntaxError(
                 f"iterating over {struct.describe()} runs its __iter__, which srcad does "
@@ -235,6 +238,7 @@ class Objects:
         `__setattr__`, namedtuples and frozen dataclasses, where Python raises or runs
         code). False for an ordinary attribute."""
         cls = struct.cls
+        assert cls is not None
         loc = self.core.loc_for(node)
         if is_namedtuple_class(cls):
             raise UnsupportedSyntaxError(
@@ -274,10 +278,12 @@ class Objects:
                 not dataclasses.is_dataclass(args[0].cls):
             return None
         old = args[0]
+        cls = old.cls
+        assert isinstance(cls, type)
         values = {f.name: self.containers.get(old, f.name, node)
-                  for f in dataclasses.fields(old.cls) if f.init}
+                  for f in dataclasses.fields(cls) if f.init}
         values.update(kwargs)
-        return self.construct(old.cls, [], values, node)
+        return self.construct(cls, [], values, node)
 
     def construct(self, cls: type, args: list[Lowered], kwargs: dict[str, Lowered],
                   node: ast.Call) -> Struct | None:

@@ -91,7 +91,8 @@ def _simplify(stmt: Call) -> Operand | None:
     values = [a.value for a in args if isinstance(a, Const)]
     constant = len(values) == len(args)  # then `values` holds every argument's value
     if fn in (operator.is_, operator.is_not) and len(args) == 2 and constant and (
-            all(v is None or isinstance(v, bool) for v in values) or None in values):
+            all(v is None or isinstance(v, bool) for v in values) or
+            any(v is None for v in values)):
         return Const(fn(*values))  # (`0.0 is None`: decided by the constant)
     if fn is operator.getitem and len(args) == 2 and constant \
             and type(values[0]) is tuple and isinstance(values[1], int):
@@ -435,9 +436,10 @@ def fold_constant_factors(fn: Function) -> None:
             inner = products.get(y) if isinstance(y, Var) and uses.get(y) == 1 else None
             if inner is not None:
                 c2, x = inner
-                stmt.args = [Const(c1.value * c2.value), x]
-                outer = stmt.args[0], x  # type: ignore[assignment]
-            products[stmt.target] = outer  # type: ignore[assignment]
+                folded = Const(c1.value * c2.value)
+                stmt.args = [folded, x]
+                outer = folded, x
+            products[stmt.target] = outer
 
     run(fn.body)
 

@@ -153,6 +153,16 @@ def _key(primal):
         return ("id", id(primal))
 
 
+# Functions whose arguments may be tuples that are not arrays (scipy.linalg.cho_solve's
+# (factor, lower) pair): srcad does not convert a tuple display passed to them.
+TAKES_TUPLES: set = set()
+
+
+def takes_tuples(*primals) -> None:
+    """Declare that `primals` take tuple arguments as such (see `TAKES_TUPLES`)."""
+    TAKES_TUPLES.update(primals)
+
+
 def lookup(primal) -> Rule | None:
     try:
         rule = _rules.get(_key(primal))

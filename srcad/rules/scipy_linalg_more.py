@@ -86,6 +86,7 @@ from srcad.rules.registry import (
     nondifferentiable,
     register_when_imported,
     share_rules,
+    takes_tuples,
     tangent,
 )
 from srcad.rules.runtime_rules import same_kind_as
@@ -584,9 +585,7 @@ def _register() -> None:
     # cho_solve's and lu_solve's first argument is a pair (factor, flag or pivots), not an
     # array: srcad must not convert a tuple display there with np.asarray, as it does
     # for the arguments of other SciPy functions (srcad/analysis/sequences.py).
-    from srcad.analysis import inference
-
-    inference.SEQUENCE_FUNCTIONS.update({sla.cho_solve, sla.lu_solve})
+    takes_tuples(sla.cho_solve, sla.lu_solve)
 
     # ------------------------------------------------------------------------ keywords
     # Options that change no value the rules compute.

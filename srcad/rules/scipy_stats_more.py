@@ -25,6 +25,8 @@ order, as gamma.cdf in scipy_stats.py); binom is differentiated in `p` only (`k`
 are 0 (the functions are constant there).
 """
 
+from typing import Any
+
 import numpy as np
 
 from srcad.rules.registry import Example, Rand, derivative, register_when_imported
@@ -55,10 +57,10 @@ def _examples(*shapes, x=(-1.5, 1.5), loc=(-0.3, 0.3), scale=(0.6, 2.0)):
     return [Example(tuple(flat)), Example(tuple(broadcast)), Example(tuple(plain))]
 
 
-def _register() -> None:  # noqa: C901  (one block per distribution)
+def _register() -> None:
     import scipy.stats as st  # (slow to import: only once the user's code has)
 
-    rule = {"broadcasting": True, "kind": "elementwise"}
+    rule: dict[str, Any] = {"broadcasting": True, "kind": "elementwise"}
     quantiles = _examples(x=(0.1, 0.9))
 
     # ------------------------------------------------------------------ norm.ppf / isf
@@ -615,7 +617,7 @@ def _register() -> None:  # noqa: C901  (one block per distribution)
         Example((np.array([1.5, -1.0, 4.5, 9.0]), 6, Rand((), 0.2, 0.8)))]
     # (the logs are -inf off the support, where finite differences are NaN)
     binom_log_examples = binom_examples[:4]
-    binom_rule = {"wrt": ("p",), "nondiff_params": ("k", "n", "loc"), **rule}
+    binom_rule: dict[str, Any] = {"wrt": ("p",), "nondiff_params": ("k", "n", "loc"), **rule}
 
     @derivative(st.binom.logpmf, examples=binom_log_examples, **binom_rule)
     def _(y, k, n, p, loc=0):

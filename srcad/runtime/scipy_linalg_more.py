@@ -98,7 +98,9 @@ def expm(A):
 def trans_code(trans) -> int:
     """SciPy's `trans` as 0 (a x = b), 1 (a^T x = b) or 2 (a^H x = b)."""
     codes = {0: 0, 1: 1, 2: 2, "N": 0, "T": 1, "C": 2, "n": 0, "t": 1, "c": 2}
-    if isinstance(trans, (bool, np.bool_)) or trans not in codes:
+    if isinstance(trans, np.bool_):
+        trans = bool(trans)
+    if trans not in codes:  # (True and False are 1 and 0, as SciPy takes them)
         raise ValueError(f"trans must be 0, 1, 2, 'N', 'T' or 'C', not {trans!r}")
     return codes[trans]
 
@@ -689,6 +691,8 @@ def toeplitz_adjoint(g, c, r=None):
     gc = np.flip(sums[..., :m], axis=-1)
     above = sums[..., m:]
     head = np.zeros_like(sums[..., :1])
+    if r is not None and np.ndim(r) == 0:
+        return unbroadcast(gc, c), 0.0  # (a one-entry first row: its entry is not read)
     if r is None:
         gc = gc + np.conjugate(np.concatenate([head, above], axis=-1))
         return unbroadcast(gc, c), 0.0
@@ -701,6 +705,8 @@ def toeplitz_tangent(dc, dr, c, r=None):
     dc = _as_array_like(dc, c)
     if r is None:
         dr = np.conjugate(dc)
+    elif np.ndim(r) == 0:
+        dr = np.zeros(np.shape(dc)[:-1] + (1,))  # (a one-entry first row, not read)
     else:
         dr = _as_array_like(dr, r)
     shape = np.broadcast_shapes(np.shape(dc)[:-1], np.shape(dr)[:-1])

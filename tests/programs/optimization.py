@@ -565,7 +565,7 @@ PROGRAMS = [
     Program("lbfgs_two_loop", lbfgs_unrolled, _lbfgs_args, wrt=(0, 1, 2)),
     Program("projected_gradient_box", projected_gradient_box, _pg_args, wrt=(0, 1, 2)),
     Program("scipy_optimize_rosen", scipy_rosen_regularized, _scipy_rosen_args,
-            wrt=(0, 1), refused="scipy.optimize.rosen has no derivative rule"),
+            wrt=(0, 1)),
     Program("sqp_constraint_dicts", sqp_merit, _sqp_args, wrt=(0, 1)),
     Program("admm_lasso", admm_lasso_unrolled, _admm_args, wrt=(0, 1, 2)),
 ]

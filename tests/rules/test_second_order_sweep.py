@@ -36,7 +36,6 @@ REFUSED_AT_SECOND_ORDER = {
     "numpy.gammaincc": "as numpy.gammainc",
     "numpy.betainc": "the derivatives in a and b have no closed form",
     "numpy.betaincc": "as numpy.betainc",
-    "math.dist": "dist_adjoint builds a tuple of differentiated values",
 }
 
 
