@@ -38,6 +38,7 @@ from srcad.lower.lists import LIST_METHODS, Lists
 from srcad.lower.objects import Objects, no_init
 from srcad.lower.out_arguments import OutArguments
 from srcad.rules.registry import Method
+from srcad.runtime import functional
 from srcad.runtime import python as pyrt
 from srcad.runtime.definitions import DEFINITIONS
 from srcad.runtime.shape import index_concatenate
@@ -238,6 +239,15 @@ class Calls:
                                                 node, head.owner)
         assert isinstance(head, Static)  # (a partial's arguments were bound before)
         fn = head.value
+        if fn is np.vectorize and len(args) == 1 and not kwargs:
+            # np.vectorize(f)(*arrays): f on each element (runtime.functional)
+            return Partial(Static(functional.vectorized_call), [args[0]], {})
+        try:
+            defined = _FUNCTIONAL.get(fn)
+        except TypeError:  # an unhashable callee
+            defined = None
+        if defined is not None:
+            head, fn = Static(defined), defined  # (inlined below: it is given a function)
         factory = getattr(fn, "__srcad_factory__", None)
         if callable(factory):
             return self._derive_now(factory, fn, args, kwargs, node)
@@ -375,6 +385,11 @@ def _static_callee(value: Any) -> Static | BoundMethod:
         return BoundMethod(value.__func__, Static(owner) if isinstance(owner, type)
                            else Const(owner))
     return Static(value)
+
+
+# NumPy functions taking a Python function, and their definitions srcad transforms.
+_FUNCTIONAL = {np.apply_along_axis: functional.apply_along_axis,
+               np.piecewise: functional.piecewise, np.fromfunction: functional.fromfunction}
 
 
 def _is_function(value: Any) -> bool:

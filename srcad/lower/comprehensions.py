@@ -47,8 +47,9 @@ class Comprehensions:
         any) over a range of constant length is unrolled: its items are then known while
         transforming."""
         core = self.core
+        elements = [node.elt] if not isinstance(node, ast.DictComp) else []
         ranges = unroll_ranges or isinstance(node, ast.DictComp) or \
-            makes_objects(core, [node.elt] if not isinstance(node, ast.DictComp) else [])
+            makes_objects(core, elements) or any(_makes_string(e) for e in elements)
         renamed = rename_targets(node)
         assert isinstance(renamed, (ast.ListComp, ast.GeneratorExp, ast.DictComp))
         node = renamed
@@ -163,3 +164,14 @@ def makes_objects(core, nodes: list) -> bool:
                                                 is_namedtuple_class(value)):
                     return True
     return False
+
+
+def _makes_string(node: ast.expr) -> bool:
+    """`'k%d' % i`, `f"w{i}"`, `str(i)`: keys are being made (they must be known)."""
+    if isinstance(node, ast.JoinedStr):
+        return True
+    if isinstance(node, ast.BinOp) and isinstance(node.op, (ast.Mod, ast.Add)) and \
+            isinstance(node.left, ast.Constant) and isinstance(node.left.value, str):
+        return True
+    return isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and \
+        node.func.id == "str"

@@ -9,7 +9,7 @@ import operator
 
 from srcad.errors import UnsupportedSyntaxError
 from srcad.ir.handles import Lowered, Static, Struct
-from srcad.ir.nodes import Const
+from srcad.ir.nodes import Const, Var
 from srcad.lower.containers import MAX_UNROLL, Containers
 from srcad.lower.context import LoweringContext
 from srcad.runtime import python as pyrt
@@ -54,8 +54,11 @@ class StaticIteration:
                         return None  # zip(zip(xs, ys), zs) of run-time sequences
                     parts.append(inner)
                 if not any(isinstance(p, Struct) for p in parts) and not all(
-                        isinstance(p, list) for p in parts):
-                    return None
+                        isinstance(p, list) for p in parts) and not (
+                        head.value is zip and any(isinstance(p, list) and any(
+                            isinstance(v, Const) and isinstance(v.value, str) for v in p)
+                            for p in parts)):
+                    return None  # (zip of made names and a run-time sequence: unrolled)
                 known = [p for p in parts if isinstance(p, (Struct, list))]
                 lists = [p if isinstance(p, list) else containers.items(p, it) for p in known]
                 if len(known) < len(parts):
@@ -141,6 +144,10 @@ class StaticIteration:
             if isinstance(value.value, list):  # a module-level list may grow later
                 self.core.session.captured.append((value.value, len, len(value.value)))
             return [Const(v) for v in value.value]
+        if isinstance(value, Var) and value in self.core.session.sequences:
+            known = self.core.session.sequences[value]
+            if any(isinstance(v, Const) and isinstance(v.value, str) for v in known):
+                return list(known)  # names made while transforming (`'k%d' % i`): keys
         return value
 
 

@@ -53,8 +53,8 @@ class Program:
 
 # The field modules, in the order of the corpus table.
 FIELDS = ("deep_learning", "machine_learning", "statistical_models", "optimization",
-          "physics",
-          "signal_processing", "finance", "scientific_computing", "object_models")
+          "physics", "signal_processing", "finance", "scientific_computing", "object_models",
+          "python_idioms")
 
 
 def all_programs() -> list[tuple[str, Program]]:
