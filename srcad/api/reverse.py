@@ -40,8 +40,7 @@ MAX_FAST_ENTRIES = 64
 def call_key(args: tuple) -> tuple:
     """What a call's generated code depends on, for positional float and array
     arguments (anything else makes a key that no fast entry has)."""
-    return tuple([(a.shape, a.dtype.char) if type(a) is np.ndarray else type(a)
-                  for a in args])
+    return tuple([(a.shape, a.dtype) if type(a) is np.ndarray else type(a) for a in args])
 
 
 class GradFunction(Differentiated):
@@ -136,8 +135,8 @@ class GradFunction(Differentiated):
             like = args[p]
             if type(like) is float:
                 out.append(g if type(g) is float else as_like(g, like, args))
-            elif type(g) is np.ndarray and g.shape == like.shape and g.dtype == like.dtype \
-                    and g.base is None and g.flags.writeable and id(g) not in inputs:
+            elif type(g) is np.ndarray and g.base is None and g.dtype == like.dtype and \
+                    g.shape == like.shape and g.flags.writeable and id(g) not in inputs:
                 out.append(g)  # a fresh array of the argument's shape and dtype
             else:
                 out.append(as_like(g, like, args))

@@ -115,10 +115,11 @@ def share(g, w):
     if np.ndim(w) == 0 and np.ndim(g) == 0:
         return g * w if w or np.isfinite(g) else 0.0
     w = np.asarray(w)
-    if w.dtype == np.bool_:
-        return np.where(w, g, 0.0)
-    with np.errstate(invalid="ignore"):  # (inf * 0 where w is 0: not selected)
-        return np.where(w != 0, g * w, 0.0)
+    with np.errstate(invalid="ignore"):  # (inf * 0 where w is 0: fixed below)
+        out = g * w
+    if np.isfinite(out).all():
+        return out  # (the common case: one product and one check, no masked pass)
+    return np.where(w if w.dtype == np.bool_ else w != 0, out, 0.0)
 
 
 def above_weight(a, b):
