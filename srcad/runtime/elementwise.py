@@ -112,14 +112,15 @@ def share(g, w):
     minimum, clip) passed an input on: 0 where `w` is 0, even where `g` is infinite or
     NaN. The input that was not selected contributes nothing (`inf * 0` would be NaN:
     `np.sqrt(np.maximum(x, 0.0))` at x < 0 has derivative 0)."""
-    if np.ndim(w) == 0 and np.ndim(g) == 0:
+    if type(w) is np.ndarray:
+        if np.isfinite(g).all():
+            return g * w  # (the common case: one check and one product)
+        with np.errstate(invalid="ignore"):  # (inf * 0 where w is 0: replaced below)
+            out = g * w
+        return np.where(w if w.dtype == np.bool_ else w != 0, out, 0.0)
+    if np.ndim(g) == 0:
         return g * w if w or np.isfinite(g) else 0.0
-    w = np.asarray(w)
-    with np.errstate(invalid="ignore"):  # (inf * 0 where w is 0: fixed below)
-        out = g * w
-    if np.isfinite(out).all():
-        return out  # (the common case: one product and one check, no masked pass)
-    return np.where(w if w.dtype == np.bool_ else w != 0, out, 0.0)
+    return share(g, np.asarray(w))
 
 
 def above_weight(a, b):
@@ -129,7 +130,7 @@ def above_weight(a, b):
     above, tie = a > b, a == b
     if isinstance(tie, (bool, np.bool_)):
         return above + 0.5 * tie
-    return above if not tie.any() else above + 0.5 * tie
+    return above if not np.count_nonzero(tie) else above + 0.5 * tie
 
 
 def below_weight(a, b):
@@ -137,7 +138,7 @@ def below_weight(a, b):
     below, tie = a < b, a == b
     if isinstance(tie, (bool, np.bool_)):
         return below + 0.5 * tie
-    return below if not tie.any() else below + 0.5 * tie
+    return below if not np.count_nonzero(tie) else below + 0.5 * tie
 
 
 def fmax_weight(a, b):
