@@ -418,6 +418,10 @@ def check_calls(block: Block, varied: set, needs: str, useful: set | None = None
         if (stmt.target is None or (useful is not None and stmt.target not in useful)) and \
                 (rule is not None or is_inert(stmt.fn)):
             continue  # its result cannot reach the output, and it changes nothing
+        reason = getattr(stmt.fn, "__srcad_no_derivative__", None)
+        if reason is not None:
+            raise NoDerivativeError(reason, stmt.loc, "keep the parameter out of the values "
+                                    "you differentiate twice, or differentiate once")
         name = fn_label(stmt.fn)
         mode = "reverse" if needs == "adjoint" else "forward"
         kind = "derivative" if rule is None else f"{needs} (for {mode} mode)"

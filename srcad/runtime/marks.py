@@ -22,3 +22,14 @@ def check_only(fn: F) -> F:
     calls to it need no derivative, whatever they are given."""
     fn.__srcad_check__ = True  # type: ignore[attr-defined]
     return fn
+
+
+def no_derivative(reason: str) -> Callable[[F], F]:
+    """Mark a runtime helper whose own derivative srcad does not take, with the reason
+    (said where a derivative of higher order would need it)."""
+
+    def mark(fn: F) -> F:
+        fn.__srcad_no_derivative__ = reason  # type: ignore[attr-defined]
+        return fn
+
+    return mark

@@ -9,6 +9,12 @@ import numpy as np
 import scipy.special as sp
 
 from srcad.runtime import unbroadcast
+from srcad.runtime.marks import no_derivative
+
+_NO_SECOND_IN_A = ("the second derivative of scipy.special.gammainc (gammaincc) in its shape "
+                   "parameter a has no closed form: srcad differentiates it once in a")
+_NO_SECOND_IN_AB = ("the second derivatives of scipy.special.betainc (betaincc) in a and b "
+                    "have no closed form: srcad differentiates them once")
 
 
 def integer_order(n):
@@ -119,6 +125,7 @@ def _dQ_da_quadrature(a, x):
     return sp.gammaincc(a, x) * (np.log(x) - sp.digamma(a) + mean_log)
 
 
+@no_derivative(_NO_SECOND_IN_A)
 def gammainc_da(a, x):
     """d/da of the regularized lower incomplete gamma function gammainc(a, x)."""
     a, x = np.broadcast_arrays(np.asarray(a, dtype=np.float64), np.asarray(x, dtype=np.float64))
@@ -136,6 +143,7 @@ def gammainc_da(a, x):
     return out if out.ndim else float(out)
 
 
+@no_derivative(_NO_SECOND_IN_A)
 def gammaincc_da(a, x):
     """d/da of the regularized upper incomplete gamma function gammaincc(a, x)."""
     out = -np.asarray(gammainc_da(a, x))
@@ -175,6 +183,7 @@ def _betainc_series_derivatives(a, b, x):
     return d_a, d_b
 
 
+@no_derivative(_NO_SECOND_IN_AB)
 def betainc_dab(a, b, x):
     """(d/da, d/db) of the regularized incomplete beta function betainc(a, b, x)."""
     a, b, x = np.broadcast_arrays(*(np.asarray(v, dtype=np.float64) for v in (a, b, x)))
@@ -197,11 +206,13 @@ def betainc_dab(a, b, x):
     return d_a, d_b
 
 
+@no_derivative(_NO_SECOND_IN_AB)
 def betainc_da(a, b, x):
     """d/da of betainc(a, b, x)."""
     return betainc_dab(a, b, x)[0]
 
 
+@no_derivative(_NO_SECOND_IN_AB)
 def betainc_db(a, b, x):
     """d/db of betainc(a, b, x)."""
     return betainc_dab(a, b, x)[1]
