@@ -294,3 +294,23 @@ def test_user_exceptions_propagate_with_the_generated_line_in_the_traceback():
     generated = [f for f in frames if f.filename.startswith("<srcad")]
     assert generated, "the traceback should pass through the generated function"
     assert generated[-1].line and "/" in generated[-1].line
+
+
+def scalar_sqrt_of_max(x):
+    return math.sqrt(max(x, 0.0))
+
+
+def numpy_sqrt_of_maximum(x):
+    return np.sqrt(np.maximum(x, 0.0))
+
+
+def test_an_infinite_scalar_derivative_says_why():
+    # Python floats raise ZeroDivisionError in the reverse sweep where NumPy gives inf:
+    # the error keeps its type (as the user's own code would raise) and says why
+    with pytest.raises(ZeroDivisionError) as info:
+        srcad.grad(scalar_sqrt_of_max)(-1.0)
+    notes = "\n".join(getattr(info.value, "__notes__", ()))
+    assert f"line {line_of(scalar_sqrt_of_max, 'math.sqrt')}" in notes
+    assert "infinite at this point" in notes and "np.sqrt" in notes
+    with np.errstate(divide="ignore"):
+        assert srcad.grad(numpy_sqrt_of_maximum)(-1.0) == 0.0  # not selected: 0, not NaN

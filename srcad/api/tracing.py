@@ -62,6 +62,18 @@ def call_generated(generated: Callable, args: Sequence, function: Any, api: str)
         return generated(*args)
     except NotScalarOutput as exc:
         raise output_error(exc.value, function, api, _user_loc(exc, function)) from None
+    except ZeroDivisionError as exc:
+        annotate(exc, function)
+        where = _raised_at(exc)
+        if where is not None and where[2] and hasattr(exc, "add_note"):
+            # a derivative of Python floats that is infinite here (math.sqrt at 0): Python
+            # raises where NumPy gives inf (which max/where/clip may then not select)
+            exc.add_note(
+                f"srcad: the derivative of line {where[0]} is infinite at this point and "
+                "Python floats raise; with NumPy's functions (np.sqrt, np.log, np.maximum) "
+                "it is inf, and a maximum, where or clip that does not select the value "
+                "gives 0")
+        raise
     except Exception as exc:
         annotate(exc, function)
         raise
