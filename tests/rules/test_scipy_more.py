@@ -152,7 +152,7 @@ def test_invgamma_distribution_functions_in_a_are_first_order():
         return np.sum(stats.invgamma.cdf(POSITIVE, a) + stats.invgamma.logsf(POSITIVE, a))
 
     check_grad(cdf_in_a, 2.5)
-    with pytest.raises(srcad.SrcadError, match="gammainc_da"):
+    with pytest.raises(srcad.SrcadError, match="no closed form"):
         srcad.hessian(cdf_in_a)(2.5)
 
 
