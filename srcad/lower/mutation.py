@@ -272,9 +272,11 @@ def _is_list_expr(node: ast.expr) -> bool:
     return False
 
 
-def _is_python_list(function: ast.FunctionDef, name: str) -> bool:
-    """Whether every binding of `name` in `function` makes a new Python list."""
-    values = []
+def _bound_values(function: ast.FunctionDef, name: str) -> list[ast.expr] | None:
+    """The values `name` is bound to in `function` (`name = v`, and `a, name = x, v`
+    unpacking a display of as many items); None where it is also bound another way (a
+    loop or `with` target, `:=`, an annotation, unpacking a run-time value)."""
+    values: list[ast.expr] = []
     for node in ast.walk(function):
         if isinstance(node, ast.Assign):
             for t in node.targets:
@@ -282,18 +284,26 @@ def _is_python_list(function: ast.FunctionDef, name: str) -> bool:
                     values.append(node.value)
                 elif isinstance(t, (ast.Tuple, ast.List)) and any(
                         isinstance(e, ast.Name) and e.id == name for e in t.elts):
-                    return False
-        elif isinstance(node, (ast.AnnAssign, ast.NamedExpr)):
-            target = node.target
-            if isinstance(target, ast.Name) and target.id == name:
-                return False
-        elif isinstance(node, (ast.For, ast.comprehension)) and name in {
-                n.id for n in ast.walk(node.target) if isinstance(n, ast.Name)}:
-            return False
-        elif isinstance(node, ast.withitem) and node.optional_vars is not None and name in {
-                n.id for n in ast.walk(node.optional_vars) if isinstance(n, ast.Name)}:
-            return False
-    return bool(values) and all(_is_list_expr(v) for v in values)
+                    if not (isinstance(node.value, (ast.Tuple, ast.List)) and
+                            len(node.value.elts) == len(t.elts)):
+                        return None
+                    values += [v for e, v in zip(t.elts, node.value.elts)
+                               if isinstance(e, ast.Name) and e.id == name]
+        elif isinstance(node, (ast.AnnAssign, ast.NamedExpr)) and \
+                isinstance(node.target, ast.Name) and node.target.id == name:
+            return None
+        elif isinstance(node, (ast.For, ast.comprehension, ast.withitem)):
+            target = node.optional_vars if isinstance(node, ast.withitem) else node.target
+            if target is not None and name in {n.id for n in ast.walk(target)
+                                               if isinstance(n, ast.Name)}:
+                return None
+    return values
+
+
+def _is_python_list(function: ast.FunctionDef, name: str) -> bool:
+    """Whether every binding of `name` in `function` makes a new Python list."""
+    values = _bound_values(function, name)
+    return values is not None and bool(values) and all(_is_list_expr(v) for v in values)
 
 
 def _assigns_into_items(function: ast.FunctionDef, name: str) -> bool:
@@ -632,28 +642,8 @@ def _owned_name(function: ast.FunctionDef, value: ast.expr, params: set, name: s
             value.id in seen:
         return False
     other, seen = value.id, seen | {value.id}
-    sources = []
-    for node in ast.walk(function):
-        if isinstance(node, ast.Assign):
-            for t in node.targets:
-                if isinstance(t, ast.Name) and t.id == other:
-                    sources.append(node.value)
-                elif isinstance(t, (ast.Tuple, ast.List)) and any(
-                        isinstance(e, ast.Name) and e.id == other for e in t.elts):
-                    if not (isinstance(node.value, (ast.Tuple, ast.List)) and
-                            len(node.value.elts) == len(t.elts)):
-                        return False
-                    sources += [v for e, v in zip(t.elts, node.value.elts)
-                                if isinstance(e, ast.Name) and e.id == other]
-        elif isinstance(node, (ast.AnnAssign, ast.NamedExpr)) and \
-                isinstance(node.target, ast.Name) and node.target.id == other:
-            return False
-        elif isinstance(node, (ast.For, ast.comprehension, ast.withitem)):
-            target = node.optional_vars if isinstance(node, ast.withitem) else node.target
-            if target is not None and other in {n.id for n in ast.walk(target)
-                                                if isinstance(n, ast.Name)}:
-                return False
-    return bool(sources) and all(
+    sources = _bound_values(function, other)
+    return sources is not None and bool(sources) and all(
         _is_fresh(v) or (isinstance(v, ast.Name) and
                          (v.id == name or _owned_name(function, v, params, name, seen)))
         for v in sources)
