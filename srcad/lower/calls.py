@@ -242,12 +242,9 @@ class Calls:
         if fn is np.vectorize and len(args) == 1 and not kwargs:
             # np.vectorize(f)(*arrays): f on each element (runtime.functional)
             return Partial(Static(functional.vectorized_call), [args[0]], {})
-        try:
-            defined = _FUNCTIONAL.get(fn)
-        except TypeError:  # an unhashable callee
-            defined = None
-        if defined is not None:
-            head, fn = Static(defined), defined  # (inlined below: it is given a function)
+        defined = _definition(fn)
+        if defined is not fn:  # np.polyval, np.piecewise, ...: their plain-NumPy definitions
+            head, fn = Static(defined), defined  # (inlined below where given a function)
         factory = getattr(fn, "__srcad_factory__", None)
         if callable(factory):
             return self._derive_now(factory, fn, args, kwargs, node)
@@ -387,11 +384,6 @@ def _static_callee(value: Any) -> Static | BoundMethod:
     return Static(value)
 
 
-# NumPy functions taking a Python function, and their definitions srcad transforms.
-_FUNCTIONAL = {np.apply_along_axis: functional.apply_along_axis,
-               np.piecewise: functional.piecewise, np.fromfunction: functional.fromfunction}
-
-
 def _is_function(value: Any) -> bool:
     """A function or class a constant holds (taken from a module-level dict or list)."""
     return isinstance(value, (types.FunctionType, types.BuiltinFunctionType, types.MethodType,
@@ -434,7 +426,13 @@ def _runtime_version(fn: Any, n_args: int, kwargs: dict[str, Operand]) -> Any:
         return pyrt.as_list
     if fn is tuple and n_args == 1 and not kwargs:
         return pyrt.as_tuple
+    return _definition(fn)  # (the call emitted for np.polyval, np.cov, ...)
+
+
+def _definition(fn: Any) -> Any:
+    """The plain-NumPy definition srcad transforms for `fn` (runtime/definitions.py), or
+    `fn` itself."""
     try:
-        return DEFINITIONS.get(fn, fn)  # np.polyval, np.cov, ...: their plain-NumPy definitions
+        return DEFINITIONS.get(fn, fn)
     except TypeError:  # an unhashable callee
         return fn

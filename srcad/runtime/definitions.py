@@ -16,6 +16,7 @@ import threading
 import numpy as np
 
 from srcad.errors import UnsupportedSyntaxError
+from srcad.runtime import functional
 from srcad.runtime.marks import check_only, differentiated_from_source
 
 
@@ -160,7 +161,10 @@ def chebval(x, c, tensor=True):
 def _definitions() -> dict:
     table = {np.polyval: polyval, np.polyder: polyder, np.interp: interp,
              np.average: average, np.cov: cov, np.corrcoef: corrcoef, np.vander: vander,
-             np.polynomial.chebyshev.chebval: chebval}
+             np.polynomial.chebyshev.chebval: chebval,
+             # taking the user's function (runtime/functional.py)
+             np.apply_along_axis: functional.apply_along_axis,
+             np.piecewise: functional.piecewise, np.fromfunction: functional.fromfunction}
     for name in ("trapezoid", "trapz"):
         if hasattr(np, name):
             table[getattr(np, name)] = trapezoid
