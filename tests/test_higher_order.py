@@ -243,3 +243,12 @@ def test_hessian_of_a_whole_program():
     expected = np.array([(grad(x + h * e) - grad(x - h * e)) / (2 * h) for e in np.eye(3)])
     np.testing.assert_allclose(hessian, expected, rtol=1e-6, atol=1e-7)
     np.testing.assert_allclose(hessian, hessian.T, rtol=1e-9, atol=1e-10)
+
+
+def test_hvp_through_a_negated_reshaped_adjoint_whose_tangent_is_zero():
+    # The tangent of `-b` for a zero tangent of `b` folded to the scalar -0.0 and was then
+    # reshaped to an array's shape (a ValueError): a folded zero is a zero tangent.
+    def f(x):
+        return np.sum(np.concatenate([x[:5], -np.atleast_1d(x[5:8])]) * np.arange(8.0))
+
+    np.testing.assert_allclose(srcad.hvp(f)(np.ones(8), np.ones(8)), np.zeros(8))

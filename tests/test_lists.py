@@ -311,3 +311,16 @@ def grows_while_iterated(a):
 def test_a_list_changed_while_iterated_is_refused():
     with pytest.raises(srcad.SrcadError, match="changes it"):
         srcad.grad(grows_while_iterated)(0.3)
+
+
+def test_nested_comprehension_over_a_list_of_lists_of_arrays():
+    # The adjoint of a list of lists accumulates item by item (it raised a TypeError).
+    def f(x):
+        a = x[:4].reshape((2, 2))
+        b = x[4:8].reshape((2, 2))
+        grid = [[a, b], [b, a]]
+        rows = [np.concatenate([np.atleast_2d(m) for m in row], axis=-1) for row in grid]
+        return np.sum(np.concatenate(rows, axis=0) * np.arange(16.0).reshape(4, 4))
+
+    got = srcad.grad(f)(np.ones(8))
+    np.testing.assert_allclose(got, [10.0, 12.0, 18.0, 20.0] * 2)

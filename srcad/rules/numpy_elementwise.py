@@ -485,6 +485,13 @@ def _(z, x1, x2):
     return np.sign(x1) * np.copysign(1.0, x2), 0.0
 
 
+# nextafter(x1, x2) is x1 moved by one unit in the last place: derivative 1 in x1 (as
+# for x1 itself), 0 in the direction x2 (piecewise constant).
+@derivative(np.nextafter, broadcasting=True, kind="elementwise")
+def _(z, x1, x2):
+    return 1.0, 0.0
+
+
 # heaviside(x1, x2) is 0 / 1 away from x1 == 0 (derivative 0 in x1) and x2 where x1 == 0.
 @derivative(np.heaviside, broadcasting=True, kind="elementwise")
 def _(z, x1, x2):

@@ -146,7 +146,7 @@ def identity(x):
 def add_at(adjoint, index, value, length):
     """The adjoint of a list or tuple, with `value` added at `index` (0.0 means zeros)."""
     out = list_adjoint(adjoint, length, "add_at")
-    out[index] = out[index] + value
+    out[index] = add_adjoints(out[index], value)  # (an item may be a list: nested lists)
     return out
 
 

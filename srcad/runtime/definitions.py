@@ -168,6 +168,8 @@ def _definitions() -> dict:
     for name in ("trapezoid", "trapz"):
         if hasattr(np, name):
             table[getattr(np, name)] = trapezoid
+    from srcad.runtime import array_definitions
+    table.update(array_definitions.table())
     return table
 
 

@@ -321,7 +321,7 @@ class ForwardTransform:
             stmt.kwargs = {k: materialize(v) if is_zero(v) else v
                            for k, v in stmt.kwargs.items()}
             self.b.append(stmt)
-        if is_zero(result):
+        if is_zero(result) or _is_zero(result):  # (`-dx` of a zero dx folds to -0.0)
             return None
         return result
 
