@@ -1,4 +1,6 @@
-"""`python -m srcad rules` lists every registered primal and its rules."""
+"""`python -m srcad rules` lists every registered primal and its rules; `rules-md` writes
+them as Markdown (docs/rules.md); `coverage-md` probes the NumPy/SciPy surface
+(docs/coverage.md)."""
 
 from __future__ import annotations
 
@@ -12,10 +14,15 @@ def main(argv: list[str]) -> int:
     if command == "rules":
         print(coverage.text_table())
         return 0
-    if command == "coverage-md":
+    if command == "rules-md":
         sys.stdout.write(coverage.markdown())
         return 0
-    print("usage: python -m srcad [rules | coverage-md]", file=sys.stderr)
+    if command == "coverage-md":
+        from srcad.surface import table
+
+        sys.stdout.write(table.generate())
+        return 0
+    print("usage: python -m srcad [rules | rules-md | coverage-md]", file=sys.stderr)
     return 2
 
 

@@ -6,13 +6,13 @@ import sys
 
 from srcad.rules import coverage, registry
 
-DOC = pathlib.Path(__file__).parent.parent / "docs" / "coverage.md"
+DOC = pathlib.Path(__file__).parent.parent / "docs" / "rules.md"
 
 
-def test_docs_coverage_is_generated_from_the_registry():
+def test_docs_rules_is_generated_from_the_registry():
     assert DOC.read_text() == coverage.markdown(), (
-        "docs/coverage.md is stale: regenerate it with "
-        "`python -m srcad coverage-md > docs/coverage.md`")
+        "docs/rules.md is stale: regenerate it with "
+        "`python -m srcad rules-md > docs/rules.md`")
 
 
 def test_every_rule_is_listed_once():

@@ -1,4 +1,4 @@
-"""What the rule registry covers, as a table (for `python -m srcad rules` and docs)."""
+"""What the rule registry covers, as a table (for `python -m srcad rules` and docs/rules.md)."""
 
 from __future__ import annotations
 
@@ -127,9 +127,9 @@ def text_table() -> str:
 
 
 def markdown() -> str:
-    """docs/coverage.md, generated from the registry."""
-    lines = ["# srcad coverage", "",
-             "Generated from the rule registry by `python -m srcad coverage-md`; a test keeps "
+    """docs/rules.md, generated from the registry."""
+    lines = ["# srcad's derivative rules", "",
+             "Generated from the rule registry by `python -m srcad rules-md`; a test keeps "
              "it in sync. Every rule listed is checked against finite differences by the "
              "registry sweep (`tests/rules/test_registry_sweep.py`). \"complex\" names how "
              "a rule treats complex values (docs/complex.md); rules without it refuse them.",
