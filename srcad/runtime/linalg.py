@@ -533,6 +533,7 @@ def qr_tangent(da, result, a, mode="reduced"):
 # are the singular values of a.
 
 
+@differentiated_from_source
 def _lstsq_parts(y, a, b):
     x = y[0]
     vector = np.ndim(b) == 1
@@ -541,6 +542,7 @@ def _lstsq_parts(y, a, b):
     return x2, b2, vector
 
 
+@differentiated_from_source
 def lstsq_adjoint_a(g, y, a, b):
     """The adjoint of `a` in np.linalg.lstsq(a, b)."""
     x2, b2, vector = _lstsq_parts(y, a, b)
@@ -557,6 +559,7 @@ def lstsq_adjoint_a(g, y, a, b):
     return out
 
 
+@differentiated_from_source
 def lstsq_adjoint_b(g, y, a, b):
     """The adjoint of `b` in np.linalg.lstsq(a, b)."""
     x2, b2, vector = _lstsq_parts(y, a, b)
@@ -570,6 +573,7 @@ def lstsq_adjoint_b(g, y, a, b):
     return out[:, 0] if vector else out
 
 
+@differentiated_from_source
 def lstsq_tangent(da, db, y, a, b):
     """The tangents (dx, dresiduals, 0, ds) of np.linalg.lstsq(a, b)."""
     x2, b2, vector = _lstsq_parts(y, a, b)
