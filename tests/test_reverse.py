@@ -1042,3 +1042,16 @@ def test_float32_array_with_float64_scalar():
     assert isinstance(gs, float)
     np.testing.assert_allclose(gx, 2 * x32 * 4.0, rtol=1e-5)
     assert gs == pytest.approx(2 * 2.0 * float(np.sum(x32 * x32)), rel=1e-5)
+
+
+def test_an_index_computed_by_a_rule_with_a_tuple_output_has_no_derivative():
+    # The pivots of lu_factor are an item of an active tuple: indexing with them asked
+    # getitem's rule for a derivative in its index ("gives no derivative for 'index'").
+    sl = pytest.importorskip("scipy.linalg")
+
+    def f(a):
+        lu, piv = sl.lu_factor(a)
+        return np.sum(lu[piv] * np.arange(4.0)[:, None])
+
+    a = np.random.default_rng(0).uniform(-1.0, 1.0, (4, 4)) + 4.0 * np.eye(4)
+    check_grad(f, a)

@@ -10,7 +10,9 @@ from srcad.rules.registry import Example, Rand, adjoint, derivative, nondifferen
 from srcad.runtime import index_adjoint, landed, setitem, unbroadcast
 
 
-@adjoint(operator.getitem, linear=True, kind="indexed")
+# An index has no derivative (integers, booleans), also when it is computed from values
+# that have one (the pivots of a decomposition, an item of a rule's tuple output).
+@adjoint(operator.getitem, linear=True, kind="indexed", nondiff_params=("index",))
 def _(y, x, index):
     dx = index_adjoint(dy, x, index)
 

@@ -30,6 +30,9 @@ IO = Utility("reads or writes files or buffers")
 PRINTING = Utility("printing options")
 DTYPES = Utility("dtype query")
 K5 = "np.array([0, 1, 1, 3, 2])"
+# An eigenvector's sign is arbitrary, and SciPy's default driver ('evr') flips it between
+# nearby points: the probe weighs the eigenvectors' squares, which do not depend on it.
+_SIGN_FREE_EIGH = "w, V = {module}.eigh(S)\nout = (w, V * V)"
 
 NUMPY = {
     "abs": "np.abs(w)", "absolute": "np.absolute(w)", "acos": "np.acos(u)",
@@ -249,7 +252,7 @@ SCIPY_LINALG = {
     "cho_solve": "linalg.cho_solve(linalg.cho_factor(S), r)", "cholesky": "linalg.cholesky(S)",
     "circulant": "linalg.circulant(u)", "companion": "linalg.companion(g)",
     "convolution_matrix": "linalg.convolution_matrix(u, 3)", "det": "linalg.det(A)",
-    "dft": "linalg.dft(4)", "eigh": "linalg.eigh(S)",
+    "dft": "linalg.dft(4)", "eigh": _SIGN_FREE_EIGH.format(module="linalg"),
     "eigh_tridiagonal": "linalg.eigh_tridiagonal(g[:4] * 2.0, u[:3])",
     "expm": "linalg.expm(A * 0.3)", "expm_frechet": "linalg.expm_frechet(A * 0.3, B)",
     "fiedler": "linalg.fiedler(u)", "fiedler_companion": "linalg.fiedler_companion(g)",
