@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import ast
 import builtins
+import itertools
 import keyword
 import linecache
 import math
@@ -417,8 +418,9 @@ def assign_names(fn: Function, folded: set, reserved: set,
         as_origin = [names.get(origin) or known[origin]] \
             if origin in names or origin in known else []
         # the user's name (or a numbered one) reads better than a merged partner's name
-        candidates = same + as_origin + [base] + [f"{base}_{i}" for i in range(1, 4)] + \
-            other + [f"{base}_{i}" for i in range(4, 10000)]
+        candidates = itertools.chain(
+            same, as_origin, [base], (f"{base}_{i}" for i in range(1, 4)), other,
+            (f"{base}_{i}" for i in itertools.count(4)))
         for name in candidates:
             if free(name, v) and not misleading(name, v):
                 names[v] = name
@@ -435,8 +437,8 @@ def assign_names(fn: Function, folded: set, reserved: set,
             virtual[v] = base  # a part of `bx` is `bx` too: its tangent is `dbx`
         else:
             stored = set(names.values()) | reserved
-            virtual[v] = next(name for name in [base] + [f"{base}_{i}" for i in range(1, 10000)]
-                              if name not in stored)
+            virtual[v] = next(name for name in itertools.chain(
+                [base], (f"{base}_{i}" for i in itertools.count(1))) if name not in stored)
         taken.add(virtual[v])
 
     # Origins first: a derived value is named after its origin's final name.
