@@ -1055,3 +1055,21 @@ def test_an_index_computed_by_a_rule_with_a_tuple_output_has_no_derivative():
 
     a = np.random.default_rng(0).uniform(-1.0, 1.0, (4, 4)) + 4.0 * np.eye(4)
     check_grad(f, a)
+
+
+def test_a_mask_returned_by_a_helper_has_no_derivative():
+    # The mask is active (computed from x in a helper): np.where's rule asked for a
+    # derivative in its condition (RuleError before).
+    def parts(x):
+        return x > 0, x * 2.0
+
+    def mask_of(x):
+        return x > 0
+
+    def f(x):
+        m, y = parts(x)
+        return np.sum(np.where(m, y, x ** 2)) + np.sum(np.where(mask_of(x), x, 3.0 * x))
+
+    check_grad(f, np.array([-1.0, 0.5, 2.0]))
+    np.testing.assert_allclose(srcad.hvp(f)(np.array([-1.0, 0.5, 2.0]), np.ones(3)),
+                               [2.0, 0.0, 0.0])

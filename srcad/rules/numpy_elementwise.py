@@ -268,7 +268,10 @@ def _(z, x, y):
     return below_weight(x, y), below_weight(y, x)
 
 
-@adjoint(np.where, linear=True, broadcasting=True, kind="elementwise")
+# The condition has no derivative, also when it is computed from values that have one (a
+# mask returned by the user's helper).
+@adjoint(np.where, linear=True, broadcasting=True, kind="elementwise",
+         nondiff_params=("condition",))
 def _(z, condition, x, y):
     dx = np.where(condition, dz, 0.0)
     dy = np.where(condition, 0.0, dz)
