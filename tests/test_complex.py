@@ -155,3 +155,15 @@ def test_generated_code_shows_the_convention():
     source = srcad.source(srcad.grad(distance_squared, wrt=(0, 1)), 0.5, 0.2)
     assert "np.real(" in source  # real inputs take the real part of their adjoint
     assert "(0.3 - 0.7j)" in source  # constants print as written
+
+
+def test_shapes_and_masks_of_complex_arrays_are_real():
+    # `z.shape[0] - 1` of a complex z was typed complex, so np.clip of a real value with
+    # it was refused as "sees a complex value".
+    def f(x):
+        z = x * (1.0 + 2.0j)
+        n = z.shape[0]
+        return np.sum(np.abs(z) ** 2) * np.clip(x[0], 0, n - 1) + \
+            np.sum(np.where(np.abs(z) > 1.0, x, 0.0))
+
+    check_grad(f, np.array([0.3, 0.5, 2.0]))

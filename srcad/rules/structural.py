@@ -1,12 +1,22 @@
 """Rules for the structural primitives the lowering emits: indexing, tuples, copies."""
 
+import builtins
+import math
 import operator
 
 import numpy as np
 
 from srcad import runtime
 from srcad.ir.kinds import OTHER, TupleKind
-from srcad.rules.registry import Example, Rand, adjoint, derivative, nondifferentiable
+from srcad.rules.registry import (
+    Attribute,
+    Example,
+    Rand,
+    adjoint,
+    derivative,
+    nondifferentiable,
+    output_dtype,
+)
 from srcad.runtime import index_adjoint, landed, setitem, unbroadcast
 
 
@@ -48,3 +58,24 @@ def _setitem_kind(kinds, named):
 def _(y, array, index, value):
     darray = setitem(dy, index, 0.0)
     dvalue = unbroadcast(dy[index] * landed(dy, index), value)
+
+
+# Integer and boolean results are real, also of complex inputs: `z.shape[0] - 1` or a mask
+# of a complex array must not make the values they meet complex (np.clip of a real value
+# and `n - 1` was refused as "sees a complex value").
+_INTEGER_OR_BOOLEAN = [
+    operator.lt, operator.le, operator.gt, operator.ge, operator.eq, operator.ne,
+    operator.not_, operator.invert, operator.and_, operator.or_, operator.xor,
+    operator.lshift, operator.rshift, operator.contains, operator.is_, operator.is_not,
+    builtins.len, builtins.bool, builtins.int, builtins.isinstance, builtins.range,
+    math.ceil, math.floor, math.trunc, math.isclose, math.isfinite, math.isinf, math.isnan,
+    math.isqrt, math.gcd, math.lcm, math.comb, math.perm, math.factorial,
+    np.shape, np.ndim, np.size, Attribute("shape"), Attribute("ndim"), Attribute("size"),
+    np.argmax, np.argmin, np.argsort, np.nonzero, np.allclose, np.array_equal, np.isclose,
+    np.equal, np.not_equal, np.greater, np.greater_equal, np.less, np.less_equal,
+    np.logical_and, np.logical_or, np.logical_xor, np.logical_not, np.invert,
+    np.bitwise_and, np.bitwise_or, np.bitwise_xor, np.bitwise_count, np.left_shift,
+    np.right_shift, np.gcd, np.lcm, np.isfinite, np.isinf, np.isnan, np.isneginf,
+    np.isposinf, np.isreal, np.iscomplex, np.isrealobj, np.iscomplexobj, np.signbit,
+    np.linalg.matrix_rank]
+output_dtype(*_INTEGER_OR_BOOLEAN, output="real")
