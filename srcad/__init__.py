@@ -12,6 +12,7 @@ from srcad.api.source import source
 from srcad.errors import (
     BadArgumentError,
     NoDerivativeError,
+    NonFiniteError,
     RuleError,
     SourceUnavailableError,
     SrcadError,
@@ -27,5 +28,5 @@ __all__ = [
     "adjoint", "tangent", "derivative", "nondifferentiable",
     "stop_gradient", "insert_grad_of", "Example", "Rand",
     "SrcadError", "UnsupportedSyntaxError", "NoDerivativeError", "SourceUnavailableError",
-    "BadArgumentError", "RuleError",
+    "BadArgumentError", "RuleError", "NonFiniteError",
 ]

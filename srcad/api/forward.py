@@ -16,7 +16,7 @@ from srcad.api.arguments import (
 from srcad.api.results import regroup, shaped_like_output
 from srcad.api.structures import argument_kinds, tree_tangents
 from srcad.api.tracing import call_generated
-from srcad.api.wrapper import Differentiated
+from srcad.api.wrapper import Differentiated, check_finite_option, finite_key
 from srcad.errors import BadArgumentError
 from srcad.frontend.source import unwrap_function
 from srcad.lower.pytree import TreeKind, is_structured
@@ -26,7 +26,7 @@ from srcad.pipeline.unit import Derived
 
 
 def jvp(fn: Callable, primals: Sequence, tangents: Sequence, /,
-        **kwargs: Any) -> tuple[Any, Any]:
+        check_finite: bool | None = None, **kwargs: Any) -> tuple[Any, Any]:
     """Forward mode: the output of `fn` and its directional derivative.
 
     Parameters
@@ -37,6 +37,10 @@ def jvp(fn: Callable, primals: Sequence, tangents: Sequence, /,
         The positional arguments of `fn`; parameters left out take their defaults.
     tangents : tuple or list
         One tangent per primal, shaped like it; None means "not differentiated".
+    check_finite : bool, optional
+        Check every value and tangent for NaN and Inf where it is computed (see
+        `srcad.grad`; docs/nan.md). By default, on for a function srcad made with
+        the checks on, or where `SRCAD_CHECK_FINITE=1`.
     **kwargs
         Keyword arguments of `fn` (not differentiated).
 
@@ -81,8 +85,9 @@ def jvp(fn: Callable, primals: Sequence, tangents: Sequence, /,
     # a dict, list, tuple or object is passed as its leaves, as in reverse mode; its
     # tangent is laid out like it, and passed as the tangents of its float leaves
     kinds = argument_kinds(function, "jvp", values, positions)
-    module = cache.get_or_build(("jvp", spec, positions, kinds),
-                                lambda: compile_jvp(spec, positions, kinds))
+    check = check_finite_option(check_finite, fn)
+    module = cache.get_or_build(("jvp", spec, positions, kinds) + finite_key(check),
+                                lambda: compile_jvp(spec, positions, kinds, check))
     ts: list = []
     for p in positions:
         if isinstance(kinds[p], TreeKind):

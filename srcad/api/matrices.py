@@ -12,7 +12,7 @@ from srcad.api.results import as_like, regroup
 from srcad.api.reverse import GradFunction
 from srcad.api.structures import tree_tangents
 from srcad.api.tracing import call_generated
-from srcad.api.wrapper import Differentiated
+from srcad.api.wrapper import Differentiated, check_finite_option, finite_key
 from srcad.codegen.emit import Module
 from srcad.errors import BadArgumentError
 from srcad.frontend.source import unwrap_function
@@ -39,11 +39,13 @@ class JacobianFunction(Differentiated):
 
     takes_trees = True
 
-    def __init__(self, fn: Callable, wrt: WrtSpec, mode: str, api: str = "jacobian"):
+    def __init__(self, fn: Callable, wrt: WrtSpec, mode: str, api: str = "jacobian",
+                 check_finite: bool | None = None):
         if mode not in ("forward", "reverse", "auto"):
             raise BadArgumentError(f"srcad.jacobian: mode must be 'forward', 'reverse' or "
                                    f"'auto', not {mode!r}")
         self.api = api
+        self.check_finite = check_finite_option(check_finite, fn)
         super().__init__(plain_function(fn, api), wrt)
         self.mode = mode
         self._last_used: list[Module] = []
@@ -125,12 +127,16 @@ class JacobianFunction(Differentiated):
 
     def _column_module(self, pos: int, kinds: tuple) -> Module:
         """The tangent function along argument `pos` alone."""
-        return self._cached_module(("one", pos) + kinds, ("jvp", self.inner, (pos,), kinds),
-                                   lambda: compile_jvp(self.inner, (pos,), kinds))
+        check = self.check_finite
+        return self._cached_module(("one", pos) + kinds,
+                                   ("jvp", self.inner, (pos,), kinds) + finite_key(check),
+                                   lambda: compile_jvp(self.inner, (pos,), kinds, check))
 
     def _split_module(self, kinds: tuple) -> Module:
-        return self._cached_module(("split",) + kinds, ("split", self.fn, self.positions, kinds),
-                                   lambda: compile_split(self.fn, self.positions, kinds))
+        check = self.check_finite
+        return self._cached_module(("split",) + kinds,
+                                   ("split", self.fn, self.positions, kinds) + finite_key(check),
+                                   lambda: compile_split(self.fn, self.positions, kinds, check))
 
     def _forward(self, values: list, kinds: tuple, flat: list) -> list:
         self._last_used = [self._column_module(p, kinds) for p in self.positions]
@@ -262,7 +268,8 @@ def _zero(x: Any) -> Any:
     return np.zeros(np.shape(x)) if np.ndim(x) else 0.0
 
 
-def jacobian(fn: Callable, wrt: WrtSpec = 0, mode: str = "auto") -> Callable:
+def jacobian(fn: Callable, wrt: WrtSpec = 0, mode: str = "auto",
+             check_finite: bool | None = None) -> Callable:
     """The Jacobian of an array-valued function.
 
     Parameters
@@ -274,6 +281,9 @@ def jacobian(fn: Callable, wrt: WrtSpec = 0, mode: str = "auto") -> Callable:
     mode : {"auto", "forward", "reverse"}
         Forward mode builds the Jacobian one input direction at a time, reverse mode one
         output at a time; "auto" picks forward when there are fewer inputs than outputs.
+    check_finite : bool, optional
+        Check every value, tangent and adjoint for NaN and Inf where it is computed (see
+        `srcad.grad`; docs/nan.md).
 
     Returns
     -------
@@ -281,10 +291,10 @@ def jacobian(fn: Callable, wrt: WrtSpec = 0, mode: str = "auto") -> Callable:
         Takes `fn`'s arguments; returns an array of shape `output.shape + input.shape`
         (a tuple of them for a tuple `wrt`).
     """
-    return JacobianFunction(fn, wrt, mode)
+    return JacobianFunction(fn, wrt, mode, check_finite=check_finite)
 
 
-def hessian(fn: Callable, wrt: WrtSpec = 0) -> Callable:
+def hessian(fn: Callable, wrt: WrtSpec = 0, check_finite: bool | None = None) -> Callable:
     """The Hessian of a scalar function: forward mode over the generated gradient.
 
     Parameters
@@ -293,6 +303,9 @@ def hessian(fn: Callable, wrt: WrtSpec = 0) -> Callable:
         A Python function returning a real scalar.
     wrt : int or str, default 0
         The argument to differentiate with respect to (twice).
+    check_finite : bool, optional
+        Check every value, adjoint and tangent for NaN and Inf where it is computed (see
+        `srcad.grad`; docs/nan.md).
 
     Returns
     -------
@@ -303,8 +316,9 @@ def hessian(fn: Callable, wrt: WrtSpec = 0) -> Callable:
         raise BadArgumentError("srcad.hessian takes a single argument in 'wrt'",
                                hint="use srcad.jacobian(srcad.grad(f, wrt=...)) for blocks")
     gradient = GradFunction(plain_function(fn, "hessian"), wrt, with_value=False,
-                            api="hessian")
-    return JacobianFunction(gradient, wrt, "forward", api="hessian")
+                            api="hessian", check_finite=check_finite)
+    return JacobianFunction(gradient, wrt, "forward", api="hessian",
+                            check_finite=check_finite)
 
 
 class HvpFunction(Differentiated):
@@ -313,18 +327,21 @@ class HvpFunction(Differentiated):
 
     takes_trees = True
 
-    def __init__(self, fn: Callable, wrt: WrtSpec):
+    def __init__(self, fn: Callable, wrt: WrtSpec, check_finite: bool | None = None):
         if isinstance(wrt, (tuple, list)):
             raise BadArgumentError("srcad.hvp takes a single argument in 'wrt'",
                                    hint="use srcad.jacobian(srcad.grad(f, wrt=...)) for "
                                         "blocks of the Hessian")
         self.api = "hvp"
+        self.check_finite = check_finite_option(check_finite, fn)
         super().__init__(GradFunction(plain_function(fn, "hvp"), wrt, with_value=False,
-                                      api="hvp"), wrt)
+                                      api="hvp", check_finite=self.check_finite), wrt)
 
     def _module(self, kinds: tuple, shapes: tuple | None = None) -> Module:
-        return self._cached_module(kinds, ("jvp", self.inner, self.positions, kinds),
-                                   lambda: compile_jvp(self.inner, self.positions, kinds))
+        check = self.check_finite
+        return self._cached_module(kinds,
+                                   ("jvp", self.inner, self.positions, kinds) + finite_key(check),
+                                   lambda: compile_jvp(self.inner, self.positions, kinds, check))
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         """The Hessian of `fn` at `args[:-1]` (and `kwargs`) times `args[-1]`."""
@@ -367,7 +384,7 @@ def plain_function(fn: Callable, api: str) -> Callable:
     return fn
 
 
-def hvp(fn: Callable, wrt: WrtSpec = 0) -> Callable:
+def hvp(fn: Callable, wrt: WrtSpec = 0, check_finite: bool | None = None) -> Callable:
     """Hessian-vector products by forward mode over reverse mode.
 
     Parameters
@@ -376,10 +393,13 @@ def hvp(fn: Callable, wrt: WrtSpec = 0) -> Callable:
         A Python function returning a real scalar.
     wrt : int or str, default 0
         The argument the Hessian is taken with respect to.
+    check_finite : bool, optional
+        Check every value, adjoint and tangent for NaN and Inf where it is computed (see
+        `srcad.grad`; docs/nan.md).
 
     Returns
     -------
     callable
         `hvp(f)(*args, v)` returns the Hessian of `f` at `args` times `v`.
     """
-    return HvpFunction(fn, wrt)
+    return HvpFunction(fn, wrt, check_finite)

@@ -23,7 +23,7 @@ from srcad.api.arguments import (
 from srcad.api.results import as_like, check_adjoint, regroup
 from srcad.api.structures import argument_kinds
 from srcad.api.tracing import call_generated, output_error
-from srcad.api.wrapper import Differentiated, array_shapes
+from srcad.api.wrapper import Differentiated, array_shapes, check_finite_option, finite_key
 from srcad.codegen.emit import Module
 from srcad.errors import BadArgumentError, UnsupportedSyntaxError
 from srcad.frontend.source import captured_still_valid, unwrap_function
@@ -48,19 +48,22 @@ class GradFunction(Differentiated):
 
     takes_trees = True
 
-    def __init__(self, fn: Callable, wrt: WrtSpec, with_value: bool, api: str = ""):
+    def __init__(self, fn: Callable, wrt: WrtSpec, with_value: bool, api: str = "",
+                 check_finite: bool | None = None):
         self.api = api or ("value_and_grad" if with_value else "grad")
+        self.check_finite = check_finite_option(check_finite, fn)
         super().__init__(fn, wrt)
         self.with_value = with_value
         self._fast: dict = {}  # call_key -> module, for calls like one made before
 
     def _module(self, kinds: tuple, shapes: tuple | None = None) -> Module:
         shapes = self._shape_key(kinds, shapes)
-        with_value = self.with_value
+        with_value, check = self.with_value, self.check_finite
         return self._cached_module(
             (kinds, shapes),
-            ("joint" if with_value else "grad", self.inner, self.positions, kinds, shapes),
-            lambda: compile_joint(self.inner, self.positions, kinds, shapes, with_value))
+            ("joint" if with_value else "grad", self.inner, self.positions, kinds, shapes)
+            + finite_key(check),
+            lambda: compile_joint(self.inner, self.positions, kinds, shapes, with_value, check))
 
     @property
     def __srcad_spec__(self) -> Derived:
@@ -144,7 +147,8 @@ class GradFunction(Differentiated):
         return (value, result) if self.with_value else result
 
 
-def grad(fn: Callable | None = None, wrt: WrtSpec = 0) -> Callable:
+def grad(fn: Callable | None = None, wrt: WrtSpec = 0,
+         check_finite: bool | None = None) -> Callable:
     """The gradient of a scalar-valued function, by source transformation.
 
     Parameters
@@ -155,6 +159,13 @@ def grad(fn: Callable | None = None, wrt: WrtSpec = 0) -> Callable:
     wrt : int, str or tuple of them, default 0
         The argument(s) to differentiate with respect to, by position or name.
         With a tuple, the gradient function returns a tuple of gradients.
+    check_finite : bool, optional
+        Check every value of the forward sweep and every adjoint of the reverse sweep
+        for NaN and Inf where it is computed, and raise `srcad.NonFiniteError` on the
+        first one, naming the sweep, the user's line and variable, and whether that
+        statement created it or only propagated it (docs/nan.md). Off by default (the
+        generated code then has no checks); `SRCAD_CHECK_FINITE=1` turns it on where
+        it is not given.
 
     Returns
     -------
@@ -172,11 +183,12 @@ def grad(fn: Callable | None = None, wrt: WrtSpec = 0) -> Callable:
     >>> dfdx = srcad.grad(f)  # doctest: +SKIP
     """
     if fn is None:
-        return lambda f: GradFunction(f, wrt, with_value=False)
-    return GradFunction(fn, wrt, with_value=False)
+        return lambda f: GradFunction(f, wrt, with_value=False, check_finite=check_finite)
+    return GradFunction(fn, wrt, with_value=False, check_finite=check_finite)
 
 
-def value_and_grad(fn: Callable | None = None, wrt: WrtSpec = 0) -> Callable:
+def value_and_grad(fn: Callable | None = None, wrt: WrtSpec = 0,
+                   check_finite: bool | None = None) -> Callable:
     """Like `grad`, but the returned function gives `(value, gradient(s))`.
 
     Parameters
@@ -185,6 +197,9 @@ def value_and_grad(fn: Callable | None = None, wrt: WrtSpec = 0) -> Callable:
         A Python function returning a real scalar.
     wrt : int, str or tuple of them, default 0
         The argument(s) to differentiate with respect to.
+    check_finite : bool, optional
+        Check every value and adjoint for NaN and Inf where it is computed (see
+        `grad`; docs/nan.md).
 
     Returns
     -------
@@ -192,8 +207,8 @@ def value_and_grad(fn: Callable | None = None, wrt: WrtSpec = 0) -> Callable:
         Returns `(fn(*args), gradients)` from a single forward and reverse sweep.
     """
     if fn is None:
-        return lambda f: GradFunction(f, wrt, with_value=True)
-    return GradFunction(fn, wrt, with_value=True)
+        return lambda f: GradFunction(f, wrt, with_value=True, check_finite=check_finite)
+    return GradFunction(fn, wrt, with_value=True, check_finite=check_finite)
 
 
 # Called inside a function srcad differentiates, srcad.grad(f, wrt=...) is made while
@@ -239,7 +254,8 @@ class Pullback:
         return self._module.source
 
 
-def vjp(fn: Callable, *args: Any, wrt: WrtSpec = None, **kwargs: Any) -> tuple[Any, Pullback]:
+def vjp(fn: Callable, *args: Any, wrt: WrtSpec = None, check_finite: bool | None = None,
+        **kwargs: Any) -> tuple[Any, Pullback]:
     """Run `fn` forward once and return its output and a pullback.
 
     Parameters
@@ -251,6 +267,9 @@ def vjp(fn: Callable, *args: Any, wrt: WrtSpec = None, **kwargs: Any) -> tuple[A
     wrt : int, str or tuple of them, optional
         The arguments to differentiate; by default every positional argument that
         holds floats or complex numbers.
+    check_finite : bool, optional
+        Check every value of the forward function and every adjoint of the pullback
+        for NaN and Inf where it is computed (see `grad`; docs/nan.md).
 
     Returns
     -------
@@ -273,8 +292,9 @@ def vjp(fn: Callable, *args: Any, wrt: WrtSpec = None, **kwargs: Any) -> tuple[A
         if not is_structured(values[pos], True):
             values[pos] = check_differentiable(function, names[pos], values[pos])
     kinds = argument_kinds(function, "vjp", values, positions)
-    key = ("split", function, positions, kinds)
-    module = cache.get_or_build(key, lambda: compile_split(function, positions, kinds))
+    check = check_finite_option(check_finite)
+    key = ("split", function, positions, kinds) + finite_key(check)
+    module = cache.get_or_build(key, lambda: compile_split(function, positions, kinds, check))
     flat = flat_values(values, kinds)
     output, saved = call_generated(module.functions[0], flat, function, "vjp")
     regroup_leaves = None if flat is values else \

@@ -9,7 +9,7 @@ from typing import Any
 
 from srcad.api.arguments import fn_loc
 from srcad.api.results import describe, output_hint
-from srcad.errors import BadArgumentError, SourceLoc
+from srcad.errors import BadArgumentError, NonFiniteError, SourceLoc
 from srcad.runtime.outputs import NotScalarOutput
 
 _COMMENT = re.compile(r"#\s*(grad of )?line (\d+):\s*(.*)$")
@@ -62,6 +62,8 @@ def call_generated(generated: Callable, args: Sequence, function: Any, api: str)
         return generated(*args)
     except NotScalarOutput as exc:
         raise output_error(exc.value, function, api, _user_loc(exc, function)) from None
+    except NonFiniteError:
+        raise  # (it names the user's line itself)
     except ZeroDivisionError as exc:
         annotate(exc, function)
         where = _raised_at(exc)

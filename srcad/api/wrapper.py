@@ -35,6 +35,24 @@ from srcad.pipeline import cache
 MAX_SHAPE_VARIANTS = 8
 # SRCAD_SPECIALIZE=0 turns the specialization off (code for any shape, as before).
 SPECIALIZE = os.environ.get("SRCAD_SPECIALIZE", "1") != "0"
+# SRCAD_CHECK_FINITE=1 turns check_finite on wherever it is not given (docs/nan.md).
+CHECK_FINITE_ENV = "SRCAD_CHECK_FINITE"
+
+
+def check_finite_option(value: bool | None, fn: Any = None) -> bool:
+    """Whether generated code checks its values for NaN and Inf: `value` where given,
+    else on for a function srcad made with the checks on (`fn`), else as
+    `SRCAD_CHECK_FINITE` says (read when the function is made)."""
+    if value is not None:
+        return bool(value)
+    if getattr(fn, "check_finite", False):
+        return True
+    return os.environ.get(CHECK_FINITE_ENV, "") not in ("", "0")
+
+
+def finite_key(check_finite: bool) -> tuple:
+    """What a cache key gains for code with the checks (nothing without)."""
+    return ("check_finite",) if check_finite else ()
 
 
 def array_shapes(values: list) -> tuple:
@@ -52,6 +70,7 @@ class Differentiated:
 
     api = "srcad"
     takes_trees = False  # whether arguments may be dicts, objects and other structures
+    check_finite = False  # whether the generated code checks for NaN and Inf
 
     def __init__(self, fn: Callable, wrt: WrtSpec):
         self.bound: tuple = ()

@@ -24,6 +24,7 @@ import astor
 import numpy as np
 
 from srcad import runtime
+from srcad.codegen.checks import Checks, loop_entry
 from srcad.ir import constants
 from srcad.ir.nodes import (
     COPY,
@@ -42,6 +43,7 @@ from srcad.ir.nodes import (
 )
 from srcad.optimize.optimizer import GeneratedRef, is_pure
 from srcad.rules.registry import Attribute, Method
+from srcad.runtime import finite
 
 BINARY = {operator.add: ast.Add, operator.sub: ast.Sub, operator.mul: ast.Mult,
           operator.truediv: ast.Div, operator.floordiv: ast.FloorDiv, operator.mod: ast.Mod,
@@ -75,6 +77,7 @@ class _Namespace:
         self.ns = namespace
         self.reserved = reserved
         self.by_id: dict = {}
+        self.sites: list = []  # check_finite: what each check's error says
 
     def bind(self, obj: Any, hint: str) -> str:
         key = id(obj)
@@ -512,12 +515,18 @@ def _defined_in_order(stmt) -> list:
 
 
 class _Emitter:
-    def __init__(self, fn: Function, ns: _Namespace, reserved: set, known: dict):
+    def __init__(self, fn: Function, ns: _Namespace, reserved: set, known: dict,
+                 checks: Checks | None = None):
         self.fn = fn
         self.ns = ns
         self.unpacks = _unpack_groups(fn, set())
         members = {t for items in self.unpacks.values() for t in items}
-        self.folded = _fold_candidates(fn, members)
+        # check_finite: the values checked are never folded (each is checked where it is
+        # computed, under its own name, visible in a debugger)
+        self.checks = checks
+        self.checked = checks.checked(fn, members) if checks is not None else set()
+        self.loops: list[tuple] = []  # the loops around the statement emitted (checks)
+        self.folded = _fold_candidates(fn, members | self.checked)
         self.defs = {s.target: s for s in _walk(fn.body)
                      if isinstance(s, Call) and s.target is not None}
         self.folded |= {t for t in self.unpacks if t not in fn.params}
@@ -566,7 +575,8 @@ class _Emitter:
             group = self.unpacks.get(stmt.target) if stmt.target is not None else None
             if group is not None:
                 out = self.comment(stmt.loc)
-                return out + [self.assign(group, [self.call(stmt)], unpack=True)]
+                return out + [self.assign(group, [self.call(stmt)], unpack=True)] + \
+                    [c for t in group for c in self.check(self.defs.get(t))]
             if stmt.fn is operator.getitem and isinstance(stmt.args[0], Var) and \
                     stmt.args[0] in self.unpacks:
                 source = stmt.args[0]
@@ -590,7 +600,7 @@ class _Emitter:
             if stmt.target is None or stmt.target not in self.read:
                 # (kept for its effect, such as a check: nothing reads its value)
                 return out + [ast.Expr(value)]
-            return out + [self.assign([stmt.target], [value])]
+            return out + [self.assign([stmt.target], [value])] + self.check(stmt)
         if isinstance(stmt, Return):
             return [ast.Return(self.expr(stmt.value))]
         if isinstance(stmt, If):
@@ -607,6 +617,11 @@ class _Emitter:
         if isinstance(stmt, (ForRange, While)):
             out = self.comment(stmt.loc)
             out += self.copies([(c.var, c.init) for c in stmt.carried])
+            if isinstance(stmt, ForRange):
+                self.loops.append(loop_entry(stmt.index, self.name_of(stmt.index),
+                                             stmt.loc.line if stmt.loc else 0))
+            else:
+                self.loops.append(("", "", stmt.loc.line if stmt.loc else 0))
             body = self.block(stmt.body) + self.copies([(c.var, c.next) for c in stmt.carried])
             if stmt.exit is not None:
                 body.append(ast.If(self.expr(stmt.exit), [ast.Break()], []))
@@ -621,10 +636,39 @@ class _Emitter:
                     body = cond_stmts + [ast.If(_negate(test), [ast.Break()], [])] + body
                     test = ast.Constant(True)
                 loop = ast.While(test, body or [ast.Pass()], [])
+            self.loops.pop()
             out.append(loop)
             out += self.copies([(c.out, c.var) for c in stmt.carried])
             return out
         return []
+
+    def check(self, stmt: Call | None) -> list:
+        """check_finite: `if not all_finite(v): raise non_finite(site, v)` after the
+        statement computing a checked value `v`."""
+        if stmt is None or self.checks is None or stmt.target is None or \
+                stmt.target not in self.checked or stmt.target not in self.names:
+            return []
+        leaves: list = []
+        for a in list(stmt.args) + list(stmt.kwargs.values()):
+            leaves += self.leaves(a)
+        site = self.checks.site(stmt, self.names, leaves, set(self.fn.params), self.loops)
+        name = ast.Name(self.name_of(stmt.target), ast.Load())
+        check = _dotted("math.isfinite") if self.checks.is_scalar(stmt.target, self.fn) \
+            else ast.Name(self.ns.bind(finite.all_finite, "all_finite"), ast.Load())
+        test = ast.Call(check, [name], [])
+        self.ns.sites.append(site)
+        error = ast.Call(ast.Name(self.ns.bind(finite.non_finite, "non_finite"), ast.Load()),
+                         [ast.Constant(len(self.ns.sites) - 1), name], [])
+        return [ast.If(_negate(test), [ast.Raise(error, None)], [])]
+
+    def leaves(self, op) -> list:
+        """The named values an operand reads (through folded temporaries)."""
+        if not isinstance(op, Var):
+            return []
+        if op in self.folded and op in self.defs:
+            d = self.defs[op]
+            return [v for a in list(d.args) + list(d.kwargs.values()) for v in self.leaves(a)]
+        return [op]
 
     def copies(self, pairs: list) -> list:
         """Parallel assignments `a, b = x, y`, skipping those whose names already agree."""
@@ -778,8 +822,15 @@ def _negate(test: ast.expr) -> ast.expr:
 _counter = [0]
 
 
-def build_module(title: str, functions: list, header: str) -> Module:
-    """Render and compile `functions` (IR) as one module; returns it with its namespace."""
+def build_module(title: str, functions: list, header: str,
+                 check_finite: bool = False) -> Module:
+    """Render and compile `functions` (IR) as one module; returns it with its namespace.
+    With `check_finite`, every value computed is checked for NaN and Inf (checks.py)."""
+    checks = Checks(functions) if check_finite else None
+    if check_finite:
+        header += ("\nChecked for NaN and Inf (check_finite=True): each value is checked "
+                   "where it is computed,\nand the first non-finite one raises "
+                   "NonFiniteError naming the user's line.")
     namespace: dict = {"np": np, "math": math, "__builtins__": builtins}
     reserved = {"np", "math"} | {f.name for f in functions} | set(dir(builtins))
     ns = _Namespace(namespace, reserved)
@@ -787,10 +838,11 @@ def build_module(title: str, functions: list, header: str) -> Module:
         # Names bound while emitting (helpers, captured objects) must not be reused
         # for local variables: emit again with them reserved until nothing collides.
         taken = reserved | set(namespace)
+        ns.sites = []
         known: dict = {}  # names in the functions before: derived values follow them
         emitters = []
         for fn in functions:
-            emitters.append(_Emitter(fn, ns, taken, known))
+            emitters.append(_Emitter(fn, ns, taken, known, checks))
             known.update(emitters[-1].naming.names)
             known.update(emitters[-1].naming.virtual)
         defs: list[ast.stmt] = [e.function() for e in emitters]
@@ -829,6 +881,8 @@ def build_module(title: str, functions: list, header: str) -> Module:
     filename = f"<srcad {title} #{_counter[0]}>"
     code = compile(text, filename, "exec")
     linecache.cache[filename] = (len(text), None, text.splitlines(True), filename)
+    if ns.sites:
+        namespace[finite.SITES] = ns.sites
     exec(code, namespace)
     return Module(title, [namespace[f.name] for f in functions], namespace, text, filename)
 

@@ -193,13 +193,16 @@ class Block:
 @dataclass
 class Function:
     """A function: its parameters and body. `arity` gives, for a parameter holding a
-    tuple of known length (a backward function's saved values), that length."""
+    tuple of known length (a backward function's saved values), that length; `scalars`,
+    for a generated function, the values of the program it derives from that are known
+    to be real scalars (codegen's NaN checks test them, and their adjoints, inline)."""
 
     name: str
     params: list[Var]
     body: Block
     loc: SourceLoc | None = None
     arity: dict[Var, int] = field(default_factory=dict)
+    scalars: set = field(default_factory=set)
 
     def __str__(self) -> str:
         return format_function(self)

@@ -30,7 +30,8 @@ from srcad.transforms.reverse import Subroutine
 class Compilation:
     """The state of one transformation request (shared by its subroutines)."""
 
-    def __init__(self) -> None:
+    def __init__(self, check_finite: bool = False) -> None:
+        self.check_finite = check_finite  # checks for NaN and Inf in the generated code
         self.functions: list[Function] = []  # generated for subroutines, in order
         self.lowered: dict = {}  # user function (or ("ir", Derived, kinds)) -> its IR
         self.pairs: dict = {}  # (callee, positions, kinds) -> its generated functions
@@ -58,7 +59,8 @@ class Compilation:
 
     def generate(self, title: str, top: list[Function], header: str) -> Module:
         """The module of `top` and every function generated for subroutines."""
-        unit = run_passes(MODULE_PASSES, ModuleUnit(title, header, top + self.functions))
+        unit = run_passes(MODULE_PASSES, ModuleUnit(title, header, top + self.functions,
+                                                    check_finite=self.check_finite))
         assert unit.module is not None
         return unit.module
 
@@ -135,11 +137,12 @@ class Compilation:
 
 
 def compile_joint(fn: Any, wrt: tuple, kinds: tuple, shapes: tuple | None = None,
-                  with_value: bool = True) -> tuple[Module, list]:
+                  with_value: bool = True, check_finite: bool = False) -> tuple[Module, list]:
     """The module computing the value and gradients of `fn` (a function or a Derived),
     specialized on the arguments' `shapes` when given (optimize/specialize.py); without
-    the value (its function returns the gradients' tuple) when not `with_value`."""
-    comp = Compilation()
+    the value (its function returns the gradients' tuple) when not `with_value`; with
+    every value checked for NaN and Inf with `check_finite` (docs/nan.md)."""
+    comp = Compilation(check_finite)
     flat = _with_trees(comp, fn, wrt, kinds)
     if flat != (fn, wrt, kinds):
         shapes = None  # structured arguments: their leaves' shapes are not keyed
@@ -161,9 +164,10 @@ def compile_joint(fn: Any, wrt: tuple, kinds: tuple, shapes: tuple | None = None
     return comp.generate(f"grad of {base.__name__}", top, header), comp.captured
 
 
-def compile_jvp(spec: Any, wrt: tuple, kinds: tuple) -> tuple[Module, list]:
+def compile_jvp(spec: Any, wrt: tuple, kinds: tuple,
+                check_finite: bool = False) -> tuple[Module, list]:
     """The module computing the value and tangent of `spec` (a function or a Derived)."""
-    comp = Compilation()
+    comp = Compilation(check_finite)
     spec, wrt, kinds = _with_trees(comp, spec, wrt, kinds)
     base = spec.base if isinstance(spec, Derived) else spec
     name = comp.unique(f"{_stem(base)}_jvp" if not isinstance(spec, Derived)
@@ -176,9 +180,10 @@ def compile_jvp(spec: Any, wrt: tuple, kinds: tuple) -> tuple[Module, list]:
     return comp.generate(f"jvp of {base.__name__}", top, header), comp.captured
 
 
-def compile_split(fn: Any, wrt: tuple, kinds: tuple) -> tuple[Module, list]:
+def compile_split(fn: Any, wrt: tuple, kinds: tuple,
+                  check_finite: bool = False) -> tuple[Module, list]:
     """The module of `fn`'s forward function (value, saved) and backward function."""
-    comp = Compilation()
+    comp = Compilation(check_finite)
     fn, wrt, kinds = _with_trees(comp, fn, wrt, kinds)
     pair = comp._pair(fn, None, wrt, kinds)
     comp.pairs[(fn, tuple(wrt), tuple(kinds))] = pair  # a recursive call uses it

@@ -12,12 +12,17 @@ Three lists, each run on its own kind of unit (`unit.py`):
 
 from __future__ import annotations
 
+import operator
+
+import numpy as np
+
 from srcad.analysis.inference import Kinds, activity, is_user_function
 from srcad.analysis.keywords import check_keywords
 from srcad.analysis.sequences import has_sequences, make_sequences_explicit
 from srcad.codegen.emit import build_module
 from srcad.frontend.source import parse_function
-from srcad.ir.nodes import Function
+from srcad.ir.kinds import SCALAR
+from srcad.ir.nodes import Call, Function, walk
 from srcad.ir.verify import verify
 from srcad.lower.lowering import lower_function
 from srcad.optimize.optimizer import optimize
@@ -135,6 +140,14 @@ def forward(unit: DerivativeUnit) -> None:
 
 def assemble(unit: DerivativeUnit) -> None:
     unit.functions = ASSEMBLERS[unit.mode](unit)
+    if unit.kinds is not None and unit.primal is not None:
+        # (not the results of `**`: a negative float to a fractional power is complex)
+        powers = {s.target for s in walk(unit.primal.body)
+                  if isinstance(s, Call) and s.fn in (operator.pow, np.power)}
+        scalars = {v for v, kind in unit.kinds.kinds.items()
+                   if kind == SCALAR and v not in powers}
+        for fn in unit.functions:
+            fn.scalars = scalars
 
 
 def optimize_generated(unit: DerivativeUnit) -> None:
@@ -185,7 +198,7 @@ DERIVATIVE_PASSES: tuple[Pass[DerivativeUnit], ...] = (
 
 
 def codegen(unit: ModuleUnit) -> None:
-    unit.module = build_module(unit.title, unit.functions, unit.header)
+    unit.module = build_module(unit.title, unit.functions, unit.header, unit.check_finite)
 
 
 MODULE_PASSES: tuple[Pass[ModuleUnit], ...] = (

@@ -203,6 +203,7 @@ class ModuleUnit:
     header: str
     functions: list[Function]
     module: Module | None = None
+    check_finite: bool = False  # every value checked for NaN and Inf (docs/nan.md)
 
     def listing(self) -> str:
         return self.module.source if self.module is not None else "(nothing yet)"
