@@ -25,7 +25,7 @@ from srcad.frontend.scopes import (
 from srcad.frontend.source import ParsedFunction, parse_function
 from srcad.ir.handles import LocalFunction, Lowered
 from srcad.ir.nodes import Const
-from srcad.lower.classes import is_user_class
+from srcad.lower.classes import is_namedtuple_class, is_user_class
 from srcad.lower.containers import Containers
 from srcad.lower.context import LoweringContext, known_value
 from srcad.lower.mutation import check_mutations
@@ -123,7 +123,8 @@ class Inliner:
             if isinstance(expr, ast.Call) and isinstance(expr.func, ast.Name):
                 cls = parsed.resolve(expr.func.id)
                 return isinstance(cls, type) and (is_user_class(cls) or
-                                                  dataclasses.is_dataclass(cls))
+                                                  dataclasses.is_dataclass(cls) or
+                                                  is_namedtuple_class(cls))
             return False
 
         return any(is_handle(r) for r in returned)

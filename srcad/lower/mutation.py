@@ -36,6 +36,8 @@ FRESH_FUNCTIONS = {
 FRESH_METHODS = {"copy", "astype", "dot", "cumsum", "cumprod", "clip", "round"}
 # Attributes of an array that are numbers or a dtype, never a view of it.
 _NUMBER_ATTRIBUTES = {"shape", "ndim", "size", "dtype", "itemsize", "nbytes", "strides"}
+# NumPy functions that write into their first argument (np.fill_diagonal(a, v), ...)
+_WRITES_FIRST = {"fill_diagonal", "put", "place", "put_along_axis"}
 # Builtins whose result is a number, a string, a type or a range: never an array or a
 # container holding one (`for t in range(len(h))` does not iterate over `h`).
 SCALAR_BUILTINS = {"len", "range", "int", "float", "bool", "str", "repr", "isinstance",
@@ -223,7 +225,7 @@ def out_arguments(call: ast.Call) -> list[ast.expr]:
         return written
     func = call.func
     if call.args and isinstance(func, ast.Attribute) and (
-            func.attr == "fill_diagonal" or func.attr == "at" and
+            func.attr in _WRITES_FIRST or func.attr == "at" and
             isinstance(func.value, ast.Attribute) and func.value.attr == "add"):
         return written + call.args[:1]  # np.fill_diagonal(a, v), np.add.at(a, i, b) write a
     function = getattr(np, _call_name(call), None)

@@ -45,6 +45,7 @@ from srcad.lower.mutation import is_new_array
 from srcad.rules import registry
 from srcad.rules.derivation import differentiated
 from srcad.rules.registry import Method
+from srcad.runtime import set_definitions
 from srcad.runtime.fill import added_at, filled_diagonal
 from srcad.runtime.out_arguments import check_in_place, check_out
 
@@ -144,6 +145,9 @@ class OutArguments:
                 f"'{spec.label}' changes '{shown}' in place, which srcad follows only into "
                 f"a new local array nothing else holds: {verdict.reason}", loc,
                 spec.hint.format(a=shown))
+        if getattr(spec.functional, "__srcad_source__", False):
+            # (a definition differentiated from its source takes its arguments by position)
+            operands, keywords = _by_position(spec, operands, keywords, loc), {}
         value = core.b.call(spec.functional, operands, keywords, loc=loc, name=shown)
         if not verdict.allows(node):
             # the only objection: other names assigned from it; refused when the code
@@ -304,11 +308,49 @@ _FILL_DIAGONAL = _InPlace(
     "or fill a copy made under a new name (b = np.copy({a}); np.fill_diagonal(b, value))")
 
 
+_PUT = _InPlace("np.put", np.put, set_definitions.put, frozenset({"ind", "v", "mode"}),
+                "call it on a copy made under a new name (b = np.copy({a}); "
+                "np.put(b, ind, v))")
+_PLACE = _InPlace("np.place", np.place, set_definitions.place, frozenset({"mask", "vals"}),
+                  "call it on a copy made under a new name (b = np.copy({a}); "
+                  "np.place(b, mask, vals)), or write b[mask] = vals")
+_PUT_ALONG_AXIS = _InPlace(
+    "np.put_along_axis", np.put_along_axis, set_definitions.put_along_axis,
+    frozenset({"indices", "values", "axis"}),
+    "call it on a copy made under a new name (b = np.copy({a}); "
+    "np.put_along_axis(b, indices, values, axis))")
+_IN_PLACE_NUMPY = {np.fill_diagonal: _FILL_DIAGONAL, np.put: _PUT, np.place: _PLACE,
+                   np.put_along_axis: _PUT_ALONG_AXIS}
+
+
+def _by_position(spec: _InPlace, operands: list[Operand], keywords: dict[str, Operand],
+                 loc: SourceLoc | None) -> list[Operand]:
+    """The arguments of a call of `spec`'s functional form, all by position, with the
+    defaults of those the call leaves out."""
+    params = list(inspect.signature(spec.functional).parameters.values())
+    args = list(operands)
+    for param in params[len(args):]:
+        if param.name in keywords:
+            args.append(keywords[param.name])
+        elif param.default is not inspect.Parameter.empty:
+            args.append(Const(param.default))
+        else:
+            raise UnsupportedSyntaxError(
+                f"'{spec.label}' is called without its argument '{param.name}'", loc,
+                f"pass '{param.name}'")
+    return args
+
+
 def _in_place(fn: Any) -> _InPlace | None:
     """How srcad lowers `fn` if it is a NumPy function that writes into its first argument
-    (np.add.at, np.fill_diagonal); None for any other."""
-    if fn is np.fill_diagonal:
-        return _FILL_DIAGONAL
+    (np.add.at, np.fill_diagonal, np.put, np.place, np.put_along_axis); None for any
+    other."""
+    try:
+        spec = _IN_PLACE_NUMPY.get(fn)
+    except TypeError:  # an unhashable callee
+        spec = None
+    if spec is not None:
+        return spec
     if getattr(fn, "__self__", None) is np.add and getattr(fn, "__name__", None) == "at":
         return _ADD_AT
     return None
