@@ -7,6 +7,7 @@ from __future__ import annotations
 import sys
 
 from srcad.rules import coverage
+from srcad.surface import table
 
 
 def main(argv: list[str]) -> int:
@@ -18,8 +19,6 @@ def main(argv: list[str]) -> int:
         sys.stdout.write(coverage.markdown())
         return 0
     if command == "coverage-md":
-        from srcad.surface import table
-
         sys.stdout.write(table.generate())
         return 0
     print("usage: python -m srcad [rules | rules-md | coverage-md]", file=sys.stderr)

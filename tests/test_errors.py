@@ -178,14 +178,14 @@ def test_attribute_assignment_is_refused():
 
 
 def no_rule(x):
-    return np.unwrap([x, 2.0 * x])[1] * 2
+    return np.spacing([x, 2.0 * x])[1] * 2
 
 
 def test_call_without_rule_or_source_names_the_function():
     with pytest.raises(NoDerivativeError) as info:
         srcad.grad(no_rule)(1.5)
-    assert "np.unwrap" in str(info.value)
-    assert info.value.lineno == line_of(no_rule, "np.unwrap")
+    assert "np.spacing" in str(info.value)
+    assert info.value.lineno == line_of(no_rule, "np.spacing")
     assert "srcad.adjoint" in str(info.value)
 
 

@@ -9,20 +9,28 @@ Each method is written as its density or distribution function over scipy.specia
 functions with derivative rules, so srcad differentiates it from source at any order
 (except where a gammainc / betainc derivative in a shape parameter is needed: those are
 first order). scipy.stats is slow to import: the table is added once the user's code has
-imported it (`register_definitions_when_imported`), and the definitions' modules are
-imported only then.
+imported it (`register_definitions_when_imported`).
 """
 
 from srcad.runtime.definitions import register_definitions_when_imported
+
+try:
+    import scipy.special  # noqa: F401  (the definitions are written over it)
+except ImportError:  # SciPy is optional
+    HAVE_SCIPY = False
+else:
+    HAVE_SCIPY = True
+
+if HAVE_SCIPY:
+    from srcad.runtime.stats_definitions import continuous_definitions
+    from srcad.runtime.stats_definitions_discrete import discrete_definitions
 
 
 def _stats_definitions() -> dict:
     import scipy.stats as st
 
-    from srcad.runtime.stats_definitions import continuous_definitions
-    from srcad.runtime.stats_definitions_discrete import discrete_definitions
-
     return {**continuous_definitions(st), **discrete_definitions(st)}
 
 
-register_definitions_when_imported("scipy.stats", _stats_definitions)
+if HAVE_SCIPY:
+    register_definitions_when_imported("scipy.stats", _stats_definitions)

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from srcad.runtime.definitions import refuse_option
 from srcad.runtime.marks import differentiated_from_source
+from srcad.runtime.refusals import refuse_option
 
 # ============================================================================ building
 

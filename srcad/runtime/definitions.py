@@ -15,17 +15,9 @@ import threading
 
 import numpy as np
 
-from srcad.errors import UnsupportedSyntaxError
-from srcad.runtime import functional
-from srcad.runtime.marks import check_only, differentiated_from_source
-
-
-@check_only
-def refuse_option(function: str, option: str) -> None:
-    """Refuse an option of `function` these definitions do not implement."""
-    raise UnsupportedSyntaxError(
-        f"srcad differentiates {function} without its '{option}' option",
-        hint=f"leave out '{option}', or compute the value another way")
+from srcad.runtime import array_definitions, functional
+from srcad.runtime.marks import differentiated_from_source
+from srcad.runtime.refusals import refuse_option  # noqa: F401  (the definitions' modules use it)
 
 
 @differentiated_from_source
@@ -168,7 +160,6 @@ def _definitions() -> dict:
     for name in ("trapezoid", "trapz"):
         if hasattr(np, name):
             table[getattr(np, name)] = trapezoid
-    from srcad.runtime import array_definitions
     table.update(array_definitions.table())
     return table
 

@@ -59,10 +59,10 @@ def chain_plan(shapes) -> list:
     for length in range(1, n):
         for i in range(n - length):
             j = i + length
-            cost[i][j] = None
+            cost[i][j] = -1  # (none yet)
             for k in range(i, j):
                 c = cost[i][k] + cost[k + 1][j] + p[i] * p[k + 1] * p[j + 1]
-                if cost[i][j] is None or c < cost[i][j]:
+                if cost[i][j] < 0 or c < cost[i][j]:
                     cost[i][j], split[i][j] = c, k
     plan: list = []
 

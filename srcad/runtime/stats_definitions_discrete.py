@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import warnings
 from collections import namedtuple
+from typing import Any
 
 import numpy as np
 import scipy.special as sp
@@ -28,7 +29,7 @@ from srcad.runtime.definitions import refuse_option
 from srcad.runtime.marks import check_only, differentiated_from_source
 from srcad.runtime.stats_definitions import _place
 
-ModeResult = namedtuple("ModeResult", ("mode", "count"))
+ModeResult: Any = namedtuple("ModeResult", ("mode", "count"))  # (SciPy's type, once known)
 """scipy.stats.mode's result: replaced by SciPy's own class (the type of its results) when
 the definitions are registered."""
 
@@ -259,7 +260,7 @@ def mode(a, axis=0, nan_policy="propagate", keepdims=False):
 def discrete_definitions(st) -> dict:
     """scipy.stats function or method -> its definition here (`st` is scipy.stats)."""
     global ModeResult
-    ModeResult = type(st.mode(np.zeros(1)))
+    ModeResult = type(st.mode(np.zeros(1)))  # type: ignore[misc]
     return {st.bernoulli.logpmf: bernoulli_logpmf, st.bernoulli.pmf: bernoulli_pmf,
             st.bernoulli.cdf: bernoulli_cdf, st.betabinom.logpmf: betabinom_logpmf,
             st.betabinom.pmf: betabinom_pmf, st.geom.logpmf: geom_logpmf,

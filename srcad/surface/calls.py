@@ -34,7 +34,7 @@ K5 = "np.array([0, 1, 1, 3, 2])"
 # nearby points: the probe weighs the eigenvectors' squares, which do not depend on it.
 _SIGN_FREE_EIGH = "w, V = {module}.eigh(S)\nout = (w, V * V)"
 
-NUMPY = {
+NUMPY: dict[str, str | Utility] = {
     "abs": "np.abs(w)", "absolute": "np.absolute(w)", "acos": "np.acos(u)",
     "acosh": "np.acosh(g)", "add": "np.add(u, v)", "all": "np.all(u > 0.5)",
     "allclose": "np.allclose(u, v)", "amax": "np.amax(W, axis=0)",
@@ -190,7 +190,7 @@ NUMPY = {
     "zeros_like": "np.zeros_like(u)",
 }
 
-NUMPY_FFT = {
+NUMPY_FFT: dict[str, str | Utility] = {
     "fft": "np.fft.fft(u)", "fft2": "np.fft.fft2(W)", "fftfreq": "np.fft.fftfreq(5)",
     "fftn": "np.fft.fftn(W)", "fftshift": "np.fft.fftshift(u)", "hfft": "np.fft.hfft(z)",
     "ifft": "np.fft.ifft(z)", "ifft2": "np.fft.ifft2(Z)", "ifftn": "np.fft.ifftn(Z)",
@@ -199,7 +199,7 @@ NUMPY_FFT = {
     "rfft2": "np.fft.rfft2(W)", "rfftfreq": "np.fft.rfftfreq(5)", "rfftn": "np.fft.rfftn(W)",
 }
 
-NUMPY_LINALG = {
+NUMPY_LINALG: dict[str, str | Utility] = {
     "cholesky": "np.linalg.cholesky(S)", "cond": "np.linalg.cond(A)",
     "cross": "np.linalg.cross(u[:3], v[:3])", "det": "np.linalg.det(A)",
     "diagonal": "np.linalg.diagonal(A)", "eig": "np.linalg.eig(S)",
@@ -218,7 +218,7 @@ NUMPY_LINALG = {
     "vecdot": "np.linalg.vecdot(W, u)", "vector_norm": "np.linalg.vector_norm(W, axis=1)",
 }
 
-SCIPY_SPECIAL = {
+SCIPY_SPECIAL: dict[str, str | Utility] = {
     "bernoulli": "special.bernoulli(4)", "beta": "special.beta(g, u + 1.0)",
     "betainc": "special.betainc(g, v + 1.0, u)", "betaln": "special.betaln(g, u + 1.0)",
     "boxcox": "special.boxcox(g, q)", "boxcox1p": "special.boxcox1p(u, q)",
@@ -247,7 +247,7 @@ SCIPY_SPECIAL = {
     "zeta": "special.zeta(2.5, u + 1.0)",
 }
 
-SCIPY_LINALG = {
+SCIPY_LINALG: dict[str, str | Utility] = {
     "block_diag": "linalg.block_diag(A, W)", "cho_factor": "linalg.cho_factor(S)",
     "cho_solve": "linalg.cho_solve(linalg.cho_factor(S), r)", "cholesky": "linalg.cholesky(S)",
     "circulant": "linalg.circulant(u)", "companion": "linalg.companion(g)",
@@ -270,7 +270,7 @@ SCIPY_LINALG = {
     "svd": "linalg.svd(W, full_matrices=False)", "toeplitz": "linalg.toeplitz(u, v)",
 }
 
-SCIPY_SIGNAL = {
+SCIPY_SIGNAL: dict[str, str | Utility] = {
     "convolve": "signal.convolve(u, v)", "convolve2d": "signal.convolve2d(W, A[:2, :2])",
     "correlate": "signal.correlate(u, v)", "correlate2d": "signal.correlate2d(W, A[:2, :2])",
     "csd": "signal.csd(sig, sig[::-1] * 0.5, nperseg=8)", "detrend": "signal.detrend(w)",
@@ -279,7 +279,7 @@ SCIPY_SIGNAL = {
     "stft": "signal.stft(sig, nperseg=8)", "welch": "signal.welch(sig, nperseg=8)",
 }
 
-SCIPY_OTHER = {
+SCIPY_OTHER: dict[tuple[str, str], str] = {
     ("scipy.integrate", "trapezoid"): "integrate.trapezoid(u, np.cumsum(g))",
     ("scipy.ndimage", "map_coordinates"):
         "ndimage.map_coordinates(W, np.stack([u * 2.0, g]), order=1)",
@@ -325,7 +325,10 @@ def call(module: str, name: str) -> str | Utility:
     """The probe's call of `module.name` (a KeyError for a name without one)."""
     if module == "scipy.stats":
         return stats_call(name)
-    table = {"numpy": NUMPY, "numpy.fft": NUMPY_FFT, "numpy.linalg": NUMPY_LINALG,
-             "scipy.special": SCIPY_SPECIAL, "scipy.linalg": SCIPY_LINALG,
-             "scipy.signal": SCIPY_SIGNAL}.get(module)
+    table = _TABLES.get(module)
     return table[name] if table is not None else SCIPY_OTHER[(module, name)]
+
+
+_TABLES: dict[str, dict[str, str | Utility]] = {
+    "numpy": NUMPY, "numpy.fft": NUMPY_FFT, "numpy.linalg": NUMPY_LINALG,
+    "scipy.special": SCIPY_SPECIAL, "scipy.linalg": SCIPY_LINALG, "scipy.signal": SCIPY_SIGNAL}

@@ -23,10 +23,13 @@ import sys
 import tempfile
 import zlib
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
+import srcad
 from srcad.surface import calls
+from srcad.surface.names import NAMES
 
 INPUTS = {  # name: (shape, low, high)
     "u": ((5,), 0.1, 0.9), "v": ((5,), 0.1, 0.9), "w": ((5,), -2.0, 2.0),
@@ -160,6 +163,7 @@ def _module(text: str, body: list[str], weights: dict):
     with open(path, "w") as fh:
         fh.write(source)
     spec = importlib.util.spec_from_file_location(name, path)
+    assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     sys.modules[name] = module
     spec.loader.exec_module(module)
@@ -198,7 +202,6 @@ def _close(got, want, scale, tol) -> bool:
 
 
 def _outcome(check) -> str:
-    import srcad
     try:
         with np.errstate(all="ignore"):
             return check()
@@ -214,7 +217,6 @@ def _first_line(exc) -> str:
 
 
 def _first_order(f, x) -> str:
-    import srcad
     g = np.asarray(srcad.grad(f)(x), dtype=float)
     for d in _directions(x.size, 1):
         want = float(_difference(f, x, d, EPS))
@@ -230,7 +232,6 @@ def _first_order(f, x) -> str:
 
 
 def _second_order(f, x) -> str:
-    import srcad
     grad, hvp = srcad.grad(f), srcad.hvp(f)
     for d, e in zip(_directions(x.size, 2), _directions(x.size, 3)):
         got = np.asarray(hvp(x, d), dtype=float)
@@ -243,7 +244,6 @@ def _second_order(f, x) -> str:
 
 
 def _zero_gradient(f, x) -> str:
-    import srcad
     g = np.asarray(srcad.grad(f)(x), dtype=float)
     return "ok" if np.all(g == 0.0) else f"wrong: nonzero gradient {np.abs(g).max():.3g}"
 
@@ -280,7 +280,6 @@ def probe(module: str, name: str) -> Result:
 
 def surface() -> list[tuple[str, str]]:
     """(module, name) of every name of the surface that the installed NumPy/SciPy has."""
-    from srcad.surface.names import NAMES
     out = []
     for module, names in NAMES.items():
         for name in names:
@@ -291,7 +290,7 @@ def surface() -> list[tuple[str, str]]:
 
 def _exists(module: str, name: str) -> bool:
     try:
-        owner = importlib.import_module(module)
+        owner: Any = importlib.import_module(module)
     except ImportError:
         return False
     for part in name.split("."):
