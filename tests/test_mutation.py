@@ -282,3 +282,22 @@ def test_writes_that_only_see_a_new_array_are_accepted():
     before = x.copy()
     check_grad(written_after_a_fresh_binding_in_a_branch, x)
     np.testing.assert_array_equal(x, before)
+
+
+def test_floats_written_into_an_integer_array_are_refused_not_differentiated():
+    # NumPy truncates them: differentiating through the write gave a wrong gradient.
+    def f(x):
+        a = np.zeros(3, dtype=int)
+        a[[0, 1]] = x * 3.0
+        return np.sum(a * x[0]) + np.sum(x)
+
+    with pytest.raises(srcad.SrcadError, match="truncates") as info:
+        srcad.grad(f)(np.array([0.7, 1.4]))
+    assert "line" in "".join(getattr(info.value, "__notes__", [])) + str(info.value)
+
+    def g(x):
+        counts = np.zeros(3, dtype=int)
+        counts[1] = 2  # integers into an integer array stay allowed
+        return np.sum(counts * x)
+
+    np.testing.assert_allclose(srcad.grad(g)(np.ones(3)), [0.0, 2.0, 0.0])

@@ -166,6 +166,12 @@ def setitem(array, index, value):
             f"assignment into a {type(array).__name__} (x[i] = v) is not supported in "
             "differentiated code; only into NumPy arrays",
             hint="build the values in a NumPy array (e.g. np.zeros(n)) instead")
+    if array.dtype.kind in "biu" and np.asarray(value).dtype.kind in "fc":
+        raise UnsupportedSyntaxError(
+            f"assignment of floating-point values into an array of {array.dtype} (x[i] = v) "
+            "truncates them: their derivative through it is zero, not the one of v",
+            hint="make the array floating-point (np.zeros(n) rather than np.zeros(n, "
+                 "dtype=int)); if the truncation is meant, write v.astype(int) or int(v)")
     out = np.array(array, copy=True)
     out[index] = value
     return out
