@@ -214,7 +214,9 @@ if sp is not None:
     def _(y, a, b, c, z):
         return a * b / c * rt.hyp2f1_in_z(a + 1.0, b + 1.0, c + 1.0, z)
 
-    nondifferentiable(rt.comb_exact, rt.factorial_exact, kind="other")
+    nondifferentiable(rt.comb_exact, kind="other", examples=[Example((7, 3)),
+                                                             Example((5, 2, True))])
+    nondifferentiable(rt.factorial_exact, kind="other", examples=[Example((6,))])
 
     def _definitions() -> dict:
         return {sp.fresnel: rt.fresnel, sp.sici: rt.sici, sp.comb: rt.comb,

@@ -386,7 +386,7 @@ def _written(flat, values):
     inexact (the write truncates them to integers or booleans)."""
     if flat.dtype.kind in "fc":
         return values
-    return stop_gradient(values)
+    return stop_gradient(values).astype(flat.dtype)
 
 
 @differentiated_from_source
