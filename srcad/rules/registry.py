@@ -91,11 +91,51 @@ class Example:
 # ----------------------------------------------------------------------------- rules
 
 
+class Deferred:
+    """A template parsed (or derived) on first use: reading the source of some thousand
+    templates when srcad is imported took most of the import's time."""
+
+    def __init__(self, make: Callable[[], Template | None]):
+        self._make: Callable[[], Template | None] | None = make
+        self._value: Template | None = None
+
+    def __call__(self) -> Template | None:
+        with _lock:
+            if self._make is not None:
+                self._value, self._make = self._make(), None
+        return self._value
+
+
+def _resolved(value: Template | Deferred | None) -> Template | None:
+    return value() if isinstance(value, Deferred) else value
+
+
+def _template_of(function: Callable,
+                 make: Callable[[], Template | None]) -> Template | Deferred | None:
+    """`make()` now for a rule the user registers (a wrong template is refused where it is
+    written), on first use for srcad's own (parsed at import, they took most of its time)."""
+    if getattr(function, "__module__", "").startswith("srcad."):
+        return Deferred(make)
+    return make()
+
+
+def _once(make: Callable[[], Any]) -> Callable[[], Any]:
+    """`make`, computed on the first call only (a parse shared by two templates)."""
+    cache: list = []
+
+    def get():
+        if not cache:
+            cache.append(make())
+        return cache[0]
+    return get
+
+
 @dataclass
 class Rule:
     primal: Any
-    adjoint: Template | None = None
-    tangent: Template | None = None
+    # The templates, or `Deferred` parses of them (parsed on first use, not at import).
+    _adjoint: Template | Deferred | None = None
+    _tangent: Template | Deferred | None = None
     nondifferentiable: bool = False
     broadcasting: bool = False
     kind: Callable = field(default=KIND_RULES["numeric"])
@@ -113,8 +153,44 @@ class Rule:
     # output (see `complex_values`).
     output_dtype: str | tuple | None = None
     # Templates used instead of `adjoint` / `tangent` when a value is complex.
-    complex_adjoint: Template | None = None
-    complex_tangent: Template | None = None
+    _complex_adjoint: Template | Deferred | None = None
+    _complex_tangent: Template | Deferred | None = None
+
+    @property
+    def adjoint(self) -> Template | None:
+        self._adjoint = _resolved(self._adjoint)
+        return self._adjoint
+
+    @adjoint.setter
+    def adjoint(self, value: Template | Deferred | None) -> None:
+        self._adjoint = value
+
+    @property
+    def tangent(self) -> Template | None:
+        self._tangent = _resolved(self._tangent)
+        return self._tangent
+
+    @tangent.setter
+    def tangent(self, value: Template | Deferred | None) -> None:
+        self._tangent = value
+
+    @property
+    def complex_adjoint(self) -> Template | None:
+        self._complex_adjoint = _resolved(self._complex_adjoint)
+        return self._complex_adjoint
+
+    @complex_adjoint.setter
+    def complex_adjoint(self, value: Template | Deferred | None) -> None:
+        self._complex_adjoint = value
+
+    @property
+    def complex_tangent(self) -> Template | None:
+        self._complex_tangent = _resolved(self._complex_tangent)
+        return self._complex_tangent
+
+    @complex_tangent.setter
+    def complex_tangent(self, value: Template | Deferred | None) -> None:
+        self._complex_tangent = value
 
     def adjoint_for(self, complex_values: bool) -> Template | None:
         if complex_values and self.complex_adjoint is not None:
@@ -261,16 +337,17 @@ def adjoint(primal, *, broadcasting: bool | None = None, kind: str | Callable | 
         raise RuleError("a rule is either linear or bilinear, not both")
 
     def register(template: Callable) -> Callable:
-        parsed = parse_template(template, "adjoint")
-        derived = None
-        if linear or bilinear:
-            spell = _primal_call(primal, parsed.globals)
-            derived = derivation.linear_tangent(parsed, spell, primal, bilinear=bilinear)
+        parsed = _once(lambda: parse_template(template, "adjoint"))
+
+        def derived() -> Template:
+            spell = _primal_call(primal, parsed().globals)
+            return derivation.linear_tangent(parsed(), spell, primal, bilinear=bilinear)
+
         with _lock:
             rule = _rule_for(primal)
-            rule.adjoint = parsed
-            if derived is not None:
-                rule.tangent = derived
+            rule.adjoint = _template_of(template, parsed)
+            if linear or bilinear:
+                rule.tangent = _template_of(template, derived)
             rule.nondifferentiable = False
             _configure(rule, broadcasting, kind, domain, examples, nondiff_params)
             _generation[0] += 1
@@ -327,11 +404,12 @@ def derivative(primal, *, wrt: Sequence[str] | None = None, broadcasting: bool |
     """
 
     def register(statement: Callable) -> Callable:
-        derived = derivation.elementwise_templates(parse_template(statement, "derivative"),
-                                                   wrt, selecting)
+        derived = _once(lambda: derivation.elementwise_templates(
+            parse_template(statement, "derivative"), wrt, selecting))
         with _lock:
             rule = _rule_for(primal)
-            rule.adjoint, rule.tangent = derived
+            rule.adjoint = _template_of(statement, lambda: derived()[0])
+            rule.tangent = _template_of(statement, lambda: derived()[1])
             rule.nondifferentiable = False
             _configure(rule, broadcasting, kind, domain, examples, nondiff_params)
             _generation[0] += 1
@@ -362,16 +440,22 @@ def share_rules(original, *primals, names: Mapping[str, Any] | None = None,
         As for `adjoint`; by default the original's (its examples excepted).
     """
     source = lookup(original)
-    if source is None or source.adjoint is None or source.tangent is None:
+    if source is None or source._adjoint is None or source._tangent is None:
         raise RuleError(f"share_rules: {original!r} has no adjoint and tangent rules to share")
-    templates = (source.adjoint, source.tangent)
-    if names:
-        templates = (derivation.renamed(source.adjoint, names),
-                     derivation.renamed(source.tangent, names))
+
+    by_srcad = sys._getframe(1).f_globals.get("__name__", "").startswith("srcad.")
+
+    def shared(direction: str) -> Template | Deferred | None:
+        if not names:
+            return Deferred(lambda: getattr(source, direction))
+        renamed = Deferred(lambda: derivation.renamed(getattr(source, direction), names))
+        return renamed if by_srcad else renamed()  # (the user's: refused where written)
+
+    adjoint, tangent = shared("adjoint"), shared("tangent")
     with _lock:
         for primal in primals:
             rule = _rule_for(primal)
-            rule.adjoint, rule.tangent = templates
+            rule.adjoint, rule.tangent = adjoint, tangent
             rule.nondifferentiable = False
             rule.nondiff_params = source.nondiff_params
             _configure(rule, source.broadcasting if broadcasting is None else broadcasting,
@@ -385,10 +469,9 @@ def tangent(primal, *, broadcasting: bool | None = None, kind: str | Callable | 
     """Register a tangent (forward-mode) rule for `primal`; see `adjoint`."""
 
     def register(template: Callable) -> Callable:
-        parsed = parse_template(template, "tangent")
         with _lock:
             rule = _rule_for(primal)
-            rule.tangent = parsed
+            rule.tangent = _template_of(template, lambda: parse_template(template, "tangent"))
             rule.nondifferentiable = False
             _configure(rule, broadcasting, kind, domain, examples, nondiff_params)
             _generation[0] += 1
@@ -479,7 +562,7 @@ def complex_tangent(primal) -> Callable:
 
 def _complex_template(primal, direction: str) -> Callable:
     def register(template: Callable) -> Callable:
-        parsed = parse_template(template, f"complex {direction}")
+        parsed = _template_of(template, lambda: parse_template(template, f"complex {direction}"))
         with _lock:
             rule = _rule_for(primal)
             setattr(rule, f"complex_{direction}", parsed)
