@@ -223,11 +223,7 @@ def cumulative_sum(x, axis=None, dtype=None, out=None, include_initial=False):
     if axis is None:
         axis = 0
     total = np.cumsum(x, axis=axis)
-    if include_initial:
-        shape = list(np.shape(total))
-        shape[axis] = 1
-        total = np.concatenate([np.zeros(shape), total], axis=axis)
-    return total
+    return _with_initial(total, axis, 0.0) if include_initial else total
 
 
 @differentiated_from_source
@@ -238,11 +234,15 @@ def cumulative_prod(x, axis=None, dtype=None, out=None, include_initial=False):
     if axis is None:
         axis = 0
     total = np.cumprod(x, axis=axis)
-    if include_initial:
-        shape = list(np.shape(total))
-        shape[axis] = 1
-        total = np.concatenate([np.ones(shape), total], axis=axis)
-    return total
+    return _with_initial(total, axis, 1.0) if include_initial else total
+
+
+@differentiated_from_source
+def _with_initial(total, axis, initial):
+    """`total` with a slice of `initial` first along `axis` (include_initial=True)."""
+    shape = list(np.shape(total))
+    shape[axis] = 1
+    return np.concatenate([np.full(shape, initial), total], axis=axis)
 
 
 @differentiated_from_source

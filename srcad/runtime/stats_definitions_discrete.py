@@ -100,26 +100,26 @@ def betabinom_pmf(k, n, a, b, loc=0):
 @differentiated_from_source
 def geom_logpmf(k, p, loc=0):
     """scipy.stats.geom.logpmf: xlog1py(k - 1, -p) + log(p), k = 1, 2, ..."""
-    valid = (p <= 1) & (p > 0)
-    k = stop_gradient(k - loc)
-    inside = (k >= 1) & (k <= np.inf) & (np.floor(k) == k)
-    inside = valid & inside
-    ks = np.where(inside, k, 1.0)
-    ps = np.where(valid, p, 0.5)
+    valid, k, inside, ks, ps = _geom_support(k, p, loc)
     return _place(valid, k, inside, sp.xlog1py(ks - 1.0, -ps) + np.log(ps), -np.inf)
 
 
 @differentiated_from_source
 def geom_pmf(k, p, loc=0):
     """scipy.stats.geom.pmf: (1 - p)^(k - 1) p, k = 1, 2, ..."""
-    valid = (p <= 1) & (p > 0)
-    k = stop_gradient(k - loc)
-    inside = (k >= 1) & (k <= np.inf) & (np.floor(k) == k)
-    inside = valid & inside
-    ks = np.where(inside, k, 1.0)
-    ps = np.where(valid, p, 0.5)
+    valid, k, inside, ks, ps = _geom_support(k, p, loc)
     value = _clip01(np.power(1.0 - ps, ks - 1.0) * ps)
     return _place(valid, k, inside, value, 0.0)
+
+
+@differentiated_from_source
+def _geom_support(k, p, loc):
+    """Where geom's parameters are valid and k is in the support, with safe stand-ins
+    (ks, ps) elsewhere so that the formulas' derivatives stay finite."""
+    valid = (p <= 1) & (p > 0)
+    k = stop_gradient(k - loc)
+    inside = valid & (k >= 1) & (k <= np.inf) & (np.floor(k) == k)
+    return valid, k, inside, np.where(inside, k, 1.0), np.where(valid, p, 0.5)
 
 
 # ----------------------------------------------------------------------- nbinom
