@@ -135,3 +135,23 @@ def test_unimplemented_options_are_refused_by_name():
 
     with pytest.raises(srcad.SrcadError, match="'full'"):
         srcad.grad(loss)(X)
+
+
+def test_copyto_is_a_mutation_like_item_assignment():
+    def loss(x):
+        out = np.ones(3)
+        np.copyto(out, x * 2.0, where=x > 0.5)
+        full = np.zeros((2, 3))
+        np.copyto(full, x)  # broadcast
+        return np.sum(out * out) + np.sum(full * WEIGHTS[:6].reshape(2, 3))
+
+    x = np.array([0.3, 0.7, 1.2])
+    check_grad(loss, x)
+    np.testing.assert_allclose(srcad.hvp(loss)(x, np.ones(3)), [0.0, 8.0, 8.0])
+
+    def into_argument(x):
+        np.copyto(x, 2.0 * x)
+        return np.sum(x)
+
+    with pytest.raises(srcad.SrcadError, match="np.copyto"):
+        srcad.grad(into_argument)(x)

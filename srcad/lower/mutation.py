@@ -37,7 +37,7 @@ FRESH_METHODS = {"copy", "astype", "dot", "cumsum", "cumprod", "clip", "round"}
 # Attributes of an array that are numbers or a dtype, never a view of it.
 _NUMBER_ATTRIBUTES = {"shape", "ndim", "size", "dtype", "itemsize", "nbytes", "strides"}
 # NumPy functions that write into their first argument (np.fill_diagonal(a, v), ...)
-_WRITES_FIRST = {"fill_diagonal", "put", "place", "put_along_axis"}
+_WRITES_FIRST = {"fill_diagonal", "put", "place", "put_along_axis", "copyto"}
 # Builtins whose result is a number, a string, a type or a range: never an array or a
 # container holding one (`for t in range(len(h))` does not iterate over `h`).
 SCALAR_BUILTINS = {"len", "range", "int", "float", "bool", "str", "repr", "isinstance",

@@ -45,7 +45,7 @@ from srcad.lower.mutation import is_new_array
 from srcad.rules import registry
 from srcad.rules.derivation import differentiated
 from srcad.rules.registry import Method
-from srcad.runtime import set_definitions
+from srcad.runtime import array_definitions, set_definitions
 from srcad.runtime.fill import added_at, filled_diagonal
 from srcad.runtime.out_arguments import check_in_place, check_out
 
@@ -319,8 +319,11 @@ _PUT_ALONG_AXIS = _InPlace(
     frozenset({"indices", "values", "axis"}),
     "call it on a copy made under a new name (b = np.copy({a}); "
     "np.put_along_axis(b, indices, values, axis))")
+_COPYTO = _InPlace("np.copyto", np.copyto, array_definitions.copyto,
+                   frozenset({"src", "casting", "where"}),
+                   "copy into a new array instead ({a} = np.where(where, src, {a}))")
 _IN_PLACE_NUMPY = {np.fill_diagonal: _FILL_DIAGONAL, np.put: _PUT, np.place: _PLACE,
-                   np.put_along_axis: _PUT_ALONG_AXIS}
+                   np.put_along_axis: _PUT_ALONG_AXIS, np.copyto: _COPYTO}
 
 
 def _by_position(spec: _InPlace, operands: list[Operand], keywords: dict[str, Operand],

@@ -122,6 +122,15 @@ def astype(x, dtype, copy=True, device=None):
     return np.asarray(x).astype(dtype)
 
 
+@differentiated_from_source
+def copyto(dst, src, casting="same_kind", where=True):
+    """np.copyto into a new array: `src` (broadcast to `dst`'s shape) where `where` holds,
+    `dst` elsewhere."""
+    if np.asarray(dst).dtype.kind not in "fc":
+        refuse_option("np.copyto", "destination that is not floating-point")
+    return np.where(where, np.broadcast_to(src, np.shape(dst)), dst)
+
+
 # ============================================================================ selecting
 
 
