@@ -9,7 +9,10 @@ higher order. The real rules and their second derivatives are in numpy_linalg.py
 
 import numpy as np
 
-from srcad.rules import numpy_linalg  # noqa: F401  (the real rules these extend)
+from srcad.rules import (  # noqa: F401  (the real rules these extend)
+    numpy_linalg,
+    numpy_linalg_decompositions,
+)
 from srcad.rules.registry import (
     Example,
     Rand,
@@ -20,6 +23,7 @@ from srcad.rules.registry import (
 )
 from srcad.runtime import linalg as linalg_rt
 from srcad.runtime import linalg_complex as complex_rt
+from srcad.runtime import linalg_decompositions as decompositions_rt
 from srcad.runtime.linalg_complex import (
     eig_adjoint_complex,
     eig_tangent_complex,
@@ -96,7 +100,7 @@ complex_values(np.linalg.eig, np.linalg.eigvals, how="native")
 # that only check and raise are marked runtime.marks.check_only).
 for _check, _example in [
         (linalg_rt._is_zero, Example((0.0,))),
-        (linalg_rt._extra_is_zero, Example((Rand((3, 4)), -1, 2))),
+        (decompositions_rt._extra_is_zero, Example((Rand((3, 4)), -1, 2))),
         (linalg_rt._check_uplo, Example(("L",))),
         (linalg_rt._eye_like, Example((Rand((2, 3, 3)),))),
         (complex_rt.spectral_axes, Example((Rand((2, 3, 4)), (0, 2)))),

@@ -45,8 +45,8 @@ from srcad.runtime.complex import (
     unit,
     unit_projection,
 )
-from srcad.runtime.linalg import norm_order_adjoint, norm_order_tangent
 from srcad.runtime.linalg_complex import norm_adjoint_complex, norm_tangent_complex
+from srcad.runtime.linalg_norms import norm_order_adjoint, norm_order_tangent
 from srcad.runtime.reductions import deviation
 
 try:

@@ -21,7 +21,7 @@ from srcad.runtime import linalg_definitions as defs
 from srcad.runtime import linalg_definitions_more as more
 from srcad.runtime.definitions import register_definitions_when_imported
 from srcad.runtime.linalg_definitions_more import schur_adjoint, schur_tangent
-from srcad.runtime.scipy_linalg_more import lu_factor_adjoint, lu_factor_tangent
+from srcad.runtime.scipy_linalg_factor import lu_factor_adjoint, lu_factor_tangent
 
 # Integer work inside the definitions: multiplication orders, axes, index maps.
 nondifferentiable(defs.chain_plan, examples=[Example((((2, 3), (3, 4), (4, 1)),))])

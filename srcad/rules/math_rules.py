@@ -11,7 +11,11 @@ import operator
 import numpy as np
 
 from srcad.ir.kinds import SCALAR, TupleKind
-from srcad.rules import numpy_elementwise, operators  # noqa: F401  (the rules shared below)
+from srcad.rules import (  # noqa: F401  (the rules shared below)
+    numpy_binary,
+    numpy_elementwise,
+    operators,
+)
 from srcad.rules.registry import (
     Example,
     Rand,

@@ -4,9 +4,9 @@
 in-place `np.put`, `np.place` and `np.put_along_axis`.
 
 All are differentiated from their definitions in plain NumPy
-(srcad/runtime/set_definitions.py), added here to the table of definitions. The integer
-helpers those use (which entry a value comes from, which bin a sample falls into) are
-NumPy's own computations and carry no derivative.
+(srcad/runtime/set_definitions.py, histogram_definitions.py), added here to the table of
+definitions. The integer helpers those use (which entry a value comes from, which bin a
+sample falls into) are NumPy's own computations and carry no derivative.
 
 The in-place functions are lowered like `a[i] = v` (srcad/lower/out_arguments.py):
 `np.put(a, ind, v)` becomes `a = put(a, ind, v)`, where nothing else can see `a`.
@@ -16,6 +16,7 @@ import numpy as np
 
 from srcad.ir.kinds import ArrayKind, TupleKind
 from srcad.rules.registry import Example, Rand, nondifferentiable, output_dtype
+from srcad.runtime import histogram_definitions as hd
 from srcad.runtime import set_definitions as sd
 from srcad.runtime.definitions import DEFINITIONS
 
@@ -24,8 +25,8 @@ dict.update(DEFINITIONS, {
     np.unique_counts: sd.unique_counts, np.unique_inverse: sd.unique_inverse,
     np.unique_all: sd.unique_all, np.union1d: sd.union1d, np.intersect1d: sd.intersect1d,
     np.setdiff1d: sd.setdiff1d, np.setxor1d: sd.setxor1d, np.sort_complex: sd.sort_complex,
-    np.histogram: sd.histogram, np.histogram_bin_edges: sd.histogram_bin_edges,
-    np.histogram2d: sd.histogram2d, np.histogramdd: sd.histogramdd,
+    np.histogram: hd.histogram, np.histogram_bin_edges: hd.histogram_bin_edges,
+    np.histogram2d: hd.histogram2d, np.histogramdd: hd.histogramdd,
 })
 
 
@@ -67,22 +68,22 @@ nondifferentiable(sd.along_axis_positions, kind=_array, examples=[
 
 _DATA = np.array([0.3, -1.2, 0.3, 2.5, 0.9, -0.4, 1.7])
 _EDGES = np.linspace(-1.2, 2.5, 4)
-nondifferentiable(sd.bin_number, kind="scalar", examples=[
+nondifferentiable(hd.bin_number, kind="scalar", examples=[
     Example((_DATA, 3)), Example((_DATA, "auto")), Example((_DATA, "sturges", (0.0, 1.0)))])
-nondifferentiable(sd.has_length, examples=[Example((3,)), Example(([_EDGES, _EDGES[:2]],))])
-nondifferentiable(sd.edge_dtype, examples=[
+nondifferentiable(hd.has_length, examples=[Example((3,)), Example(([_EDGES, _EDGES[:2]],))])
+nondifferentiable(hd.edge_dtype, examples=[
     Example((-1.2, 2.5, _DATA)), Example((np.int64(1), np.int64(4), np.arange(3)))])
-nondifferentiable(sd.simple_weights, examples=[
+nondifferentiable(hd.simple_weights, examples=[
     Example((Rand((3,)),)), Example((None,)), Example((np.ones(2, np.longdouble),))])
-nondifferentiable(sd.uniform_bins, kind=_vectors(2), examples=[
+nondifferentiable(hd.uniform_bins, kind=_vectors(2), examples=[
     Example((_DATA, -1.2, 2.5, 3, _EDGES)),
     Example((_DATA, 0.0, 1.0, 2, np.linspace(0.0, 1.0, 3))),
     Example((np.array([1, 4, 2, 2]), 1, 4, 3, np.linspace(1.0, 4.0, 4)))])
-nondifferentiable(sd.sorted_bins, kind=_vectors(2), examples=[
+nondifferentiable(hd.sorted_bins, kind=_vectors(2), examples=[
     Example((_DATA, np.array([-1.0, 0.3, 0.5, 2.5]))), Example((Rand((5,)), _EDGES))])
-nondifferentiable(sd.dd_bins, kind=_vectors(2), examples=[
+nondifferentiable(hd.dd_bins, kind=_vectors(2), examples=[
     Example((np.stack([_DATA, _DATA[::-1]], axis=1), [_EDGES, np.array([0.0, 1.0, 3.0])]))])
-output_dtype(sd.bin_number, sd.uniform_bins, sd.sorted_bins, sd.dd_bins, output="real")
+output_dtype(hd.bin_number, hd.uniform_bins, hd.sorted_bins, hd.dd_bins, output="real")
 output_dtype(sd.unique_positions, sd.intersect_positions, sd.setdiff_positions,
              sd.setxor_positions, sd.put_positions, sd.place_positions,
              sd.along_axis_positions, output="real")

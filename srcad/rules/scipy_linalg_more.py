@@ -92,15 +92,11 @@ from srcad.rules.registry import (
 from srcad.rules.runtime_rules import same_kind_as
 from srcad.runtime import unbroadcast
 from srcad.runtime.linalg import det_adjoint, det_tangent
-from srcad.runtime.scipy_linalg_more import (
-    adjoint_trans,
-    block_diag_adjoint,
-    block_diag_from,
+from srcad.runtime.scipy_linalg_factor import (
     cho_factor_adjoint,
     cho_factor_adjoint_complex,
     cho_factor_tangent,
     cho_factor_tangent_complex,
-    cho_solve,
     cho_solve_adjoint_b,
     cho_solve_adjoint_c,
     cho_solve_tangent,
@@ -108,24 +104,27 @@ from srcad.runtime.scipy_linalg_more import (
     cholesky_adjoint_real,
     cholesky_tangent_complex,
     cholesky_tangent_real,
-    circulant_dense,
-    circulant_sums,
     eigh_adjoint_scipy,
     eigh_adjoint_scipy_complex,
     eigh_tangent_scipy,
     eigh_tangent_scipy_complex,
+    lu_factor_adjoint,
+    lu_factor_tangent,
+    lu_solve_adjoint_b,
+    lu_solve_adjoint_lu,
+    lu_solve_tangent,
+    uplo_of,
+)
+from srcad.runtime.scipy_linalg_more import (
+    adjoint_trans,
+    cho_solve,
     expm,
     expm_adjoint,
     expm_frechet_block,
     flag_of,
     inv_adjoint,
     inv_tangent,
-    lu_factor_adjoint,
-    lu_factor_tangent,
     lu_solve,
-    lu_solve_adjoint_b,
-    lu_solve_adjoint_lu,
-    lu_solve_tangent,
     no_tangent,
     permutation_matrix,
     solve_adjoint_a,
@@ -138,12 +137,17 @@ from srcad.runtime.scipy_linalg_more import (
     solve_triangular_adjoint_b,
     solve_triangular_tangent,
     structure_of,
+    trans_code,
+)
+from srcad.runtime.scipy_linalg_structured import (
+    block_diag_adjoint,
+    block_diag_from,
+    circulant_dense,
+    circulant_sums,
     toeplitz_adjoint,
     toeplitz_dense,
     toeplitz_sums,
     toeplitz_tangent,
-    trans_code,
-    uplo_of,
 )
 
 # ---------------------------------------------------------------------------- kinds

@@ -40,15 +40,10 @@ from srcad.runtime.linalg import (
     _diag_embed,
     _gap_inverse,
     _is_zero,
-    _spread,
-    _svd_parts,
-    nan_extra_vectors,
-    norm_adjoint,
-    norm_tangent,
-    singular_value_weights,
-    svd_vector_terms,
     transposed,
 )
+from srcad.runtime.linalg_decompositions import _svd_parts, nan_extra_vectors, svd_vector_terms
+from srcad.runtime.linalg_norms import _spread, norm_adjoint, norm_tangent, singular_value_weights
 from srcad.runtime.marks import check_only, differentiated_from_source
 
 # A loss that does not depend on the eigenvector / singular-vector phases has a gradient

@@ -1,7 +1,8 @@
 """NumPy's set functions, histograms, np.sort_complex and the in-place np.put, np.place
-and np.put_along_axis (srcad/runtime/set_definitions.py): values against NumPy's own
-(the definitions run as plain NumPy), and derivatives through srcad against central
-differences (reverse and forward mode, and Hessian-vector products).
+and np.put_along_axis (srcad/runtime/set_definitions.py, histogram_definitions.py):
+values against NumPy's own (the definitions run as plain NumPy), and derivatives through
+srcad against central differences (reverse and forward mode, and Hessian-vector
+products).
 """
 
 import itertools
@@ -11,6 +12,7 @@ import pytest
 from gradcheck import check_grad
 
 import srcad
+from srcad.runtime import histogram_definitions as hd
 from srcad.runtime import set_definitions as sd
 
 RNG = np.random.default_rng(20261207)
@@ -115,26 +117,26 @@ def test_histograms_match_numpy():
                  {"bins": 7, "weights": w.astype(np.float32)},
                  {"bins": 3, "weights": np.arange(50)},
                  {"bins": 3, "weights": w.astype(np.longdouble)}]:
-        same(sd.histogram(x, **case), np.histogram(x, **case))
+        same(hd.histogram(x, **case), np.histogram(x, **case))
         if "density" not in case:
-            same(sd.histogram_bin_edges(x, **case), np.histogram_bin_edges(x, **case))
+            same(hd.histogram_bin_edges(x, **case), np.histogram_bin_edges(x, **case))
     for data in (x.astype(np.float32), np.array([1, 5, 2, 2, 9]), np.array([2.0, 2.0]),
                  np.array([]), np.array([0.0, 1.0, 2.0, 3.0])):  # 3.0: the right-most edge
         for case in [{"bins": 3}, {"bins": 3, "range": (0, 3)}, {"bins": [0, 1, 3]}]:
-            same(sd.histogram(data, **case), np.histogram(data, **case))
+            same(hd.histogram(data, **case), np.histogram(data, **case))
     many, weights = RNG.standard_normal(140000), RNG.uniform(0, 1, 140000)  # several blocks
-    same(sd.histogram(many, 11, weights=weights), np.histogram(many, 11, weights=weights))
-    same(sd.histogram(many, [-3, 0, 1, 3], weights=weights),
+    same(hd.histogram(many, 11, weights=weights), np.histogram(many, 11, weights=weights))
+    same(hd.histogram(many, [-3, 0, 1, 3], weights=weights),
          np.histogram(many, [-3, 0, 1, 3], weights=weights))
     for case in [{}, {"bins": [2, 4]}, {"bins": [[-1, 0, 1], [-2, 0, 0.5, 2]]},
                  {"bins": np.array([-1, 0, 1.0])}, {"bins": 3, "weights": w, "density": True},
                  {"bins": 4, "range": [[-1, 1], [0, 1]], "density": True}]:
-        same(sd.histogram2d(x, y, **case), np.histogram2d(x, y, **case))
+        same(hd.histogram2d(x, y, **case), np.histogram2d(x, y, **case))
     sample = RNG.standard_normal((40, 3))
     for case in [{"bins": 2}, {"bins": (2, 3, 4), "weights": w[:40], "density": True},
                  {"bins": [np.array([-1.0, 0, 1]), 3, 2], "range": [None, (0, 1), None]}]:
-        same(sd.histogramdd(sample, **case), np.histogramdd(sample, **case))
-    same(sd.histogramdd([x, y], bins=3), np.histogramdd([x, y], bins=3))
+        same(hd.histogramdd(sample, **case), np.histogramdd(sample, **case))
+    same(hd.histogramdd([x, y], bins=3), np.histogramdd([x, y], bins=3))
 
 
 # ============================================================================ derivatives

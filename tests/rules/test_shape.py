@@ -1,4 +1,5 @@
-"""End-to-end gradients through shape operations (srcad/rules/numpy_shape.py)."""
+"""End-to-end gradients through shape operations (srcad/rules/numpy_shape.py,
+numpy_joining.py, numpy_reordering.py)."""
 
 import numpy as np
 import pytest
@@ -549,7 +550,8 @@ def _compatible(kind, value):
 
 
 SHAPE_RULES = [r for r in registry.all_rules() if r.examples and r.adjoint is not None and
-               r.adjoint.filename.endswith("numpy_shape.py")]
+               r.adjoint.filename.endswith(("numpy_shape.py", "numpy_joining.py",
+                                            "numpy_reordering.py"))]
 
 
 @pytest.mark.parametrize("rule", SHAPE_RULES, ids=sweep.rule_id)
