@@ -132,17 +132,21 @@ class GradFunction(Differentiated):
                 and not is_real_scalar(value):
             return _SLOW  # (the slow path raises the error)
         self._last_module = module
-        inputs = {id(x) for x in args}
+        inputs = None  # the ids of the arguments, once an array gradient is seen
         out = []
         for g, p in zip(grads, self.positions):
             like = args[p]
             if type(like) is float:
                 out.append(g if type(g) is float else as_like(g, like, args))
-            elif type(g) is np.ndarray and g.base is None and g.dtype == like.dtype and \
-                    g.shape == like.shape and g.flags.writeable and id(g) not in inputs:
-                out.append(g)  # a fresh array of the argument's shape and dtype
-            else:
-                out.append(as_like(g, like, args))
+                continue
+            if type(g) is np.ndarray and g.base is None and g.dtype == like.dtype and \
+                    g.shape == like.shape and g.flags.writeable:
+                if inputs is None:
+                    inputs = {id(x) for x in args}
+                if id(g) not in inputs:
+                    out.append(g)  # a fresh array of the argument's shape and dtype
+                    continue
+            out.append(as_like(g, like, args))
         result = out[0] if self.single else tuple(out)
         return (value, result) if self.with_value else result
 
