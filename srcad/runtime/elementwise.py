@@ -113,6 +113,8 @@ def share(g, w):
     NaN. The input that was not selected contributes nothing (`inf * 0` would be NaN:
     `np.sqrt(np.maximum(x, 0.0))` at x < 0 has derivative 0)."""
     if type(w) is np.ndarray:
+        if w.dtype == np.bool_:
+            return np.where(w, g, 0.0)  # (one pass, faster than g * w with its check)
         if np.isfinite(g).all():
             return g * w  # (the common case: one check and one product)
         with np.errstate(invalid="ignore"):  # (inf * 0 where w is 0: replaced below)
