@@ -9,6 +9,7 @@ templates written for the convention. Every other rule refuses complex values.
 
 import builtins
 import operator
+from typing import Any
 
 import numpy as np
 
@@ -30,6 +31,7 @@ from srcad.rules.registry import (
     complex_values,
     derivative,
     nondifferentiable,
+    register_when_imported,
     share_rules,
     tangent,
 )
@@ -45,14 +47,13 @@ from srcad.runtime.complex import (
     unit,
     unit_projection,
 )
+from srcad.runtime.lazy_modules import HAVE_SCIPY
+from srcad.runtime.lazy_modules import scipy_special as lazy_special
 from srcad.runtime.linalg_complex import norm_adjoint_complex, norm_tangent_complex
 from srcad.runtime.linalg_norms import norm_order_adjoint, norm_order_tangent
 from srcad.runtime.reductions import deviation
 
-try:
-    import scipy.special as sp
-except ImportError:  # SciPy is optional
-    sp = None
+sp: Any = lazy_special  # (imported on first use; SciPy is optional)
 
 # ----------------------------------------------------------------------------- linear
 complex_values(
@@ -98,8 +99,12 @@ complex_values(
 # the other entries is complex-analytic.
 complex_values(products_rt.trace_adjoint, linalg_rt.transposed, how="linear")
 complex_values(reductions.prod_of_others, how="holomorphic")
-if sp is not None:  # d erf = 2 / sqrt(pi) * exp(-z**2) dz, complex-analytic like erfc
+def _complex_special() -> None:  # d erf = 2 / sqrt(pi) exp(-z**2) dz, analytic like erfc
     complex_values(sp.erf, sp.erfc, how="holomorphic")
+
+
+if HAVE_SCIPY:
+    register_when_imported("scipy.special", _complex_special)
 
 # max / min: NumPy orders complex numbers lexicographically (real part, then imaginary
 # part); the derivative is the selected element's (ties: exactly equal complex values

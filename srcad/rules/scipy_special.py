@@ -7,6 +7,8 @@ implemented, so a call that differentiates the order is refused (a `RuleError` n
 `polygamma`) truncate their order, so it carries no derivative.
 """
 
+from typing import Any
+
 import numpy as np
 
 from srcad.ir.kinds import NUMERIC, TupleKind
@@ -17,39 +19,125 @@ from srcad.rules.registry import (
     adjoint,
     derivative,
     nondifferentiable,
+    register_when_imported,
     share_rules,
     tangent,
 )
 from srcad.runtime import elementwise as elementwise_rt
+from srcad.runtime.lazy_modules import HAVE_SCIPY
+from srcad.runtime.lazy_modules import scipy_special as lazy_special
+from srcad.runtime.special import (
+    betainc_dab,
+    betainc_dx,
+    betainc_dx_partials,
+    gammainc_da,
+    gammaincc_da,
+    integer_order,
+    logsumexp_adjoint_a,
+    logsumexp_adjoint_a_tangent,
+    logsumexp_adjoint_a_transpose,
+    logsumexp_adjoint_b,
+    logsumexp_adjoint_b_tangent,
+    logsumexp_adjoint_b_transpose,
+    logsumexp_tangent,
+    multigammaln_derivative,
+    multigammaln_second_derivative,
+    rgamma_derivative,
+    rgamma_second_derivative,
+)
 
-try:
-    import scipy.special as sp
-except ImportError:  # SciPy is optional
-    sp = None
+sp: Any = lazy_special  # (imported on first use; SciPy is optional)
 
-if sp is not None:
-    from srcad.runtime.special import (
-        betainc_dab,
-        betainc_dx,
-        betainc_dx_partials,
-        gammainc_da,
-        gammaincc_da,
-        integer_order,
-        logsumexp_adjoint_a,
-        logsumexp_adjoint_a_tangent,
-        logsumexp_adjoint_a_transpose,
-        logsumexp_adjoint_b,
-        logsumexp_adjoint_b_tangent,
-        logsumexp_adjoint_b_transpose,
-        logsumexp_tangent,
-        multigammaln_derivative,
-        multigammaln_second_derivative,
-        rgamma_derivative,
-        rgamma_second_derivative,
-    )
 
-    _SQRT_PI = float(np.sqrt(np.pi))
-    _SQRT_2PI = float(np.sqrt(2.0 * np.pi))
+_SQRT_PI = float(np.sqrt(np.pi))
+
+_SQRT_2PI = float(np.sqrt(2.0 * np.pi))
+
+_BETAINC_EXAMPLES = [
+    Example((Rand((), 0.3, 3.0), Rand((), 0.3, 3.0), Rand((), 0.05, 0.95))),
+    Example((Rand((3,), 0.3, 3.0), Rand((3,), 0.3, 3.0), Rand((3,), 0.05, 0.95))),
+    Example((Rand((2, 1), 0.3, 3.0), Rand((3,), 0.3, 3.0), Rand((2, 3), 0.05, 0.95))),
+    Example((2.0, Rand((2, 3), 0.3, 3.0), Rand((3,), 0.05, 0.95))),
+    Example((Rand((3,), 5.0, 20.0), Rand((3,), 5.0, 20.0), Rand((3,), 0.2, 0.8))),
+    Example((Rand((3,), 0.3, 3.0), 1.5, 0.4))]
+
+def _logsumexp_kind(kinds, named):
+    op = named.get("return_sign", (None, None))[0]
+    sign = op is not None and type(op).__name__ == "Const" and op.value is True
+    b = named.get("b", (None, None))[0]
+    plain_b = b is None or (type(b).__name__ == "Const" and b.value is None)
+    value = KIND_RULES["reduction"](kinds, named) if plain_b else NUMERIC
+    if sign:
+        return TupleKind((value, value))
+    return value
+
+_LSE_B = Rand((2, 3), 0.3, 2.0)
+
+_LSE_EXAMPLES = [
+    Example((Rand((3,)),)), Example((Rand(()),)), Example((Rand((2, 3)),)),
+    Example((Rand((2, 3)), 1)), Example((Rand((2, 3)), -1)), Example((Rand((2, 3)), 0)),
+    Example((Rand((2, 3)),), {"axis": (0, 1)}),
+    Example((Rand((2, 3)),), {"axis": 1, "keepdims": True}),
+    Example((Rand((2, 3)),), {"keepdims": True}),
+    Example((Rand((2, 3, 4)),), {"axis": (0, 2)}),
+    Example((Rand((2, 3, 4)),), {"axis": (-1, 1), "keepdims": True}),
+    Example((Rand((2, 3)),), {"b": _LSE_B}), Example((Rand((2, 3)), 1, _LSE_B)),
+    Example((Rand((2, 3)),), {"axis": 0, "b": Rand((3,), 0.3, 2.0)}),
+    Example((Rand((3,)),), {"axis": -1, "b": _LSE_B, "keepdims": True}),
+    Example((Rand((2, 3)),), {"b": np.array([1.0, 0.5, 2.0])}),
+    # return_sign: b may be negative
+    Example((Rand((2, 3)),), {"b": Rand((2, 3), (0.3, -2.0, 0.3), (2.0, -0.3, 2.0)),
+                              "axis": 1, "return_sign": True}),
+    Example((Rand((3,)),), {"return_sign": True}),
+]
+
+def _lse_helper_kind(param):
+    def kind(kinds, named):
+        return named[param][1] if param in named else NUMERIC
+    return kind
+
+def _lse_helper_examples():
+    out = []
+    for ex in _LSE_EXAMPLES:
+        a = ex.args[0]
+        kwargs = dict(ex.kwargs)
+        axis = ex.args[1] if len(ex.args) > 1 else kwargs.pop("axis", None)
+        b = ex.args[2] if len(ex.args) > 2 else kwargs.pop("b", None)
+        keepdims = kwargs.pop("keepdims", False)
+        sign = kwargs.pop("return_sign", False)
+        shape = np.broadcast_shapes(a.shape, b.shape if b is not None else ())
+        lse = np.sum(np.ones(shape), axis=axis, keepdims=keepdims).shape
+        value = Rand(lse, 0.5, 1.5)
+        g = (Rand(lse), 0.0) if sign else Rand(lse)
+        y = (value, np.where(np.arange(int(np.prod(lse))) % 2 == 0, 1.0, -1.0).reshape(lse)) \
+            if sign else value
+        out.append(Example((g, y, a, axis, b, keepdims, sign)))
+    return out
+
+_LSE_HELPER_EXAMPLES = _lse_helper_examples()
+
+_SOFTMAX_EXAMPLES = [
+    Example((Rand((3,)),)), Example((Rand((2, 3)),)), Example((Rand((2, 3)), 1)),
+    Example((Rand((2, 3)),), {"axis": 0}), Example((Rand((2, 3)),), {"axis": -1}),
+    Example((Rand((2, 3, 4)),), {"axis": (0, 2)}), Example((Rand(()),))]
+
+_ORDER_EXAMPLES = [
+    Example((0, Rand((3,), 0.5, 5.0))), Example((1, Rand((), 0.5, 5.0))),
+    Example((3, Rand((2, 3), 0.5, 5.0))), Example((-2, Rand((3,), 0.5, 5.0))),
+    Example((np.array([0, 1, 2]), Rand((2, 3), 0.5, 5.0))),
+    Example((np.array([[1], [2]]), Rand((3,), 0.5, 5.0)))]
+
+_REAL_ORDER_EXAMPLES = [
+    Example((1, Rand((3,), 0.5, 5.0))), Example((0, Rand((), 0.5, 5.0))),
+    Example((2, Rand((2, 3), 0.5, 5.0))), Example((-3, Rand((3,), 0.5, 5.0))),
+    Example((np.array([0, 1, 4]), Rand((2, 3), 0.5, 5.0))),
+    Example((np.array([[1], [5]]), Rand((3,), 0.5, 5.0)))]
+
+
+
+def _register() -> None:
+    """Register the rules (once the user's code has imported scipy.special)."""
+
 
     # ------------------------------------------------------------------ gamma family
 
@@ -132,13 +220,6 @@ if sp is not None:
 
     # Regularized incomplete beta function I(a, b, x) and its complement 1 - I: the
     # derivatives in a and b come from a series (srcad/runtime/special.py).
-    _BETAINC_EXAMPLES = [
-        Example((Rand((), 0.3, 3.0), Rand((), 0.3, 3.0), Rand((), 0.05, 0.95))),
-        Example((Rand((3,), 0.3, 3.0), Rand((3,), 0.3, 3.0), Rand((3,), 0.05, 0.95))),
-        Example((Rand((2, 1), 0.3, 3.0), Rand((3,), 0.3, 3.0), Rand((2, 3), 0.05, 0.95))),
-        Example((2.0, Rand((2, 3), 0.3, 3.0), Rand((3,), 0.05, 0.95))),
-        Example((Rand((3,), 5.0, 20.0), Rand((3,), 5.0, 20.0), Rand((3,), 0.2, 0.8))),
-        Example((Rand((3,), 0.3, 3.0), 1.5, 0.4))]
 
     @derivative(sp.betainc, broadcasting=True, kind="elementwise", examples=_BETAINC_EXAMPLES)
     def _(y, a, b, x):
@@ -230,34 +311,7 @@ if sp is not None:
 
     # ------------------------------------------------------------------ log-sum-exp, softmax
 
-    def _logsumexp_kind(kinds, named):
-        op = named.get("return_sign", (None, None))[0]
-        sign = op is not None and type(op).__name__ == "Const" and op.value is True
-        b = named.get("b", (None, None))[0]
-        plain_b = b is None or (type(b).__name__ == "Const" and b.value is None)
-        value = KIND_RULES["reduction"](kinds, named) if plain_b else NUMERIC
-        if sign:
-            return TupleKind((value, value))
-        return value
 
-    _LSE_B = Rand((2, 3), 0.3, 2.0)
-    _LSE_EXAMPLES = [
-        Example((Rand((3,)),)), Example((Rand(()),)), Example((Rand((2, 3)),)),
-        Example((Rand((2, 3)), 1)), Example((Rand((2, 3)), -1)), Example((Rand((2, 3)), 0)),
-        Example((Rand((2, 3)),), {"axis": (0, 1)}),
-        Example((Rand((2, 3)),), {"axis": 1, "keepdims": True}),
-        Example((Rand((2, 3)),), {"keepdims": True}),
-        Example((Rand((2, 3, 4)),), {"axis": (0, 2)}),
-        Example((Rand((2, 3, 4)),), {"axis": (-1, 1), "keepdims": True}),
-        Example((Rand((2, 3)),), {"b": _LSE_B}), Example((Rand((2, 3)), 1, _LSE_B)),
-        Example((Rand((2, 3)),), {"axis": 0, "b": Rand((3,), 0.3, 2.0)}),
-        Example((Rand((3,)),), {"axis": -1, "b": _LSE_B, "keepdims": True}),
-        Example((Rand((2, 3)),), {"b": np.array([1.0, 0.5, 2.0])}),
-        # return_sign: b may be negative
-        Example((Rand((2, 3)),), {"b": Rand((2, 3), (0.3, -2.0, 0.3), (2.0, -0.3, 2.0)),
-                                  "axis": 1, "return_sign": True}),
-        Example((Rand((3,)),), {"return_sign": True}),
-    ]
 
     # lse = log |sum(b * exp(a))| over `axis`: its gradient is sign * b * exp(a - lse)
     # (in a) and sign * exp(a - lse) (in b).
@@ -272,30 +326,8 @@ if sp is not None:
 
     # The helpers of the adjoint above, for second derivatives (as functions of all their
     # inputs: the output's adjoint g, the result y, a and b; srcad/runtime/special.py).
-    def _lse_helper_kind(param):
-        def kind(kinds, named):
-            return named[param][1] if param in named else NUMERIC
-        return kind
 
-    def _lse_helper_examples():
-        out = []
-        for ex in _LSE_EXAMPLES:
-            a = ex.args[0]
-            kwargs = dict(ex.kwargs)
-            axis = ex.args[1] if len(ex.args) > 1 else kwargs.pop("axis", None)
-            b = ex.args[2] if len(ex.args) > 2 else kwargs.pop("b", None)
-            keepdims = kwargs.pop("keepdims", False)
-            sign = kwargs.pop("return_sign", False)
-            shape = np.broadcast_shapes(a.shape, b.shape if b is not None else ())
-            lse = np.sum(np.ones(shape), axis=axis, keepdims=keepdims).shape
-            value = Rand(lse, 0.5, 1.5)
-            g = (Rand(lse), 0.0) if sign else Rand(lse)
-            y = (value, np.where(np.arange(int(np.prod(lse))) % 2 == 0, 1.0, -1.0).reshape(lse)) \
-                if sign else value
-            out.append(Example((g, y, a, axis, b, keepdims, sign)))
-        return out
 
-    _LSE_HELPER_EXAMPLES = _lse_helper_examples()
 
     @adjoint(logsumexp_adjoint_a, kind=_lse_helper_kind("a"),
              nondiff_params=("axis", "keepdims", "return_sign"), examples=_LSE_HELPER_EXAMPLES)
@@ -318,10 +350,6 @@ if sp is not None:
     def _(r, g, y, a, axis=None, b=None, keepdims=False, return_sign=False):
         dr = logsumexp_adjoint_b_tangent(dg, dy, da, db, g, y, a, axis, b, keepdims, return_sign)
 
-    _SOFTMAX_EXAMPLES = [
-        Example((Rand((3,)),)), Example((Rand((2, 3)),)), Example((Rand((2, 3)), 1)),
-        Example((Rand((2, 3)),), {"axis": 0}), Example((Rand((2, 3)),), {"axis": -1}),
-        Example((Rand((2, 3, 4)),), {"axis": (0, 2)}), Example((Rand(()),))]
 
     @adjoint(sp.softmax, kind="first", examples=_SOFTMAX_EXAMPLES)
     def _(y, x, axis=None):
@@ -387,11 +415,6 @@ if sp is not None:
 
     # Integer orders (SciPy truncates a float order): Y_n' = (Y_{n-1} - Y_{n+1}) / 2 and
     # K_n' = -(K_{n-1} + K_{n+1}) / 2.
-    _ORDER_EXAMPLES = [
-        Example((0, Rand((3,), 0.5, 5.0))), Example((1, Rand((), 0.5, 5.0))),
-        Example((3, Rand((2, 3), 0.5, 5.0))), Example((-2, Rand((3,), 0.5, 5.0))),
-        Example((np.array([0, 1, 2]), Rand((2, 3), 0.5, 5.0))),
-        Example((np.array([[1], [2]]), Rand((3,), 0.5, 5.0)))]
 
     @derivative(sp.yn, wrt=("x",), broadcasting=True, kind="elementwise",
                 nondiff_params=("n",), examples=_ORDER_EXAMPLES)
@@ -411,11 +434,6 @@ if sp is not None:
     # (second derivatives). sp.jn is sp.jv. The sweep's orders are ints (it would vary a
     # float order and find the refused derivative in v); tests/rules/test_special.py
     # checks real orders (0.3, 1.5) against finite differences, first and second order.
-    _REAL_ORDER_EXAMPLES = [
-        Example((1, Rand((3,), 0.5, 5.0))), Example((0, Rand((), 0.5, 5.0))),
-        Example((2, Rand((2, 3), 0.5, 5.0))), Example((-3, Rand((3,), 0.5, 5.0))),
-        Example((np.array([0, 1, 4]), Rand((2, 3), 0.5, 5.0))),
-        Example((np.array([[1], [5]]), Rand((3,), 0.5, 5.0)))]
 
     @derivative(sp.jv, wrt=("x",), broadcasting=True, kind="elementwise",
                 examples=_REAL_ORDER_EXAMPLES)
@@ -456,3 +474,7 @@ if sp is not None:
         def _(y, a, b, x):
             d_ab = betainc_dab(a, b, x)
             return -d_ab[0], -d_ab[1], -betainc_dx(a, b, x)
+
+
+if HAVE_SCIPY:
+    register_when_imported("scipy.special", _register)

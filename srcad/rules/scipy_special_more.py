@@ -19,6 +19,8 @@ dY_n^m / dtheta = m cot(theta) Y_n^m + sqrt((n - m)(n + m + 1)) exp(-i phi) Y_n^
 dY_n^m / dphi = i m Y_n^m.
 """
 
+from typing import Any
+
 import numpy as np
 
 from srcad.rules.registry import (
@@ -28,33 +30,57 @@ from srcad.rules.registry import (
     complex_values,
     derivative,
     nondifferentiable,
+    register_when_imported,
     tangent,
 )
+from srcad.runtime import special_more as rt
+from srcad.runtime.definitions import register_definitions_when_imported
+from srcad.runtime.lazy_modules import HAVE_SCIPY
+from srcad.runtime.lazy_modules import scipy_special as lazy_special
 
-try:
-    import scipy.special as sp
-except ImportError:  # SciPy is optional
-    sp = None
+sp: Any = lazy_special  # (imported on first use; SciPy is optional)
 
-if sp is not None:
-    from srcad.runtime import special_more as rt
-    from srcad.runtime.definitions import register_definitions_when_imported
 
-    _SQRT_PI = float(np.sqrt(np.pi))
-    _HALF_PI = float(np.pi / 2.0)
-    _TWO_PI = float(2.0 * np.pi)
-    _SQRT_2 = float(np.sqrt(2.0))
-    _TWO_SQRT_2PI = float(2.0 * np.sqrt(2.0 * np.pi))
+_SQRT_PI = float(np.sqrt(np.pi))
 
-    def _unary(low: float, high: float) -> list:
-        return [Example((Rand((), low, high),)), Example((Rand((4,), low, high),)),
-                Example((Rand((2, 3), low, high),))]
+_HALF_PI = float(np.pi / 2.0)
 
-    def _binary(first: tuple, second: tuple) -> list:
-        return [Example((Rand((), *first), Rand((), *second))),
-                Example((Rand((3,), *first), Rand((3,), *second))),
-                Example((Rand((2, 1), *first), Rand((3,), *second))),
-                Example((Rand((2, 3), *first), Rand((), *second)))]
+_TWO_PI = float(2.0 * np.pi)
+
+_SQRT_2 = float(np.sqrt(2.0))
+
+_TWO_SQRT_2PI = float(2.0 * np.sqrt(2.0 * np.pi))
+
+def _unary(low: float, high: float) -> list:
+    return [Example((Rand((), low, high),)), Example((Rand((4,), low, high),)),
+            Example((Rand((2, 3), low, high),))]
+
+def _binary(first: tuple, second: tuple) -> list:
+    return [Example((Rand((), *first), Rand((), *second))),
+            Example((Rand((3,), *first), Rand((3,), *second))),
+            Example((Rand((2, 1), *first), Rand((3,), *second))),
+            Example((Rand((2, 3), *first), Rand((), *second)))]
+
+_EXPN_EXAMPLES = [
+    Example((0, Rand((3,), 0.3, 4.0))), Example((1, Rand((), 0.3, 4.0))),
+    Example((2, Rand((2, 3), 0.3, 4.0))), Example((5, Rand((3,), 0.3, 4.0))),
+    Example((np.array([0, 1, 3]), Rand((2, 3), 0.3, 4.0))),
+    Example((np.array([[1], [2]]), Rand((3,), 0.3, 4.0)))]
+
+_SPH_EXAMPLES = [
+    Example((2, 1, Rand((), 0.2, 2.9), Rand((), -3.0, 3.0))),
+    Example((3, -2, Rand((3,), 0.2, 2.9), Rand((3,), -3.0, 3.0))),
+    Example((4, 4, Rand((2, 3), 0.2, 2.9), Rand((3,), -3.0, 3.0))),
+    Example((np.array([1, 2, 3]), np.array([0, -1, 3]), Rand((3,), 0.2, 2.9),
+             Rand((2, 1), -3.0, 3.0)))]
+
+
+
+def _register() -> None:
+    """Register the rules (once the user's code has imported scipy.special)."""
+
+
+
 
     # ------------------------------------------------------------------ one argument
 
@@ -85,11 +111,6 @@ if sp is not None:
 
     # ------------------------------------------------------------------ integer order n
 
-    _EXPN_EXAMPLES = [
-        Example((0, Rand((3,), 0.3, 4.0))), Example((1, Rand((), 0.3, 4.0))),
-        Example((2, Rand((2, 3), 0.3, 4.0))), Example((5, Rand((3,), 0.3, 4.0))),
-        Example((np.array([0, 1, 3]), Rand((2, 3), 0.3, 4.0))),
-        Example((np.array([[1], [2]]), Rand((3,), 0.3, 4.0)))]
 
     @derivative(sp.expn, wrt=("x",), broadcasting=True, kind="elementwise",
                 nondiff_params=("n",), examples=_EXPN_EXAMPLES)
@@ -147,12 +168,6 @@ if sp is not None:
 
     complex_values(sp.wofz, how="holomorphic", output="complex")
 
-    _SPH_EXAMPLES = [
-        Example((2, 1, Rand((), 0.2, 2.9), Rand((), -3.0, 3.0))),
-        Example((3, -2, Rand((3,), 0.2, 2.9), Rand((3,), -3.0, 3.0))),
-        Example((4, 4, Rand((2, 3), 0.2, 2.9), Rand((3,), -3.0, 3.0))),
-        Example((np.array([1, 2, 3]), np.array([0, -1, 3]), Rand((3,), 0.2, 2.9),
-                 Rand((2, 1), -3.0, 3.0)))]
 
     # A function of real theta and phi with complex values: "holomorphic" applies the
     # complex partials (the adjoint of a real input is the real part).
@@ -218,9 +233,14 @@ if sp is not None:
                                                              Example((5, 2, True))])
     nondifferentiable(rt.factorial_exact, kind="other", examples=[Example((6,))])
 
-    def _definitions() -> dict:
-        return {sp.fresnel: rt.fresnel, sp.sici: rt.sici, sp.comb: rt.comb,
-                sp.factorial: rt.factorial, sp.zeta: rt.zeta, sp.hyp1f1: rt.hyp1f1,
-                sp.hyp2f1: rt.hyp2f1, sp.sph_harm_y: rt.sph_harm_y}
 
+
+def _definitions() -> dict:
+    return {sp.fresnel: rt.fresnel, sp.sici: rt.sici, sp.comb: rt.comb,
+            sp.factorial: rt.factorial, sp.zeta: rt.zeta, sp.hyp1f1: rt.hyp1f1,
+            sp.hyp2f1: rt.hyp2f1, sp.sph_harm_y: rt.sph_harm_y}
+
+
+if HAVE_SCIPY:
+    register_when_imported("scipy.special", _register)
     register_definitions_when_imported("scipy.special", _definitions)

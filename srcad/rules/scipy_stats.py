@@ -16,6 +16,8 @@ the gamma, chi2 and beta distribution functions in their shape parameters, which
 first order. The multivariate normal's helper (`mvn_logpdf_adjoint`) has rules of its own.
 """
 
+from typing import Any
+
 import numpy as np
 
 from srcad.ir.kinds import NUMERIC, SCALAR, TupleKind
@@ -27,11 +29,9 @@ from srcad.rules.registry import (
     register_when_imported,
     tangent,
 )
+from srcad.runtime.lazy_modules import scipy_special as lazy_special
 
-try:
-    import scipy.special as sp
-except ImportError:  # SciPy is optional
-    sp = None
+sp: Any = lazy_special  # (imported on first use; SciPy is optional)
 
 if sp is not None:
     from srcad.runtime.special import betainc_dab, betainc_dx, gammainc_da

@@ -13,13 +13,7 @@ imported it (`register_definitions_when_imported`).
 """
 
 from srcad.runtime.definitions import register_definitions_when_imported
-
-try:
-    import scipy.special  # noqa: F401  (the definitions are written over it)
-except ImportError:  # SciPy is optional
-    HAVE_SCIPY = False
-else:
-    HAVE_SCIPY = True
+from srcad.runtime.lazy_modules import HAVE_SCIPY
 
 if HAVE_SCIPY:
     from srcad.runtime.stats_definitions import continuous_definitions

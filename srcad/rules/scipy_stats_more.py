@@ -27,11 +27,9 @@ from typing import Any
 import numpy as np
 
 from srcad.rules.registry import Example, Rand, derivative, register_when_imported
+from srcad.runtime.lazy_modules import scipy_special as lazy_special
 
-try:
-    import scipy.special as sp
-except ImportError:  # SciPy is optional
-    sp = None
+sp: Any = lazy_special  # (imported on first use; SciPy is optional)
 
 _LOG_PI = float(np.log(np.pi))
 _LOG_2 = float(np.log(2.0))

@@ -20,11 +20,9 @@ import numpy as np
 
 from srcad.rules.registry import Example, Rand, derivative, register_when_imported
 from srcad.rules.scipy_stats_more import _LOG_SQRT_2PI, _SQRT_2PI, _examples
+from srcad.runtime.lazy_modules import scipy_special as lazy_special
 
-try:
-    import scipy.special as sp
-except ImportError:  # SciPy is optional
-    sp = None
+sp: Any = lazy_special  # (imported on first use; SciPy is optional)
 
 if sp is not None:
     from srcad.runtime.special import gammainc_da

@@ -6,9 +6,9 @@ Imported only when SciPy is installed.
 from __future__ import annotations
 
 import numpy as np
-import scipy.special as sp
 
 from srcad.runtime import unbroadcast
+from srcad.runtime.lazy_modules import scipy_special as sp
 from srcad.runtime.marks import no_derivative
 
 _NO_SECOND_IN_A = ("the second derivative of scipy.special.gammainc (gammaincc) in its shape "

@@ -19,9 +19,9 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import numpy as np
-import scipy.special as sp
 
 from srcad.runtime.definitions import refuse_option
+from srcad.runtime.lazy_modules import scipy_special as sp
 from srcad.runtime.marks import differentiated_from_source, no_derivative
 from srcad.runtime.special import integer_order
 

@@ -28,9 +28,9 @@ derivative there is refused).
 from __future__ import annotations
 
 import numpy as np
-import scipy.special as sp
 
 from srcad.runtime import stop_gradient
+from srcad.runtime.lazy_modules import scipy_special as sp
 from srcad.runtime.marks import differentiated_from_source
 
 _LOG_2PI = float(np.log(2.0 * np.pi))

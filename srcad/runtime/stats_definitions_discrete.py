@@ -21,11 +21,11 @@ from collections import namedtuple
 from typing import Any
 
 import numpy as np
-import scipy.special as sp
 
 from srcad.errors import UnsupportedSyntaxError
 from srcad.runtime import stop_gradient
 from srcad.runtime.definitions import refuse_option
+from srcad.runtime.lazy_modules import scipy_special as sp
 from srcad.runtime.marks import check_only, differentiated_from_source
 from srcad.runtime.stats_definitions import _place
 
