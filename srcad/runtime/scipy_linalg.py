@@ -185,6 +185,8 @@ def into_full(g, s1, s2, mode):
     """The adjoint `g` of convolve(in1, in2, mode) placed in the full output's shape."""
     start, full = full_offsets(s1, s2, mode)
     g = np.asarray(g)
+    if g.ndim == 0:
+        return g  # (numbers: the full output is the one product)
     widths = [(b, f - b - n) for b, f, n in zip(start, full, g.shape)]
     return np.pad(g, widths)
 

@@ -85,7 +85,7 @@ def toeplitz_sums(g):
 def toeplitz_adjoint(g, c, r=None):
     """The adjoints of (c, r) in scipy.linalg.toeplitz(c, r): sums over the diagonals;
     r[0] is not read; without r, the first row is conj(c)."""
-    m = np.shape(c)[-1]
+    m = np.shape(c)[-1] if np.ndim(c) else 1  # (a number is a one-entry column)
     sums = toeplitz_sums(g)
     gc = np.flip(sums[..., :m], axis=-1)
     above = sums[..., m:]
@@ -100,7 +100,7 @@ def toeplitz_adjoint(g, c, r=None):
 
 @differentiated_from_source
 def toeplitz_tangent(dc, dr, c, r=None):
-    m = np.shape(c)[-1]
+    m = np.shape(c)[-1] if np.ndim(c) else 1  # (a number is a one-entry column)
     dc = _as_array_like(dc, c)
     if r is None:
         dr = np.conjugate(dc)

@@ -297,3 +297,14 @@ def test_importing_srcad_imports_no_scipy_submodule_of_these_rules():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True).stdout
     assert out.strip() == "[]"
+
+
+def test_convolve_of_numbers_at_second_order():
+    # The adjoint placed numbers in the full output with np.pad and no widths (a TypeError
+    # in the Hessian-vector product).
+    def f(x):
+        return np.sum(ss.convolve(x[0] * 2.0, x[1] + 1.0))
+
+    x = np.array([0.3, 0.5])
+    np.testing.assert_allclose(srcad.grad(f)(x), [2.0 * 1.5, 0.6])
+    np.testing.assert_allclose(srcad.hvp(f)(x, np.array([1.0, 0.0])), [0.0, 2.0])
