@@ -11,7 +11,7 @@ from collections.abc import Callable
 import numpy as np
 
 from srcad import runtime
-from srcad.errors import NoDerivativeError
+from srcad.errors import NoDerivativeError, SrcadError
 from srcad.ir.kinds import (
     ARRAY,
     NUMERIC,
@@ -250,11 +250,22 @@ class Kinds:
                 of = self.of_array if takes_arrays(fn) else self.of
                 named = {n: (v, of(v)) for n, v in bound.items() if not isinstance(v, tuple)}
                 kinds = [named[n][1] for n in template.signature.parameters if n in named]
-                return rule.kind(kinds, named)
-            return rule.kind(arg_kinds, {k: (v, self.of(v)) for k, v in stmt.kwargs.items()})
+                return _located(lambda: rule.kind(kinds, named), stmt)
+            return _located(lambda: rule.kind(
+                arg_kinds, {k: (v, self.of(v)) for k, v in stmt.kwargs.items()}), stmt)
         if is_user_function(fn):
             return self.callee_kind(fn, stmt, arg_kinds)
         return OTHER
+
+
+def _located(kind_of, stmt: Call):
+    """`kind_of()`; a refusal raised by a rule's kind function gets the call's line."""
+    try:
+        return kind_of()
+    except SrcadError as exc:
+        if exc.loc is not None or stmt.loc is None:
+            raise
+        raise type(exc)(exc.message, stmt.loc, exc.hint) from None
 
 
 def _with_dtype(kind, complex_values: bool):

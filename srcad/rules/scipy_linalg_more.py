@@ -53,10 +53,12 @@ What the rules read, and what they refuse:
 
 import numpy as np
 
+from srcad.errors import UnsupportedSyntaxError
 from srcad.ir.kinds import (
     ARRAY,
     NUMERIC,
     OTHER,
+    SCALAR,
     ArrayKind,
     TupleKind,
     array_of_rank,
@@ -187,8 +189,24 @@ def _ranked(param, change):
     return kind
 
 
+def _refuse_a_number(c, function: str) -> None:
+    """Toeplitz and circulant matrices of a number (0-d) have derivatives srcad does not
+    implement: refused by name rather than failing inside them."""
+    if c == SCALAR or is_array(c) and c.ndim == 0:
+        raise UnsupportedSyntaxError(
+            f"srcad differentiates {function} of a 1-D array, not of a number",
+            hint="pass np.atleast_1d(c): a one-entry array gives the same 1x1 matrix")
+
+
+def _circulant_kind(kinds, named):
+    c = named.get("c", (None, NUMERIC))[1]
+    _refuse_a_number(c, "scipy.linalg.circulant")
+    return _ranked("c", 1)(kinds, named)
+
+
 def _toeplitz_kind(kinds, named):
     c = named["c"][1]
+    _refuse_a_number(c, "scipy.linalg.toeplitz")
     r = named.get("r", (None, None))[1]
     cplx = is_complex(c) or is_complex(r)
     if is_array(c) and c.ndim is not None:
@@ -528,7 +546,7 @@ def _register() -> None:
     def _(t, c, r=None):
         dt = toeplitz_tangent(dc, dr, c, r)
 
-    @adjoint(sla.circulant, kind=_ranked("c", 1), examples=[
+    @adjoint(sla.circulant, kind=_circulant_kind, examples=[
         Example((Rand((4,)),)), Example((Rand((1,)),))])
     def _(y, c):
         dc = circulant_sums(dy)

@@ -557,3 +557,15 @@ def test_stacked_matrices():
 def test_import_srcad_does_not_import_scipy_linalg():
     code = "import sys, srcad; assert 'scipy.linalg' not in sys.modules"
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_toeplitz_and_circulant_of_a_number_are_refused_where_called():
+    # Their derivative code failed inside (IndexError / ValueError) for a 0-d column.
+    sla = pytest.importorskip("scipy.linalg")
+
+    def f(x):
+        return np.sum(sla.circulant(x[0] * 2.0)) + np.sum(sla.toeplitz(x[0], x[1]))
+
+    with pytest.raises(srcad.SrcadError, match="of a number") as info:
+        srcad.grad(f)(np.array([0.3, 0.5]))
+    assert info.value.lineno is not None
