@@ -8,7 +8,7 @@ from srcad import rules  # noqa: F401  (importing it registers the built-in deri
 from srcad.api.forward import jvp
 from srcad.api.matrices import hessian, hvp, jacobian
 from srcad.api.reverse import grad, value_and_grad, vjp
-from srcad.api.source import source
+from srcad.api.source import show, source
 from srcad.errors import (
     BadArgumentError,
     NoDerivativeError,
@@ -24,7 +24,7 @@ from srcad.runtime import insert_grad_of, stop_gradient
 __version__ = "0.1.0"
 
 __all__ = [
-    "grad", "value_and_grad", "vjp", "jvp", "jacobian", "hessian", "hvp", "source",
+    "grad", "value_and_grad", "vjp", "jvp", "jacobian", "hessian", "hvp", "source", "show",
     "adjoint", "tangent", "derivative", "nondifferentiable",
     "stop_gradient", "insert_grad_of", "Example", "Rand",
     "SrcadError", "UnsupportedSyntaxError", "NoDerivativeError", "SourceUnavailableError",

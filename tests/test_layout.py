@@ -15,7 +15,7 @@ LAYERS = ["errors", "ir", "runtime", "rules", "frontend", "optimize", "analysis"
           "transforms", "codegen", "pipeline", "api", ""]
 
 # Function-level imports are allowed only for heavy or optional third-party modules.
-LAZY_ALLOWED = {"scipy", "IPython", "astor", "cupy", "dask", "numba", "mpmath"}
+LAZY_ALLOWED = {"scipy", "IPython", "astor", "cupy", "dask", "numba", "mpmath", "pygments"}
 
 
 def _module_name(path: pathlib.Path) -> tuple[str, bool]:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TextIO
 
+from srcad.api.display import pygments_or_none
 from srcad.api.forward import jvp
 from srcad.api.reverse import vjp
 from srcad.errors import BadArgumentError
@@ -46,3 +48,27 @@ def source(fn: Callable, *example_args: Any, **example_kwargs: Any) -> str:
                                hint="pass the result of srcad.grad, value_and_grad, jacobian, "
                                     "hessian or hvp, or a vjp pullback")
     return getter(*example_args, **example_kwargs)
+
+
+def show(fn: Any, *example_args: Any, file: TextIO | None = None,
+         **example_kwargs: Any) -> None:
+    """Print the generated code of a function made by srcad.
+
+    Parameters
+    ----------
+    fn : callable
+        What `srcad.grad`, `value_and_grad`, `jacobian`, `hessian` or `hvp` returned, or a
+        `vjp` pullback.
+    *example_args, **example_kwargs
+        Example arguments, as for `srcad.source`.
+    file : text stream, optional
+        Where to print (default: standard output). On a terminal the code is syntax
+        highlighted when pygments is installed.
+    """
+    text = source(fn, *example_args, **example_kwargs)
+    out = file if file is not None else sys.stdout
+    pygments = pygments_or_none()
+    if pygments is not None and getattr(out, "isatty", lambda: False)():
+        text = pygments.highlight(text, pygments.lexers.PythonLexer(),
+                                  pygments.formatters.TerminalFormatter())
+    print(text, file=out)

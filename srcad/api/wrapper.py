@@ -23,6 +23,7 @@ from srcad.api.arguments import (
     shift_wrt,
     takes_positional_only,
 )
+from srcad.api.display import Displayed
 from srcad.codegen.emit import Module
 from srcad.frontend.source import captured_still_valid, unwrap_function
 from srcad.ir.kinds import NUMERIC, OTHER, TupleKind, kind_of_value
@@ -61,7 +62,7 @@ def array_shapes(values: list) -> tuple:
                   for v in values])
 
 
-class Differentiated:
+class Differentiated(Displayed):
     """Common machinery of srcad's function wrappers.
 
     `fn` is the user's function; `inner` is what is transformed: `fn` itself, or, for a
