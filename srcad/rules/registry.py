@@ -92,22 +92,39 @@ class Example:
 
 
 class Deferred:
-    """A template parsed (or derived) on first use: reading the source of some thousand
-    templates when srcad is imported took most of the import's time."""
+    """A template parsed (or derived) on first use, once: reading the source of some
+    thousand templates when srcad is imported took most of the import's time. (Also what a
+    parse shared by two templates is kept in.)"""
 
-    def __init__(self, make: Callable[[], Template | None]):
-        self._make: Callable[[], Template | None] | None = make
-        self._value: Template | None = None
+    def __init__(self, make: Callable[[], Any]):
+        self._make: Callable[[], Any] | None = make
+        self._value: Any = None
 
-    def __call__(self) -> Template | None:
+    def __call__(self) -> Any:
         with _lock:
             if self._make is not None:
                 self._value, self._make = self._make(), None
         return self._value
 
 
-def _resolved(value: Template | Deferred | None) -> Template | None:
-    return value() if isinstance(value, Deferred) else value
+class _ParsedOnUse:
+    """A template attribute of `Rule` (`adjoint`, ...) kept in `_<name>`: a `Deferred` there
+    is parsed on the first read and replaced by its template."""
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.slot = "_" + name
+
+    def __get__(self, rule: Any, owner: type | None = None) -> Any:
+        if rule is None:
+            return self
+        value = getattr(rule, self.slot)
+        if isinstance(value, Deferred):
+            value = value()
+            setattr(rule, self.slot, value)
+        return value
+
+    def __set__(self, rule: Any, value: Template | Deferred | None) -> None:
+        setattr(rule, self.slot, value)
 
 
 def _template_of(function: Callable,
@@ -117,17 +134,6 @@ def _template_of(function: Callable,
     if getattr(function, "__module__", "").startswith("srcad."):
         return Deferred(make)
     return make()
-
-
-def _once(make: Callable[[], Any]) -> Callable[[], Any]:
-    """`make`, computed on the first call only (a parse shared by two templates)."""
-    cache: list = []
-
-    def get():
-        if not cache:
-            cache.append(make())
-        return cache[0]
-    return get
 
 
 @dataclass
@@ -156,41 +162,10 @@ class Rule:
     _complex_adjoint: Template | Deferred | None = None
     _complex_tangent: Template | Deferred | None = None
 
-    @property
-    def adjoint(self) -> Template | None:
-        self._adjoint = _resolved(self._adjoint)
-        return self._adjoint
-
-    @adjoint.setter
-    def adjoint(self, value: Template | Deferred | None) -> None:
-        self._adjoint = value
-
-    @property
-    def tangent(self) -> Template | None:
-        self._tangent = _resolved(self._tangent)
-        return self._tangent
-
-    @tangent.setter
-    def tangent(self, value: Template | Deferred | None) -> None:
-        self._tangent = value
-
-    @property
-    def complex_adjoint(self) -> Template | None:
-        self._complex_adjoint = _resolved(self._complex_adjoint)
-        return self._complex_adjoint
-
-    @complex_adjoint.setter
-    def complex_adjoint(self, value: Template | Deferred | None) -> None:
-        self._complex_adjoint = value
-
-    @property
-    def complex_tangent(self) -> Template | None:
-        self._complex_tangent = _resolved(self._complex_tangent)
-        return self._complex_tangent
-
-    @complex_tangent.setter
-    def complex_tangent(self, value: Template | Deferred | None) -> None:
-        self._complex_tangent = value
+    adjoint = _ParsedOnUse()
+    tangent = _ParsedOnUse()
+    complex_adjoint = _ParsedOnUse()
+    complex_tangent = _ParsedOnUse()
 
     def adjoint_for(self, complex_values: bool) -> Template | None:
         if complex_values and self.complex_adjoint is not None:
@@ -337,7 +312,7 @@ def adjoint(primal, *, broadcasting: bool | None = None, kind: str | Callable | 
         raise RuleError("a rule is either linear or bilinear, not both")
 
     def register(template: Callable) -> Callable:
-        parsed = _once(lambda: parse_template(template, "adjoint"))
+        parsed = Deferred(lambda: parse_template(template, "adjoint"))
 
         def derived() -> Template:
             spell = _primal_call(primal, parsed().globals)
@@ -404,7 +379,7 @@ def derivative(primal, *, wrt: Sequence[str] | None = None, broadcasting: bool |
     """
 
     def register(statement: Callable) -> Callable:
-        derived = _once(lambda: derivation.elementwise_templates(
+        derived = Deferred(lambda: derivation.elementwise_templates(
             parse_template(statement, "derivative"), wrt, selecting))
         with _lock:
             rule = _rule_for(primal)

@@ -15,6 +15,7 @@ piecewise constants such as `np.floor`), is not differentiable; the probe says w
 
 from __future__ import annotations
 
+import functools
 import importlib.util
 import itertools
 import os
@@ -51,7 +52,6 @@ EPS, HESSIAN_EPS = 1e-6, 1e-5
 FIRST_TOL, SECOND_TOL = 1e-5, 1e-4
 _INDEX_NAMES = re.compile(r"arg|indices|index|nonzero|searchsorted|digitize|ix_|lexsort|"
                           r"argwhere|mask_")
-_tmp = tempfile.mkdtemp(prefix="srcad_surface_")
 _counter = itertools.count()
 
 
@@ -156,10 +156,16 @@ def _reduction(out) -> tuple[list[str], dict]:
     return ["total = " + " + ".join(terms), "return total"], weights
 
 
+@functools.cache
+def _directory() -> str:
+    """Where the probe's functions are written (made on first use, not at import)."""
+    return tempfile.mkdtemp(prefix="srcad_surface_")
+
+
 def _module(text: str, body: list[str], weights: dict):
     source = HEADER + "\n\ndef f(x):\n" + "".join(f"    {line}\n" for line in body)
     name = f"surface_probe_{next(_counter)}_{zlib.crc32(source.encode()):08x}"
-    path = os.path.join(_tmp, name + ".py")
+    path = os.path.join(_directory(), name + ".py")
     with open(path, "w") as fh:
         fh.write(source)
     spec = importlib.util.spec_from_file_location(name, path)
