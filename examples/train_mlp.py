@@ -8,11 +8,29 @@ The parameters live in a dict; `srcad.value_and_grad(loss)(params, x, y)` return
 gradient as a dict with the same keys. A second, shorter run keeps the parameters in a
 small class: the gradient of `TwoLayer.loss` with respect to `self` is a `TwoLayer`
 whose attributes are the gradients.
+
+Progress: a tqdm bar per epoch when tqdm is installed, else one printed line per epoch.
+Loss curve: when matplotlib is installed, the per-batch training loss is plotted to a PNG,
+by default in the system's temporary directory (never next to the script or in the current
+directory, so running the tests leaves nothing behind); `--plot PATH` or the environment
+variable TRAIN_MLP_PLOT chooses the file, `--no-plot` skips it.
+
+    python examples/train_mlp.py --plot loss_curve.png
 """
+
+import argparse
+import os
+import pathlib
+import tempfile
 
 import numpy as np
 
 import srcad
+
+try:
+    from tqdm import tqdm
+except ImportError:  # tqdm is optional: a printed line per epoch instead
+    tqdm = None
 
 rng = np.random.default_rng(0)
 N_TRAIN, N_PIXELS, N_HIDDEN, N_CLASSES = 2048, 28 * 28, 512, 10
@@ -54,19 +72,66 @@ def accuracy(params, x, labels):
 
 
 def sgd(params, x, labels, epochs, batch=64, lr=0.1):
+    """Mini-batch SGD; returns the parameters and the loss of every batch."""
     step = srcad.value_and_grad(loss)
+    history = []
     for epoch in range(epochs):
         order = rng.permutation(len(x))
+        starts = range(0, len(x), batch)
+        if tqdm is not None:
+            starts = tqdm(starts, desc=f"epoch {epoch + 1}/{epochs}", unit="batch",
+                          leave=False)
         losses = []
-        for start in range(0, len(x), batch):
+        for start in starts:
             idx = order[start:start + batch]
             value, grads = step(params, x[idx], labels[idx])
             for name in params:
                 params[name] -= lr * grads[name]
             losses.append(value)
-        print(f"epoch {epoch + 1}: mean training loss {np.mean(losses):.4f}, "
+            if tqdm is not None:
+                starts.set_postfix(loss=f"{value:.4f}")
+        history.extend(losses)
+        print(f"epoch {epoch + 1}/{epochs}: mean training loss {np.mean(losses):.4f}, "
               f"accuracy {accuracy(params, x, labels):.3f}")
-    return params
+    return params, history
+
+
+def plot_losses(history, batches_per_epoch, path):
+    """The per-batch loss and its running mean as a PNG; False without matplotlib."""
+    try:
+        import matplotlib
+    except ImportError:  # matplotlib is optional
+        return False
+    matplotlib.use("Agg")  # files only, no window
+    import matplotlib.pyplot as plt
+
+    steps = np.arange(1, len(history) + 1)
+    window = max(1, batches_per_epoch // 4)
+    smooth = np.convolve(history, np.ones(window) / window, mode="valid")
+    fig, ax = plt.subplots(figsize=(6, 3.5))
+    ax.plot(steps, history, lw=0.8, alpha=0.4, label="batch loss")
+    ax.plot(steps[window - 1:], smooth, lw=1.5, label=f"mean of {window} batches")
+    for epoch in range(1, len(history) // batches_per_epoch):
+        ax.axvline(epoch * batches_per_epoch, color="grey", lw=0.5, ls=":")
+    ax.set_xlabel("SGD step")
+    ax.set_ylabel("cross-entropy")
+    ax.set_yscale("log")
+    ax.set_title("two-layer ReLU network, gradients by srcad")
+    ax.legend()
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+    plt.close(fig)
+    return True
+
+
+def parse_args(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--epochs", type=int, default=3)
+    parser.add_argument("--plot", metavar="PATH", default=os.environ.get("TRAIN_MLP_PLOT"),
+                        help="where to write the loss-curve PNG (default: the temporary "
+                             "directory; env TRAIN_MLP_PLOT)")
+    parser.add_argument("--no-plot", action="store_true", help="write no loss curve")
+    return parser.parse_args(argv)
 
 
 class TwoLayer:
@@ -99,16 +164,24 @@ def check_one_entry(params, x, labels, name, index, h=1e-6):
     assert abs(grads[name][index] - fd) <= 1e-6 * max(1.0, abs(fd))
 
 
-def main():
+def main(argv=None):
+    args = parse_args(argv)
     x, labels = make_data(N_TRAIN)
     params = init_params()
     first = loss(params, x, labels)
     print(f"initial loss {first:.4f} (log 10 = {np.log(10):.4f})")
     check_one_entry(params, x[:32], labels[:32], "W1", (300, 7))
     check_one_entry(params, x[:32], labels[:32], "b2", (3,))
-    params = sgd(params, x, labels, epochs=3)
+    params, history = sgd(params, x, labels, epochs=args.epochs)
     last = loss(params, x, labels)
     assert last < 0.5 * first, (first, last)
+    if not args.no_plot:
+        path = pathlib.Path(args.plot or pathlib.Path(tempfile.gettempdir())
+                            / "srcad_train_mlp_loss.png")
+        if plot_losses(history, -(-N_TRAIN // 64), path):
+            print(f"loss curve written to {path}")
+        else:
+            print("(matplotlib is not installed: no loss curve)")
 
     print("\nThe same model as a class (the gradient of TwoLayer.loss with respect to self):")
     model = TwoLayer(init_params())
