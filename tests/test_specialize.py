@@ -88,6 +88,45 @@ def loop_carried(x, w):
     return np.mean(h * h)
 
 
+def rnn(W, U, b, xs, h0):
+    h = h0
+    for t in range(xs.shape[0]):
+        h = np.tanh(xs[t] @ W + h @ U + b)
+    return np.mean(h ** 2)
+
+
+def growing_prefix(x, w):
+    # x[:t + 1] has a different shape on every step: its stack keeps the generic helpers
+    s = 0.0
+    for t in range(x.shape[0]):
+        s = s + np.sum(x[:t + 1] * w[t])
+    return s
+
+
+def index_as_axis(x, w):
+    # the loop index used as an axis: the shape depends on its value
+    s = 0.0
+    for t in range(2):
+        s = s + np.sum(np.sum(x, axis=t) * w[t])
+    return s
+
+
+def varying_pushes(x, w):
+    # a carried value whose shape changes after the first step (a row becomes a matrix)
+    h = x[0]
+    for t in range(3):
+        h = h * w + x
+    return np.sum(np.sin(h))
+
+
+def nested_rows(x, w):
+    s = 0.0
+    for i in range(x.shape[0]):
+        for j in range(x.shape[1]):
+            s = s + np.sum(np.cos(x[i][j] * w) * x[i])
+    return s
+
+
 def extrema_weighted(x, u):
     # (the autograd runner's objective for np.max at order 2: a rewritten unbroadcast fed
     # the spread of a sum's adjoint, and the spread was given the removed value)
@@ -108,6 +147,16 @@ CASES = [
     (products, (RNG.standard_normal((3, 4)), RNG.standard_normal(4)), (0, 1)),
     (masked, (RNG.standard_normal(6), RNG.standard_normal(6)), (0, 1)),
     (loop_carried, (RNG.standard_normal((2, 3)), 0.5 * RNG.standard_normal((3, 3))), (0, 1)),
+    (rnn, (0.5 * RNG.standard_normal((2, 3)), 0.5 * RNG.standard_normal((3, 3)),
+           RNG.standard_normal(3), RNG.standard_normal((4, 5, 2)), RNG.standard_normal((5, 3))),
+     (0, 1, 2, 4)),
+    (rnn, (0.5 * RNG.standard_normal((2, 3)), 0.5 * RNG.standard_normal((3, 3)),
+           RNG.standard_normal((1, 3)), RNG.standard_normal((4, 1, 2)), RNG.standard_normal(3)),
+     (0, 1, 2, 4)),
+    (growing_prefix, (RNG.standard_normal((4, 2)), RNG.standard_normal(4)), (0, 1)),
+    (index_as_axis, (RNG.standard_normal((3, 3)), RNG.standard_normal((2, 3))), (0, 1)),
+    (varying_pushes, (RNG.standard_normal((3, 3)), RNG.standard_normal(3)), (0, 1)),
+    (nested_rows, (RNG.standard_normal((2, 3, 4)), RNG.standard_normal(4)), (0, 1)),
 ]
 
 
@@ -204,3 +253,11 @@ def returns_comparison_of_unknown_kind(x):
 def test_grad_still_refuses_outputs_that_are_not_real_scalars(f):
     with pytest.raises(srcad.SrcadError, match="real scalar"):
         srcad.grad(f)(np.ones(3))
+
+
+def test_a_loop_over_rows_is_specialized():
+    args = CASES[12][1]
+    code = srcad.source(srcad.grad(rnn, wrt=(0, 1, 2)), *args)
+    for helper in HELPERS:
+        assert helper not in code, code
+    assert "@ U.T" in code and "h.T @" in code, code

@@ -69,7 +69,23 @@ class Shapes:
 
     def __init__(self, fn: Function, param_shapes: list):
         self.shapes: dict[Var, Shape] = dict(zip(fn.params, param_shapes))
-        self.block(fn.body)
+        # Loop indices: integers whose value, not only shape, matters to most
+        # functions (an axis, a reshape), so they stand in only as an index.
+        self.indices: set[Var] = set()
+        # Stacks: the shape every value pushed on them has (a pop has it), and the
+        # shape each pop was given; a stack whose pushes disagree with a pop seen
+        # before them is run again as unknown.
+        self.unknown_stacks: set[Var] = set()
+        for _ in range(4):
+            self.stacks: dict[Var, Shape] = {}
+            self.popped: dict[Var, Shape] = {}
+            self.block(fn.body)
+            wrong = {st for st, shape in self.popped.items()
+                     if self.stacks.get(st, shape) != shape}
+            if not wrong:
+                break
+            self.unknown_stacks |= wrong
+            self.shapes = dict(zip(fn.params, param_shapes))
 
     def of(self, op: Operand) -> Shape:
         if isinstance(op, Const):
@@ -88,6 +104,8 @@ class Shapes:
             if isinstance(stmt, Call):
                 if stmt.target is not None:
                     self.shapes[stmt.target] = self._call(stmt)
+                elif stmt.fn is runtime.push:
+                    self._stack_op(stmt)
             elif isinstance(stmt, If):
                 self.block(stmt.then)
                 self.block(stmt.orelse)
@@ -98,6 +116,9 @@ class Shapes:
 
     def _loop(self, loop: ForRange | While) -> None:
         carried: list[Carried] = loop.carried
+        if isinstance(loop, ForRange):
+            self.shapes[loop.index] = ()
+            self.indices.add(loop.index)
         for c in carried:
             self.shapes[c.var] = self.of(c.init)
         for _ in range(3):
@@ -123,6 +144,13 @@ class Shapes:
                 return self.of(stmt.args[position]) if len(stmt.args) > position else None
             if fn is runtime.reduced_count:
                 return ()
+            if fn is runtime.push or fn is runtime.copy_stack:
+                return self._stack_op(stmt)
+            if fn is runtime.pop:
+                stack = stmt.args[0]
+                shape = None if stack in self.unknown_stacks else self.stacks.get(stack)
+                self.popped[stack] = _same(self.popped.get(stack, shape), shape)
+                return shape
             if not stmt.kwargs and (fn in _ELEMENTWISE_OPERATORS or (
                     isinstance(fn, np.ufunc) and fn.nin == len(stmt.args) and fn.nout == 1)):
                 shapes: list[tuple] = []
@@ -140,10 +168,28 @@ class Shapes:
             return None
         return None
 
+    def _stack_op(self, stmt: Call) -> Shape:
+        if stmt.fn is runtime.copy_stack:
+            target, source = stmt.target, stmt.args[0]
+            if isinstance(source, Var) and target is not None and source in self.stacks:
+                self.stacks[target] = self.stacks[source]
+            return None
+        stack, value = stmt.args
+        if isinstance(stack, Var):
+            shape = self.of(value)
+            self.stacks[stack] = _same(self.stacks.get(stack, shape), shape)
+        return None
+
     def _evaluate(self, stmt: Call) -> Shape:
         def stand_in(op: Operand) -> Any:
             if isinstance(op, Const):
                 return op.value
+            if op in self.indices:
+                # `x[t]` has the same shape for every `t` in range; any other use
+                # of an index may depend on its value.
+                if stmt.fn is not operator.getitem or stmt.args[1] is not op:
+                    raise LookupError
+                return 0
             shape = self.shapes.get(op)
             if shape is None:
                 raise LookupError
