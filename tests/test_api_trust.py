@@ -269,13 +269,22 @@ def test_jvp_jacobian_and_hvp_differentiate_lists_as_lists(label):
 
 
 @pytest.mark.parametrize("label", list(LISTS))
-def test_hessian_refuses_lists_with_what_to_do(label):
+def test_hessian_of_a_list_is_a_list_of_lists_of_blocks(label):
     x = LISTS[label]
-    with pytest.raises(srcad.BadArgumentError) as info:
-        srcad.hessian(sum_of_squares)(x)
-    text = str(info.value)
-    assert type(x).__name__ in text and "'x'" in text and "np.array" in text, text
-    assert "srcad.hvp" in text
+    H = srcad.hessian(sum_of_squares)(x)  # H[i][j]: d2f / dx[i] dx[j], as jax.hessian
+    flat_x = np.ravel(np.array(x))
+    leaves = list(np.ndindex(np.shape(x)))
+
+    def block(tree, idx):
+        for i in idx:
+            tree = tree[i]
+        return tree
+
+    assert type(H) is type(x)
+    for a, ia in enumerate(leaves):
+        for b, ib in enumerate(leaves):
+            assert block(block(H, ia), ib) == (2.0 if a == b else 0.0), (ia, ib)
+    assert len(flat_x) == len(leaves)
 
 
 @pytest.mark.parametrize("api", ["grad", "value_and_grad", "vjp"])

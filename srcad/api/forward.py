@@ -14,7 +14,7 @@ from srcad.api.arguments import (
     tangent_like,
 )
 from srcad.api.results import regroup, shaped_like_output
-from srcad.api.structures import argument_kinds, tree_tangents
+from srcad.api.structures import argument_kinds, build_output, output_tree, tree_tangents
 from srcad.api.tracing import call_generated
 from srcad.api.wrapper import Differentiated, check_finite_option, finite_key
 from srcad.errors import BadArgumentError
@@ -34,9 +34,11 @@ def jvp(fn: Callable, primals: Sequence, tangents: Sequence, /,
     fn : callable
         A Python function (or a function made by `srcad.grad`).
     primals : tuple or list
-        The positional arguments of `fn`; parameters left out take their defaults.
+        The positional arguments of `fn`; parameters left out take their defaults. An
+        argument may be a structure (a dict, list, tuple, dataclass, namedtuple or
+        object with float leaves).
     tangents : tuple or list
-        One tangent per primal, shaped like it; None means "not differentiated".
+        One tangent per primal, laid out like it; None means "not differentiated".
     check_finite : bool, optional
         Check every value and tangent for NaN and Inf where it is computed (see
         `srcad.grad`; docs/nan.md). By default, on for a function srcad made with
@@ -47,10 +49,11 @@ def jvp(fn: Callable, primals: Sequence, tangents: Sequence, /,
     Returns
     -------
     output : object
-        `fn(*primals, **kwargs)`.
+        `fn(*primals, **kwargs)`: a number, an array, or a structure of them (a tuple,
+        list, dict, dataclass, namedtuple or object, nested too).
     output_tangent : object
         The derivative of the output along the tangents, shaped like the output (zeros
-        included).
+        included), in the output's structure.
     """
     spec = getattr(fn, "__srcad_spec__", None)
     if spec is not None:
@@ -101,6 +104,11 @@ def jvp(fn: Callable, primals: Sequence, tangents: Sequence, /,
         # the gradient of a structure: generated code gives the leaves' (and their tangents)
         value, tangent = (_structured(leaves, spec, values, kinds, flat)
                           for leaves in (value, tangent))
+    tree = output_tree(module)
+    if tree is not None:
+        # a dict, object or namedtuple output: generated code returns its leaves
+        tangent = shaped_like_output(tangent, value)
+        return build_output(tree, value), build_output(tree, tangent, statics=False)
     return value, shaped_like_output(tangent, value)
 
 

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import dataclasses
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import numpy as np
@@ -10,7 +11,7 @@ import numpy as np
 from srcad.api.arguments import WrtSpec, flat_values, fn_loc, tangent_like
 from srcad.api.results import as_like, regroup
 from srcad.api.reverse import GradFunction
-from srcad.api.structures import tree_tangents
+from srcad.api.structures import build_output, output_tree, tree_tangents
 from srcad.api.tracing import call_generated
 from srcad.api.wrapper import Differentiated, check_finite_option, finite_key
 from srcad.codegen.emit import Module
@@ -52,13 +53,10 @@ class JacobianFunction(Differentiated):
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         values, kinds = self._prepare(args, kwargs)
-        self._check_layout(values, kinds)
         flat = flat_values(values, kinds)
         if self._reverse_mode(values, kinds, flat, (args, kwargs)):
-            result = self._reverse(values, kinds, flat)
-        else:
-            result = self._forward(values, kinds, flat)
-        return result[0] if self.single else tuple(result)
+            return self._reverse(values, kinds, flat)
+        return self._forward(values, kinds, flat)
 
     def __srcad_source__(self, *args: Any, **kwargs: Any) -> str:
         """The generated code a call uses: one tangent function per differentiated
@@ -66,7 +64,6 @@ class JacobianFunction(Differentiated):
         mode, the choice runs the function once on the example arguments."""
         if args or kwargs:
             values, kinds = self._prepare(args, kwargs)
-            self._check_layout(values, kinds)
             if self._reverse_mode(values, kinds, flat_values(values, kinds), (args, kwargs)):
                 modules = [self._split_module(kinds)]
             else:
@@ -78,22 +75,8 @@ class JacobianFunction(Differentiated):
         return "\n\n".join(module.source for module in modules)
 
     def _check_layout(self, values: list, kinds: tuple) -> None:
-        """Refuse a Jacobian whose rows would be structures: that of a gradient with
-        respect to a structured argument (its Hessian, say)."""
-        if not isinstance(self.inner, Derived):
-            return
-        for p in self.inner.wrt:
-            if isinstance(kinds[p], TreeKind):
-                name = self.param_names[p]
-                raise BadArgumentError(
-                    f"srcad.{self.api} does not take structured arguments: '{name}' is a "
-                    f"{type(values[p]).__name__}, and the derivative of a gradient with "
-                    "respect to it would be a structure of structures of blocks",
-                    fn_loc(self.fn), "use srcad.hvp (it takes and returns directions laid "
-                    f"out like '{name}'), or pass " + (
-                        "np.array(...) if the function uses it as an array"
-                        if isinstance(values[p], (list, tuple)) else
-                        "the arrays as separate arguments"))
+        """Nothing to refuse any more: a Jacobian (or Hessian) with respect to a
+        structured argument is a structure of blocks. Kept for callers that check."""
 
     def _reverse_mode(self, values: list, kinds: tuple, flat: list, call: tuple) -> bool:
         """Whether this call builds the Jacobian by rows (reverse mode). A derivative
@@ -101,24 +84,14 @@ class JacobianFunction(Differentiated):
         `call`: the call's arguments and keywords, as given."""
         if self.mode != "auto":
             return self.mode == "reverse" and not isinstance(self.inner, Derived)
-        n_in = sum(np.size(x) for p in self.positions for x in _wrt_leaves(values, kinds, p))
-        output = self._output(values, kinds, flat, call)
-        if isinstance(output, (tuple, list)):
-            return False  # a tuple or list output is the array NumPy would make of it
-        return n_in >= np.size(output) and not isinstance(self.inner, Derived)
-
-    def _output(self, values: list, kinds: tuple, flat: list, call: tuple) -> Any:
         if isinstance(self.inner, Derived):
-            pos = self.positions[0]
-            return self._value(self._column_module(pos, kinds), flat,
-                               _wrt_leaves(values, kinds, pos))
+            return False
+        n_in = sum(np.size(x) for p in self.positions for x in _wrt_leaves(values, kinds, p))
         args, kwargs = call
-        return self.fn(*args, **kwargs)
-
-    def _value(self, module: Module, flat: list, leaves: list) -> Any:
-        """The output, from the tangent function along one argument (`leaves`: its
-        float leaves, or the argument itself)."""
-        return self._call(module.functions[0], [*flat, *map(_zero, leaves)])[0]
+        output = self.fn(*args, **kwargs)
+        if isinstance(output, (tuple, list)):
+            return False  # (by columns, as it always was)
+        return n_in >= _output_size(output)
 
     def _call(self, generated: Callable, args: list) -> Any:
         # the Jacobian of srcad.grad(f): an output of f it cannot take is grad's refusal
@@ -138,76 +111,141 @@ class JacobianFunction(Differentiated):
                                    ("split", self.fn, self.positions, kinds) + finite_key(check),
                                    lambda: compile_split(self.fn, self.positions, kinds, check))
 
-    def _forward(self, values: list, kinds: tuple, flat: list) -> list:
+    def _layout(self, output: Any, module: Module, values: list, kinds: tuple) -> _Layout:
+        """How the output is laid out (see `_Layout`)."""
+        inner = self.inner
+        if isinstance(inner, Derived) and any(isinstance(kinds[p], TreeKind) or len(
+                inner.wrt) > 1 for p in inner.wrt):
+            # the gradient of srcad.grad(f): generated code gives the float leaves of
+            # the structures it differentiates; the Jacobian's outer structure is theirs
+            parts = output if isinstance(output, (tuple, list)) else (output,)
+            return _Layout(list(parts), lambda blocks: _gradient_structure(
+                blocks, values, kinds, inner.wrt, inner.single), parts)
+        tree = output_tree(module)
+        if tree is not None:  # a dict, object or namedtuple output: its leaves
+            leaves, build = _leaves(output)
+            return _Layout(leaves, lambda blocks: build_output(
+                tree, build(iter(blocks)), statics=False), output)
+        if isinstance(output, (tuple, list)):
+            leaves, build = _leaves(output)
+            stacked = _stacked_shape(output, leaves)
+            if stacked is not None:
+                # the array NumPy makes of a tuple or list of equally shaped items
+                return _Layout(leaves, None, output, stacked)
+            return _Layout(leaves, lambda blocks: build(iter(blocks)), output)
+        return _Layout([output], None, output, np.shape(output))
+
+    def _forward(self, values: list, kinds: tuple, flat: list) -> Any:
         self._last_used = [self._column_module(p, kinds) for p in self.positions]
-        out = []
+        blocks: list = []  # per argument, per float leaf: one block per output leaf
+        layout = None
         for module, p in zip(self._last_used, self.positions):
             leaves = _wrt_leaves(values, kinds, p)
-            jacs = [self._as_dtype(self._columns(module, flat, leaves, j), x)
-                    for j, x in enumerate(leaves)]
-            out.append(_structured(jacs, values, kinds, p))
-        return out
+            if layout is None:
+                layout = self._layout(self._value(module, flat, leaves), module, values,
+                                      kinds)
+            blocks.append([[self._as_dtype(b, x) for b in
+                            self._columns(module, flat, leaves, j, layout)]
+                           for j, x in enumerate(leaves)])
+        assert layout is not None
+        return self._assemble(blocks, layout, values, kinds)
 
-    def _columns(self, module: Module, flat: list, leaves: list, j: int) -> Any:
-        """The Jacobian along leaf `j` of one argument (`leaves`: its float leaves, or
-        the argument itself), one tangent per unit vector (each shaped like the output,
-        zeros included)."""
+    def _value(self, module: Module, flat: list, leaves: list) -> Any:
+        """The output, from the tangent function along one argument (`leaves`: its
+        float leaves, or the argument itself)."""
+        return self._call(module.functions[0], [*flat, *map(_zero, leaves)])[0]
+
+    def _columns(self, module: Module, flat: list, leaves: list, j: int,
+                 layout: _Layout) -> list:
+        """The Jacobian of each output leaf along leaf `j` of one argument (`leaves`:
+        its float leaves, or the argument itself), one tangent per unit vector."""
         x = leaves[j]
         tangents = [_zero(leaf) for leaf in leaves]
-        columns = []
-        value: Any = self._value(module, flat, leaves) if np.size(x) == 0 else None
+        columns: list[list] = [[] for _ in layout.leaves]
         for k in range(np.size(x)):
             tangents[j] = _basis(x, k)
             value, t = self._call(module.functions[0], [*flat, *tangents])
-            t = np.asarray(t)
+            ts = _split_like(t, layout.template)
             if np.iscomplexobj(x):
                 # z = x + 1j * y: dw/dx + 1j * dw/dy of a real output w (the tangents
                 # along 1 and 1j), the gradient of w under srcad's convention
-                self._check_complex_output(value)
+                self._check_complex_output(layout.leaves)
                 tangents[j] = 1j * _basis(x, k)
                 _, t_imag = self._call(module.functions[0], [*flat, *tangents])
-                t = np.asarray(t, dtype=np.float64) + 1j * np.asarray(t_imag, dtype=np.float64)
-            t = t if np.iscomplexobj(t) else np.asarray(t, dtype=np.float64)
-            columns.append(np.broadcast_to(t, np.shape(value)))
-        out_shape = np.shape(value)
-        jac = np.stack(columns, axis=-1) if columns else np.zeros(out_shape + (0,))
-        return jac.reshape(out_shape + np.shape(x))
+                ts = [np.asarray(a, dtype=np.float64) + 1j * np.asarray(b, dtype=np.float64)
+                      for a, b in zip(ts, _split_like(t_imag, layout.template))]
+            for i, (ti, out) in enumerate(zip(ts, layout.leaves)):
+                ti = np.asarray(ti) if np.iscomplexobj(ti) else np.asarray(ti, dtype=np.float64)
+                columns[i].append(np.broadcast_to(ti, np.shape(out)))
+        return [(np.stack(col, axis=-1) if col else np.zeros(np.shape(out) + (0,)))
+                .reshape(np.shape(out) + np.shape(x))
+                for col, out in zip(columns, layout.leaves)]
 
-    def _reverse(self, values: list, kinds: tuple, flat: list) -> list:
+    def _reverse(self, values: list, kinds: tuple, flat: list) -> Any:
         module = self._split_module(kinds)
         self._last_used = [module]
         output, saved = self._call(module.functions[0], flat)
-        if isinstance(output, (tuple, list)):
-            raise BadArgumentError(f"srcad.jacobian needs an array or scalar output, not a "
-                                   f"{type(output).__name__} in reverse mode",
-                                   fn_loc(self.fn), "take the Jacobian of each output "
-                                   "separately, or use mode='forward'")
+        layout = self._layout(output, module, values, kinds)
         # the float leaves of each differentiated argument, in the order of the gradients
         leaves = [x for p in self.positions for x in _wrt_leaves(values, kinds, p)]
         if any(np.iscomplexobj(x) for x in leaves):
-            self._check_complex_output(output)
-        rows: list[list] = [[] for _ in leaves]
-        for k in range(np.size(output)):
-            seed = _basis(output, k)
-            grads = self._call(module.functions[1], [saved, seed])
-            if np.iscomplexobj(output):
-                # the adjoint of seed 1 gives the real part's gradient, of 1j the imaginary
-                imag = self._call(module.functions[1], [saved, 1j * seed])
-                grads = [np.asarray(g) + 1j * np.asarray(h) for g, h in zip(grads, imag)]
-            for j, g in enumerate(grads):
-                g = np.asarray(g) if np.iscomplexobj(g) else np.asarray(g, dtype=np.float64)
-                rows[j].append(np.broadcast_to(g, np.shape(leaves[j])))
-        jacs = []
-        for row, x in zip(rows, leaves):
-            shape = np.shape(output) + np.shape(x)
-            jac = np.stack(row, axis=0).reshape(shape) if row else np.zeros(shape)
-            jacs.append(self._as_dtype(jac, x))
-        out = []
+            self._check_complex_output(layout.leaves)
+        per_output = []  # per output leaf, per argument leaf: a block
+        for i, out in enumerate(layout.leaves):
+            rows: list[list] = [[] for _ in leaves]
+            for k in range(np.size(out)):
+                seed = _seed(layout.template, i, k, 1.0)
+                grads = self._call(module.functions[1], [saved, seed])
+                if np.iscomplexobj(out):
+                    # the adjoint of seed 1 gives the real part's gradient, of 1j the
+                    # imaginary part's
+                    imag = self._call(module.functions[1],
+                                      [saved, _seed(layout.template, i, k, 1j)])
+                    grads = [np.asarray(g) + 1j * np.asarray(h) for g, h in zip(grads, imag)]
+                for j, g in enumerate(grads):
+                    g = np.asarray(g) if np.iscomplexobj(g) else np.asarray(g, dtype=np.float64)
+                    rows[j].append(np.broadcast_to(g, np.shape(leaves[j])))
+            blocks = []
+            for row, x in zip(rows, leaves):
+                shape = np.shape(out) + np.shape(x)
+                jac = np.stack(row, axis=0).reshape(shape) if row else np.zeros(shape)
+                blocks.append(jac)
+            per_output.append(blocks)
+        # per argument, per float leaf: one block per output leaf
+        by_argument: list = []
+        start = 0
         for p in self.positions:
             n = len(_wrt_leaves(values, kinds, p))
-            out.append(_structured(jacs[:n], values, kinds, p))
-            jacs = jacs[n:]
-        return out
+            by_argument.append([[self._as_dtype(per_output[i][start + j], leaves[start + j])
+                                 for i in range(len(layout.leaves))] for j in range(n)])
+            start += n
+        return self._assemble(by_argument, layout, values, kinds)
+
+    def _assemble(self, blocks: list, layout: _Layout, values: list, kinds: tuple) -> Any:
+        """The Jacobian from its blocks (`blocks[a][j][i]`: of output leaf `i` along
+        float leaf `j` of differentiated argument `a`): the output's structure outside,
+        the arguments' (a tuple of them for a tuple `wrt`) inside, JAX's layout."""
+        n_out = len(layout.leaves)
+        if layout.build is None:  # an array or a number (or a tuple NumPy stacks)
+            per_arg = []
+            for a, p in enumerate(self.positions):
+                leaves = _wrt_leaves(values, kinds, p)
+                parts = []
+                for j, x in enumerate(leaves):
+                    items = [blocks[a][j][i] for i in range(n_out)]
+                    jac = items[0] if n_out == 1 and layout.shape == np.shape(
+                        layout.leaves[0]) else self._as_dtype(
+                        np.stack([np.asarray(b) for b in items]).reshape(
+                            layout.shape + np.shape(x)), x)
+                    parts.append(jac)
+                per_arg.append(_structured(parts, values, kinds, p))
+            return per_arg[0] if self.single else tuple(per_arg)
+        per_leaf = []
+        for i in range(n_out):
+            per_arg = [_structured([blocks[a][j][i] for j in range(len(blocks[a]))],
+                                   values, kinds, p) for a, p in enumerate(self.positions)]
+            per_leaf.append(per_arg[0] if self.single else tuple(per_arg))
+        return layout.build(per_leaf)
 
     def _check_complex_output(self, output: Any) -> None:
         """Refuse the Jacobian of a complex output with respect to a complex argument:
@@ -240,6 +278,101 @@ class JacobianFunction(Differentiated):
         if isinstance(x, np.ndarray):
             return np.asarray(jac, dtype=x.dtype)
         return float(jac) if np.ndim(jac) == 0 else jac
+
+
+class _Layout:
+    """An output as a Jacobian sees it: its leaves (numbers and arrays), `build` putting
+    one block per leaf into the output's structure (None for an array or a number, or
+    a tuple or list of equally shaped ones, stacked into an array of `shape`, as NumPy
+    would), and `template`: what a tangent or an adjoint of the output looks like."""
+
+    def __init__(self, leaves: list, build: Callable[[list], Any] | None, template: Any,
+                 shape: tuple = ()):
+        self.leaves = leaves
+        self.build = build
+        self.template = template
+        self.shape = shape
+
+
+def _leaves(value: Any) -> tuple[list, Callable[[Iterator], Any]]:
+    """The numbers and arrays in a (nested) tuple or list, and a function putting new
+    items (from an iterator, in the same order) into the same tuples and lists."""
+    if type(value) not in (tuple, list):
+        return [value], next
+    subs = [_leaves(v) for v in value]
+    kind = type(value)
+    return [x for leaves, _ in subs for x in leaves], \
+        lambda it: kind(build(it) for _, build in subs)
+
+
+def _split_like(tangent: Any, template: Any) -> list:
+    """The items of a tangent (or an adjoint), laid out like `template`, in order."""
+    if type(template) in (tuple, list):
+        if type(tangent) not in (tuple, list):  # a zero kept as one number
+            return [x for t in template for x in _split_like(tangent, t)]
+        return [x for t, v in zip(tangent, template) for x in _split_like(t, v)]
+    return [tangent]
+
+
+def _seed(template: Any, i: int, k: int, one: Any) -> Any:
+    """An output adjoint laid out like `template`: zero except entry `k` of leaf `i`."""
+    counter = iter(range(1 << 62))
+
+    def make(t: Any) -> Any:
+        if type(t) in (tuple, list):
+            return type(t)(make(x) for x in t)
+        mine = next(counter)
+        if mine != i:
+            return np.zeros(np.shape(t)) if np.ndim(t) else 0.0
+        seed = one * _basis(t, k) if np.ndim(t) else one
+        return seed
+
+    return make(template)
+
+
+def _stacked_shape(output: Any, leaves: list) -> tuple | None:
+    """The shape of the array NumPy makes of a tuple or list of equally shaped numbers
+    and arrays, or None (its items differ in shape, or it holds none)."""
+    if not leaves or len({np.shape(x) for x in leaves}) != 1:
+        return None
+    try:
+        array = np.asarray(output)
+    except ValueError:
+        return None
+    if array.dtype == object or array.size != len(leaves) * np.size(leaves[0]):
+        return None
+    return array.shape
+
+
+def _output_size(output: Any) -> int:
+    """The number of entries of an output (summed over a structure's values)."""
+    if isinstance(output, (str, type(None))) or callable(output):
+        return 0
+    if isinstance(output, dict):
+        return sum(_output_size(v) for v in output.values())
+    if isinstance(output, (tuple, list)):
+        return sum(_output_size(v) for v in output)
+    if dataclasses.is_dataclass(output) and not isinstance(output, type):
+        return sum(_output_size(getattr(output, f.name)) for f in dataclasses.fields(output))
+    if hasattr(output, "__dict__") and not isinstance(output, np.ndarray):
+        return sum(_output_size(v) for v in vars(output).values())
+    return int(np.size(output))
+
+
+def _gradient_structure(blocks: list, values: list, kinds: tuple, wrt: tuple,
+                        single: bool) -> Any:
+    """One block per float leaf of the arguments a gradient differentiates, in their
+    structures (None for their other leaves): one structure, or a tuple of them."""
+    it = iter(blocks)
+    out = []
+    for p in wrt:
+        kind = kinds[p]
+        if isinstance(kind, TreeKind):
+            out.append(unflatten(kind, [next(it) if is_float else None
+                                        for is_float in float_leaves(kind)], values[p]))
+        else:
+            out.append(next(it))
+    return out[0] if single else tuple(out)
 
 
 def _wrt_leaves(values: list, kinds: tuple, pos: int) -> list:
@@ -275,7 +408,7 @@ def jacobian(fn: Callable, wrt: WrtSpec = 0, mode: str = "auto",
     Parameters
     ----------
     fn : callable
-        A Python function returning a scalar or an array.
+        A Python function returning a scalar, an array or a structure of them.
     wrt : int, str or tuple of them, default 0
         The argument(s) to differentiate with respect to.
     mode : {"auto", "forward", "reverse"}
@@ -289,7 +422,13 @@ def jacobian(fn: Callable, wrt: WrtSpec = 0, mode: str = "auto",
     -------
     callable
         Takes `fn`'s arguments; returns an array of shape `output.shape + input.shape`
-        (a tuple of them for a tuple `wrt`).
+        (a tuple of them for a tuple `wrt`). A structured argument (a dict, list,
+        tuple, dataclass, namedtuple or object with float leaves) gets blocks in its
+        structure, one per float leaf (`output.shape + leaf.shape`; None for integer
+        leaves). A structured output (a dict, dataclass, namedtuple, object, or a tuple
+        or list whose items differ in shape) gives the output's structure outside and
+        the arguments' inside, as `jax.jacobian` does; a tuple or list of equally shaped
+        items is stacked into one array, as NumPy would.
     """
     return JacobianFunction(fn, wrt, mode, check_finite=check_finite)
 
@@ -301,8 +440,10 @@ def hessian(fn: Callable, wrt: WrtSpec = 0, check_finite: bool | None = None) ->
     ----------
     fn : callable
         A Python function returning a real scalar.
-    wrt : int or str, default 0
-        The argument to differentiate with respect to (twice).
+    wrt : int, str or tuple of them, default 0
+        The argument(s) to differentiate with respect to (twice). With a tuple, the
+        Hessian is a tuple of tuples of blocks: `H[i][j]` has the shape
+        `shape(arg_i) + shape(arg_j)`, as in `jax.hessian`.
     check_finite : bool, optional
         Check every value, adjoint and tangent for NaN and Inf where it is computed (see
         `srcad.grad`; docs/nan.md).
@@ -310,11 +451,23 @@ def hessian(fn: Callable, wrt: WrtSpec = 0, check_finite: bool | None = None) ->
     Returns
     -------
     callable
-        Takes `fn`'s arguments; returns an array of shape `x.shape + x.shape`.
+        Takes `fn`'s arguments; returns an array of shape `x.shape + x.shape`. For a
+        structured argument (a dict, list, tuple, dataclass, namedtuple or object with
+        float leaves), a structure of structures of blocks: `H[a][b]` (for leaves `a`
+        and `b`) has the shape `shape(a) + shape(b)`; integer and bool leaves are not
+        differentiated (None in their places).
+
+    Examples
+    --------
+    >>> import numpy as np, srcad
+    >>> def f(p):
+    ...     return np.sum(p["w"] ** 2) * p["b"]
+    >>> H = srcad.hessian(f)({"w": np.ones(3), "b": 2.0})  # doctest: +SKIP
+    >>> H["w"]["b"].shape  # doctest: +SKIP
+    (3,)
     """
-    if isinstance(wrt, (tuple, list)):
-        raise BadArgumentError("srcad.hessian takes a single argument in 'wrt'",
-                               hint="use srcad.jacobian(srcad.grad(f, wrt=...)) for blocks")
+    if isinstance(wrt, list):
+        wrt = tuple(wrt)
     gradient = GradFunction(plain_function(fn, "hessian"), wrt, with_value=False,
                             api="hessian", check_finite=check_finite)
     return JacobianFunction(gradient, wrt, "forward", api="hessian",

@@ -21,13 +21,13 @@ from srcad.api.arguments import (
     shift_wrt,
 )
 from srcad.api.results import as_like, check_adjoint, regroup
-from srcad.api.structures import argument_kinds
+from srcad.api.structures import argument_kinds, build_output, output_adjoints, output_tree
 from srcad.api.tracing import call_generated, output_error
 from srcad.api.wrapper import Differentiated, array_shapes, check_finite_option, finite_key
 from srcad.codegen.emit import Module
 from srcad.errors import BadArgumentError, UnsupportedSyntaxError
 from srcad.frontend.source import captured_still_valid, unwrap_function
-from srcad.lower.pytree import is_structured
+from srcad.lower.pytree import TreeKind, is_structured
 from srcad.pipeline import cache
 from srcad.pipeline.compiler import compile_joint, compile_split
 from srcad.pipeline.unit import Derived
@@ -231,8 +231,10 @@ class Pullback:
 
     def __init__(self, module: Module, saved: Any, output: Any, values: list,
                  positions: tuple, fn: Callable,
-                 regroup_leaves: Callable[[Any], tuple] | None = None):
+                 regroup_leaves: Callable[[Any], tuple] | None = None,
+                 tree: TreeKind | None = None):
         self._module = module
+        self._tree = tree  # the layout of a structured output (`output`: its leaves)
         self._saved = saved
         self._output = output
         self._values = values
@@ -241,6 +243,8 @@ class Pullback:
         self._regroup = regroup_leaves  # puts leaf adjoints back into structures
 
     def __call__(self, adjoint: Any) -> tuple:
+        if self._tree is not None:
+            adjoint = output_adjoints(adjoint, self._tree, self._fn)
         adjoint = check_adjoint(adjoint, self._output, self._fn)
         grads = call_generated(self._module.functions[1], (self._saved, adjoint), self._fn,
                                "vjp")
@@ -265,7 +269,8 @@ def vjp(fn: Callable, *args: Any, wrt: WrtSpec = None, check_finite: bool | None
     Parameters
     ----------
     fn : callable
-        A Python function; its output may be a scalar, an array or a tuple.
+        A Python function; its output may be a scalar, an array, or a structure of
+        them (a tuple, list, dict, dataclass, namedtuple or object, nested too).
     *args, **kwargs
         The arguments to call `fn` with.
     wrt : int, str or tuple of them, optional
@@ -280,8 +285,9 @@ def vjp(fn: Callable, *args: Any, wrt: WrtSpec = None, check_finite: bool | None
     output : object
         `fn(*args, **kwargs)`.
     pullback : Pullback
-        `pullback(adjoint)` returns a tuple with one adjoint per differentiated
-        argument; it can be called many times.
+        `pullback(adjoint)`, with an adjoint laid out like the output, returns a tuple
+        with one adjoint per differentiated argument (in its structure); it can be
+        called many times.
     """
     fn, bound = bound_function(fn)  # a bound method or a callable object
     function = unwrap_function(fn, "vjp")
@@ -303,4 +309,8 @@ def vjp(fn: Callable, *args: Any, wrt: WrtSpec = None, check_finite: bool | None
     output, saved = call_generated(module.functions[0], flat, function, "vjp")
     regroup_leaves = None if flat is values else \
         (lambda grads: regroup(grads, values, kinds, positions, flat))
-    return output, Pullback(module, saved, output, values, positions, function, regroup_leaves)
+    tree = output_tree(module)
+    pullback = Pullback(module, saved, output, values, positions, function, regroup_leaves,
+                        tree)
+    # a dict, object or namedtuple output: generated code returns its leaves
+    return (output if tree is None else build_output(tree, output)), pullback

@@ -4,8 +4,9 @@ like such an argument, checked against it and split into the tangents of its lea
 
 from __future__ import annotations
 
+import dataclasses
 import numbers
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 import numpy as np
@@ -13,7 +14,8 @@ import numpy as np
 from srcad.api.arguments import check_tree, fn_loc, param_names, tangent_like
 from srcad.errors import BadArgumentError
 from srcad.ir.kinds import kind_of_value
-from srcad.lower.pytree import Leaf, TreeKind, is_structured, items_of, tree_kind
+from srcad.lower.classes import is_namedtuple_class
+from srcad.lower.pytree import Leaf, StaticLeaf, TreeKind, is_structured, items_of, tree_kind
 
 
 def argument_kinds(fn: Callable, api: str, values: list, positions: tuple) -> tuple:
@@ -60,8 +62,10 @@ def _tangent_leaves(tangent: Any, primal: Any, kind: TreeKind, fn: Callable, pat
                 "pass None for integer, bool and function leaves")
 
 
-def _tangent_items(tangent: Any, kind: TreeKind, fn: Callable, path: str) -> list:
-    """The items of a structure's tangent, in the order of the argument's keys."""
+def _tangent_items(tangent: Any, kind: TreeKind, fn: Callable, path: str,
+                   what: str = "tangent", of: str = "argument") -> list:
+    """The items of a structure's tangent (or adjoint: `what`), in the order of the
+    argument's (or output's: `of`) keys."""
     n = len(kind.keys)
     if kind.node == "dict":
         expected = f"a dict with the keys {list(kind.keys)}"
@@ -80,6 +84,12 @@ def _tangent_items(tangent: Any, kind: TreeKind, fn: Callable, path: str) -> lis
             if sorted(map(str, keys)) == sorted(map(str, kind.keys)):
                 found = dict(zip(keys, items))
                 return [found[k] for k in kind.keys]
+    if what != "tangent":
+        raise BadArgumentError(
+            f"the {what} for '{path}' must be laid out like the {of}: {expected}, got "
+            f"{_describe(tangent)}", fn_loc(fn),
+            f"pass {what}s with the {of}'s structure (the same containers and keys), a "
+            "number or array shaped like each of its values")
     raise BadArgumentError(
         f"the tangent for '{path}' must be laid out like the argument: {expected}, got "
         f"{_describe(tangent)}", fn_loc(fn),
@@ -107,3 +117,66 @@ def _describe(value: Any) -> str:
         return f"a {type(value).__name__} of {n} item{'s' * (n != 1)}"
     name = type(value).__name__
     return "None" if value is None else f"{'an' if name[0] in 'aeiou' else 'a'} {name}"
+
+
+# -- structured outputs: a function returning a dict, an object or a namedtuple (or a
+# tuple or list holding one) returns, in generated code, the tuple of its leaves; its
+# layout (a TreeKind the lowering recorded: lowering.OutputTree) rebuilds it.
+
+
+def output_tree(module: Any) -> TreeKind | None:
+    """The layout of the structured output a generated module returns as the tuple of
+    its leaves, or None (a number, an array, or a tuple or list of them)."""
+    return getattr(module, "output_tree", None)
+
+
+def build_output(kind: TreeKind, leaves: Sequence, statics: bool = True) -> Any:
+    """The output laid out as `kind`, with `leaves` (in order) as its values; a string,
+    function or class in it (a `StaticLeaf`) is put back as it is (None with
+    `statics=False`: in a tangent or a Jacobian)."""
+    it = iter(leaves)
+    return _build_output(kind, it, statics)
+
+
+def _build_output(kind: TreeKind, it: Iterator, statics: bool) -> Any:
+    values = [_build_output(child, it, statics) if isinstance(child, TreeKind) else
+              (child.value if statics else None) if isinstance(child, StaticLeaf) else
+              next(it) for child in kind.children]
+    if kind.node == "dict":
+        out = kind.cls() if isinstance(kind.cls, type) and issubclass(kind.cls, dict) else {}
+        out.update(zip(kind.keys, values))
+        return out
+    if kind.node in ("list", "tuple"):
+        return list(values) if kind.node == "list" else tuple(values)
+    cls = kind.cls
+    if is_namedtuple_class(cls):
+        return cls(*values)
+    if dataclasses.is_dataclass(cls):
+        fields = {f.name: f for f in dataclasses.fields(cls)}
+        if set(fields) == set(kind.keys) and all(f.init for f in fields.values()):
+            factory: Any = kind.cls
+            return factory(**dict(zip(kind.keys, values)))
+    obj = object.__new__(cls)
+    for key, value in zip(kind.keys, values):
+        object.__setattr__(obj, key, value)
+    return obj
+
+
+def output_adjoints(adjoint: Any, kind: TreeKind, fn: Callable) -> tuple:
+    """The adjoints of a structured output's leaves, in order, from an adjoint laid out
+    like the output (the same containers and keys; anything, None say, where the
+    output holds a string or a function)."""
+    out: list = []
+    _adjoint_leaves(adjoint, kind, fn, "output", out)
+    return tuple(out)
+
+
+def _adjoint_leaves(adjoint: Any, kind: TreeKind, fn: Callable, path: str,
+                    out: list) -> None:
+    items = _tangent_items(adjoint, kind, fn, path, "adjoint", "output")
+    for key, item, child in zip(kind.keys, items, kind.children):
+        sub = f"{path}.{key}" if kind.node == "object" else f"{path}[{key!r}]"
+        if isinstance(child, TreeKind):
+            _adjoint_leaves(item, child, fn, sub, out)
+        elif isinstance(child, Leaf):
+            out.append(item)

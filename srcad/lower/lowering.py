@@ -13,20 +13,31 @@ from srcad.frontend.normalize import RESULT, RETURNED, normalize_body
 from srcad.frontend.scopes import bound_names, signature_args
 from srcad.frontend.source import MISSING, ParsedFunction
 from srcad.ir.builder import Builder
-from srcad.ir.handles import Lowered, Static, Struct
+from srcad.ir.handles import Ambiguous, Lowered, Static, Struct
+from srcad.ir.kinds import NUMERIC
 from srcad.ir.nodes import Block, Const, Function, Operand, Return, Var
 from srcad.lower.context import Session
 from srcad.lower.core import Lowerer, hint_for
 from srcad.lower.hooks import HookBody
 from srcad.lower.loops import stored_names
 from srcad.lower.mutation import check_mutations
-from srcad.lower.pytree import StaticLeaf, TreeKind
+from srcad.lower.pytree import Leaf, StaticLeaf, TreeKind
 from srcad.lower.syntax_tables import UNSUPPORTED_STMTS
 from srcad.rules.registry import Template
 
 
+class OutputTree:
+    """Where `lower_function` records the layout of a structured output it flattened:
+    `kind` is a `pytree.TreeKind` (its leaves, in order, are the items of the tuple the
+    lowered function returns; a `StaticLeaf` is a string, function or class returned as
+    it is), or None where the output is not flattened."""
+
+    def __init__(self) -> None:
+        self.kind: TreeKind | None = None
+
+
 def lower_function(parsed: ParsedFunction, specs: tuple | None = None,
-                   shapes: tuple | None = None) -> Function:
+                   shapes: tuple | None = None, output: OutputTree | None = None) -> Function:
     """Lower a parsed user function to an IR `Function`.
 
     Parameters
@@ -41,6 +52,10 @@ def lower_function(parsed: ParsedFunction, specs: tuple | None = None,
         Per parameter, the shape of the array (or `()` for a number) the code is
         specialized on, or None: `len(x)` and `x.shape` of such parameters are
         constants.
+    output : OutputTree, optional
+        Given for the function a request differentiates (not for its callees): a
+        returned dict, object or namedtuple (or a tuple or list holding one) is returned
+        as the tuple of its leaves, and its layout is recorded in `output.kind`.
 
     Returns
     -------
@@ -82,16 +97,70 @@ def lower_function(parsed: ParsedFunction, specs: tuple | None = None,
         returns = [r.value for r in ast.walk(node) if isinstance(r, ast.Return) and r.value]
         assert result is not None  # RESULT is written on every path
         where = returns[-1] if returns else node
+        if output is not None and isinstance(result, Struct) and _has_records(result, lowerer):
+            output.kind, leaves = _flat_output(result, lowerer, parsed, where)
+            result = lowerer.containers.run_time_sequence("tuple", leaves, where, "output")
+        elif output is not None and isinstance(result, Ambiguous):
+            lines = sorted({r.lineno for r in ast.walk(node) if isinstance(r, ast.Return)})
+            raise BadArgumentError(
+                f"'{parsed.name}' returns containers laid out differently on different "
+                f"paths (returns at line{'s' * (len(lines) > 1)} "
+                f"{', '.join(map(str, lines))} of the function): the structure of its "
+                "output must be known while srcad transforms it", parsed.loc(where),
+                "return the same structure (the same containers and keys) on every path, "
+                "with the values that differ as its items")
         if isinstance(result, Struct) and result.kind not in ("tuple", "list"):
             raise BadArgumentError(
                 f"'{parsed.name}' returns {result.describe()}: the output of a "
                 "differentiated function is a number, an array, or a tuple or list of "
                 "them", parsed.loc(where),
-                "return one real scalar for srcad.grad (or hessian, hvp), or the values "
-                "as a tuple for srcad.vjp or srcad.jacobian")
+                "return one real scalar for srcad.grad (or hessian, hvp); srcad.vjp, "
+                "jvp and jacobian take outputs that are dicts, objects or tuples")
         result = lowerer.operand(result, where)
     builder.append(Return(result, parsed.loc(node.body[-1]) if node.body else None))
     return Function(parsed.name, params, Block(builder.block.stmts), parsed.loc(node))
+
+
+def _has_records(struct: Struct, lowerer: Lowerer) -> bool:
+    """Whether a returned container is, or holds, a dict or an object (a tuple or list
+    of values is returned as a run-time tuple or list, as it always was)."""
+    if struct.kind not in ("tuple", "list") or struct.cls not in (None, tuple, list):
+        return True
+    return any(isinstance(item, Struct) and _has_records(item, lowerer)
+               for item in (lowerer.b.read(struct.item_key(k)) for k in struct.keys))
+
+
+def _flat_output(struct: Struct, lowerer: Lowerer, parsed: ParsedFunction,
+                 where: ast.AST) -> tuple[TreeKind, list[Operand]]:
+    """The layout of a returned container and its leaves (run-time values), in order."""
+    leaves: list[Operand] = []
+
+    def layout(s: Struct, depth: int) -> TreeKind:
+        if depth > 32:
+            raise BadArgumentError(f"'{parsed.name}' returns a structure nested too "
+                                   "deeply", parsed.loc(where), "return a flatter structure")
+        node = s.kind if s.kind in ("dict", "list", "tuple") else "object"
+        cls = s.cls if s.cls is not None else {"dict": dict, "list": list,
+                                               "tuple": tuple}.get(node)
+        children: list[TreeKind | Leaf | StaticLeaf] = []
+        for key in s.keys:
+            item = lowerer.b.read(s.item_key(key))
+            if isinstance(item, Struct):
+                children.append(layout(item, depth + 1))
+            elif isinstance(item, Static) or (isinstance(item, Const) and
+                                              isinstance(item.value, str)):
+                children.append(StaticLeaf(item.value))  # returned as it is
+            elif isinstance(item, Ambiguous) or item is None:
+                raise BadArgumentError(
+                    f"'{parsed.name}' returns {s.describe()} whose item {key!r} is laid "
+                    "out differently on different paths", parsed.loc(where),
+                    "return the same structure on every path")
+            else:
+                leaves.append(lowerer.operand(item, where))
+                children.append(Leaf(NUMERIC, True))
+        return TreeKind(node, cls, tuple(s.keys), tuple(children))
+
+    return layout(struct, 0), leaves
 
 
 def _tree_param(kind: TreeKind, name: str, params: list[Var], builder: Builder) -> Struct:

@@ -51,7 +51,7 @@ def parse(unit: SourceUnit) -> None:
 
 def lower(unit: SourceUnit) -> None:
     assert unit.parsed is not None
-    unit.ir = lower_function(unit.parsed, unit.tree_spec, unit.shapes)
+    unit.ir = lower_function(unit.parsed, unit.tree_spec, unit.shapes, unit.output)
 
 
 def optimize_source(unit: SourceUnit) -> None:

@@ -89,6 +89,7 @@ class SourceUnit:
     fn: types.FunctionType
     tree_spec: tuple | None = None  # per parameter: a TreeKind for structured arguments
     shapes: tuple | None = None  # per parameter: the shape specialized on, or None
+    output: Any = None  # lowering.OutputTree: flatten a structured output, record it
     parsed: ParsedFunction | None = None
     ir: Function | None = None
 
