@@ -40,13 +40,15 @@ def chunk_gradient(w, X, y):
     return loss_gradient(w, np.asarray(X), np.asarray(y))
 
 
-def make_chunk(seed, rows, cols):
+def make_chunk(seed, rows, cols, outputs=0):
     """A chunk of a synthetic dataset (`X`, `y`), made where it is called (on a worker:
-    the data never passes through the client)."""
+    the data never passes through the client). `y` has one column per output, or is a
+    vector when `outputs` is 0 (then `w` is a vector; else a `cols x outputs` matrix)."""
     rng = np.random.default_rng(seed)
-    X = rng.normal(size=(rows, cols))
-    y = np.tanh(X @ np.linspace(-1.0, 1.0, cols)) + 0.1 * rng.normal(size=rows)
-    return X, y
+    X = rng.normal(size=(rows, cols)) / np.sqrt(cols)
+    w = np.linspace(-1.0, 1.0, cols * max(outputs, 1)).reshape(cols, -1)
+    y = np.tanh(X @ w) + 0.1 * rng.normal(size=(rows, w.shape[1]))
+    return X, (y if outputs else y[:, 0])
 
 
 def tree_sum(parts):
@@ -68,7 +70,7 @@ def lazy_gradient(w, X, y, gradient=chunk_gradient):
     import dask.array as da
 
     X = X.rechunk({1: -1}) if X.ndim == 2 else X  # whole rows in each chunk
-    y = y.rechunk({0: X.chunks[0]})
+    y = y.rechunk({0: X.chunks[0], **{axis: -1 for axis in range(1, y.ndim)}})
     X_parts = X.to_delayed().reshape(-1)
     y_parts = y.to_delayed().reshape(len(X_parts), -1)[:, 0]
     parts = [dask.delayed(gradient)(w, xb, yb) for xb, yb in zip(X_parts, y_parts)]
@@ -80,7 +82,7 @@ def distributed_gradient(client, w, chunks):
     `chunks` are futures of `(X, y)` pairs (from `client.submit(make_chunk, ...)`); each
     chunk's gradient is computed on the worker that holds it and the sum is taken on
     the cluster. Only `w` and the gradients travel."""
-    w_future = client.scatter(w, broadcast=True)
+    w_future = client.scatter(w, broadcast=True, hash=False)  # a new key per call
     grads = [client.submit(_pair_gradient, w_future, c) for c in chunks]
     return client.submit(sum, grads).result()
 
