@@ -5,6 +5,7 @@ Python function computing the gradient. See `srcad.source` to print it.
 """
 
 from srcad import rules  # noqa: F401  (importing it registers the built-in derivative rules)
+from srcad.api.export import export
 from srcad.api.forward import jvp
 from srcad.api.matrices import hessian, hvp, jacobian
 from srcad.api.reverse import grad, value_and_grad, vjp
@@ -25,6 +26,7 @@ __version__ = "0.1.0"
 
 __all__ = [
     "grad", "value_and_grad", "vjp", "jvp", "jacobian", "hessian", "hvp", "source", "show",
+    "export",
     "adjoint", "tangent", "derivative", "nondifferentiable",
     "stop_gradient", "insert_grad_of", "Example", "Rand",
     "SrcadError", "UnsupportedSyntaxError", "NoDerivativeError", "SourceUnavailableError",
