@@ -489,3 +489,33 @@ def test_a_pullback_refuses_an_adjoint_laid_out_unlike_the_output():
 def test_a_differentiated_structure_of_integers_is_still_refused():
     with pytest.raises(srcad.BadArgumentError, match="holds no floats"):
         srcad.hessian(lambda p: p["a"] * 1.0)({"a": 2})
+
+
+def rebinds(w, b):
+    d = {"a": w}
+    if b > 0:
+        d = {"a": w * 2.0, "q": b}
+    return d
+
+
+def test_a_name_bound_to_different_containers_on_different_paths_is_refused():
+    # refused where the name is read (the return line), before the output is laid out
+    with pytest.raises(srcad.SrcadError) as info:
+        srcad.jvp(rebinds, (W0, B0), (np.ones(3), 1.0))
+    text = str(info.value)
+    line = rebinds.__code__.co_firstlineno + 4
+    assert "'rebinds'" in text and f"line {line}" in text, text
+    assert "depending on the path" in text and "every path" in text, text
+
+
+def test_an_integer_leaf_of_the_output_has_zero_derivatives():
+    def f(w):
+        return {"w": w * 2.0, "count": 3}
+
+    out, tangent = srcad.jvp(f, (W0,), (np.ones(3),))
+    assert out["count"] == 3 and tangent["count"] == 0.0
+    J = srcad.jacobian(f, mode="reverse")(W0)
+    np.testing.assert_allclose(J["count"], np.zeros(3))
+    np.testing.assert_allclose(J["w"], 2.0 * np.eye(3))
+    (g,) = srcad.vjp(f, W0)[1]({"w": np.ones(3), "count": 0.0})
+    np.testing.assert_allclose(g, 2.0 * np.ones(3))
