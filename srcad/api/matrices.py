@@ -35,7 +35,9 @@ class JacobianFunction(Differentiated):
 
     A structured argument (a dict, list, tuple or object with float leaves) gets a
     Jacobian of the same structure: for each float leaf, the Jacobian with respect to
-    that leaf (output shape + leaf shape), None for integer leaves and functions.
+    that leaf (output shape + leaf shape), None for integer leaves and functions. A
+    structured output (or the gradient of a structure, for a Hessian) is the outer
+    structure, the arguments' the inner one, as in `jax.jacobian`.
     """
 
     takes_trees = True
@@ -114,8 +116,8 @@ class JacobianFunction(Differentiated):
     def _layout(self, output: Any, module: Module, values: list, kinds: tuple) -> _Layout:
         """How the output is laid out (see `_Layout`)."""
         inner = self.inner
-        if isinstance(inner, Derived) and any(isinstance(kinds[p], TreeKind) or len(
-                inner.wrt) > 1 for p in inner.wrt):
+        if isinstance(inner, Derived) and (len(inner.wrt) > 1 or any(
+                isinstance(kinds[p], TreeKind) for p in inner.wrt)):
             # the gradient of srcad.grad(f): generated code gives the float leaves of
             # the structures it differentiates; the Jacobian's outer structure is theirs
             parts = output if isinstance(output, (tuple, list)) else (output,)
