@@ -446,9 +446,13 @@ def fold_constant_factors(fn: Function) -> None:
 
 def optimize(fn: Function) -> Function:
     """Simplify, share common subexpressions and drop dead code, in place."""
+    from srcad.optimize.loops import hoist_loop_invariants  # (it uses is_pure, above)
+
     simplify(fn)
     fold_constant_factors(fn)
     eliminate_common_subexpressions(fn)
     eliminate_dead_code(fn)
+    if hoist_loop_invariants(fn):
+        eliminate_common_subexpressions(fn)
     return fn
 

@@ -19,7 +19,17 @@ import numpy as np
 
 from srcad import runtime
 from srcad.ir import constants
-from srcad.ir.nodes import Block, Call, Const, Function, Operand, Var, sub_blocks, substitute
+from srcad.ir.nodes import (
+    Block,
+    Call,
+    Const,
+    Function,
+    Operand,
+    Var,
+    named_after,
+    sub_blocks,
+    substitute,
+)
 from srcad.optimize.optimizer import optimize
 from srcad.optimize.shapes import Shape, Shapes
 from srcad.rules.registry import Attribute, Method
@@ -207,6 +217,11 @@ def _spread(stmt: Call, shapes: Shapes, spreads: dict) -> None:
         spreads[stmt.target] = (g, full)
 
 
+def _transposed(x: Operand) -> Var:
+    """A name for `x.T` (a loop that reads it every step gets it once, as `W_T`)."""
+    return named_after(x, "", "_T") if isinstance(x, Var) else Var("transposed")
+
+
 def _matmul_adjoint(stmt: Call, shapes: Shapes) -> list | None:
     g, a, b = stmt.args
     target = stmt.target
@@ -218,10 +233,10 @@ def _matmul_adjoint(stmt: Call, shapes: Shapes) -> list | None:
     loc = stmt.loc
     if len(sa) == 2 and len(sb) == 2:
         if left:  # g @ b.T
-            t = Var("transposed")
+            t = _transposed(b)
             return [Call(t, Attribute("T"), [b], loc=loc),
                     Call(target, operator.matmul, [g, t], loc=loc)]
-        t = Var("transposed")  # a.T @ g
+        t = _transposed(a)  # a.T @ g
         return [Call(t, Attribute("T"), [a], loc=loc),
                 Call(target, operator.matmul, [t, g], loc=loc)]
     if len(sa) == 2 and len(sb) == 1:
