@@ -21,6 +21,7 @@ import numpy as np
 from srcad.ir.nodes import (
     Block,
     Call,
+    Const,
     ForRange,
     Function,
     Var,
@@ -46,6 +47,8 @@ def _hoistable(stmt: object) -> bool:
     if not isinstance(stmt, Call) or stmt.target is None or stmt.kwargs:
         return False
     fn = stmt.fn
+    if fn is range:  # (a range of constant integers; of a float it raises)
+        return all(isinstance(a, Const) and type(a.value) is int for a in stmt.args)
     try:
         if fn in _CANNOT_RAISE:
             return fn is not np.transpose or len(stmt.args) == 1
