@@ -139,3 +139,26 @@ def test_lazy_gradient_computed_on_the_cluster(client):
     y = da.from_array(y_np, chunks=500)
     got = client.compute(dg.lazy_gradient(w, X, y)).result()
     _close(got, srcad.grad(dg.loss)(w, X_np, y_np))
+
+
+def test_namespace_generic_helpers_keep_dask_arrays_lazy():
+    # srcad.runtime.matmul_adjoint_right calls np.asarray, which computes a dask array;
+    # its namespace-generic version (srcad/runtime/array_api.py) builds a graph instead
+    import srcad.runtime as np_runtime
+    from srcad.runtime import array_api as aa
+
+    w, X_np, y_np = _data(rows=200)
+    X = da.from_array(X_np, chunks=(50, 5))
+    g = da.from_array(y_np, chunks=50)
+    with _Computes() as computes, dask.config.set(scheduler="sync"):
+        outs = [aa.matmul_adjoint_right(g, X, w), aa.matmul_adjoint_left(g, X, w),
+                aa.unbroadcast(X, w), aa.above_weight(X, 0.5), aa.share(X, X > 0.5)]
+        assert computes.count == 0
+        assert all(isinstance(o, da.Array) for o in outs)
+        got = dask.compute(*outs)
+    with _Computes() as computes, dask.config.set(scheduler="sync"):
+        assert isinstance(np_runtime.matmul_adjoint_right(g, X, w), np.ndarray)
+        assert computes.count > 0  # (the NumPy helper computed X and g)
+    _close(got[0], np_runtime.matmul_adjoint_right(y_np, X_np, w))
+    _close(got[1], np_runtime.matmul_adjoint_left(y_np, X_np, w))
+    _close(got[2], X_np.sum(axis=0))
