@@ -23,7 +23,15 @@ from srcad.api.arguments import (
 from srcad.api.results import as_like, check_adjoint, regroup
 from srcad.api.structures import argument_kinds, build_output, output_adjoints, output_tree
 from srcad.api.tracing import call_generated, output_error
-from srcad.api.wrapper import Differentiated, array_shapes, check_finite_option, finite_key
+from srcad.api.wrapper import (
+    CheckpointSpec,
+    Differentiated,
+    array_shapes,
+    check_finite_option,
+    checkpoint_key,
+    checkpoint_option,
+    finite_key,
+)
 from srcad.codegen.emit import Module
 from srcad.errors import BadArgumentError, UnsupportedSyntaxError
 from srcad.frontend.source import captured_still_valid, unwrap_function
@@ -49,21 +57,23 @@ class GradFunction(Differentiated):
     takes_trees = True
 
     def __init__(self, fn: Callable, wrt: WrtSpec, with_value: bool, api: str = "",
-                 check_finite: bool | None = None):
+                 check_finite: bool | None = None, checkpoint: CheckpointSpec = None):
         self.api = api or ("value_and_grad" if with_value else "grad")
         self.check_finite = check_finite_option(check_finite, fn)
+        self.checkpoint = checkpoint_option(checkpoint, fn, self.api)
         super().__init__(fn, wrt)
         self.with_value = with_value
         self._fast: dict = {}  # call_key -> module, for calls like one made before
 
     def _module(self, kinds: tuple, shapes: tuple | None = None) -> Module:
         shapes = self._shape_key(kinds, shapes)
-        with_value, check = self.with_value, self.check_finite
+        with_value, check, every = self.with_value, self.check_finite, self.checkpoint
         return self._cached_module(
             (kinds, shapes),
             ("joint" if with_value else "grad", self.inner, self.positions, kinds, shapes)
-            + finite_key(check),
-            lambda: compile_joint(self.inner, self.positions, kinds, shapes, with_value, check))
+            + finite_key(check) + checkpoint_key(every),
+            lambda: compile_joint(self.inner, self.positions, kinds, shapes, with_value, check,
+                                  every))
 
     @property
     def __srcad_spec__(self) -> Derived:
@@ -72,7 +82,7 @@ class GradFunction(Differentiated):
             raise UnsupportedSyntaxError(
                 "cannot differentiate a value_and_grad function (its output is a pair)",
                 hint="differentiate srcad.grad(f) instead", function=self.fn.__name__)
-        return Derived("grad", self.inner, self.positions, self.single)
+        return Derived("grad", self.inner, self.positions, self.single, self.checkpoint)
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         if not kwargs:
@@ -152,7 +162,7 @@ class GradFunction(Differentiated):
 
 
 def grad(fn: Callable | None = None, wrt: WrtSpec = 0,
-         check_finite: bool | None = None) -> Callable:
+         check_finite: bool | None = None, checkpoint: CheckpointSpec = None) -> Callable:
     """The gradient of a scalar-valued function, by source transformation.
 
     Parameters
@@ -170,6 +180,15 @@ def grad(fn: Callable | None = None, wrt: WrtSpec = 0,
         statement created it or only propagated it (docs/nan.md). Off by default (the
         generated code then has no checks); `SRCAD_CHECK_FINITE=1` turns it on where
         it is not given.
+    checkpoint : bool or int, optional
+        Trade recomputation for memory in long loops (docs/checkpointing.md): each
+        `for` loop over a `range` that the gradient goes through is cut into segments;
+        the forward sweep saves only the loop's carried values at the start of each
+        segment, and the reverse sweep runs each segment forward again, saving its
+        values, before running its reverse. `True`: segments of about sqrt(n) steps
+        for a loop of n steps (about 2 sqrt(n) iterations' values held instead of n,
+        for one more forward sweep); an int: that many steps per segment. Loops that
+        can stop early (`break`) and `while` loops are refused. Off by default.
 
     Returns
     -------
@@ -187,12 +206,15 @@ def grad(fn: Callable | None = None, wrt: WrtSpec = 0,
     >>> dfdx = srcad.grad(f)  # doctest: +SKIP
     """
     if fn is None:
-        return lambda f: GradFunction(f, wrt, with_value=False, check_finite=check_finite)
-    return GradFunction(fn, wrt, with_value=False, check_finite=check_finite)
+        return lambda f: GradFunction(f, wrt, with_value=False, check_finite=check_finite,
+                                      checkpoint=checkpoint)
+    return GradFunction(fn, wrt, with_value=False, check_finite=check_finite,
+                        checkpoint=checkpoint)
 
 
 def value_and_grad(fn: Callable | None = None, wrt: WrtSpec = 0,
-                   check_finite: bool | None = None) -> Callable:
+                   check_finite: bool | None = None,
+                   checkpoint: CheckpointSpec = None) -> Callable:
     """Like `grad`, but the returned function gives `(value, gradient(s))`.
 
     Parameters
@@ -204,6 +226,9 @@ def value_and_grad(fn: Callable | None = None, wrt: WrtSpec = 0,
     check_finite : bool, optional
         Check every value and adjoint for NaN and Inf where it is computed (see
         `grad`; docs/nan.md).
+    checkpoint : bool or int, optional
+        Recompute loop segments instead of saving every iteration's values (see
+        `grad`; docs/checkpointing.md).
 
     Returns
     -------
@@ -211,8 +236,10 @@ def value_and_grad(fn: Callable | None = None, wrt: WrtSpec = 0,
         Returns `(fn(*args), gradients)` from a single forward and reverse sweep.
     """
     if fn is None:
-        return lambda f: GradFunction(f, wrt, with_value=True, check_finite=check_finite)
-    return GradFunction(fn, wrt, with_value=True, check_finite=check_finite)
+        return lambda f: GradFunction(f, wrt, with_value=True, check_finite=check_finite,
+                                      checkpoint=checkpoint)
+    return GradFunction(fn, wrt, with_value=True, check_finite=check_finite,
+                        checkpoint=checkpoint)
 
 
 # Called inside a function srcad differentiates, srcad.grad(f, wrt=...) is made while
@@ -263,7 +290,7 @@ class Pullback:
 
 
 def vjp(fn: Callable, *args: Any, wrt: WrtSpec = None, check_finite: bool | None = None,
-        **kwargs: Any) -> tuple[Any, Pullback]:
+        checkpoint: CheckpointSpec = None, **kwargs: Any) -> tuple[Any, Pullback]:
     """Run `fn` forward once and return its output and a pullback.
 
     Parameters
@@ -279,6 +306,10 @@ def vjp(fn: Callable, *args: Any, wrt: WrtSpec = None, check_finite: bool | None
     check_finite : bool, optional
         Check every value of the forward function and every adjoint of the pullback
         for NaN and Inf where it is computed (see `grad`; docs/nan.md).
+    checkpoint : bool or int, optional
+        Recompute loop segments instead of saving every iteration's values (see
+        `grad`; docs/checkpointing.md): the forward function saves the snapshots,
+        and each call of the pullback recomputes the segments.
 
     Returns
     -------
@@ -303,8 +334,10 @@ def vjp(fn: Callable, *args: Any, wrt: WrtSpec = None, check_finite: bool | None
             values[pos] = check_differentiable(function, names[pos], values[pos])
     kinds = argument_kinds(function, "vjp", values, positions)
     check = check_finite_option(check_finite)
-    key = ("split", function, positions, kinds) + finite_key(check)
-    module = cache.get_or_build(key, lambda: compile_split(function, positions, kinds, check))
+    every = checkpoint_option(checkpoint, function, "vjp")
+    key = ("split", function, positions, kinds) + finite_key(check) + checkpoint_key(every)
+    module = cache.get_or_build(key, lambda: compile_split(function, positions, kinds, check,
+                                                           every))
     flat = flat_values(values, kinds)
     output, saved = call_generated(module.functions[0], flat, function, "vjp")
     regroup_leaves = None if flat is values else \

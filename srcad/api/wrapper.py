@@ -25,6 +25,7 @@ from srcad.api.arguments import (
 )
 from srcad.api.display import Displayed
 from srcad.codegen.emit import Module
+from srcad.errors import BadArgumentError
 from srcad.frontend.source import captured_still_valid, unwrap_function
 from srcad.ir.kinds import NUMERIC, OTHER, TupleKind, kind_of_value
 from srcad.lower.pytree import TreeKind, is_structured, tree_kind
@@ -54,6 +55,34 @@ def check_finite_option(value: bool | None, fn: Any = None) -> bool:
 def finite_key(check_finite: bool) -> tuple:
     """What a cache key gains for code with the checks (nothing without)."""
     return ("check_finite",) if check_finite else ()
+
+
+# How `checkpoint=` is given: True (segments of about sqrt(n) steps for a loop of n
+# steps), an int (the steps per segment), or None / False (no checkpointing).
+CheckpointSpec = bool | int | None
+
+
+def checkpoint_option(value: CheckpointSpec, fn: Any = None,
+                      api: str = "grad") -> int | str | None:
+    """The checkpointing of loops the compiler is asked for (docs/checkpointing.md):
+    None (off), "sqrt" (segments of about sqrt(n) steps) or the steps per segment."""
+    if value is None or value is False:
+        return None
+    if value is True:
+        return "sqrt"
+    if isinstance(value, (int, np.integer)) and not isinstance(value, bool) and value >= 1:
+        return int(value)
+    name = getattr(fn, "__name__", None)
+    raise BadArgumentError(
+        f"srcad.{api}: checkpoint={value!r} is not a checkpointing option",
+        hint="pass checkpoint=True (segments of about sqrt(n) steps for a loop of n "
+             "steps), a positive int (the steps per segment), or None (no checkpointing)",
+        function=name)
+
+
+def checkpoint_key(checkpoint: int | str | None) -> tuple:
+    """What a cache key gains for checkpointed code (nothing without)."""
+    return ("checkpoint", checkpoint) if checkpoint is not None else ()
 
 
 def array_shapes(values: list) -> tuple:

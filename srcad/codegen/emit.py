@@ -58,6 +58,13 @@ UNARY = {operator.neg: ast.USub, operator.pos: ast.UAdd, operator.not_: ast.Not,
 _COMMENT = "\x00srcad-comment:"
 
 
+# How a comment names the role of the code under it (`SourceLoc.role`): the reverse
+# sweep, and the two parts of a checkpointed loop (transforms/checkpoint.py).
+_ROLE_PREFIXES = {"adjoint": "grad of ", "checkpoint": "checkpoint of ",
+                  "recompute": "recompute of "}
+_ROLE_NOTES = {"checkpoint": " (in segments: a snapshot of its loop values per segment)",
+               "recompute": " (a segment again from its snapshot, with the saves)"}
+
 @dataclass
 class Module:
     """Generated functions that share one namespace (a transform and its callees)."""
@@ -565,9 +572,10 @@ class _Emitter:
             return []
         self.last_comment = key
         text = (loc.text or "").strip()
-        prefix = "grad of " if role == "adjoint" else ""
+        prefix = _ROLE_PREFIXES.get(role, "")
         where = f"{prefix}line {loc.line}"
         line = f"{where}: {text}" if text else where
+        line += _ROLE_NOTES.get(role, "")
         return [ast.Expr(ast.Constant(_COMMENT + line.encode().hex()))]
 
     def stmt(self, stmt) -> list:

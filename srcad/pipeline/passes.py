@@ -20,6 +20,7 @@ from srcad.analysis.inference import Kinds, activity, is_user_function
 from srcad.analysis.keywords import check_keywords
 from srcad.analysis.sequences import has_sequences, make_sequences_explicit
 from srcad.codegen.emit import build_module
+from srcad.errors import UnsupportedSyntaxError
 from srcad.frontend.source import parse_function
 from srcad.ir.kinds import SCALAR
 from srcad.ir.nodes import Call, Function, walk
@@ -38,6 +39,7 @@ from srcad.pipeline.unit import (
     TangentSweep,
     pad_kinds,
 )
+from srcad.transforms.checkpoint import segment_loops
 from srcad.transforms.forward import ForwardTransform
 from srcad.transforms.inline import inline_user_calls
 from srcad.transforms.reverse import ReverseTransform
@@ -121,12 +123,32 @@ def make_sequences(unit: DerivativeUnit) -> None:
         find_activity(unit)
 
 
+def checkpoint(unit: DerivativeUnit) -> None:
+    """Split the checkpointed loops into segments (transforms/checkpoint.py); kinds and
+    activity again for the values it made. Part of the `reverse` pass."""
+    assert unit.primal is not None and unit.checkpoint is not None
+    spec = unit.spec.inner if unit.mode == "gradient" else unit.spec
+    if isinstance(spec, Derived):
+        raise UnsupportedSyntaxError(
+            "checkpoint= applies to the loops of your own function, not to the loops of a "
+            "gradient srcad generated", hint="pass checkpoint= to the innermost srcad.grad "
+            "(srcad.grad(srcad.grad(f, checkpoint=True)))",
+            function=getattr(spec.base, "__name__", None))
+    unit.primal, unit.segments = segment_loops(unit.primal, unit.checkpoint,
+                                               unit.varied & unit.useful)
+    if unit.segments:
+        infer_kinds(unit)
+        find_activity(unit)
+
+
 def reverse(unit: DerivativeUnit) -> None:
+    if unit.checkpoint is not None:
+        checkpoint(unit)
     assert unit.primal is not None and unit.kinds is not None
     unit.seed = reverse_seed(unit)
     check_keywords(unit.primal.body, unit.kinds, unit.varied, "adjoint", unit.useful)
     transform = ReverseTransform(unit.primal, list(unit.wrt), unit.kinds, unit.varied,
-                                 unit.useful, unit.services.subroutine)
+                                 unit.useful, unit.services.subroutine, unit.segments)
     unit.sweeps = transform.run(unit.seed)
 
 
@@ -178,7 +200,8 @@ DERIVATIVE_PASSES: tuple[Pass[DerivativeUnit], ...] = (
          "the result", find_activity),
     Pass("sequences", "make explicit where a differentiated list or tuple meets NumPy or "
          "list arithmetic; kinds and activity again", make_sequences),
-    Pass("reverse", "build the forward and reverse sweeps from the adjoint templates",
+    Pass("reverse", "build the forward and reverse sweeps from the adjoint templates "
+         "(checkpointed loops split into segments first)",
          reverse, lambda unit: unit.mode != "jvp"),
     Pass("forward", "build the tangent sweep from the tangent templates", forward,
          lambda unit: unit.mode == "jvp"),

@@ -36,6 +36,7 @@ class Derived:
     inner: Any  # a Python function or another Derived
     wrt: tuple
     single: bool = True
+    checkpoint: int | str | None = None  # checkpointed loops (transforms/checkpoint.py)
 
     @property
     def base(self) -> Any:
@@ -136,11 +137,14 @@ class DerivativeUnit:
     arg_kinds: tuple
     names: tuple[str, ...]
     arg_shapes: tuple | None = None  # the arguments' shapes the code is specialized on
+    # checkpointed loops: their segment length, or "sqrt" (transforms/checkpoint.py)
+    checkpoint: int | str | None = None
     primal: Function | None = None
     kinds: Kinds | None = None
     varied: set = field(default_factory=set)
     useful: set = field(default_factory=set)
     seed: Operand | None = None  # the output adjoint the reverse sweep starts from
+    segments: frozenset = frozenset()  # ids of the segment loops of checkpointed loops
     sweeps: ReverseResult | None = None
     tangents: TangentSweep | None = None
     functions: list[Function] = field(default_factory=list)

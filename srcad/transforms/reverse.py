@@ -67,6 +67,7 @@ from srcad.lower.lowering import lower_hook, lower_template
 from srcad.optimize.optimizer import GeneratedRef, eliminate_dead_code, simplify
 from srcad.rules import registry
 from srcad.rules.complex_values import complex_rule
+from srcad.transforms.checkpoint import Segments
 
 ZERO = Const(0.0)
 _ADJOINT_KEY = "adjoint"  # the builder names (_ADJOINT_KEY, v[, item]) hold adjoints
@@ -130,10 +131,14 @@ class ReverseTransform:
     subroutines : callable
         `subroutines(fn, call, arg_kinds, active_positions)` returns a `Subroutine`
         for a call to a user function (transforming it if needed).
+    segments : frozenset of int, optional
+        The ids of the segment loops of checkpointed loops (`transforms/checkpoint.py`):
+        their bodies run plain in the forward sweep and are recomputed, with the
+        pushes, at the start of each segment's reverse.
     """
 
     def __init__(self, fn: Function, wrt: list[int], kinds: Kinds, varied: set, useful: set,
-                 subroutines):
+                 subroutines, segments: frozenset = frozenset()):
         self.fn = fn
         self.wrt = [fn.params[i] for i in wrt]
         self.kinds = kinds
@@ -158,6 +163,9 @@ class ReverseTransform:
         self.adjoint_stacks: dict = {}  # a stack of saved values -> the stack of their adjoints
         self.needs_push: set = set()
         self.stack_vars: dict = {}
+        # checkpointed loops: segment bodies run without pushes in the forward sweep
+        self.segments = Segments(self, segments, fn) if segments else None
+        self._plain = False  # emitting a segment's body for the forward sweep
         self._check_calls(fn.body)
         self.list_mode = self._find_list_mode()
 
@@ -356,6 +364,11 @@ class ReverseTransform:
         self._insert_pops()
         forward = self.forward_block(self.fn.body, top=True)
         stacks = list(self.stack_vars.values())
+        if self.segments is not None:
+            # the stacks only recomputes push to: made where the reverse sweep starts
+            own = self.segments.recompute_stacks()
+            stacks = [st for st in stacks if st not in own]
+            reverse.stmts[:0] = [Call(st, runtime.new_stack, []) for st in own]
         forward.stmts[:0] = [Call(st, runtime.new_stack, []) for st in stacks]
         return ReverseResult(forward, reverse, ret.value, gradients, self.adjoint, stacks)
 
@@ -710,6 +723,8 @@ class ReverseTransform:
         def body(index: Var) -> None:
             rename_after(index, Origin(COPY, stmt.index))
             self.reversed_index[stmt.index] = index
+            if self.segments is not None and self.segments.is_segment(stmt):
+                self.segments.enter(stmt)  # (the recompute goes first: _insert_pops)
             self._iteration_start(carried, loc)
             self.reverse_block(stmt.body)
 
@@ -758,9 +773,16 @@ class ReverseTransform:
         used: set[Var] = set()
         for region in self.reverse_region.values():
             used.update(op for op in all_uses(region) if isinstance(op, Var))
-        self.needs_push = {v for v, ph in self.placeholders.items() if ph in used}
+        segments = self.segments
+        if segments is not None:
+            used.update(segments.used())
+        self.needs_push = {v for v, ph in self.placeholders.items() if ph in used and
+                           not (segments is not None and segments.recomputed(v))}
         ordered = sorted(self.needs_push, key=lambda v: v.id)
         self.stack_vars = {v: named_after(v, COPY, "_stack") for v in ordered}
+        if segments is not None:
+            segments.name_snapshots(self.stack_vars)
+            segments.insert_recomputes()  # (then the snapshot's pops go before them)
         pops: dict = {}
         for v in ordered:
             region = self.reverse_region[id(self.def_block[v])]
@@ -793,12 +815,12 @@ class ReverseTransform:
         return out
 
     def _push(self, v: Var, out: Block) -> None:
-        if v in self.needs_push:
+        if v in self.needs_push and not self._plain:
             out.stmts.append(Call(None, runtime.push, [self.stack_vars[v], v], {}, None))
 
     def forward_call(self, stmt: Call, out: Block) -> None:
         key = id(stmt)
-        if key in self.sub_calls:
+        if key in self.sub_calls and not self._plain:
             sub, pair, residuals = self.sub_calls[key]
             out.stmts.append(Call(pair, sub.fwd, list(stmt.args), {}, stmt.loc))
             out.stmts.append(Call(stmt.target, operator.getitem, [pair, Const(0)], {}, stmt.loc))
@@ -816,7 +838,11 @@ class ReverseTransform:
         body = Block()
         for v in region_vars(stmt):
             self._push(v, body)
+        plain = self._plain
+        if self.segments is not None and self.segments.is_segment(stmt):
+            self._plain = True  # (recomputed in the reverse sweep, with the pushes)
         body.stmts.extend(self.forward_block(stmt.body).stmts)
+        self._plain = plain
         carried = [Carried(c.var, c.init, c.next, c.out) for c in stmt.carried]
         counter = self.trip_counters.get(id(stmt))
         if counter is not None:

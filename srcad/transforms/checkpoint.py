@@ -1,0 +1,264 @@
+"""Checkpointed loops: trade recomputation for memory in the reverse sweep.
+
+Without checkpointing, the forward sweep of a loop pushes every value its reverse
+sweep reads, every iteration: memory grows with the trip count. With
+`srcad.grad(f, checkpoint=...)` an active `for` loop over a `range` is split into
+segments of `every` steps (two levels of loops, `segment_loops`, before the reverse
+transform):
+
+    for start in range(0, len(steps), every):       # the segment loop
+        for i in steps[start:start + every]:        # the user's loop body
+            ...
+
+and the reverse transform (transforms/reverse.py, with the `Segments` helper here)
+treats the segment loop's body as something it recomputes rather than saves:
+
+- forward sweep: the segment loop pushes only its carried values at the start of
+  each segment (the *snapshots*, n / every of them); the segment's body runs plain,
+  with no pushes (a user subroutine is called as itself, not as its forward sweep);
+- reverse sweep: segments from last to first: pop the segment's snapshot, run the
+  segment's forward sweep again *with* the usual pushes (the *recompute*: `every`
+  iterations' worth of saved values), then the usual reverse of the segment.
+
+With `every` about sqrt(n), at most about 2 sqrt(n) iterations' values are held at
+once, for one extra forward sweep.
+"""
+
+from __future__ import annotations
+
+import operator
+from dataclasses import replace
+from typing import Any
+
+from srcad import runtime
+from srcad.errors import SourceLoc, UnsupportedSyntaxError
+from srcad.ir.nodes import (
+    COPY,
+    Block,
+    Call,
+    Carried,
+    Const,
+    ForRange,
+    Function,
+    If,
+    Operand,
+    Var,
+    While,
+    all_uses,
+    defined_vars,
+    named_after,
+    region_vars,
+    substitute,
+    walk,
+)
+from srcad.runtime.checkpoint import segment_length
+from srcad.transforms.inline import clone_block
+
+# How the option reaches the compiler: the segment length, or AUTO (about sqrt(n)).
+AUTO = "sqrt"
+# Roles of the locations of checkpointing code (codegen comments "checkpoint of line
+# 4" and "recompute of line 4").
+CHECKPOINT_ROLE = "checkpoint"
+RECOMPUTE_ROLE = "recompute"
+
+
+def _with_role(loc: SourceLoc | None, role: str) -> SourceLoc | None:
+    return replace(loc, role=role) if loc is not None else None
+
+
+def _loop_is_active(stmt: ForRange | While, active: set) -> bool:
+    """Whether the reverse sweep has anything to do in the loop (then it saves values)."""
+    if any(c.var in active or c.out in active for c in stmt.carried):
+        return True
+    return any(v in active for s in walk(stmt.body)
+               for v in defined_vars(s) + region_vars(s))
+
+
+def segment_loops(fn: Function, every: int | str, active: set) -> tuple[Function, frozenset]:
+    """`fn` with each outermost active `for` loop split into segments of `every` steps
+    (an int, or `AUTO`), and the ids of the segment loops made.
+
+    The loops nested in a segmented loop are recomputed with it. A loop that can stop
+    early (`break`, or `return` inside it) and a `while` loop are refused when active.
+    `fn` itself is not changed (the blocks that do not change are shared).
+    """
+    segments: list[ForRange] = []
+
+    def block(b: Block) -> Block | None:
+        out: list = []
+        changed = False
+        for stmt in b.stmts:
+            if isinstance(stmt, ForRange) and _loop_is_active(stmt, active):
+                if stmt.exit is not None:
+                    raise UnsupportedSyntaxError(
+                        "checkpointing cannot split a loop that can stop early (a 'break', "
+                        "or a 'return' inside the loop)", stmt.loc,
+                        "make the loop run its whole range (guard the rest of the body "
+                        "with a flag instead of breaking), or drop checkpoint=")
+                out.extend(_split(stmt, every, segments))
+                changed = True
+                continue
+            if isinstance(stmt, While) and _loop_is_active(stmt, active):
+                raise UnsupportedSyntaxError(
+                    "checkpointing supports 'for' loops over range(...) only, not 'while' "
+                    "loops", stmt.loc,
+                    "write the loop as 'for i in range(max_steps):' (with a flag for the "
+                    "condition), or drop checkpoint=")
+            if isinstance(stmt, If):
+                then, orelse = block(stmt.then), block(stmt.orelse)
+                if then is not None or orelse is not None:
+                    stmt = If(stmt.cond, then or stmt.then, orelse or stmt.orelse,
+                              stmt.outputs, stmt.loc)
+                    changed = True
+            out.append(stmt)
+        return Block(out) if changed else None
+
+    body = block(fn.body)
+    if body is None:
+        return fn, frozenset()
+    return replace(fn, body=body), frozenset(id(s) for s in segments)
+
+
+def _split(stmt: ForRange, every: int | str, segments: list) -> list:
+    """`for i in steps: body` as a segment loop around the same loop over a segment."""
+    loc = _with_role(stmt.loc, CHECKPOINT_ROLE)
+    steps = stmt.rng
+    out: list = []
+    length: Operand
+    if every == AUTO:
+        length = Var("every")
+        out.append(Call(length, segment_length, [steps], {}, loc))
+    else:
+        length = Const(int(every))
+    count = Var("count")
+    starts = Var("starts")
+    out.append(Call(count, len, [steps], {}, loc))
+    out.append(Call(starts, range, [Const(0), count, length], {}, loc))
+    start = Var("start")
+    end = Var("end")
+    part = Var("part")
+    segment = named_after(steps, COPY, "_part") if isinstance(steps, Var) else Var("part")
+    inner_carried, outer_carried = [], []
+    for c in stmt.carried:
+        snapshot = named_after(c.var, COPY)  # (generated code: the same name)
+        after = named_after(c.out, COPY)
+        inner_carried.append(Carried(c.var, snapshot, c.next, after))
+        outer_carried.append(Carried(snapshot, c.init, after, c.out))
+    inner = ForRange(stmt.index, segment, inner_carried, stmt.body, None, stmt.loc)
+    body = Block([Call(end, operator.add, [start, length], {}, loc),
+                  Call(part, runtime.make_slice, [start, end, Const(None)], {}, loc),
+                  Call(segment, operator.getitem, [steps, part], {}, loc),
+                  inner])
+    outer = ForRange(start, starts, outer_carried, body, None, loc)
+    segments.append(outer)
+    out.append(outer)
+    return out
+
+
+class Segments:
+    """What the reverse transform needs to know and do for its segment loops.
+
+    `transform` is the `ReverseTransform` (its `primal`, `def_block`, `placeholders`,
+    `needs_push`, `stack_vars`, `reverse_region` and `forward_block`).
+    """
+
+    def __init__(self, transform: Any, ids: frozenset, fn: Function):
+        self.t = transform
+        self.loops = {id(s): s for s in walk(fn.body) if id(s) in ids}
+        self.reads: dict[int, dict[Var, Operand]] = {}  # segment loop -> its free reads
+        self.inside: set[Var] = set()  # values defined anywhere in a segment's body
+        self.bodies: dict[int, ForRange] = {}  # id(segment body) -> segment loop
+        for loop in self.loops.values():
+            self.bodies[id(loop.body)] = loop
+            for s in walk(loop.body):
+                self.inside.update(defined_vars(s))
+                self.inside.update(region_vars(s))
+
+    def is_segment(self, stmt: Any) -> bool:
+        return id(stmt) in self.loops
+
+    def enter(self, stmt: ForRange) -> None:
+        """In the reverse of a segment (its index already reversed): how the recompute
+        will read each value its body reads from outside it."""
+        inside: set[Var] = set()
+        for s in walk(stmt.body):
+            inside.update(defined_vars(s))
+            inside.update(region_vars(s))
+        reads: dict[Var, Operand] = {}
+        for op in all_uses(stmt.body):
+            if isinstance(op, Var) and op not in inside and op not in reads:
+                reads[op] = self.t.primal(op)
+        self.reads[id(stmt)] = reads
+
+    def used(self) -> set[Var]:
+        """The values the recomputes read (so they are saved or popped for them)."""
+        return {op for reads in self.reads.values() for op in reads.values()
+                if isinstance(op, Var)}
+
+    def recomputed(self, v: Var) -> bool:
+        """Whether the recompute itself defines the reverse sweep's copy of `v` (a value
+        defined at the top of a segment's body: never saved)."""
+        block = self.t.def_block.get(v)
+        loop = self.bodies.get(id(block)) if block is not None else None
+        return loop is not None and v not in region_vars(loop)
+
+    def name_snapshots(self, stacks: dict) -> None:
+        """A segment loop's saved carried values are its snapshots: `q_snapshots`."""
+        for loop in self.loops.values():
+            for c in loop.carried:
+                if c.var in stacks:
+                    stacks[c.var] = named_after(c.var, COPY, "_snapshots")
+
+    def recompute_stacks(self) -> list[Var]:
+        """The stacks only recomputes push to: made by the reverse sweep itself."""
+        return [st for v, st in self.t.stack_vars.items() if self._nested(v)]
+
+    def _nested(self, v: Var) -> bool:
+        """Whether `v` is defined inside a segment's body (a snapshot, the value a
+        segment loop carries, is not): by the user's code, or by the transform (a trip
+        counter, a subroutine's residuals)."""
+        if v in self.inside:
+            return True
+        block = self.t.def_block.get(v)
+        while block is not None:
+            loop = self.bodies.get(id(block))
+            if loop is not None:
+                return v not in region_vars(loop)
+            parent = self.t.parent.get(id(block))
+            block = parent[1] if parent is not None else None
+        return False
+
+    def insert_recomputes(self) -> None:
+        """Put each segment's recompute at the start of its reverse (the pops of its
+        snapshot go before it)."""
+        for key, loop in self.loops.items():
+            region = self.t.reverse_region.get(id(loop.body))
+            if region is None or key not in self.reads:
+                continue  # (the reverse sweep had nothing to do in this loop)
+            region.stmts[:0] = self.recompute(loop).stmts
+
+    def recompute(self, loop: ForRange) -> Block:
+        """The segment's body once more, with the pushes its reverse pops."""
+        forward = self.t.forward_block(loop.body)
+        mapping: dict[Var, Operand] = dict(self.reads[id(loop)])
+        block = clone_block(forward, mapping)
+        placeholders = self.t.placeholders
+        renames: dict[Var, Var] = {}
+        for v, new in mapping.items():
+            if isinstance(new, Var) and v in placeholders and self.recomputed(v):
+                renames[new] = placeholders[v]
+        for s in block.stmts:
+            if isinstance(s, Call):
+                if s.target is not None:
+                    s.target = renames.get(s.target, s.target)
+                s.loc = _with_role(s.loc, RECOMPUTE_ROLE)
+            elif isinstance(s, If):
+                for p in s.outputs:
+                    p.target = renames.get(p.target, p.target)
+                s.loc = _with_role(s.loc, RECOMPUTE_ROLE)
+            elif isinstance(s, (ForRange, While)):
+                for c in s.carried:
+                    c.out = renames.get(c.out, c.out)
+                s.loc = _with_role(s.loc, RECOMPUTE_ROLE)
+        substitute(block, renames)
+        return block
