@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import importlib
 import math
 import pickle
 import re
@@ -357,7 +358,7 @@ def test_refusals(tmp_path):
     def dict_loss(params, x):
         return np.sum(params["w"] * x)
 
-    refused(srcad.grad(dict_loss), {"w": x}, x, match="structured arguments")
+    refused(srcad.hvp(dict_loss), {"w": x}, x, match="hvp does not take structured")
     def elementwise(v):
         return np.sin(v)
 
@@ -378,6 +379,73 @@ def test_refusal_hint_for_structures(tmp_path):
         return np.sum(params["w"] * x)
 
     with pytest.raises(srcad.SrcadError) as info:
-        srcad.export(srcad.grad(dict_loss), tmp_path / "no.py", {"w": np.ones(2)}, np.ones(2))
+        srcad.export(srcad.hessian(dict_loss), tmp_path / "no.py", {"w": np.ones(2)},
+                     np.ones(2))
     assert "What to do: export a function taking the arrays as separate arguments" in \
         str(info.value)
+
+
+# ----------------------------------------------------------------------------- structures
+
+
+# The argument types of `structured_loss`, in a module the subprocess can import too
+# (it unpickles them; this test module imports srcad).
+TREE_TYPES = textwrap.dedent("""
+    import collections
+    import dataclasses
+
+    import numpy as np
+
+
+    @dataclasses.dataclass(frozen=True)
+    class Layer:
+        w: np.ndarray
+        b: np.ndarray
+        act: str = "tanh"
+
+
+    Pair = collections.namedtuple("Pair", ["first", "second"])
+""")
+
+
+def structured_loss(params, layers, pair, x, n):
+    h = np.tanh(x @ params["w"] + params["b"][0])
+    for layer in layers:
+        if layer.act == "tanh":
+            h = np.tanh(h @ layer.w + layer.b)
+    return np.sum(h ** 2) * pair.first + pair.second * n + np.sum(params["b"][1])
+
+
+def test_structured_arguments_are_flattened_and_rebuilt(tmp_path, monkeypatch):
+    (tmp_path / "tree_types.py").write_text(TREE_TYPES)
+    monkeypatch.syspath_prepend(str(tmp_path))
+    tree_types = importlib.import_module("tree_types")
+    Layer, Pair = tree_types.Layer, tree_types.Pair
+
+    def make(rng):
+        params = {"w": rng.normal(size=(3, 4)), "b": [rng.normal(size=4), rng.normal()]}
+        layers = [Layer(rng.normal(size=(4, 4)), rng.normal(size=4)),
+                  Layer(rng.normal(size=(4, 2)), rng.normal(size=2))]
+        return params, layers, Pair(rng.normal(), 2.0), rng.normal(size=(5, 3)), 3
+
+    g = srcad.value_and_grad(structured_loss, wrt=(0, 1, 2))
+    args = make(RNG)
+    text = srcad.export(g, tmp_path / "trees.py", *args)
+    assert "params['b'][0]," in text and "layers[1].w," in text
+    assert "'w': shaped_like(gradients[0], params['w'])," in text
+    assert "pair._replace(" in text and "with_attributes(layers[0], {" in text
+    calls = [args, make(np.random.default_rng(1))]
+    for call, got in zip(calls, run_standalone(tmp_path, "trees", "value_and_grad_structured_loss",
+                                               calls)):
+        value, (gp, gl, gpair) = got
+        want_value, (wp, wl, wpair) = g(*call)
+        assert_same(value, want_value)
+        assert_same(gp["w"], wp["w"])
+        assert_same(gp["b"][0], wp["b"][0])
+        assert_same(gp["b"][1], wp["b"][1])
+        for a, b in zip(gl, wl):
+            assert type(a).__name__ == "Layer" and a.act is None
+            assert_same(a.w, b.w)
+            assert_same(a.b, b.b)
+        assert type(gpair).__name__ == "Pair"
+        assert_same(tuple(gpair), tuple(wpair))

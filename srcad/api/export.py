@@ -8,11 +8,14 @@ taking the user's function's arguments and returning what the srcad function ret
 
 from __future__ import annotations
 
+import copy
 import importlib.metadata
 import math
 import os
 import re
+import sys
 import textwrap
+import types
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -26,7 +29,8 @@ from srcad.api.reverse import GradFunction, Pullback
 from srcad.api.wrapper import Differentiated, array_shapes
 from srcad.codegen.emit import Module
 from srcad.ir.kinds import NUMERIC, SCALAR, ArrayKind
-from srcad.lower.pytree import TreeKind
+from srcad.lower.classes import is_namedtuple_class
+from srcad.lower.pytree import Leaf, TreeKind
 from srcad.pipeline.unit import Derived
 
 SUPPORTED = "srcad.grad, srcad.value_and_grad, srcad.hvp and srcad.hessian"
@@ -132,12 +136,15 @@ def _plan(fn: Any, args: tuple, name: str | None) -> Plan:
         *primal, direction = args
         args = tuple(primal)
     values, kinds = fn._prepare(args, {})
-    _refuse_structures(fn, values, kinds)
+    if isinstance(fn, GradFunction):
+        what = "value_and_grad" if fn.with_value else "grad"
+    else:
+        what = "hvp" if isinstance(fn, HvpFunction) else "hessian"
+    _refuse_structures(fn, what, values, kinds)
     stem = fn.fn.__name__ if fn.fn.__name__.isidentifier() else "lambda"
     if isinstance(fn, GradFunction):
         shapes = fn._shape_key(kinds, array_shapes(values))
         module = fn._module(kinds, shapes)
-        what = "value_and_grad" if fn.with_value else "grad"
         default = f"{what}_{stem}" if not isinstance(fn.inner, Derived) else \
             f"{what}{_order(fn.inner)}_{stem}"
     elif isinstance(fn, HvpFunction):
@@ -174,15 +181,83 @@ def _refuse_unsupported(fn: Any) -> None:
                           "values; they have no function to export)")
 
 
-def _refuse_structures(fn: Differentiated, values: list, kinds: tuple) -> None:
+def _refuse_structures(fn: Differentiated, what: str, values: list, kinds: tuple) -> None:
+    """Structured arguments are taken by `grad` and `value_and_grad` (the entry point
+    flattens them and rebuilds their gradients); refused elsewhere, and where a dict is
+    not a plain dict."""
     for name, value, kind in zip(fn.param_names, values, kinds):
-        if isinstance(kind, TreeKind):
+        if not isinstance(kind, TreeKind):
+            continue
+        if what not in ("grad", "value_and_grad"):
             raise ExportError(
-                f"srcad.export does not take structured arguments: '{name}' is a "
-                f"{type(value).__name__}", fn_loc(fn.fn),
+                f"srcad.export of srcad.{what} does not take structured arguments: '{name}' "
+                f"is a {type(value).__name__}", fn_loc(fn.fn),
                 "export a function taking the arrays as separate arguments, e.g. "
-                "def loss_flat(w1, b1, x): return loss({'w1': w1, 'b1': b1}, x), then "
-                "srcad.export(srcad.grad(loss_flat, wrt=(0, 1)), path, w1, b1, x)")
+                "def loss_flat(w1, b1, x): return loss({'w1': w1, 'b1': b1}, x)")
+        for sub in _subtrees(kind):
+            if sub.node == "dict" and sub.cls is not dict:
+                raise ExportError(
+                    f"srcad.export takes dicts, lists, tuples, named tuples and objects as "
+                    f"arguments, not a {sub.cls.__name__} (in '{name}')", fn_loc(fn.fn),
+                    "pass a plain dict")
+            if sub.node == "object" and not all(isinstance(k, str) and k.isidentifier()
+                                                for k in sub.keys):
+                raise ExportError(f"srcad.export: an object in '{name}' has attributes "
+                                  "that are not identifiers", fn_loc(fn.fn),
+                                  "pass a dict instead")
+
+
+def _subtrees(kind: TreeKind) -> list[TreeKind]:
+    return [kind] + [t for c in kind.children if isinstance(c, TreeKind) for t in _subtrees(c)]
+
+
+def _access(expr: str, kind: TreeKind, key: Any) -> str:
+    """Source reading the item `key` of the structure `expr` (laid out as `kind`)."""
+    return f"{expr}.{key}" if kind.node == "object" else f"{expr}[{key!r}]"
+
+
+def _leaves(kind: TreeKind, expr: str) -> list[tuple[str, Leaf]]:
+    """(source reading it, its Leaf) for each leaf of a structure, in the order the
+    generated code takes them."""
+    out: list[tuple[str, Leaf]] = []
+    for key, child in zip(kind.keys, kind.children):
+        if isinstance(child, TreeKind):
+            out += _leaves(child, _access(expr, kind, key))
+        elif isinstance(child, Leaf):
+            out.append((_access(expr, kind, key), child))
+    return out
+
+
+def _rebuilt(kind: TreeKind, expr: str, gradient: Callable[[str], str],
+             with_attributes: str, indent: int) -> str:
+    """Source making a structure laid out like `expr` whose float leaves are their
+    gradients (`gradient(leaf source)` for each, in order) and other items None."""
+    items = []
+    for key, child in zip(kind.keys, kind.children):
+        sub = _access(expr, kind, key)
+        if isinstance(child, TreeKind):
+            value = _rebuilt(child, sub, gradient, with_attributes, indent + 4)
+        elif isinstance(child, Leaf) and child.is_float:
+            value = gradient(sub)
+        else:
+            value = "None"
+        items.append((key, value))
+    if kind.node == "dict":
+        opening, closing, parts = "{", "}", [f"{k!r}: {v}" for k, v in items]
+    elif kind.node == "list":
+        opening, closing, parts = "[", "]", [v for _, v in items]
+    elif kind.node == "tuple":
+        opening, closing, parts = "(", ")", [v for _, v in items]
+    elif is_namedtuple_class(kind.cls):
+        opening, closing, parts = f"{expr}._replace(", ")", [f"{k}={v}" for k, v in items]
+    else:
+        opening, closing = f"{with_attributes}({expr}, {{", "})"
+        parts = [f"{k!r}: {v}" for k, v in items]
+    if not parts:
+        return opening + ("," if kind.node == "tuple" else "") + closing
+    pad = " " * (indent + 4)
+    return opening + "\n" + "".join(f"{pad}{part},\n" for part in parts) + \
+        " " * indent + closing
 
 
 def _order(spec: Any) -> int:
@@ -215,11 +290,13 @@ def _module_text(plan: Plan) -> str:
     helpers = {h: out.ref(h, fn_, "the entry point") for h, fn_ in _entry_helpers(plan)}
     entry = _entry(plan, module.functions[0].__name__, params, helpers)
     functions = [f"# {d.origin}\n{d.source}" if d.origin else d.source for d in out.functions]
-    imports, blocks = out.source()
+    imports, values, classes = out.source()
     scipy = any("scipy" in line for line in imports)
     text = "\n".join(_header(plan, header, scipy)) + "\n\n" + "\n".join(imports) + "\n"
-    if blocks:
-        text += "\n\n" + "\n\n".join(blocks) + "\n"
+    if values:
+        text += "\n" + "\n".join(values) + "\n"
+    if classes:
+        text += "\n\n" + "\n\n\n".join(classes) + "\n"
     text += "\n\n" + body.strip("\n") + "\n\n\n" + entry + "\n"
     if functions:
         text += ("\n\n# " + "-" * 77 + "\n# The helpers the code above calls, copied from "
@@ -294,7 +371,11 @@ def _entry_helpers(plan: Plan) -> list[tuple[str, Callable]]:
     helpers: list[tuple[str, Callable]] = [("check_argument", check_argument)]
     if plan.what == "hessian":
         return helpers + [("unit_vector", _basis), ("hessian_like", hessian_like)]
-    return helpers + [("shaped_like", shaped_like)]
+    helpers.append(("shaped_like", shaped_like))
+    objects = [t for i in plan.fn.positions if isinstance(plan.kinds[i], TreeKind)
+               for t in _subtrees(plan.kinds[i])
+               if t.node == "object" and not is_namedtuple_class(t.cls)]
+    return helpers + ([("with_attributes", with_attributes)] if objects else [])
 
 
 def _entry(plan: Plan, generated: str, params: list[str], helpers: dict[str, str]) -> str:
@@ -312,19 +393,52 @@ def _entry(plan: Plan, generated: str, params: list[str], helpers: dict[str, str
     lines = [f"def {plan.entry}({', '.join(signature + ([direction] if direction else []))}):",
              f'    """{_entry_doc(plan, direction)}"""']
     shapes = plan.shapes or (None,) * len(params)
+    arguments = []  # what the generated code takes: structures as their leaves
     for p, kind, value, shape in zip(params, plan.kinds, plan.values, shapes):
+        if isinstance(kind, TreeKind):
+            for source, leaf in _leaves(kind, p):
+                arguments.append(source)
+                expected = _expected_shape(leaf.kind, None, None)
+                if expected is not None:
+                    lines.append(f"    {helpers['check_argument']}({source!r}, {source}, "
+                                 f"{expected})")
+            continue
+        arguments.append(p)
         expected = _expected_shape(kind, value, shape)
         if expected is not None:
             lines.append(f"    {helpers['check_argument']}({p!r}, {p}, {expected})")
-    call = f"{generated}({', '.join(params)}"
+
+    def call(*extra: str, indent: int = 4) -> str:
+        """The call of the generated function (one argument a line where long)."""
+        every = arguments + list(extra)
+        if sum(len(a) + 2 for a in every) + len(generated) + indent < 70:
+            return f"{generated}({', '.join(every)})"
+        pad = " " * (indent + 4)
+        return f"{generated}(\n" + "".join(f"{pad}{a},\n" for a in every) + \
+            " " * indent + ")"
+
     shaped = helpers.get("shaped_like", "")
     wrt = [params[i] for i in fn.positions]
     if plan.what in ("grad", "value_and_grad"):
         grads = fresh("gradients")
         value = fresh("value") if plan.what == "value_and_grad" else ""
         target = f"{value}, {grads}" if value else grads
-        lines.append(f"    {target} = {call})")
-        parts = [f"{shaped}({grads}[{i}], {p})" for i, p in enumerate(wrt)]
+        lines.append(f"    {target} = {call()}")
+        count = iter(range(len(arguments)))
+
+        def gradient(source: str) -> str:
+            return f"{shaped}({grads}[{next(count)}], {source})"
+
+        parts = []
+        for i in fn.positions:
+            p, kind = params[i], plan.kinds[i]
+            if not isinstance(kind, TreeKind):
+                parts.append(gradient(p))
+                continue
+            local = fresh(f"grad_{p}")
+            tree = _rebuilt(kind, p, gradient, helpers.get("with_attributes", ""), 4)
+            lines.append(f"    {local} = {tree}")
+            parts.append(local)
         result = parts[0] if fn.single else "(" + ", ".join(parts) + ("," if len(parts) == 1
                                                                        else "") + ")"
         lines.append(f"    return {f'{value}, ' if value else ''}{result}")
@@ -333,7 +447,7 @@ def _entry(plan: Plan, generated: str, params: list[str], helpers: dict[str, str
         product = fresh("product")
         lines.append(f"    {helpers['check_argument']}({direction!r}, {direction}, "
                      f"np.shape({x}))")
-        lines.append(f"    {fresh('_')}, {product} = {call}, {direction})")
+        lines.append(f"    {fresh('_')}, {product} = {call(direction)}")
         lines.append(f"    return {shaped}({product}, {x})")
     else:
         x = wrt[0]
@@ -342,7 +456,8 @@ def _entry(plan: Plan, generated: str, params: list[str], helpers: dict[str, str
             f"    {columns} = []",
             f"    for {k} in range(np.size({x})):",
             f"        # the Hessian times the {k}-th unit vector: one column",
-            f"        {fresh('_')}, {column} = {call}, {helpers['unit_vector']}({x}, {k}))",
+            f"        {fresh('_')}, {column} = "
+            f"{call(helpers['unit_vector'] + f'({x}, {k})', indent=8)}",
             f"        {columns}.append(np.broadcast_to({column}, np.shape({x})))",
             f"    return {helpers['hessian_like']}({columns}, {x})",
         ]
@@ -362,13 +477,13 @@ def _parameter(name: str, fn: Any) -> str:
 
 def _expected_shape(kind: Any, value: Any, shape: Any) -> str | None:
     """The shape an argument must have (None: any length on that axis), as source; None
-    where the code does not depend on it."""
+    where the code does not depend on it (`value`: the example, None for a leaf)."""
     if shape is not None:
         return repr(tuple(shape))
     if isinstance(kind, ArrayKind):
         return repr((None,) * kind.ndim) if kind.ndim is not None else None
-    if kind in (SCALAR, NUMERIC) and np.ndim(value) == 0 and \
-            isinstance(value, (int, float, complex, np.number)):
+    if kind == SCALAR or (kind == NUMERIC and np.ndim(value) == 0 and
+                          isinstance(value, (int, float, complex, np.number))):
         return "()"
     return None
 
@@ -423,6 +538,15 @@ def shaped_like(gradient: Any, argument: Any) -> Any:
     return float(gradient)
 
 
+def with_attributes(obj: Any, values: dict) -> Any:
+    """A copy of `obj` (a dataclass or other object) whose attributes named in `values`
+    are set to them (a frozen dataclass too)."""
+    out = copy.copy(obj)
+    for name, value in values.items():
+        object.__setattr__(out, name, value)
+    return out
+
+
 def hessian_like(columns: list, x: Any) -> Any:
     """The Hessian from its columns (each shaped like `x`): an array of shape
     `x.shape + x.shape` with `x`'s dtype, or a float for a scalar `x`."""
@@ -441,15 +565,18 @@ def hessian_like(columns: list, x: Any) -> Any:
 
 def _verify(text: str, plan: Plan) -> None:
     """Run the module's entry point at the example arguments and compare with srcad."""
-    namespace: dict = {"__name__": f"srcad_export_{plan.entry}"}
+    module = types.ModuleType(f"_srcad_export_check_{plan.entry}")
+    sys.modules[module.__name__] = module  # (a dataclass looks its module up there)
     try:
-        exec(compile(text, f"<srcad.export {plan.entry}>", "exec"), namespace)
+        exec(compile(text, f"<srcad.export {plan.entry}>", "exec"), module.__dict__)
     except Exception as exc:  # an error in the module: say so, with what it was
         raise ExportError(f"internal error: the exported module does not import "
                           f"({type(exc).__name__}: {exc}); please report this with your "
                           "function", fn_loc(plan.fn.fn),
                           "pass verify=False to write it anyway") from exc
-    entry = namespace[plan.entry]
+    finally:
+        del sys.modules[module.__name__]
+    entry = getattr(module, plan.entry)
     if plan.what == "hvp":
         direction = plan.direction
         if direction is None:
@@ -469,8 +596,14 @@ def _verify(text: str, plan: Plan) -> None:
 
 
 def _same(a: Any, b: Any) -> bool:
-    if isinstance(b, tuple):
-        return isinstance(a, tuple) and len(a) == len(b) and all(map(_same, a, b))
+    if b is None or a is None:
+        return a is b
+    if isinstance(b, (tuple, list)):
+        return type(a) is type(b) and len(a) == len(b) and all(map(_same, a, b))
+    if isinstance(b, dict):
+        return type(a) is type(b) and a.keys() == b.keys() and all(_same(a[k], b[k]) for k in b)
+    if not isinstance(b, (np.ndarray, np.generic, int, float, complex)):
+        return type(a) is type(b) and _same(vars(a), vars(b))
     if type(a) is not type(b) and not (np.isscalar(a) and np.isscalar(b)):
         return False
     return bool(np.shape(a) == np.shape(b) and

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import ast
 import builtins
+import collections
 import dis
 import inspect
 import io
@@ -36,7 +37,8 @@ from srcad.ir import constants
 PUBLIC_MODULES = ("numpy", "numpy.linalg", "numpy.fft", "numpy.lib.stride_tricks", "math",
                   "cmath", "operator", "functools", "itertools", "scipy.special",
                   "scipy.linalg", "scipy.signal", "scipy.stats", "scipy.fft",
-                  "scipy.ndimage", "scipy.spatial.distance")
+                  "scipy.ndimage", "scipy.spatial.distance", "scipy.optimize",
+                  "scipy.integrate", "scipy.interpolate")
 MAX_LITERAL_SIZE = 1000  # larger captured arrays are refused, not written out
 _MODULE_ALIASES = {"numpy": "np"}
 
@@ -105,9 +107,9 @@ class Collector:
         self._define(name, obj, user)
         return name
 
-    def source(self) -> tuple[list[str], list[str]]:
-        """(the import lines, sorted: standard library first, then NumPy/SciPy;
-        the definitions' source blocks, in order)."""
+    def source(self) -> tuple[list[str], list[str], list[str]]:
+        """(the import lines, sorted: standard library first, then NumPy/SciPy; the
+        constants' lines; the classes' source blocks, a base class first)."""
         statements = set()
         names_from: dict[str, list[str]] = {}  # `from m import a, b as c`: one line per m
         for s in self.imports.values():
@@ -118,12 +120,18 @@ class Collector:
                 statements.add(s)
         statements |= {f"from {m} import {', '.join(sorted(names))}"
                        for m, names in names_from.items()}
-        stdlib = sorted(s for s in statements if not _third_party(s))
-        third = sorted((s for s in statements if _third_party(s)),
-                       key=lambda s: (not s.startswith("import numpy"), s))
+        order = lambda s: (s.startswith("from "), s.split()[1])  # noqa: E731  (isort's)
+        stdlib = sorted((s for s in statements if not _third_party(s)), key=order)
+        third = sorted((s for s in statements if _third_party(s)), key=order)
         lines = stdlib + ([""] if stdlib and third else []) + third
-        blocks = [_with_origin(d) for d in self.constants + self.classes]
-        return lines, blocks
+        values: list[str] = []
+        origin = ""
+        for d in self.constants:  # (one comment for consecutive ones of one origin)
+            if d.origin and d.origin != origin:
+                values.append(f"# {d.origin}")
+            origin = d.origin
+            values.append(d.source)
+        return lines, values, [_with_origin(d) for d in self.classes]
 
     # -- one object
     def _define(self, name: str, obj: Any, user: str) -> None:
@@ -146,7 +154,21 @@ class Collector:
                 self.imports[name] = f"from {module} import {attr}" + (
                     f" as {name}" if attr != name else "")
             return
+        owner = getattr(obj, "__self__", None)
+        if isinstance(obj, types.MethodType) and _public_place(owner) is not None:
+            # a method of an object NumPy or SciPy defines: `cdf = norm.cdf`
+            held = self.ref(_public_place(owner)[1], owner, user)  # type: ignore[index]
+            self.constants.append(Definition(name, f"{name} = {held}.{obj.__name__}"))
+            return
         if inspect.isclass(obj) and _copied(obj):
+            if issubclass(obj, tuple) and hasattr(obj, "_fields") and \
+                    getattr(obj, "_field_defaults", None) == {}:
+                # a collections.namedtuple: made, not written (it has no source)
+                self.ref("namedtuple", collections.namedtuple, user)
+                self.constants.append(Definition(
+                    name, f"{name} = namedtuple({obj.__name__!r}, {list(obj._fields)!r})",
+                    _origin(obj)))
+                return
             self._copy_class(name, obj)
             return
         if _is_python_function(obj):
@@ -279,16 +301,30 @@ def _public_place(obj: Any) -> tuple[str, str] | None:
         return None
     attr = getattr(obj, "__name__", None)
     if not isinstance(attr, str) or not attr.isidentifier():
-        return None
+        return _instance_place(obj)
     own = getattr(obj, "__module__", None) or ""
     if own.startswith("srcad.") or (own and not _importable_top(own.split(".")[0])):
         return None
     if own == "builtins" and getattr(builtins, attr, None) is obj:
         return "builtins", attr
-    for module in (*PUBLIC_MODULES, own):
+    public = own and not any(part.startswith("_") for part in own.split("."))
+    for module in ((own,) if public else ()) + (*PUBLIC_MODULES, own):
         loaded = sys.modules.get(module)
         if loaded is not None and getattr(loaded, attr, None) is obj:
             return module, attr
+    return None
+
+
+def _instance_place(obj: Any) -> tuple[str, str] | None:
+    """(module, name) of an object (not a function or class) that a public module
+    holds under a name: `scipy.stats.norm`."""
+    if not (getattr(type(obj), "__module__", "") or "").split(".")[0] in ("numpy", "scipy"):
+        return None
+    for module in PUBLIC_MODULES:
+        loaded = sys.modules.get(module)
+        for attr, value in vars(loaded).items() if loaded is not None else ():
+            if value is obj and not attr.startswith("_"):
+                return module, attr
     return None
 
 
