@@ -318,7 +318,7 @@ def _public_place(obj: Any) -> tuple[str, str] | None:
 def _instance_place(obj: Any) -> tuple[str, str] | None:
     """(module, name) of an object (not a function or class) that a public module
     holds under a name: `scipy.stats.norm`."""
-    if not (getattr(type(obj), "__module__", "") or "").split(".")[0] in ("numpy", "scipy"):
+    if (getattr(type(obj), "__module__", "") or "").split(".")[0] not in ("numpy", "scipy"):
         return None
     for module in PUBLIC_MODULES:
         loaded = sys.modules.get(module)
