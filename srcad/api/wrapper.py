@@ -18,6 +18,7 @@ from srcad.api.arguments import (
     bound_function,
     check_differentiable,
     check_tree,
+    fn_loc,
     param_names,
     resolve_wrt,
     shift_wrt,
@@ -72,12 +73,11 @@ def checkpoint_option(value: CheckpointSpec, fn: Any = None,
         return "sqrt"
     if isinstance(value, (int, np.integer)) and not isinstance(value, bool) and value >= 1:
         return int(value)
-    name = getattr(fn, "__name__", None)
     raise BadArgumentError(
-        f"srcad.{api}: checkpoint={value!r} is not a checkpointing option",
-        hint="pass checkpoint=True (segments of about sqrt(n) steps for a loop of n "
-             "steps), a positive int (the steps per segment), or None (no checkpointing)",
-        function=name)
+        f"srcad.{api}: checkpoint={value!r} is not a checkpointing option", fn_loc(fn),
+        "pass checkpoint=True (segments of about sqrt(n) steps for a loop of n steps), a "
+        "positive int (the steps per segment), or None (no checkpointing)",
+        function=getattr(fn, "__name__", None))
 
 
 def checkpoint_key(checkpoint: int | str | None) -> tuple:
