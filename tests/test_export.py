@@ -369,6 +369,19 @@ def test_refusals(tmp_path):
     refused(lambda t: t, 1.0, match="needs a function made by")
     refused(srcad.grad(uses_captured, check_finite=True), x, match="check_finite")
     refused(srcad.grad(uses_big), x, match="'BIG'.*5000 elements")
+
+    class Model:
+        def loss(self, w):
+            return np.sum(w ** 2)
+
+    refused(srcad.grad(Model().loss), x, match="bound method")
+
+    def keyword_only(w, *, scale=1.0):
+        return np.sum(w) * scale
+
+    refused(srcad.grad(keyword_only), x, match="plain positional parameters")
+    with pytest.raises(srcad.BadArgumentError, match="is a name the generated code uses"):
+        srcad.export(srcad.grad(uses_captured), path, x, name="CAPTURED")
     with pytest.raises(srcad.BadArgumentError, match="not a Python identifier"):
         srcad.export(srcad.grad(uses_captured), path, x, name="not valid")
     assert not path.exists()

@@ -279,14 +279,15 @@ def _module_text(plan: Plan) -> str:
     params = list(plan.fn.param_names)
     out = Collector()
     out.reserved |= set(generated) | set(params) | {plan.entry}
+    if plan.entry in module.namespace:
+        raise ExportError(f"srcad.export: the entry point name '{plan.entry}' is a name the "
+                          "generated code uses", hint="pass another name='...'")
     out.ref("np", np)
     statements = re.sub(r"(?m)^\s*#.*$", "", body)
-    if re.search(r"\bmath\.", statements):
-        out.fixed("math", math)
-    for n, v in module.namespace.items():
-        if n in ("__builtins__", "np", "math") or n in generated:
-            continue
-        out.fixed(n, v)
+    names = {"math": math} if re.search(r"\bmath\.", statements) else {}
+    names.update((n, v) for n, v in module.namespace.items()
+                 if n not in ("__builtins__", "np", "math") and n not in generated)
+    out.fixed(names)
     helpers = {h: out.ref(h, fn_, "the entry point") for h, fn_ in _entry_helpers(plan)}
     entry = _entry(plan, module.functions[0].__name__, params, helpers)
     functions = [f"# {d.origin}\n{d.source}" if d.origin else d.source for d in out.functions]
@@ -347,11 +348,13 @@ def _header(plan: Plan, generated: list[str], scipy: bool) -> list[str]:
     return [
         f"# Exported by srcad {_version()} (srcad.export): a standalone module that needs",
         f"# {needs}; it does not import srcad.",
-        f"# Entry point: {plan.entry}({signature}), what {_api(plan)} returns.",
+        *textwrap.wrap(f"Entry point: {plan.entry}({signature}), what {_api(plan)} "
+                       "returns.", 86, initial_indent="# ", subsequent_indent="#   "),
         *textwrap.wrap(f"Generated for the arguments {args}.", 86, initial_indent="# ",
                        subsequent_indent="#   "),
-        "# Comments 'line N' and 'grad of line N' refer to lines of "
-        f"{fn.fn.__code__.co_filename}.",
+        *textwrap.wrap("Comments 'line N: ...' (and 'grad of line N: ...') refer to lines "
+                       f"of {fn.fn.__code__.co_filename}.", 86, initial_indent="# ",
+                       subsequent_indent="#   "),
         "#",
         *generated,
     ]
@@ -501,7 +504,8 @@ def _entry_doc(plan: Plan, direction: str) -> str:
     if plan.what in ("grad", "value_and_grad") and isinstance(fn.inner, Derived):
         first = f"The derivative of order {_order(fn.inner)} of `{name}` (srcad.grad of " \
                 f"srcad.grad) with respect to {wrt}"
-    shaped = {"grad": "each shaped like its argument",
+    shaped = {"grad": "shaped like its argument" if fn.single else
+              "each shaped like its argument",
               "value_and_grad": "the gradient(s) shaped like their arguments",
               "hvp": f"shaped like {wrt}",
               "hessian": f"of shape {wrt}.shape + {wrt}.shape"}[plan.what]

@@ -75,21 +75,24 @@ class Collector:
     functions: list[Definition] = field(default_factory=list)
     _keep: list = field(default_factory=list)  # objects named here stay alive (ids)
 
-    def fixed(self, name: str, obj: Any) -> None:
-        """Give `obj` exactly `name` (a name generated code already uses)."""
-        if self.names.get(name, obj) is not obj:
-            raise ExportError(f"internal error: two objects named '{name}' in the exported "
-                              "module; please report this with your function")
-        self.names[name] = obj
-        self._keep.append(obj)
-        if id(obj) in self.by_id:
-            # one object under two names (generated code's and a helper's): an alias
-            first = self.by_id[id(obj)]
-            if first != name:
+    def fixed(self, namespace: dict[str, Any]) -> None:
+        """Give each object of `namespace` exactly its name there (names generated code
+        already uses), then define them: all are claimed first, so a helper using one
+        of them finds it under its name."""
+        claimed = []
+        for name, obj in namespace.items():
+            if self.names.get(name, obj) is not obj:
+                raise ExportError(f"internal error: two objects named '{name}' in the "
+                                  "exported module; please report this with your function")
+            self.names[name] = obj
+            self._keep.append(obj)
+            first = self.by_id.setdefault(id(obj), name)
+            if first != name:  # one object under two names: an alias
                 self.constants.append(Definition(name, f"{name} = {first}"))
-            return
-        self.by_id[id(obj)] = name
-        self._define(name, obj, "")
+            else:
+                claimed.append((name, obj))
+        for name, obj in claimed:
+            self._define(name, obj, "")
 
     def ref(self, wanted: str, obj: Any, user: str = "") -> str:
         """The module-level name of `obj` (defined on first use), `wanted` if free.
