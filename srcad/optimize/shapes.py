@@ -72,6 +72,7 @@ class Shapes:
         # Loop indices: integers whose value, not only shape, matters to most
         # functions (an axis, a reshape), so they stand in only as an index.
         self.indices: set[Var] = set()
+        self.index_tuples: dict[Var, tuple] = {}
         # Stacks: the shape every value pushed on them has (a pop has it), and the
         # shape each pop was given; a stack whose pushes disagree with a pop seen
         # before them is run again as unknown.
@@ -144,6 +145,13 @@ class Shapes:
                 return self.of(stmt.args[position]) if len(stmt.args) > position else None
             if fn is runtime.reduced_count:
                 return ()
+            if fn is runtime.make_tuple and stmt.target is not None and stmt.args and all(
+                    a in self.indices if isinstance(a, Var) else
+                    isinstance(a, Const) and type(a.value) is int for a in stmt.args):
+                # (indices and constant integers: an index tuple, `x[i, j]`)
+                self.index_tuples[stmt.target] = tuple(
+                    0 if isinstance(a, Var) else a.value for a in stmt.args)
+                return None
             if fn is runtime.push or fn is runtime.copy_stack:
                 return self._stack_op(stmt)
             if fn is runtime.pop:
@@ -184,12 +192,12 @@ class Shapes:
         def stand_in(op: Operand) -> Any:
             if isinstance(op, Const):
                 return op.value
-            if op in self.indices:
-                # `x[t]` has the same shape for every `t` in range; any other use
-                # of an index may depend on its value.
+            if op in self.indices or op in self.index_tuples:
+                # `x[t]` (and `x[i, j]`) has the same shape for every `t` in range;
+                # any other use of an index may depend on its value.
                 if stmt.fn is not operator.getitem or stmt.args[1] is not op:
                     raise LookupError
-                return 0
+                return self.index_tuples.get(op, 0)
             shape = self.shapes.get(op)
             if shape is None:
                 raise LookupError

@@ -30,6 +30,7 @@ from srcad.ir.nodes import (
     sub_blocks,
     substitute,
 )
+from srcad.optimize.collect import collect_step_sums
 from srcad.optimize.optimizer import optimize
 from srcad.optimize.shapes import Shape, Shapes
 from srcad.rules.registry import Attribute, Method
@@ -52,6 +53,8 @@ def specialize(fn: Function, param_shapes: list) -> Function:
     for _ in range(4):
         if not _specialize_once(fn, param_shapes):
             break
+        optimize(fn)
+    if collect_step_sums(fn, Shapes(fn, param_shapes)):
         optimize(fn)
     return fn
 
