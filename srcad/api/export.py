@@ -63,13 +63,16 @@ def export(fn: Callable, path: str | os.PathLike, *example_args: Any,
     returns.
 
     Supported: the functions `srcad.grad` and `srcad.value_and_grad` return (of
-    any order: `srcad.grad(srcad.grad(f))` too), `srcad.hvp` (the entry point takes
-    the direction last) and `srcad.hessian`. Refused with a `srcad.BadArgumentError`
-    saying what to do: `jacobian`, `vjp` pullbacks, `jvp`, functions made with
-    `check_finite=True`, bound methods, structured arguments (dicts, lists, tuples,
-    dataclasses: pass their arrays as separate arguments), and captured values the
-    module cannot define (arrays of more than 1000 elements, objects of your
-    classes, your modules).
+    any order: `srcad.grad(srcad.grad(f))` too), with structured arguments (dicts,
+    lists, tuples, named tuples, dataclasses and objects: the entry point flattens
+    them for the generated code and rebuilds the gradients in their structure);
+    `srcad.hvp` (the entry point takes the direction last) and `srcad.hessian`, on
+    plain arguments. Refused with a `srcad.BadArgumentError` saying what to do:
+    `jacobian`, `vjp` pullbacks, `jvp`, functions made with `check_finite=True`,
+    bound methods, functions with `*args`, `**kwargs` or keyword-only parameters,
+    structured arguments of `hvp` and `hessian`, and captured values the module
+    cannot define (arrays of more than 1000 elements, objects of your classes, your
+    modules). See docs/export.md.
 
     Parameters
     ----------
@@ -344,7 +347,7 @@ def _header(plan: Plan, generated: list[str], scipy: bool) -> list[str]:
     shapes = plan.shapes or (None,) * len(plan.values)
     args = "; ".join(f"{n}: {_describe(v, k, s)}" for n, v, k, s in
                      zip(fn.param_names, plan.values, plan.kinds, shapes))
-    needs = "NumPy and SciPy (the function uses SciPy)" if scipy else "only NumPy"
+    needs = "NumPy and SciPy" if scipy else "only NumPy"
     return [
         f"# Exported by srcad {_version()} (srcad.export): a standalone module that needs",
         f"# {needs}; it does not import srcad.",
