@@ -462,3 +462,24 @@ def test_structured_arguments_are_flattened_and_rebuilt(tmp_path, monkeypatch):
             assert_same(a.b, b.b)
         assert type(gpair).__name__ == "Pair"
         assert_same(tuple(gpair), tuple(wpair))
+
+
+def test_strings_in_structures_are_checked(tmp_path):
+    def configured(w, cfg):
+        if cfg["act"] == "relu":
+            return np.sum(np.maximum(w, 0.0) * cfg["scale"])
+        return np.sum(np.tanh(w) * cfg["scale"])
+
+    g = srcad.grad(configured)
+    w = RNG.normal(size=3)
+    srcad.export(g, tmp_path / "configured.py", w, {"act": "relu", "scale": 2.0})
+    got = run_standalone(tmp_path, "configured", "grad_configured",
+                         [(w, {"act": "relu", "scale": 3.0})])[0]
+    assert_same(got, g(w, {"act": "relu", "scale": 3.0}))
+    with pytest.raises(subprocess.CalledProcessError) as info:
+        subprocess.run([sys.executable, "-c", (
+            f"import sys; sys.modules['srcad'] = None; sys.path.insert(0, {str(tmp_path)!r})\n"
+            "import numpy as np, configured\n"
+            "configured.grad_configured(np.ones(3), {'act': 'tanh', 'scale': 1.0})")],
+            capture_output=True, text=True, timeout=120, check=True)
+    assert "cfg['act'] must be 'relu': the code was generated for it" in info.value.stderr

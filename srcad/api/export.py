@@ -30,7 +30,7 @@ from srcad.api.wrapper import Differentiated, array_shapes
 from srcad.codegen.emit import Module
 from srcad.ir.kinds import NUMERIC, SCALAR, ArrayKind
 from srcad.lower.classes import is_namedtuple_class
-from srcad.lower.pytree import Leaf, TreeKind
+from srcad.lower.pytree import Leaf, StaticLeaf, TreeKind
 from srcad.pipeline.unit import Derived
 
 SUPPORTED = "srcad.grad, srcad.value_and_grad, srcad.hvp and srcad.hessian"
@@ -231,6 +231,18 @@ def _leaves(kind: TreeKind, expr: str) -> list[tuple[str, Leaf]]:
     return out
 
 
+def _static_strings(kind: TreeKind, expr: str) -> list[tuple[str, str]]:
+    """(source reading it, its value) for each string in a structure: srcad resolved
+    them while transforming (`if cfg["act"] == "relu"`), so the code holds their values."""
+    out: list[tuple[str, str]] = []
+    for key, child in zip(kind.keys, kind.children):
+        if isinstance(child, TreeKind):
+            out += _static_strings(child, _access(expr, kind, key))
+        elif isinstance(child, StaticLeaf) and type(child.value) is str:
+            out.append((_access(expr, kind, key), child.value))
+    return out
+
+
 def _rebuilt(kind: TreeKind, expr: str, gradient: Callable[[str], str],
              with_attributes: str, indent: int) -> str:
     """Source making a structure laid out like `expr` whose float leaves are their
@@ -402,6 +414,10 @@ def _entry(plan: Plan, generated: str, params: list[str], helpers: dict[str, str
     arguments = []  # what the generated code takes: structures as their leaves
     for p, kind, value, shape in zip(params, plan.kinds, plan.values, shapes):
         if isinstance(kind, TreeKind):
+            for source, text in _static_strings(kind, p):
+                message = f"{source} must be {text!r}: the code was generated for it"
+                lines += [f"    if {source} != {text!r}:",
+                          f"        raise ValueError({message!r})"]
             for source, leaf in _leaves(kind, p):
                 arguments.append(source)
                 expected = _expected_shape(leaf.kind, None, None)
