@@ -358,7 +358,7 @@ def test_refusals(tmp_path):
     def dict_loss(params, x):
         return np.sum(params["w"] * x)
 
-    refused(srcad.hvp(dict_loss), {"w": x}, x, match="hvp does not take structured")
+    refused(srcad.hessian(dict_loss), {"w": x}, x, match="does not take structured")
     def elementwise(v):
         return np.sin(v)
 
@@ -387,15 +387,20 @@ def test_refusals(tmp_path):
     assert not path.exists()
 
 
-def test_refusal_hint_for_structures(tmp_path):
+def test_hvp_of_a_structure(tmp_path):
     def dict_loss(params, x):
-        return np.sum(params["w"] * x)
+        return np.sum(np.sin(params["w"]) * x) * params["c"] + params["n"]
 
-    with pytest.raises(srcad.SrcadError) as info:
-        srcad.export(srcad.hessian(dict_loss), tmp_path / "no.py", {"w": np.ones(2)},
-                     np.ones(2))
-    assert "What to do: export a function taking the arrays as separate arguments" in \
-        str(info.value)
+    hv = srcad.hvp(dict_loss)
+    params, x = {"w": RNG.normal(size=3), "c": 0.5, "n": 2}, RNG.normal(size=3)
+    v = {"w": RNG.normal(size=3), "c": 1.0, "n": None}
+    text = srcad.export(hv, tmp_path / "hvp_tree.py", params, x, v)
+    assert "check_argument(\"v['w']\", v['w'], np.shape(params['w']))" in text
+    got = run_standalone(tmp_path, "hvp_tree", "hvp_dict_loss", [(params, x, v)])[0]
+    want = hv(params, x, v)
+    assert got.keys() == want.keys() and got["n"] is None
+    assert_same(got["w"], want["w"])
+    assert_same(got["c"], want["c"])
 
 
 # ----------------------------------------------------------------------------- structures

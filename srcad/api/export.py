@@ -63,16 +63,16 @@ def export(fn: Callable, path: str | os.PathLike, *example_args: Any,
     returns.
 
     Supported: the functions `srcad.grad` and `srcad.value_and_grad` return (of
-    any order: `srcad.grad(srcad.grad(f))` too), with structured arguments (dicts,
-    lists, tuples, named tuples, dataclasses and objects: the entry point flattens
-    them for the generated code and rebuilds the gradients in their structure);
-    `srcad.hvp` (the entry point takes the direction last) and `srcad.hessian`, on
-    plain arguments. Refused with a `srcad.BadArgumentError` saying what to do:
-    `jacobian`, `vjp` pullbacks, `jvp`, functions made with `check_finite=True`,
-    bound methods, functions with `*args`, `**kwargs` or keyword-only parameters,
-    structured arguments of `hvp` and `hessian`, and captured values the module
-    cannot define (arrays of more than 1000 elements, objects of your classes, your
-    modules). See docs/export.md.
+    any order: `srcad.grad(srcad.grad(f))` too), `srcad.hvp` (the entry point takes
+    the direction last) and `srcad.hessian`. Structured arguments (dicts, lists,
+    tuples, named tuples, dataclasses and objects) are flattened for the generated
+    code by the entry point, which rebuilds gradients (and Hessian-vector products)
+    in their structure; the argument of a Hessian must be a float or an array.
+    Refused with a `srcad.BadArgumentError` saying what to do: `jacobian`, `vjp`
+    pullbacks, `jvp`, functions made with `check_finite=True`, bound methods,
+    functions with `*args`, `**kwargs` or keyword-only parameters, and captured
+    values the module cannot define (arrays of more than 1000 elements, objects of
+    your classes, your modules). See docs/export.md.
 
     Parameters
     ----------
@@ -139,15 +139,12 @@ def _plan(fn: Any, args: tuple, name: str | None) -> Plan:
         *primal, direction = args
         args = tuple(primal)
     values, kinds = fn._prepare(args, {})
-    if isinstance(fn, GradFunction):
-        what = "value_and_grad" if fn.with_value else "grad"
-    else:
-        what = "hvp" if isinstance(fn, HvpFunction) else "hessian"
-    _refuse_structures(fn, what, values, kinds)
+    _refuse_structures(fn, values, kinds)
     stem = fn.fn.__name__ if fn.fn.__name__.isidentifier() else "lambda"
     if isinstance(fn, GradFunction):
         shapes = fn._shape_key(kinds, array_shapes(values))
         module = fn._module(kinds, shapes)
+        what = "value_and_grad" if fn.with_value else "grad"
         default = f"{what}_{stem}" if not isinstance(fn.inner, Derived) else \
             f"{what}{_order(fn.inner)}_{stem}"
     elif isinstance(fn, HvpFunction):
@@ -156,6 +153,12 @@ def _plan(fn: Any, args: tuple, name: str | None) -> Plan:
         assert isinstance(fn, JacobianFunction)
         fn._check_layout(values, kinds)
         pos = fn.positions[0]
+        if isinstance(kinds[pos], TreeKind):
+            raise ExportError(
+                f"srcad.export of srcad.hessian does not take structured arguments: "
+                f"'{fn.param_names[pos]}' is a {type(values[pos]).__name__}", fn_loc(fn.fn),
+                "export srcad.hvp(f) (it takes structured arguments), or the Hessian of a "
+                "function taking the arrays as separate arguments")
         if np.iscomplexobj(values[pos]):
             raise ExportError("srcad.export does not write the Hessian of a complex "
                               "argument", fn_loc(fn.fn), "export srcad.hvp(f) instead")
@@ -184,19 +187,12 @@ def _refuse_unsupported(fn: Any) -> None:
                           "values; they have no function to export)")
 
 
-def _refuse_structures(fn: Differentiated, what: str, values: list, kinds: tuple) -> None:
-    """Structured arguments are taken by `grad` and `value_and_grad` (the entry point
-    flattens them and rebuilds their gradients); refused elsewhere, and where a dict is
-    not a plain dict."""
-    for name, value, kind in zip(fn.param_names, values, kinds):
+def _refuse_structures(fn: Differentiated, values: list, kinds: tuple) -> None:
+    """Refuse the structured arguments the entry point cannot flatten or rebuild (it
+    takes plain dicts, lists, tuples, named tuples and objects)."""
+    for name, kind in zip(fn.param_names, kinds):
         if not isinstance(kind, TreeKind):
             continue
-        if what not in ("grad", "value_and_grad"):
-            raise ExportError(
-                f"srcad.export of srcad.{what} does not take structured arguments: '{name}' "
-                f"is a {type(value).__name__}", fn_loc(fn.fn),
-                "export a function taking the arrays as separate arguments, e.g. "
-                "def loss_flat(w1, b1, x): return loss({'w1': w1, 'b1': b1}, x)")
         for sub in _subtrees(kind):
             if sub.node == "dict" and sub.cls is not dict:
                 raise ExportError(
@@ -465,12 +461,24 @@ def _entry(plan: Plan, generated: str, params: list[str], helpers: dict[str, str
                                                                        else "") + ")"
         lines.append(f"    return {f'{value}, ' if value else ''}{result}")
     elif plan.what == "hvp":
-        x = wrt[0]
+        x, kind = wrt[0], plan.kinds[fn.positions[0]]
         product = fresh("product")
-        lines.append(f"    {helpers['check_argument']}({direction!r}, {direction}, "
-                     f"np.shape({x}))")
-        lines.append(f"    {fresh('_')}, {product} = {call(direction)}")
-        lines.append(f"    return {shaped}({product}, {x})")
+        if not isinstance(kind, TreeKind):
+            lines.append(f"    {helpers['check_argument']}({direction!r}, {direction}, "
+                         f"np.shape({x}))")
+            lines.append(f"    {fresh('_')}, {product} = {call(direction)}")
+            lines.append(f"    return {shaped}({product}, {x})")
+            return "\n".join(lines)
+        # the direction is laid out like the argument: its float leaves are the tangents
+        pairs = [(d, a) for (d, leaf), (a, _) in zip(_leaves(kind, direction), _leaves(kind, x))
+                 if leaf.is_float]
+        for d, a in pairs:
+            lines.append(f"    {helpers['check_argument']}({d!r}, {d}, np.shape({a}))")
+        lines.append(f"    {fresh('_')}, {product} = {call(*[d for d, _ in pairs])}")
+        count = iter(range(len(pairs)))
+        tree = _rebuilt(kind, x, lambda a: f"{shaped}({product}[{next(count)}], {a})",
+                        helpers.get("with_attributes", ""), 4)
+        lines.append(f"    return {tree}")
     else:
         x = wrt[0]
         columns, k, column = fresh("columns"), fresh("k"), fresh("column")
