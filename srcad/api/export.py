@@ -338,6 +338,12 @@ def _version() -> str:
 
 
 def _describe(value: Any, kind: Any, shape: Any) -> str:
+    """An argument the code was generated for, in a few words."""
+    if isinstance(kind, TreeKind):
+        leaves = _leaves(kind, "")
+        floats = sum(leaf.is_float for _, leaf in leaves)
+        return (f"{type(value).__name__} of {len(leaves)} leaves ({floats} float), any "
+                "shapes")
     if isinstance(value, np.ndarray):
         if shape is None:
             return f"{value.dtype} array of {value.ndim} dimension(s), any shape"
@@ -346,12 +352,15 @@ def _describe(value: Any, kind: Any, shape: Any) -> str:
         return f"{type(value).__name__} scalar"
     if kind == SCALAR:
         return f"{type(value).__name__} (a number)"
-    return f"{type(value).__name__} (not differentiated)"
+    return f"{type(value).__name__} (passed on as it is)"
 
 
 def _header(plan: Plan, generated: list[str], scipy: bool) -> list[str]:
     fn = plan.fn
-    signature = ", ".join(fn.param_names) + (", v" if plan.what == "hvp" else "")
+    direction = "v"
+    while direction in fn.param_names:  # (as the entry point names it)
+        direction += "_"
+    signature = ", ".join(fn.param_names) + (f", {direction}" if plan.what == "hvp" else "")
     shapes = plan.shapes or (None,) * len(plan.values)
     args = "; ".join(f"{n}: {_describe(v, k, s)}" for n, v, k, s in
                      zip(fn.param_names, plan.values, plan.kinds, shapes))
