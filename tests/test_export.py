@@ -163,6 +163,13 @@ def uses_big(x):
     return np.sum(BIG[:3] * x)
 
 
+middle = lambda n: n // 2  # noqa: E731  (a lambda the generated code calls)
+
+
+def uses_lambda(x):
+    return np.sum(x * x[middle(3)])
+
+
 def with_scipy(x):
     return np.sum(scipy.special.gammaln(x) + scipy.special.expit(x))
 
@@ -369,6 +376,7 @@ def test_refusals(tmp_path):
     refused(lambda t: t, 1.0, match="needs a function made by")
     refused(srcad.grad(uses_captured, check_finite=True), x, match="check_finite")
     refused(srcad.grad(uses_big), x, match="'BIG'.*5000 elements")
+    refused(srcad.grad(uses_lambda), x, match="'<lambda>'.*is a lambda")
 
     class Model:
         def loss(self, w):

@@ -199,9 +199,18 @@ class Collector:
         except (OSError, TypeError):
             raise ExportError(f"cannot export: the source of '{name}' is not available",
                               hint="define it in a file") from None
-        tree = ast.parse(text)
-        node = tree.body[0]
-        assert isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))
+        try:
+            tree = ast.parse(text)
+        except SyntaxError:
+            tree = ast.Module(body=[], type_ignores=[])
+        node = tree.body[0] if tree.body else None
+        if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) or \
+                node.name != inner.__name__:
+            raise ExportError(
+                f"cannot export: '{inner.__qualname__}' (called by "
+                f"{user or 'the generated code'}) is a lambda or a function whose source "
+                "cannot be copied on its own",
+                hint="define it with def at module level")
         scope = inner.__globals__
         renames, cut = self._decorators(node, scope, name)
         for g in sorted(_global_names(inner.__code__) | _names_in(
