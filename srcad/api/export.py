@@ -265,7 +265,7 @@ def _rebuilt(kind: TreeKind, expr: str, gradient: Callable[[str], str],
         opening, closing = f"{with_attributes}({expr}, {{", "})"
         parts = [f"{k!r}: {v}" for k, v in items]
     if not parts:
-        return opening + ("," if kind.node == "tuple" else "") + closing
+        return opening + closing
     pad = " " * (indent + 4)
     return opening + "\n" + "".join(f"{pad}{part},\n" for part in parts) + \
         " " * indent + closing
@@ -326,7 +326,7 @@ def _split_generated(source: str) -> tuple[list[str], str]:
             break
         if not line.startswith("# also in scope"):  # (defined in the module here)
             header.append(line)
-    head, _, body = source.partition("\n\n\n")
+    body = source.partition("\n\n\n")[2]
     return header, body
 
 
