@@ -32,6 +32,7 @@ from collections import Counter
 import numpy as np
 
 from srcad import runtime
+from srcad.errors import SourceLoc
 from srcad.ir.nodes import (
     Block,
     Call,
@@ -123,29 +124,50 @@ def _collect(loop: ForRange, shapes: Shapes, defs: dict) -> tuple[list, list]:
     before = [Call(steps, runtime.new_stack, [], loc=loop.loc)
               for steps in collected.values()]
     nonempty = _runs_at_least_once(loop, defs)
-    stacked: dict[Var, Var] = {}
+    stacked: dict[tuple, Var] = {}
     after: list = []
-    for value, steps in collected.items():
-        stacked[value] = named_after(value, "", "_all")
+
+    def all_steps(value: Var, form: str) -> Var:
+        """The steps' values as one array: a matrix of their rows ("rows", for the
+        products and row sums), or along a new first axis ("steps")."""
         shape = shapes.of(value)
         assert shape is not None
-        after.append(Call(stacked[value], np.stack, [steps], loc=loop.loc) if nonempty else
-                     Call(stacked[value], steps_array, [steps, Const(shape)], loc=loop.loc))
+        tail = tuple(shape) if form == "steps" or len(shape) == 1 else tuple(shape[-1:])
+        key = (value, tail)
+        if key not in stacked:
+            stacked[key] = target = named_after(value, "", "_all")
+            steps = collected[value]
+            if nonempty:
+                after.extend(stack_steps(target, steps, shape, tail, loop.loc))
+            else:
+                after.append(Call(target, steps_array, [steps, Const(tail)], loc=loop.loc))
+        return stacked[key]
+
     for s in sums:
         target = s.carried.out
         target.keep = True  # (named, not folded into the expression that reads it)
         if s.kind == "pair":
-            a, g = (stacked[f] for f in s.factors)
-            rank = len(shapes.of(s.factors[0]) or ())
-            axes = tuple(range(rank))
-            after.append(Call(target, np.tensordot, [a, g], {"axes": Const((axes, axes))},
-                              loc=loop.loc))
+            a, g = (all_steps(f, "rows") for f in s.factors)
+            a_t = named_after(a, "", "_T")
+            after.append(Call(a_t, Attribute("T"), [a], loc=loop.loc))
+            after.append(Call(target, operator.matmul, [a_t, g], loc=loop.loc))
         else:
-            g = stacked[s.factors[0]]
-            axes = (0, 1) if s.kind == "rows" else 0
-            after.append(Call(target, Method("sum"), [g], {"axis": Const(axes)},
-                              loc=loop.loc))
+            g = all_steps(s.factors[0], "rows" if s.kind == "rows" else "steps")
+            after.append(Call(target, Method("sum"), [g], {"axis": Const(0)}, loc=loop.loc))
     return before, after
+
+
+def stack_steps(target: Var, steps: Var, shape: tuple, tail: tuple,
+                loc: SourceLoc | None) -> list[Call]:
+    """`target = np.concatenate(steps).reshape(-1, *tail)`: the steps' values (at least
+    one, each an array of `shape`) joined along their first axis, seen as an array of
+    items of shape `tail` (`shape` itself: np.stack's result without its Python work
+    per item; `shape[1:]`: no reshape)."""
+    if tail == tuple(shape[1:]):
+        return [Call(target, np.concatenate, [steps], loc=loc)]
+    joined = named_after(target, "", "_rows")
+    return [Call(joined, np.concatenate, [steps], loc=loc),
+            Call(target, Method("reshape"), [joined, Const((-1,) + tail)], loc=loc)]
 
 
 def _match(c: Carried, top: dict, inside: set, uses: Counter, shapes: Shapes) -> _Sum | None:

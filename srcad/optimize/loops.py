@@ -32,7 +32,7 @@ from srcad.ir.nodes import (
     used_operands,
     walk,
 )
-from srcad.optimize.optimizer import is_pure
+from srcad.optimize.purity import is_pure
 from srcad.rules.registry import Attribute
 
 # Arithmetic that raises for no operands it accepts on any step (float overflow gives

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import math
 import operator
-from typing import Any
 
 from srcad import runtime
 from srcad.ir.nodes import (
@@ -28,49 +27,13 @@ from srcad.ir.nodes import (
     used_operands,
     walk,
 )
-from srcad.rules import registry
+from srcad.optimize.loops import hoist_loop_invariants
+from srcad.optimize.purity import FOLDABLE
+from srcad.optimize.purity import GeneratedRef as GeneratedRef  # (re-exported)
+from srcad.optimize.purity import is_pure as is_pure  # (re-exported)
 from srcad.runtime import elementwise as elementwise_rt
-from srcad.runtime import out_arguments
-from srcad.runtime import python as pyrt
 
-_FOLDABLE = {operator.add, operator.sub, operator.mul, operator.truediv, operator.pow,
-             operator.neg, operator.pos, operator.floordiv, operator.mod,
-             operator.lt, operator.le, operator.gt, operator.ge, operator.eq, operator.ne,
-             operator.not_, operator.is_, operator.is_not, math.log, math.sqrt, math.exp}
-_IMPURE_RUNTIME = {runtime.push, runtime.pop, pyrt.check_assertion, pyrt.raise_error,
-                   pyrt.enter_context, pyrt.exit_context, pyrt.check_unshared,
-                   pyrt.check_not_shared, pyrt.check_item_unshared, pyrt.check_unpack,
-                   out_arguments.check_out}
 _NUMBER = (int, float, bool)
-
-
-class GeneratedRef:
-    """A call target that is another generated function of the same module."""
-
-    def __init__(self, name: str, arity: int = 0):
-        self.name = name
-        self.arity = arity  # the length of the tuple it returns, if known
-        self.srcad_label = name
-
-    def __repr__(self) -> str:
-        return self.name
-
-
-def is_pure(fn: Any) -> bool:
-    if fn in _IMPURE_RUNTIME or isinstance(fn, GeneratedRef) or \
-            getattr(fn, "__srcad_check__", False):
-        return False  # (a check raises: it is kept even where nothing reads its value)
-    rule = registry.lookup(fn)
-    if rule is not None and not rule.pure:
-        return False
-    module = getattr(fn, "__module__", None) or ""
-    if module == runtime.__name__ or module.startswith(runtime.__name__ + "."):
-        return True
-    rule = registry.lookup(fn)
-    if rule is not None:
-        return rule.pure
-    return fn in _FOLDABLE or fn in (operator.getitem, range, len, min, max, reversed, list,
-                                     zip, enumerate, tuple, isinstance, type, sorted)
 
 
 def _is(op: Operand, value: float) -> bool:
@@ -109,7 +72,7 @@ def _simplify(stmt: Call) -> Operand | None:
     if fn is runtime.landed and len(args) == 2 and isinstance(args[1], Const) and \
             not runtime.may_repeat(args[1].value):
         return Const(1.0)  # an index without integer arrays writes each position once
-    if fn in _FOLDABLE and args and constant and all(isinstance(v, _NUMBER) for v in values):
+    if fn in FOLDABLE and args and constant and all(isinstance(v, _NUMBER) for v in values):
         try:
             return Const(fn(*values))
         except (ArithmeticError, ValueError, TypeError):
@@ -446,8 +409,6 @@ def fold_constant_factors(fn: Function) -> None:
 
 def optimize(fn: Function) -> Function:
     """Simplify, share common subexpressions and drop dead code, in place."""
-    from srcad.optimize.loops import hoist_loop_invariants  # (it uses is_pure, above)
-
     simplify(fn)
     fold_constant_factors(fn)
     eliminate_common_subexpressions(fn)

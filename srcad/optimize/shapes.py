@@ -156,6 +156,8 @@ class Shapes:
                 return self._stack_op(stmt)
             if fn is runtime.pop:
                 stack = stmt.args[0]
+                if not isinstance(stack, Var):
+                    return None
                 shape = None if stack in self.unknown_stacks else self.stacks.get(stack)
                 self.popped[stack] = _same(self.popped.get(stack, shape), shape)
                 return shape

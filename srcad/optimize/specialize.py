@@ -30,6 +30,7 @@ from srcad.ir.nodes import (
     sub_blocks,
     substitute,
 )
+from srcad.optimize.batch import batch_step_values
 from srcad.optimize.collect import collect_step_sums
 from srcad.optimize.optimizer import optimize
 from srcad.optimize.shapes import Shape, Shapes
@@ -55,6 +56,8 @@ def specialize(fn: Function, param_shapes: list) -> Function:
             break
         optimize(fn)
     if collect_step_sums(fn, Shapes(fn, param_shapes)):
+        optimize(fn)
+    if batch_step_values(fn, Shapes(fn, param_shapes)):
         optimize(fn)
     return fn
 

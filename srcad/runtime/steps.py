@@ -5,7 +5,10 @@ from __future__ import annotations
 import numpy as np
 
 
-def steps_array(steps: list, shape: tuple) -> np.ndarray:
-    """The values of a loop's steps stacked along a new first axis; for a loop that ran
-    no step, an empty array of the steps' `shape` (its sums are zeros)."""
-    return np.stack(steps) if steps else np.zeros((0,) + tuple(shape))
+def steps_array(steps: list, tail: tuple) -> np.ndarray:
+    """The values of a loop's steps joined along their first axis and seen as an array
+    of items of shape `tail` (np.stack's result when `tail` is their shape); for a loop
+    that ran no step, an empty one (its sums and products are zeros)."""
+    if not steps:
+        return np.zeros((0,) + tuple(tail))
+    return np.concatenate(steps).reshape((-1,) + tuple(tail))
