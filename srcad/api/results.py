@@ -3,6 +3,7 @@ dtype, leaves put back into structures, outputs and adjoints checked."""
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -13,11 +14,36 @@ from srcad.errors import BadArgumentError
 from srcad.lower.pytree import TreeKind, float_leaves, leaf_count, unflatten
 
 
-def as_like(grad: Any, like: Any, inputs: Sequence = ()) -> Any:
+def _references(items: Sequence) -> list[int]:
+    getrefcount = getattr(sys, "getrefcount", None)
+    return [getrefcount(x) if getrefcount else -1 for x in items]
+
+
+# How many references `_references` sees to an object that only its container holds.
+_ONLY_IN_CONTAINER = _references((object(),))[0]
+
+
+def owned_arrays(items: Sequence) -> list[bool]:
+    """For each item the generated code returned, whether it is an array that nothing
+    else refers to (made during the call, so it may go to the caller without a copy).
+
+    An array that is also an argument, a value the function captured (a global, an
+    attribute of a captured object, a module constant), a value a pullback saved, a
+    view of any of them, or an item twice in `items` is not: handing it out would let
+    the caller's `grad *= lr` change it. Call this on the container the generated code
+    returned, before anything else holds its items.
+    """
+    return [type(x) is np.ndarray and x.base is None and refs == _ONLY_IN_CONTAINER
+            for x, refs in zip(items, _references(items))]
+
+
+def as_like(grad: Any, like: Any, inputs: Sequence = (), owned: bool | None = None) -> Any:
     """A gradient with the type, shape and dtype of its argument.
 
     Arrays are copied unless they are fresh: never a view, a read-only array, or one of
-    the caller's own arrays.
+    the caller's own arrays. `owned` (from `owned_arrays`, where the caller has it) says
+    whether `grad` is an array no one else refers to; without it, an array that is not
+    one of `inputs` counts as fresh.
     """
     if type(like) is float:
         if type(grad) is float:
@@ -34,7 +60,7 @@ def as_like(grad: Any, like: Any, inputs: Sequence = ()) -> Any:
     if isinstance(like, np.ndarray):
         if type(grad) is np.ndarray and grad.shape == like.shape and \
                 grad.dtype == like.dtype and grad.base is None and grad.flags.writeable and \
-                not any(grad is x for x in inputs):
+                (owned if owned is not None else not any(grad is x for x in inputs)):
             return grad
         g = np.asarray(grad)
         if g.shape != like.shape:
@@ -51,6 +77,7 @@ def as_like(grad: Any, like: Any, inputs: Sequence = ()) -> Any:
 def regroup(grads: Sequence, values: list, kinds: tuple, positions: tuple,
             flat: list) -> tuple:
     """Leaf gradients put back into the structure of each differentiated argument."""
+    owned = owned_arrays(grads)
     grads = list(grads)
     out = []
     start = 0
@@ -61,10 +88,10 @@ def regroup(grads: Sequence, values: list, kinds: tuple, positions: tuple,
     for pos in positions:
         kind, value = kinds[pos], values[pos]
         if not isinstance(kind, TreeKind):
-            out.append(as_like(grads.pop(0), value, values))
+            out.append(as_like(grads.pop(0), value, values, owned.pop(0)))
             continue
         leaves = flat[starts[pos]: starts[pos] + leaf_count(kind)]
-        shaped = [as_like(grads.pop(0), leaf, flat) if is_float else None
+        shaped = [as_like(grads.pop(0), leaf, flat, owned.pop(0)) if is_float else None
                   for is_float, leaf in zip(float_leaves(kind), leaves)]
         out.append(unflatten(kind, shaped, value))
     return tuple(out)

@@ -20,7 +20,7 @@ from srcad.api.arguments import (
     resolve_wrt,
     shift_wrt,
 )
-from srcad.api.results import as_like, check_adjoint, regroup
+from srcad.api.results import as_like, check_adjoint, owned_arrays, regroup
 from srcad.api.structures import argument_kinds, build_output, output_adjoints, output_tree
 from srcad.api.tracing import call_generated, output_error
 from srcad.api.wrapper import (
@@ -63,7 +63,7 @@ class GradFunction(Differentiated):
         self.checkpoint = checkpoint_option(checkpoint, fn, self.api)
         super().__init__(fn, wrt)
         self.with_value = with_value
-        self._fast: dict = {}  # call_key -> module, for calls like one made before
+        self._fast: dict = {}  # call_key -> (module, all floats), for calls like one made before
 
     def _module(self, kinds: tuple, shapes: tuple | None = None) -> Module:
         shapes = self._shape_key(kinds, shapes)
@@ -89,13 +89,13 @@ class GradFunction(Differentiated):
             key = call_key(args)
             entry = self._fast.get(key)
             if entry is not None:
-                result = self._fast_call(entry, args)
+                result = self._fast_call(*entry, args)
                 if result is not _SLOW:
                     return result
         values, kinds = self._prepare(args, kwargs)
         module = self._module(kinds, array_shapes(values))
         if not kwargs and self._fast_path_fits(args, values, kinds, module):
-            self._fast[key] = module
+            self._fast[key] = (module, all(type(a) is float for a in args))
         flat = flat_values(values, kinds)
         value, grads = self._run(module, flat)
         if self.with_value and not is_real_scalar(value):
@@ -104,9 +104,10 @@ class GradFunction(Differentiated):
         if flat is not values:
             out = regroup(grads, values, kinds, self.positions, flat)
         else:
+            owned = owned_arrays(grads)
             out = tuple([g if type(g) is float and type(values[p]) is float
-                         else as_like(g, values[p], values)
-                         for g, p in zip(grads, self.positions)])
+                         else as_like(g, values[p], values, fresh)
+                         for g, p, fresh in zip(grads, self.positions, owned)])
         result = out[0] if self.single else out
         return (value, result) if self.with_value else result
 
@@ -134,7 +135,7 @@ class GradFunction(Differentiated):
             self._fast.clear()
         return True
 
-    def _fast_call(self, module: Module, args: tuple) -> Any:
+    def _fast_call(self, module: Module, floats: bool, args: tuple) -> Any:
         if module.captured and not captured_still_valid(module.captured):
             return _SLOW  # a name the function read has changed: transform again
         value, grads = self._run(module, args)
@@ -142,21 +143,18 @@ class GradFunction(Differentiated):
                 and not is_real_scalar(value):
             return _SLOW  # (the slow path raises the error)
         self._last_module = module
-        inputs = None  # the ids of the arguments, once an array gradient is seen
+        # (which gradients are arrays no one else refers to: before anything else does)
+        owned = [False] * len(grads) if floats else owned_arrays(grads)
         out = []
-        for g, p in zip(grads, self.positions):
-            like = args[p]
+        for i, p in enumerate(self.positions):
+            g, like = grads[i], args[p]
             if type(like) is float:
                 out.append(g if type(g) is float else as_like(g, like, args))
                 continue
-            if type(g) is np.ndarray and g.base is None and g.dtype == like.dtype and \
-                    g.shape == like.shape and g.flags.writeable:
-                if inputs is None:
-                    inputs = {id(x) for x in args}
-                if id(g) not in inputs:
-                    out.append(g)  # a fresh array of the argument's shape and dtype
-                    continue
-            out.append(as_like(g, like, args))
+            if owned[i] and g.dtype == like.dtype and g.shape == like.shape:
+                out.append(g)  # a fresh array of the argument's shape and dtype
+                continue
+            out.append(as_like(g, like, args, owned[i]))
         result = out[0] if self.single else tuple(out)
         return (value, result) if self.with_value else result
 
@@ -277,8 +275,9 @@ class Pullback:
                                "vjp")
         if self._regroup is not None:
             return self._regroup(grads)
-        return tuple(as_like(g, self._values[p], self._values)
-                     for g, p in zip(grads, self._positions))
+        owned = owned_arrays(grads)
+        return tuple(as_like(g, self._values[p], self._values, fresh)
+                     for g, p, fresh in zip(grads, self._positions, owned))
 
     def __srcad_source__(self, *args: Any, **kwargs: Any) -> str:
         if args or kwargs:
