@@ -94,3 +94,15 @@ def test_fresh_gradients_are_not_copied(monkeypatch):
                         lambda g, *a, **k: converted.append(g) or original(g, *a, **k))
     grad(w, x)
     assert converted == []
+
+
+def scaled_by_one(x):
+    return x * 1.0
+
+
+def test_an_output_tangent_is_not_the_callers_tangent():
+    x, t = np.ones(3), np.full(3, 2.0)
+    out, tangent = srcad.jvp(scaled_by_one, (x,), (t,))
+    assert not np.shares_memory(tangent, t) and not np.shares_memory(out, x)
+    tangent *= 5.0
+    assert t.tolist() == [2.0, 2.0, 2.0]

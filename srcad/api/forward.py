@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
+import numpy as np
+
 from srcad.api.arguments import (
     bind,
     check_differentiable,
@@ -100,6 +102,7 @@ def jvp(fn: Callable, primals: Sequence, tangents: Sequence, /,
     api = "grad" if isinstance(spec, Derived) else "jvp"  # grad's refusals are grad's
     flat = flat_values(values, kinds)
     value, tangent = call_generated(module.functions[0], [*flat, *ts], function, api)
+    tangent = _not_an_input(tangent, (*flat, *ts))
     if isinstance(spec, Derived) and any(isinstance(kinds[p], TreeKind) for p in spec.wrt):
         # the gradient of a structure: generated code gives the leaves' (and their tangents)
         value, tangent = (_structured(leaves, spec, values, kinds, flat)
@@ -110,6 +113,18 @@ def jvp(fn: Callable, primals: Sequence, tangents: Sequence, /,
         tangent = shaped_like_output(tangent, value)
         return build_output(tree, value), build_output(tree, tangent, statics=False)
     return value, shaped_like_output(tangent, value)
+
+
+def _not_an_input(tangent: Any, inputs: tuple) -> Any:
+    """The output tangent, with a copy of any array that is one of the call's own inputs
+    (the tangent of `x * 1.0` is the caller's tangent array itself: the caller's
+    `t_out *= 2` must not change it)."""
+    if type(tangent) in (tuple, list):
+        return type(tangent)(_not_an_input(t, inputs) for t in tangent)
+    if isinstance(tangent, np.ndarray) and any(tangent is x or (
+            isinstance(x, np.ndarray) and np.may_share_memory(tangent, x)) for x in inputs):
+        return tangent.copy()
+    return tangent
 
 
 def _structured(leaves: Any, spec: Derived, values: list, kinds: tuple, flat: list) -> Any:
