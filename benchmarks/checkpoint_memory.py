@@ -11,7 +11,10 @@ one call of the gradient, after a first call that transformed the function);
 time is the best of a few calls without tracemalloc.
 
     python benchmarks/checkpoint_memory.py            # 10,000 steps, 64 floats
-    python benchmarks/checkpoint_memory.py --steps 100000 --size 64
+    python benchmarks/checkpoint_memory.py --steps 100000 --checkpoint sqrt
+    python benchmarks/checkpoint_memory.py --checkpoint 100 --checkpoint 1000,100,10
+
+(the ratios of each row are against a plain gradient measured in the same row's run)
 """
 
 from __future__ import annotations
@@ -85,28 +88,41 @@ def compare(steps: int = 10_000, size: int = 64,
             "time_ratio": checkpointed.seconds / plain.seconds}
 
 
+def _setting(text: str) -> bool | int | tuple:
+    """`sqrt` -> True, `100` -> 100, `400,20` -> (400, 20)."""
+    if text == "sqrt":
+        return True
+    parts = tuple(int(p) for p in text.split(","))
+    return parts[0] if len(parts) == 1 else parts
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--steps", type=int, default=10_000)
     parser.add_argument("--size", type=int, default=64)
-    parser.add_argument("--every", type=int, default=0,
-                        help="steps per segment (default: about sqrt(steps))")
+    parser.add_argument("--checkpoint", action="append", default=None,
+                        help="a checkpoint= setting to measure: sqrt (the default), the "
+                             "steps per segment (100), or segments of segments (400,20); "
+                             "repeat the option for several rows (default: sqrt, 400,20)")
     parser.add_argument("--repeat", type=int, default=3)
     options = parser.parse_args()
-    result = compare(options.steps, options.size, options.every or True, options.repeat)
-    plain, checkpointed = result["plain"], result["checkpointed"]
+    settings = [_setting(t) for t in (options.checkpoint or ["sqrt", "400,20"])]
     mb = 1024 * 1024
     print(f"{options.steps} steps of h = tanh(h * a + b + x[t]), {options.size} floats of "
           f"state, gradient w.r.t. a, b, h0")
     print()
-    print("| gradient | peak memory (MB) | time (ms) |")
-    print("|---|---:|---:|")
-    print(f"| plain | {plain.peak_bytes / mb:.2f} | {plain.seconds * 1e3:.1f} |")
-    print(f"| checkpoint={options.every or True} | {checkpointed.peak_bytes / mb:.2f} | "
-          f"{checkpointed.seconds * 1e3:.1f} |")
-    print()
-    print(f"memory ratio {result['memory_ratio']:.3f}, time ratio "
-          f"{result['time_ratio']:.2f}, max abs difference {result['difference']:.2e}")
+    print("| gradient | peak memory (MB) | time (ms) | memory ratio | time ratio | "
+          "max abs difference |")
+    print("|---|---:|---:|---:|---:|---:|")
+    for i, setting in enumerate(settings):
+        result = compare(options.steps, options.size, setting, options.repeat)
+        plain, checkpointed = result["plain"], result["checkpointed"]
+        if i == 0:
+            print(f"| plain | {plain.peak_bytes / mb:.2f} | {plain.seconds * 1e3:.1f} | "
+                  f"1 | 1 | |")
+        print(f"| checkpoint={setting!r} | {checkpointed.peak_bytes / mb:.2f} | "
+              f"{checkpointed.seconds * 1e3:.1f} | {result['memory_ratio']:.4f} | "
+              f"{result['time_ratio']:.2f} | {result['difference']:.1e} |")
 
 
 if __name__ == "__main__":

@@ -15,7 +15,8 @@ import srcad
 from srcad.pipeline import cache
 
 RNG = np.random.default_rng(7)
-SEGMENTS = (True, 1, 3, 7)  # automatic (about sqrt(n)), and steps per segment
+# automatic (about sqrt(n)), steps per segment, and segments of segments
+SEGMENTS = (True, 1, 3, 7, (6, 2))
 
 
 def close(a, b):
@@ -56,7 +57,7 @@ def test_scalar_loop_of_python_floats():
 @pytest.mark.parametrize("n", [0, 1, 2, 3, 10, 31])
 def test_trip_counts_small_and_not_a_multiple_of_the_segment(n):
     same_gradient(pendulum, (2.0, 0.1, 1.0, 0.05, n), wrt=(0, 1, 2),
-                  segments=(True, 1, 2, 3, 4, 50))
+                  segments=(True, 1, 2, 3, 4, 50, (4, 2), (3, 2, 1), (2, 2, 2, 2)))
 
 
 def rnn(W, U, b, xs, h0):
@@ -86,7 +87,7 @@ def test_array_rnn_over_200_steps():
     W, U, b = RNG.normal(size=(3, 8)), 0.4 * RNG.normal(size=(8, 8)), RNG.normal(size=8)
     xs, h0 = RNG.normal(size=(200, 3)), RNG.normal(size=8)
     expected = rnn_by_hand(W, U, b, xs, h0)
-    for every in (True, 7, 64):
+    for every in (True, 7, 64, (50, 7)):
         grads = srcad.grad(rnn, wrt=(0, 1, 2), checkpoint=every)(W, U, b, xs, h0)
         for g, e in zip(grads, expected):
             np.testing.assert_allclose(g, e, rtol=1e-10, atol=1e-12)
@@ -284,7 +285,7 @@ def test_a_while_loop_is_refused_where_it_is_differentiated():
     assert srcad.grad(inactive_while, checkpoint=True)(1.0, 4) == 4.0
 
 
-@pytest.mark.parametrize("bad", [0, -3, 2.5, "sqrt", [4]])
+@pytest.mark.parametrize("bad", [0, -3, 2.5, "sqrt", [4], (), (8, 0), (5, 4, 3, 2, 1)])
 def test_bad_options_are_refused(bad):
     with pytest.raises(srcad.BadArgumentError, match="checkpoint=") as info:
         srcad.grad(pendulum, checkpoint=bad)
@@ -315,6 +316,17 @@ def test_the_generated_code_says_what_is_saved_and_recomputed():
     assert "range(0, len(steps), 10)" in fixed and "segment_length" not in fixed
     plain = srcad.source(srcad.grad(pendulum, wrt=(0, 1, 2)), *args)
     assert "snapshots" not in plain and "recompute" not in plain
+
+
+def test_segments_of_segments_save_only_their_snapshots():
+    args = (2.0, 0.1, 1.0, 0.01, 100)
+    g = srcad.grad(pendulum, wrt=(0, 1, 2), checkpoint=(10, 3))
+    close(g(*args), srcad.grad(pendulum, wrt=(0, 1, 2))(*args))
+    text = srcad.source(g)
+    assert "range(0, len(steps), 10)" in text and "range(0, len(steps_part), 3)" in text
+    assert text.count("# recompute of line") == 2  # (the segment, then each sub-segment)
+    assert srcad.grad(pendulum, checkpoint=(7,))(*args) == \
+        srcad.grad(pendulum, checkpoint=7)(*args)
 
 
 def test_the_option_is_part_of_the_cache_key():

@@ -59,28 +59,43 @@ def finite_key(check_finite: bool) -> tuple:
 
 
 # How `checkpoint=` is given: True (segments of about sqrt(n) steps for a loop of n
-# steps), an int (the steps per segment), or None / False (no checkpointing).
-CheckpointSpec = bool | int | None
+# steps), an int (the steps per segment), a tuple of ints (segments of segments), or
+# None / False (no checkpointing).
+CheckpointSpec = bool | int | tuple | None
+# The most levels of segments of segments (each level nests two more loops in the
+# generated code, and Python allows 20 nested blocks).
+MAX_CHECKPOINT_LEVELS = 4
+
+
+def _steps(value: Any) -> bool:
+    return isinstance(value, (int, np.integer)) and not isinstance(value, bool) and \
+        value >= 1
 
 
 def checkpoint_option(value: CheckpointSpec, fn: Any = None,
-                      api: str = "grad") -> int | str | None:
+                      api: str = "grad") -> int | str | tuple | None:
     """The checkpointing of loops the compiler is asked for (docs/checkpointing.md):
-    None (off), "sqrt" (segments of about sqrt(n) steps) or the steps per segment."""
+    None (off), "sqrt" (segments of about sqrt(n) steps), the steps per segment, or a
+    tuple of them (segments of segments)."""
     if value is None or value is False:
         return None
     if value is True:
         return "sqrt"
-    if isinstance(value, (int, np.integer)) and not isinstance(value, bool) and value >= 1:
-        return int(value)
+    if _steps(value):
+        return int(value)  # type: ignore[arg-type]
+    if isinstance(value, tuple) and 1 <= len(value) <= MAX_CHECKPOINT_LEVELS and \
+            all(_steps(v) for v in value):
+        return tuple(int(v) for v in value) if len(value) > 1 else int(value[0])
     raise BadArgumentError(
         f"srcad.{api}: checkpoint={value!r} is not a checkpointing option", fn_loc(fn),
         "pass checkpoint=True (segments of about sqrt(n) steps for a loop of n steps), a "
-        "positive int (the steps per segment), or None (no checkpointing)",
+        "positive int (the steps per segment), a tuple of up to "
+        f"{MAX_CHECKPOINT_LEVELS} positive ints (segments of that many steps cut into "
+        "segments of the next: checkpoint=(1000, 30)), or None (no checkpointing)",
         function=getattr(fn, "__name__", None))
 
 
-def checkpoint_key(checkpoint: int | str | None) -> tuple:
+def checkpoint_key(checkpoint: int | str | tuple | None) -> tuple:
     """What a cache key gains for checkpointed code (nothing without)."""
     return ("checkpoint", checkpoint) if checkpoint is not None else ()
 

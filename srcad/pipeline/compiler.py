@@ -58,7 +58,7 @@ class Compilation:
 
     def derive(self, mode: str, spec: Any, wrt: tuple | list, kinds: tuple | list,
                names: tuple[str, ...], shapes: tuple | None = None,
-               checkpoint: int | str | None = None) -> list[Function]:
+               checkpoint: int | str | tuple | None = None) -> list[Function]:
         """The generated function(s) of one request (see `unit.DerivativeUnit`); with
         `checkpoint`, the loops of the function itself are checkpointed (not those of
         the subroutines it calls)."""
@@ -149,7 +149,7 @@ class Compilation:
 
 def compile_joint(fn: Any, wrt: tuple, kinds: tuple, shapes: tuple | None = None,
                   with_value: bool = True, check_finite: bool = False,
-                  checkpoint: int | str | None = None) -> tuple[Module, list]:
+                  checkpoint: int | str | tuple | None = None) -> tuple[Module, list]:
     """The module computing the value and gradients of `fn` (a function or a Derived),
     specialized on the arguments' `shapes` when given (optimize/specialize.py); without
     the value (its function returns the gradients' tuple) when not `with_value`; with
@@ -197,7 +197,7 @@ def compile_jvp(spec: Any, wrt: tuple, kinds: tuple,
 
 
 def compile_split(fn: Any, wrt: tuple, kinds: tuple, check_finite: bool = False,
-                  checkpoint: int | str | None = None) -> tuple[Module, list]:
+                  checkpoint: int | str | tuple | None = None) -> tuple[Module, list]:
     """The module of `fn`'s forward function (value, saved) and backward function
     (`fn`'s loops checkpointed with `checkpoint`: docs/checkpointing.md)."""
     comp = Compilation(check_finite)

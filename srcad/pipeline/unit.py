@@ -36,7 +36,7 @@ class Derived:
     inner: Any  # a Python function or another Derived
     wrt: tuple
     single: bool = True
-    checkpoint: int | str | None = None  # checkpointed loops (transforms/checkpoint.py)
+    checkpoint: int | str | tuple | None = None  # checkpointed loops (transforms/checkpoint.py)
 
     @property
     def base(self) -> Any:
@@ -138,7 +138,7 @@ class DerivativeUnit:
     names: tuple[str, ...]
     arg_shapes: tuple | None = None  # the arguments' shapes the code is specialized on
     # checkpointed loops: their segment length, or "sqrt" (transforms/checkpoint.py)
-    checkpoint: int | str | None = None
+    checkpoint: int | str | tuple | None = None
     primal: Function | None = None
     kinds: Kinds | None = None
     varied: set = field(default_factory=set)

@@ -22,6 +22,12 @@ treats the segment loop's body as something it recomputes rather than saves:
 
 With `every` about sqrt(n), at most about 2 sqrt(n) iterations' values are held at
 once, for one extra forward sweep.
+
+Several segment lengths (`checkpoint=(1000, 30)`) nest the same rewrite: each segment
+is cut into sub-segments, whose loop is itself a segment loop. The recompute of a
+segment then saves only the sub-segments' snapshots, and each sub-segment is
+recomputed, with the pushes, in its own reverse: L levels hold about
+n / k1 + k1 / k2 + ... + k_L values, for L extra forward sweeps.
 """
 
 from __future__ import annotations
@@ -74,9 +80,11 @@ def _loop_is_active(stmt: ForRange | While, active: set) -> bool:
                for v in defined_vars(s) + region_vars(s))
 
 
-def segment_loops(fn: Function, every: int | str, active: set) -> tuple[Function, frozenset]:
+def segment_loops(fn: Function, every: int | str | tuple,
+                  active: set) -> tuple[Function, frozenset]:
     """`fn` with each outermost active `for` loop split into segments of `every` steps
-    (an int, or `AUTO`), and the ids of the segment loops made.
+    (an int, or `AUTO`; a tuple of ints: segments of segments), and the ids of the
+    segment loops made.
 
     The loops nested in a segmented loop are recomputed with it. A loop that can stop
     early (`break`, or `return` inside it) and a `while` loop are refused when active.
@@ -95,7 +103,7 @@ def segment_loops(fn: Function, every: int | str, active: set) -> tuple[Function
                         "or a 'return' inside the loop)", stmt.loc,
                         "make the loop run its whole range (guard the rest of the body "
                         "with a flag instead of breaking), or drop checkpoint=")
-                out.extend(_split(stmt, every, segments))
+                out.extend(_split_levels(stmt, every, segments))
                 changed = True
                 continue
             if isinstance(stmt, While) and _loop_is_active(stmt, active):
@@ -119,7 +127,20 @@ def segment_loops(fn: Function, every: int | str, active: set) -> tuple[Function
     return replace(fn, body=body), frozenset(id(s) for s in segments)
 
 
-def _split(stmt: ForRange, every: int | str, segments: list) -> list:
+def _split_levels(stmt: ForRange, every: int | str | tuple, segments: list,
+                  level: int = 1) -> list:
+    """`_split` once, or, for a tuple of lengths, again for each segment's loop."""
+    if not isinstance(every, tuple):
+        return _split(stmt, every, segments, level)
+    out = _split(stmt, every[0], segments, level)
+    if len(every) > 1:
+        body = out[-1].body
+        inner = body.stmts.pop()
+        body.stmts.extend(_split_levels(inner, every[1:], segments, level + 1))
+    return out
+
+
+def _split(stmt: ForRange, every: int | str, segments: list, level: int = 1) -> list:
     """`for i in steps: body` as a segment loop around the same loop over a segment."""
     loc = _with_role(stmt.loc, CHECKPOINT_ROLE)
     steps = stmt.rng
@@ -134,7 +155,7 @@ def _split(stmt: ForRange, every: int | str, segments: list) -> list:
     starts = Var("starts")
     out.append(Call(count, len, [steps], {}, loc))
     out.append(Call(starts, range, [Const(0), count, length], {}, loc))
-    start = Var("start")
+    start = Var("start" if level == 1 else f"start{level}")  # (segments of segments)
     end = Var("end")
     part = Var("part")
     segment = named_after(steps, COPY, "_part") if isinstance(steps, Var) else Var("part")
@@ -240,12 +261,16 @@ class Segments:
     def recompute(self, loop: ForRange) -> Block:
         """The segment's body once more, with the pushes its reverse pops."""
         forward = self.t.forward_block(loop.body)
-        mapping: dict[Var, Operand] = dict(self.reads[id(loop)])
+        reads = self.reads[id(loop)]
+        mapping: dict[Var, Operand] = dict(reads)
         block = clone_block(forward, mapping)
         placeholders = self.t.placeholders
         renames: dict[Var, Var] = {}
         for v, new in mapping.items():
-            if isinstance(new, Var) and v in placeholders and self.recomputed(v):
+            # a value defined at the top of this segment's body: the reverse sweep's
+            # copy of it is this definition
+            if v not in reads and isinstance(new, Var) and v in placeholders and \
+                    self.t.def_block.get(v) is loop.body and v not in region_vars(loop):
                 renames[new] = placeholders[v]
         for s in block.stmts:
             if isinstance(s, Call):
