@@ -185,8 +185,10 @@ def grad(fn: Callable | None = None, wrt: WrtSpec = 0,
         segment, and the reverse sweep runs each segment forward again, saving its
         values, before running its reverse. `True`: segments of about sqrt(n) steps
         for a loop of n steps (about 2 sqrt(n) iterations' values held instead of n,
-        for one more forward sweep); an int: that many steps per segment. Loops that
-        can stop early (`break`) and `while` loops are refused. Off by default.
+        for one more forward sweep); an int: that many steps per segment; a tuple of
+        up to 4 ints, `(1000, 30)`: segments of segments (less memory, one more
+        forward sweep per level). Loops that can stop early (`break`) and `while`
+        loops are refused. Off by default.
 
     Returns
     -------

@@ -68,8 +68,8 @@ MAX_CHECKPOINT_LEVELS = 4
 
 
 def _steps(value: Any) -> bool:
-    return isinstance(value, (int, np.integer)) and not isinstance(value, bool) and \
-        value >= 1
+    return bool(isinstance(value, (int, np.integer)) and not isinstance(value, bool) and
+                value >= 1)
 
 
 def checkpoint_option(value: CheckpointSpec, fn: Any = None,
