@@ -20,6 +20,7 @@ from srcad.api.arguments import (
     resolve_wrt,
     shift_wrt,
 )
+from srcad.api.float_entry import SLOW, float_entry
 from srcad.api.results import as_like, check_adjoint, owned_arrays, regroup
 from srcad.api.structures import argument_kinds, build_output, output_adjoints, output_tree
 from srcad.api.tracing import call_generated, output_error
@@ -64,6 +65,7 @@ class GradFunction(Differentiated):
         super().__init__(fn, wrt)
         self.with_value = with_value
         self._fast: dict = {}  # call_key -> (module, all floats), for calls like one made before
+        self._float_entry: Callable[[tuple], Any] | None = None  # (srcad/api/float_entry.py)
 
     def _module(self, kinds: tuple, shapes: tuple | None = None) -> Module:
         shapes = self._shape_key(kinds, shapes)
@@ -86,6 +88,11 @@ class GradFunction(Differentiated):
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         if not kwargs:
+            entry = self._float_entry
+            if entry is not None:
+                result = entry(args)
+                if result is not SLOW:
+                    return result
             key = call_key(args)
             entry = self._fast.get(key)
             if entry is not None:
@@ -95,7 +102,13 @@ class GradFunction(Differentiated):
         values, kinds = self._prepare(args, kwargs)
         module = self._module(kinds, array_shapes(values))
         if not kwargs and self._fast_path_fits(args, values, kinds, module):
-            self._fast[key] = (module, all(type(a) is float for a in args))
+            floats = all(type(a) is float for a in args)
+            self._fast[key] = (module, floats)
+            if floats and self.positions:
+                self._float_entry = float_entry(
+                    module.functions[0], len(args), len(self.positions), self.with_value,
+                    self.single, module.captured)
+                self._last_module = module
         flat = flat_values(values, kinds)
         value, grads = self._run(module, flat)
         if self.with_value and not is_real_scalar(value):
@@ -133,6 +146,7 @@ class GradFunction(Differentiated):
             return False
         if len(self._fast) >= MAX_FAST_ENTRIES:
             self._fast.clear()
+            self._float_entry = None
         return True
 
     def _fast_call(self, module: Module, floats: bool, args: tuple) -> Any:
