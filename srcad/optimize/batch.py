@@ -36,6 +36,8 @@ from srcad.ir.nodes import (
     Function,
     Operand,
     Var,
+    all_uses,
+    block_end_uses,
     defined_vars,
     named_after,
     region_vars,
@@ -143,6 +145,7 @@ def _batch(loop: ForRange, shapes: Shapes, defs: dict, sites: _StackSites) -> li
     stacked: dict[Var, list[Call]] = {}  # the stacks made into arrays, before the loop
     computed: list[Call] = []       # the batched computations, before the loop
     replaced: dict[int, Call] = {}  # id(statement) -> `v = V[t]`
+    pops: dict[Var, Call] = {}      # a popped per-row value -> its pop
     for stmt in loop.body.stmts:
         if not isinstance(stmt, Call) or stmt.target is None or stmt.kwargs:
             continue
@@ -163,6 +166,7 @@ def _batch(loop: ForRange, shapes: Shapes, defs: dict, sites: _StackSites) -> li
             all_steps = named_after(v, "", "_all")
             stacked[all_steps] = stack_steps(all_steps, stack, shape, tuple(shape), stmt.loc)
             rows[v] = all_steps
+            pops[v] = stmt
             continue
         if not any(isinstance(a, Var) and a in rows for a in args):
             continue
@@ -179,6 +183,11 @@ def _batch(loop: ForRange, shapes: Shapes, defs: dict, sites: _StackSites) -> li
         return []
     loop.body.stmts = [replaced.get(id(s), s) for s in loop.body.stmts]
     used = {a for c in computed for a in c.args if isinstance(a, Var)}
+    # a pop whose value only batched work read is left out (its stack is read whole)
+    read = {op for op in all_uses(loop.body) if isinstance(op, Var)} | \
+        {op for op in block_end_uses(loop, loop.body) if isinstance(op, Var)}
+    unread = {id(pop) for value, pop in pops.items() if rows[value] in used and value not in read}
+    loop.body.stmts = [s for s in loop.body.stmts if id(s) not in unread]
     return [c for array, made in stacked.items() if array in used for c in made] + computed
 
 
