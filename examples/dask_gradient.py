@@ -69,10 +69,10 @@ def lazy_gradient(w, X, y, gradient=chunk_gradient):
     import dask
     import dask.array as da
 
-    X = X.rechunk({1: -1}) if X.ndim == 2 else X  # whole rows in each chunk
-    y = y.rechunk({0: X.chunks[0], **{axis: -1 for axis in range(1, y.ndim)}})
+    X = X.rechunk({axis: -1 for axis in range(1, X.ndim)})  # whole examples in each chunk
+    y = y.rechunk({0: X.chunks[0], **{axis: -1 for axis in range(1, y.ndim)}})  # the same ones
     X_parts = X.to_delayed().reshape(-1)
-    y_parts = y.to_delayed().reshape(len(X_parts), -1)[:, 0]
+    y_parts = y.to_delayed().reshape(-1)
     parts = [dask.delayed(gradient)(w, xb, yb) for xb, yb in zip(X_parts, y_parts)]
     return da.from_delayed(tree_sum(parts), shape=np.shape(w), dtype=np.result_type(w))
 
