@@ -285,6 +285,56 @@ def test_a_while_loop_is_refused_where_it_is_differentiated():
     assert srcad.grad(inactive_while, checkpoint=True)(1.0, 4) == 4.0
 
 
+def noisy(w, n):
+    x = 1.0
+    for _ in range(n):
+        x = x * w + np.random.normal() * 0.1
+    return x
+
+
+def noisy_generator(w, rng, n):
+    x = 1.0
+    for _ in range(n):
+        x = x * w + rng.normal() * 0.1
+    return x
+
+
+def jitter(x):
+    return x + np.random.uniform(-0.01, 0.01)
+
+
+def noisy_helper(w, n):
+    x = 1.0
+    for _ in range(n):
+        x = jitter(x * w)
+    return x
+
+
+@pytest.mark.parametrize("f, args", [
+    (noisy, (0.9, 5)), (noisy_generator, (0.9, np.random.default_rng(0), 5)),
+    (noisy_helper, (0.9, 5))])
+def test_a_body_that_may_not_compute_the_same_values_twice_is_refused(f, args):
+    # (recomputing a segment would draw other random numbers: a wrong gradient)
+    with pytest.raises(srcad.UnsupportedSyntaxError, match="different value the second "
+                       "time") as info:
+        srcad.grad(f, checkpoint=True)(*args)
+    assert "random" in str(info.value) and "drop checkpoint=" in str(info.value)
+
+
+def printing(w, n):
+    x = 1.0
+    for i in range(n):
+        x = x * w
+        print("step", i)
+    return x
+
+
+def test_effects_in_the_body_happen_once(capsys):
+    assert srcad.grad(printing, checkpoint=2)(0.9, 5) == srcad.grad(printing)(0.9, 5)
+    printed = capsys.readouterr().out.split("\n")
+    assert printed.count("step 3") == 2  # (once per gradient call: not in the recompute)
+
+
 @pytest.mark.parametrize("bad", [0, -3, 2.5, "sqrt", [4], (), (8, 0), (5, 4, 3, 2, 1)])
 def test_bad_options_are_refused(bad):
     with pytest.raises(srcad.BadArgumentError, match="checkpoint=") as info:

@@ -13,6 +13,8 @@ Three lists, each run on its own kind of unit (`unit.py`):
 from __future__ import annotations
 
 import operator
+import types
+from typing import Any
 
 import numpy as np
 
@@ -134,8 +136,14 @@ def checkpoint(unit: DerivativeUnit) -> None:
             "gradient srcad generated", hint="pass checkpoint= to the innermost srcad.grad "
             "(srcad.grad(srcad.grad(f, checkpoint=True)))",
             function=getattr(spec.base, "__name__", None))
+    services = unit.services
+
+    def callee_ir(fn: Any) -> Function | None:
+        """A user helper's IR, for `check_replayable` (None where it has no source)."""
+        return services.lower(fn) if isinstance(fn, types.FunctionType) else None
+
     unit.primal, unit.segments = segment_loops(unit.primal, unit.checkpoint,
-                                               unit.varied & unit.useful)
+                                               unit.varied & unit.useful, callee_ir)
     if unit.segments:
         infer_kinds(unit)
         find_activity(unit)

@@ -33,10 +33,12 @@ n / k1 + k1 / k2 + ... + k_L values, for L extra forward sweeps.
 from __future__ import annotations
 
 import operator
+from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
 from srcad import runtime
+from srcad.analysis.inference import derived_function, is_user_function
 from srcad.errors import SourceLoc, UnsupportedSyntaxError
 from srcad.ir.nodes import (
     COPY,
@@ -52,11 +54,14 @@ from srcad.ir.nodes import (
     While,
     all_uses,
     defined_vars,
+    fn_label,
     named_after,
     region_vars,
+    sub_blocks,
     substitute,
     walk,
 )
+from srcad.optimize.optimizer import is_pure
 from srcad.runtime.checkpoint import segment_length
 from srcad.transforms.inline import clone_block
 
@@ -80,15 +85,49 @@ def _loop_is_active(stmt: ForRange | While, active: set) -> bool:
                for v in defined_vars(s) + region_vars(s))
 
 
-def segment_loops(fn: Function, every: int | str | tuple,
-                  active: set) -> tuple[Function, frozenset]:
+def check_replayable(block: Block, callee_ir: Callable[[Any], Function | None],
+                     extra_uses: list, seen: set | None = None) -> None:
+    """Refuse a loop body that may compute other values when it runs again (random
+    numbers, the time): a recompute from the snapshot must give the values the forward
+    sweep computed, or the gradient would silently mix two runs. Calls kept only for
+    their effect (`print`, checks) are left out of the recomputes instead; a user
+    helper is checked through its own IR (`callee_ir`). `extra_uses`: what reads the
+    block's values besides the block itself (the loop's next values)."""
+    seen = set() if seen is None else seen
+    used = set(all_uses(block)) | set(extra_uses)
+    for stmt in walk(block):
+        if not isinstance(stmt, Call) or stmt.target not in used:
+            continue  # (kept for its effect)
+        fn = stmt.fn
+        if is_user_function(fn):
+            base = fn.__srcad_spec__.base if derived_function(fn) else fn
+            ir = callee_ir(base) if id(base) not in seen else None
+            seen.add(id(base))
+            if ir is not None:
+                check_replayable(ir.body, callee_ir, [], seen)
+            continue
+        if is_pure(fn):
+            continue
+        raise UnsupportedSyntaxError(
+            f"checkpointing runs this loop's body again in the reverse sweep, and "
+            f"'{fn_label(fn)}' may give a different value the second time (random numbers, "
+            f"the time, a call with side effects)", stmt.loc,
+            "compute those values before the loop (say, an array of random draws "
+            "indexed by the loop) and pass them in, or drop checkpoint=")
+
+
+def segment_loops(fn: Function, every: int | str | tuple, active: set,
+                  callee_ir: Callable[[Any], Function | None] = lambda f: None,
+                  ) -> tuple[Function, frozenset]:
     """`fn` with each outermost active `for` loop split into segments of `every` steps
     (an int, or `AUTO`; a tuple of ints: segments of segments), and the ids of the
     segment loops made.
 
     The loops nested in a segmented loop are recomputed with it. A loop that can stop
-    early (`break`, or `return` inside it) and a `while` loop are refused when active.
-    `fn` itself is not changed (the blocks that do not change are shared).
+    early (`break`, or `return` inside it), a `while` loop (when active) and a loop
+    whose body may not compute the same values twice (`check_replayable`; the user
+    helpers it calls are read with `callee_ir`) are refused. `fn` itself is not
+    changed (the blocks that do not change are shared).
     """
     segments: list[ForRange] = []
 
@@ -103,6 +142,7 @@ def segment_loops(fn: Function, every: int | str | tuple,
                         "or a 'return' inside the loop)", stmt.loc,
                         "make the loop run its whole range (guard the rest of the body "
                         "with a flag instead of breaking), or drop checkpoint=")
+                check_replayable(stmt.body, callee_ir, [c.next for c in stmt.carried])
                 out.extend(_split_levels(stmt, every, segments))
                 changed = True
                 continue
@@ -260,7 +300,7 @@ class Segments:
 
     def recompute(self, loop: ForRange) -> Block:
         """The segment's body once more, with the pushes its reverse pops."""
-        forward = self.t.forward_block(loop.body)
+        forward = _without_effects(self.t.forward_block(loop.body))
         reads = self.reads[id(loop)]
         mapping: dict[Var, Operand] = dict(reads)
         block = clone_block(forward, mapping)
@@ -287,3 +327,18 @@ class Segments:
                 s.loc = _with_role(s.loc, RECOMPUTE_ROLE)
         substitute(block, renames)
         return block
+
+
+def _without_effects(block: Block, used: set | None = None) -> Block:
+    """`block` without the calls kept only for their effect (`print`, checks): the
+    forward sweep made them once (the pushes stay)."""
+    used = set(all_uses(block)) if used is None else used
+    kept = []
+    for stmt in block.stmts:
+        if isinstance(stmt, Call) and stmt.fn is not runtime.push and \
+                (stmt.target is None or stmt.target not in used) and not is_pure(stmt.fn):
+            continue
+        for sub in sub_blocks(stmt):
+            sub.stmts = _without_effects(sub, used).stmts
+        kept.append(stmt)
+    return Block(kept)
