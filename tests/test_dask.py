@@ -162,3 +162,21 @@ def test_namespace_generic_helpers_keep_dask_arrays_lazy():
     _close(got[0], np_runtime.matmul_adjoint_right(y_np, X_np, w))
     _close(got[1], np_runtime.matmul_adjoint_left(y_np, X_np, w))
     _close(got[2], X_np.sum(axis=0))
+
+
+def test_shape_specialized_generated_code_is_lazy_on_dask_arrays():
+    # what srcad would run if it took dask arrays (docs/integrations_dask.md): the code
+    # it generates for these shapes is plain operators and np.* calls, which dask runs
+    # lazily through __array_function__ / __array_ufunc__
+    w, X_np, y_np = _data(rows=400)
+    source = srcad.source(srcad.grad(dg.mean_loss), w, X_np, y_np)
+    assert "Specialized for the shapes" in source
+    namespace: dict = {}
+    exec(compile(source, "<generated>", "exec"), namespace)
+    X = da.from_array(X_np, chunks=(100, 5))
+    y = da.from_array(y_np, chunks=100)
+    with _Computes() as computes, dask.config.set(scheduler="sync"):
+        (bw,) = namespace["mean_loss_grad"](w, X, y)
+        assert computes.count == 0 and isinstance(bw, da.Array)
+        got = bw.compute()
+    _close(got, srcad.grad(dg.mean_loss)(w, X_np, y_np))
