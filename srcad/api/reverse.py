@@ -94,9 +94,9 @@ class GradFunction(Differentiated):
                 if result is not SLOW:
                     return result
             key = call_key(args)
-            entry = self._fast.get(key)
-            if entry is not None:
-                result = self._fast_call(*entry, args)
+            fast = self._fast.get(key)
+            if fast is not None:
+                result = self._fast_call(*fast, args)
                 if result is not _SLOW:
                     return result
         values, kinds = self._prepare(args, kwargs)
