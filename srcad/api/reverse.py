@@ -96,7 +96,7 @@ class GradFunction(Differentiated):
             key = call_key(args)
             fast = self._fast.get(key)
             if fast is not None:
-                result = self._fast_call(*fast, args)
+                result = self._fast_call(fast[0], fast[1], args)
                 if result is not _SLOW:
                     return result
         values, kinds = self._prepare(args, kwargs)
