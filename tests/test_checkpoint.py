@@ -206,6 +206,9 @@ def test_value_and_grad_and_vjp():
     assert out == out0
     close(pullback(1.0), pullback0(1.0))
     close(pullback(2.5), pullback0(2.5))  # (a pullback recomputes on every call)
+    out, pullback = srcad.vjp(pendulum, *args, checkpoint=(12, 5))
+    assert out == out0
+    close(pullback(-1.5), pullback0(-1.5))
 
 
 # ----------------------------------------------------------------------------- second order
@@ -228,7 +231,7 @@ def scalar_loop(x):
 def test_hessian_vector_product_of_a_checkpointed_gradient():
     x, v = RNG.normal(size=3) * 0.5, RNG.normal(size=3)
     expected = srcad.hvp(map_loop)(x, v)
-    for every in (True, 2):
+    for every in (True, 2, (5, 2)):
         gradient, tangent = srcad.jvp(srcad.grad(map_loop, checkpoint=every), (x,), (v,))
         close(gradient, srcad.grad(map_loop)(x))
         close(tangent, expected)
@@ -236,7 +239,7 @@ def test_hessian_vector_product_of_a_checkpointed_gradient():
 
 def test_second_derivative_of_a_checkpointed_gradient():
     expected = srcad.grad(srcad.grad(scalar_loop))(0.4)
-    for every in (True, 4):
+    for every in (True, 4, (3, 2, 1)):
         close(srcad.grad(srcad.grad(scalar_loop, checkpoint=every))(0.4), expected)
 
 
