@@ -272,13 +272,38 @@ def inactive_while(x, n):
     return x * i
 
 
-def test_a_loop_that_stops_early_is_refused():
-    with pytest.raises(srcad.UnsupportedSyntaxError) as info:
-        srcad.grad(stops_early, checkpoint=True)(1.0)
-    text = str(info.value)
-    assert "stop early" in text and "stops_early" in text and "test_checkpoint.py" in text
-    assert "for _ in range(10)" in text and "What to do" in text
-    assert srcad.grad(stops_early)(1.0) > 0  # (without checkpointing, fine)
+def returns_inside(x, w, n):
+    s = 0.0
+    for i in range(n):
+        s = s + math.sin(x * i) * w
+        if s > 2.5:
+            return s * x
+    return s
+
+
+def stops_early_array(x, w):
+    for _ in range(40):
+        x = np.tanh(x * w) + 0.3
+        if np.sum(x) > 4.0:
+            break
+    return np.sum(x * x)
+
+
+@pytest.mark.parametrize("x", [0.5, 1.0, 2.0, 4.0])
+def test_a_loop_that_stops_early(x):
+    # the segment loop stops after the segment whose loop broke; each segment's
+    # recompute stops where the forward sweep did
+    same_gradient(stops_early, (x,), segments=SEGMENTS + ((4, 3, 2),))
+
+
+@pytest.mark.parametrize("w, n", [(0.5, 0), (0.5, 17), (1.3, 3), (1.3, 40)])
+def test_a_return_inside_the_loop(w, n):
+    same_gradient(returns_inside, (0.7, w, n), wrt=(0, 1))
+
+
+@pytest.mark.parametrize("w", [0.5, 2.0])
+def test_an_array_loop_that_stops_early(w):
+    same_gradient(stops_early_array, (np.array([0.2, 0.4, 1.0, 0.1, 0.3]), w), wrt=(0, 1))
 
 
 def test_a_while_loop_is_refused_where_it_is_differentiated():

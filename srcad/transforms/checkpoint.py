@@ -123,11 +123,11 @@ def segment_loops(fn: Function, every: int | str | tuple, active: set,
     (an int, or `AUTO`; a tuple of ints: segments of segments), and the ids of the
     segment loops made.
 
-    The loops nested in a segmented loop are recomputed with it. A loop that can stop
-    early (`break`, or `return` inside it), a `while` loop (when active) and a loop
-    whose body may not compute the same values twice (`check_replayable`; the user
-    helpers it calls are read with `callee_ir`) are refused. `fn` itself is not
-    changed (the blocks that do not change are shared).
+    The loops nested in a segmented loop are recomputed with it; a loop that can stop
+    early (`break`, or `return` inside it) stops its segment loop too. A `while` loop
+    (when active) and a loop whose body may not compute the same values twice
+    (`check_replayable`; the user helpers it calls are read with `callee_ir`) are
+    refused. `fn` itself is not changed (the blocks that do not change are shared).
     """
     segments: list[ForRange] = []
 
@@ -136,12 +136,6 @@ def segment_loops(fn: Function, every: int | str | tuple, active: set,
         changed = False
         for stmt in b.stmts:
             if isinstance(stmt, ForRange) and _loop_is_active(stmt, active):
-                if stmt.exit is not None:
-                    raise UnsupportedSyntaxError(
-                        "checkpointing cannot split a loop that can stop early (a 'break', "
-                        "or a 'return' inside the loop)", stmt.loc,
-                        "make the loop run its whole range (guard the rest of the body "
-                        "with a flag instead of breaking), or drop checkpoint=")
                 check_replayable(stmt.body, callee_ir, [c.next for c in stmt.carried])
                 out.extend(_split_levels(stmt, every, segments))
                 changed = True
@@ -205,12 +199,19 @@ def _split(stmt: ForRange, every: int | str, segments: list, level: int = 1) -> 
         after = named_after(c.out, COPY)
         inner_carried.append(Carried(c.var, snapshot, c.next, after))
         outer_carried.append(Carried(snapshot, c.init, after, c.out))
-    inner = ForRange(stmt.index, segment, inner_carried, stmt.body, None, stmt.loc)
+    stopped: Var | None = None
+    if stmt.exit is not None:
+        # a loop that can stop early (`break`): the segment loop stops after the
+        # segment whose loop stopped (the reverse sweep counts the segments run, and
+        # each segment's recompute counts its steps, as for any such loop)
+        stopped = Var("stopped")
+        inner_carried.append(Carried(Var("stopped"), Const(False), stmt.exit, stopped))
+    inner = ForRange(stmt.index, segment, inner_carried, stmt.body, stmt.exit, stmt.loc)
     body = Block([Call(end, operator.add, [start, length], {}, loc),
                   Call(part, runtime.make_slice, [start, end, Const(None)], {}, loc),
                   Call(segment, operator.getitem, [steps, part], {}, loc),
                   inner])
-    outer = ForRange(start, starts, outer_carried, body, None, loc)
+    outer = ForRange(start, starts, outer_carried, body, stopped, loc)
     segments.append(outer)
     out.append(outer)
     return out
