@@ -98,3 +98,37 @@ def test_transposes_leave_the_reverse_loop():
     reverse_loop = code.index("steps[::-1]")
     assert code.index("U_T = U.T") < reverse_loop, code
     check_grad(rnn, *args, wrt=(0, 1))
+
+
+def test_the_reverse_loop_reads_its_stacks_in_its_header():
+    code = srcad.source(srcad.grad(pendulum, wrt=(0, 1, 2)), 2.0, 0.1, 1.0, 0.01, 50)
+    assert "zip(steps[::-1], reversed(q_stack), reversed(" in code, code
+    assert ".pop()" not in code, code
+    # adjoints of subtractions are subtractions, not additions of negations
+    assert "bc = bc - " in code and "= -ba" not in code, code
+
+
+def nested_rows(x, w):
+    s = 0.0
+    for i in range(x.shape[0]):
+        for j in range(x.shape[1]):     # its stacks hold every outer step's values
+            s = s + math.sin(x[i, j] * w) * s
+    return s
+
+
+def breaks_early(x, n):
+    s = x
+    for i in range(n):
+        if s > 3.0:
+            break
+        s = s * math.cos(s) + x
+    return s
+
+
+@pytest.mark.parametrize("f,args", [(nested_rows, (np.linspace(0.1, 0.9, 6).reshape(2, 3),
+                                                   0.7)),
+                                    (breaks_early, (0.9, 6))])
+def test_stacks_shared_or_cut_short_are_popped(f, args):
+    code = srcad.source(srcad.grad(f, wrt=(0, 1) if f is nested_rows else 0), *args)
+    assert "s = s_stack.pop()" in code, code
+    check_grad(f, *args, wrt=(0, 1) if f is nested_rows else 0)

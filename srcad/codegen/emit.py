@@ -41,6 +41,7 @@ from srcad.ir.nodes import (
     all_uses,
     sub_blocks,
 )
+from srcad.optimize.batch import pops_in_step_order
 from srcad.optimize.optimizer import GeneratedRef, is_pure
 from srcad.rules.registry import Attribute, Method
 from srcad.runtime import finite
@@ -236,9 +237,11 @@ def _unpack_groups(fn: Function, folded: set) -> dict:
 class _Liveness:
     """Interference between SSA values, computed on the structured IR."""
 
-    def __init__(self, fn: Function, folded: set, defs: dict):
+    def __init__(self, fn: Function, folded: set, defs: dict,
+                 headers: dict[int, list] | None = None):
         self.folded = folded
         self.defs = defs
+        self.headers = headers or {}  # loop id -> values its header assigns (zipped pops)
         self.edges: dict = {}
         self.partners: dict = {}
         live = self.block(fn.body, set())
@@ -342,6 +345,9 @@ class _Liveness:
                 self.interfere(c.var, (end | top | region) - self.leaves(c.next))
             if isinstance(stmt, ForRange):
                 self.interfere(stmt.index, top | region)
+                header = set(self.headers.get(id(stmt), ()))
+                for v in header:  # (assigned together with the index, before the body)
+                    self.interfere(v, top | region | header)
             before = (top - region) | after
             for c in stmt.carried:
                 before |= self.leaves(c.init)
@@ -367,7 +373,7 @@ class Naming:
 
 
 def assign_names(fn: Function, folded: set, reserved: set,
-                 known: dict | None = None) -> Naming:
+                 known: dict | None = None, headers: dict[int, list] | None = None) -> Naming:
     """Name `fn`'s values, reusing a name wherever lifetimes do not overlap.
 
     A derived value (`Var.origin`) is named after the name its origin gets, here or in
@@ -385,7 +391,7 @@ def assign_names(fn: Function, folded: set, reserved: set,
             defs[stmt.target] = stmt
         for v in _defined_in_order(stmt):
             order.append(v)
-    live = _Liveness(fn, folded, defs)
+    live = _Liveness(fn, folded, defs, headers)
     naming = Naming({}, {})
     names, virtual = naming.names, naming.virtual
     holders: dict = {}  # python name -> vars using it
@@ -538,7 +544,14 @@ class _Emitter:
                      if isinstance(s, Call) and s.target is not None}
         self.folded |= {t for t in self.unpacks if t not in fn.params}
         self.read = {op for op in all_uses(fn.body) if isinstance(op, Var)}
-        self.naming = assign_names(fn, self.folded, reserved, known)
+        # pops a reverse loop reads in its header, zipped with the steps (not checked code:
+        # there each value is checked where it is computed, and pops stay statements)
+        self.zipped = {key: [p for p in pops if p.target in self.read]
+                       for key, pops in pops_in_step_order(fn).items()} \
+            if checks is None else {}
+        self.zipped_pops = {id(p) for pops in self.zipped.values() for p in pops}
+        self.naming = assign_names(fn, self.folded, reserved, known,
+                                   {k: [p.target for p in pops] for k, pops in self.zipped.items()})
         self.names = self.naming.names
         self.last_comment: tuple[int, str, str] | None = None  # (line, role, file)
 
@@ -580,6 +593,8 @@ class _Emitter:
 
     def stmt(self, stmt) -> list:
         if isinstance(stmt, Call):
+            if id(stmt) in self.zipped_pops:
+                return []  # (read in its loop's header)
             group = self.unpacks.get(stmt.target) if stmt.target is not None else None
             if group is not None:
                 out = self.comment(stmt.loc)
@@ -634,7 +649,17 @@ class _Emitter:
             if stmt.exit is not None:
                 body.append(ast.If(self.expr(stmt.exit), [ast.Break()], []))
             loop: ast.For | ast.While
-            if isinstance(stmt, ForRange):
+            if isinstance(stmt, ForRange) and self.zipped.get(id(stmt)):
+                pops = self.zipped[id(stmt)]
+                targets = [ast.Name(self.name_of(v), ast.Store())
+                           for v in [stmt.index] + [p.target for p in pops]]
+                stacks = [ast.Call(ast.Name("reversed", ast.Load()), [self.expr(p.args[0])], [])
+                          for p in pops]
+                loop = ast.For(ast.Tuple(targets, ast.Store()),
+                               ast.Call(ast.Name("zip", ast.Load()),
+                                        [self.expr(stmt.rng)] + stacks, []),
+                               body or [ast.Pass()], [], None)
+            elif isinstance(stmt, ForRange):
                 loop = ast.For(ast.Name(self.name_of(stmt.index), ast.Store()),
                                self.expr(stmt.rng), body or [ast.Pass()], [], None)
             else:

@@ -230,3 +230,31 @@ def _stacked_per_step(stack: Operand, loop: ForRange, forward_range: Operand,
     forward = pushes[0]
     return isinstance(forward, ForRange) and forward.rng is forward_range and \
         forward.exit is None
+
+
+def pops_in_step_order(fn: Function) -> dict[int, list[Call]]:
+    """For each loop at the top level of `fn` that runs a forward loop's steps backwards
+    (over `steps[::-1]`), the pops at the top level of its body whose stack holds
+    exactly one value per step of that forward loop (keyed by the loop's id): codegen
+    reads them as `for t, h in zip(steps[::-1], reversed(h_stack))`, one iteration step
+    instead of a method call per value."""
+    defs = {s.target: s for s in walk(fn.body) if isinstance(s, Call) and s.target}
+    sites = _StackSites(fn)
+    found: dict[int, list[Call]] = {}
+    for loop in fn.body.stmts:
+        if not isinstance(loop, ForRange) or loop.exit is not None:
+            continue
+        reverse = defs.get(loop.rng) if isinstance(loop.rng, Var) else None
+        if reverse is None or reverse.fn is not operator.getitem or \
+                not isinstance(reverse.args[1], Const) or \
+                reverse.args[1].value != slice(None, None, -1):
+            continue
+        pops = []
+        for s in loop.body.stmts:  # (those that start the body: nothing runs before them)
+            if not (isinstance(s, Call) and s.fn is runtime.pop and s.target is not None and
+                    _stacked_per_step(s.args[0], loop, reverse.args[0], sites)):
+                break
+            pops.append(s)
+        if pops:
+            found[id(loop)] = pops
+    return found

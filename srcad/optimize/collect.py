@@ -102,7 +102,14 @@ def _collect(loop: ForRange, shapes: Shapes, defs: dict) -> tuple[list, list]:
     removed = {id(stmt) for s in sums for stmt in s.removed}
     collected: dict[Var, Var] = {}  # a per-step value -> its list of steps
     body: list = []
-    for stmt in loop.body.stmts:
+    # (the pops that start the body stay together: codegen reads them in the header)
+    leading = 0
+    while leading < len(loop.body.stmts) and _is_pop(loop.body.stmts[leading]):
+        leading += 1
+    deferred: list[Call] = []
+    for i, stmt in enumerate(loop.body.stmts):
+        if i == leading:
+            body.extend(deferred)
         if id(stmt) in removed:
             continue
         body.append(stmt)
@@ -110,8 +117,11 @@ def _collect(loop: ForRange, shapes: Shapes, defs: dict) -> tuple[list, list]:
             for s in sums:
                 if stmt.target in s.factors and stmt.target not in collected:
                     collected[stmt.target] = named_after(stmt.target, "", "_steps")
-                    body.append(Call(None, runtime.push, [collected[stmt.target],
-                                                          stmt.target], loc=stmt.loc))
+                    push = Call(None, runtime.push, [collected[stmt.target], stmt.target],
+                                loc=stmt.loc)
+                    (deferred if i < leading else body).append(push)
+    if leading == len(loop.body.stmts):
+        body.extend(deferred)
     # a factor defined at the top of the body (a carried value, the index) is pushed first
     for s in sums:
         for factor in s.factors:
@@ -168,6 +178,10 @@ def stack_steps(target: Var, steps: Var, shape: tuple, tail: tuple,
     joined = named_after(target, "", "_rows")
     return [Call(joined, np.concatenate, [steps], loc=loc),
             Call(target, Method("reshape"), [joined, Const((-1,) + tail)], loc=loc)]
+
+
+def _is_pop(stmt: object) -> bool:
+    return isinstance(stmt, Call) and stmt.fn is runtime.pop
 
 
 def _match(c: Carried, top: dict, inside: set, uses: Counter, shapes: Shapes) -> _Sum | None:

@@ -162,6 +162,49 @@ def _negation(stmt: Call) -> bool:
     return False
 
 
+def fold_negations(fn: Function) -> None:
+    """In derivative code, `x + (-a) * y` is `x - a * y` and `x + (-a)` is `x - a`
+    (the same value in floating point: negation is exact), in place. Adjoints of
+    subtractions arrive negated (`bk = bk + -bneg`); a person writes the subtraction."""
+    defs = {s.target: s for s in walk(fn.body) if isinstance(s, Call) and s.target}
+    uses: dict[Var, int] = {}
+    for op in all_uses(fn.body):
+        if isinstance(op, Var):
+            uses[op] = uses.get(op, 0) + 1
+
+    def negated(op: Operand) -> Operand | None:
+        """What `op` is the negation of, if it is `-a` in derivative code."""
+        stmt = defs.get(op) if isinstance(op, Var) else None
+        if stmt is not None and stmt.fn is operator.neg and not stmt.kwargs and \
+                _in_derivative_code(stmt):
+            return stmt.args[0]
+        return None
+
+    for stmt in walk(fn.body):
+        if not (isinstance(stmt, Call) and stmt.fn is operator.add and not stmt.kwargs and
+                len(stmt.args) == 2 and _in_derivative_code(stmt)):
+            continue
+        for i in (1, 0):
+            x, term = stmt.args[1 - i], stmt.args[i]
+            a = negated(term)
+            if a is not None:  # x + (-a)
+                stmt.fn, stmt.args = operator.sub, [x, a]
+                break
+            product = defs.get(term) if isinstance(term, Var) else None
+            if product is None or product.fn is not operator.mul or product.kwargs or \
+                    len(product.args) != 2 or uses.get(term, 0) != 1 or \
+                    not _in_derivative_code(product):
+                continue
+            for j in (0, 1):
+                a = negated(product.args[j])
+                if a is not None:  # x + (-a) * y
+                    product.args = [a, product.args[1]] if j == 0 else [product.args[0], a]
+                    stmt.fn, stmt.args = operator.sub, [x, term]
+                    break
+            if stmt.fn is operator.sub:
+                break
+
+
 def _cse_key(stmt: Call) -> tuple | None:
     """What identifies the value of a pure call: its function and operands (None for an
     unhashable function)."""
@@ -410,6 +453,7 @@ def fold_constant_factors(fn: Function) -> None:
 def optimize(fn: Function) -> Function:
     """Simplify, share common subexpressions and drop dead code, in place."""
     simplify(fn)
+    fold_negations(fn)
     fold_constant_factors(fn)
     eliminate_common_subexpressions(fn)
     eliminate_dead_code(fn)
