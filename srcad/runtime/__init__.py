@@ -14,6 +14,23 @@ from srcad.runtime.adjoints import (  # noqa: F401  (generated code imports them
 )
 
 
+def any_other_array(*values) -> bool:
+    """Whether any of `values` is an array of another library that NumPy's functions
+    dispatch to through `__array_function__` (a dask or CuPy array), not a NumPy array.
+    Generated code runs on such arrays through that dispatch; the helpers here then
+    avoid `np.asarray` (which would compute a dask array) and branches on the data."""
+    for v in values:
+        if hasattr(type(v), "__array_function__") and not isinstance(v, np.ndarray):
+            return True
+    return False
+
+
+def _as_array(value):
+    """`value` as an array: an array of any library as it is, anything else with
+    `np.asarray`."""
+    return value if hasattr(value, "ndim") else np.asarray(value)
+
+
 def unreduce(g, x, axis=None, keepdims=False):
     """Spread the adjoint of a sum over `axis` back over `x`'s shape."""
     shape = np.shape(x)
@@ -59,7 +76,10 @@ def transpose_adjoint(g, axes=None):
 
 def dot_adjoint_left(g, a, b):
     """The adjoint of `a` in `np.dot(a, b)`."""
-    a, b = np.asarray(a), np.asarray(b)
+    if (type(a) is not np.ndarray or type(b) is not np.ndarray) and any_other_array(a, b, g):
+        a, b = _as_array(a), _as_array(b)  # (another library's array: not computed)
+    else:
+        a, b = np.asarray(a), np.asarray(b)
     if a.ndim == 0 or b.ndim == 0:
         return unbroadcast(g * b, a)
     if b.ndim == 1:
@@ -71,7 +91,10 @@ def dot_adjoint_left(g, a, b):
 
 def dot_adjoint_right(g, a, b):
     """The adjoint of `b` in `np.dot(a, b)`."""
-    a, b = np.asarray(a), np.asarray(b)
+    if (type(a) is not np.ndarray or type(b) is not np.ndarray) and any_other_array(a, b, g):
+        a, b = _as_array(a), _as_array(b)  # (another library's array: not computed)
+    else:
+        a, b = np.asarray(a), np.asarray(b)
     if a.ndim == 0 or b.ndim == 0:
         return unbroadcast(g * a, b)
     lead = list(range(a.ndim - 1))
@@ -82,6 +105,9 @@ def dot_adjoint_right(g, a, b):
 
 def matmul_adjoint_left(g, a, b):
     """The adjoint of `a` in `a @ b` (with NumPy's 1-D and batch rules)."""
+    if (type(a) is not np.ndarray or type(b) is not np.ndarray or type(g) is not np.ndarray) \
+            and any_other_array(g, a, b):
+        return _matmul_adjoint_other(g, a, b, True)
     a, b = np.asarray(a), np.asarray(b)
     if a.ndim == 1 and b.ndim == 1:
         return g * b
@@ -94,6 +120,9 @@ def matmul_adjoint_left(g, a, b):
 
 def matmul_adjoint_right(g, a, b):
     """The adjoint of `b` in `a @ b`."""
+    if (type(a) is not np.ndarray or type(b) is not np.ndarray or type(g) is not np.ndarray) \
+            and any_other_array(g, a, b):
+        return _matmul_adjoint_other(g, a, b, False)
     a, b = np.asarray(a), np.asarray(b)
     if a.ndim == 1 and b.ndim == 1:
         return g * a
@@ -102,6 +131,18 @@ def matmul_adjoint_right(g, a, b):
     if a.ndim == 1:
         return unbroadcast(a[:, None] * np.asarray(g)[..., None, :], b)
     return unbroadcast(np.swapaxes(a, -1, -2) @ g, b)
+
+
+def _matmul_adjoint_other(g, a, b, left):
+    """`matmul_adjoint_left` (or `_right`) where an operand or the adjoint is another
+    library's array (dask): the same rules without `np.asarray`, so that a dask array
+    stays a lazy graph (srcad/runtime/array_api.py)."""
+    from srcad.runtime import array_api
+
+    a, b = _as_array(a), _as_array(b)
+    if left:
+        return array_api.matmul_adjoint_left(g, a, b)
+    return array_api.matmul_adjoint_right(g, a, b)
 
 
 def as_sequence(obj):

@@ -10,6 +10,7 @@ import math
 
 import numpy as np
 
+from srcad.runtime import any_other_array
 from srcad.runtime.adjoints import unbroadcast
 from srcad.runtime.marks import differentiated_from_source
 
@@ -111,7 +112,10 @@ def share(g, w):
     """`g * w` for the weight `w` in [0, 1] with which a selecting function (maximum,
     minimum, clip) passed an input on: 0 where `w` is 0, even where `g` is infinite or
     NaN. The input that was not selected contributes nothing (`inf * 0` would be NaN:
-    `np.sqrt(np.maximum(x, 0.0))` at x < 0 has derivative 0)."""
+    `np.sqrt(np.maximum(x, 0.0))` at x < 0 has derivative 0). For another library's
+    array (dask) the same without a branch on the data (which would compute it)."""
+    if (type(w) is not np.ndarray or type(g) is not np.ndarray) and any_other_array(g, w):
+        return _share_other(g, w)
     if type(w) is np.ndarray:
         if w.dtype == np.bool_:
             return np.where(w, g, 0.0)  # (one pass, faster than g * w with its check)
@@ -125,13 +129,25 @@ def share(g, w):
     return share(g, np.asarray(w))
 
 
+def _share_other(g, w):
+    # `share` without a branch on the data: 0 where w is 0 (g is never multiplied there,
+    # so inf * 0 makes no NaN), g * w elsewhere
+    if getattr(w, "dtype", None) == np.bool_ or isinstance(w, (bool, np.bool_)):
+        return np.where(w, g, 0.0)
+    return np.where(w != 0, g, 0.0) * w
+
+
 def above_weight(a, b):
     """How much of maximum(a, b)'s adjoint goes to `a`: 1 where a > b, 1/2 at ties
     (they share it), 0 elsewhere (NaNs included). Ties are rare: without them this is
-    the comparison itself, a boolean array (multiplying by it keeps the adjoint's dtype)."""
+    the comparison itself, a boolean array (multiplying by it keeps the adjoint's dtype).
+    For another library's array (dask): always `above + 0.5 * tie`, with no branch on
+    the data (which would compute it)."""
     above, tie = a > b, a == b
     if isinstance(tie, (bool, np.bool_)):
         return above + 0.5 * tie
+    if type(tie) is not np.ndarray and any_other_array(tie):
+        return _weight_other(above, tie, a, b)
     return above if not np.count_nonzero(tie) else above + 0.5 * tie
 
 
@@ -140,7 +156,18 @@ def below_weight(a, b):
     below, tie = a < b, a == b
     if isinstance(tie, (bool, np.bool_)):
         return below + 0.5 * tie
+    if type(tie) is not np.ndarray and any_other_array(tie):
+        return _weight_other(below, tie, a, b)
     return below if not np.count_nonzero(tie) else below + 0.5 * tie
+
+
+def _weight_other(selected, tie, a, b):
+    # selected + tie / 2 in the operands' float dtype (float64 for integers), so that
+    # the weight does not widen a float32 adjoint
+    dtype = np.result_type(*[x.dtype if hasattr(x, "dtype") else x for x in (a, b)])
+    if dtype.kind != "f":
+        dtype = np.dtype(np.float64)
+    return selected.astype(dtype) + tie.astype(dtype) * dtype.type(0.5)
 
 
 def fmax_weight(a, b):

@@ -21,12 +21,16 @@ class NotScalarOutput(BadArgumentError):
 
 
 def is_real_scalar(value: Any) -> bool:
-    """A real number (not a bool), or a real array with one element."""
+    """A real number (not a bool), a real array with one element, or a real 0-d array
+    of another library (a dask array: its dtype and shape are read, nothing computed)."""
     if isinstance(value, (bool, np.bool_)):
         return False
     if isinstance(value, np.ndarray):
         return value.size == 1 and value.dtype.kind in "fiu"
-    return isinstance(value, (numbers.Real, np.floating, np.integer))
+    if isinstance(value, (numbers.Real, np.floating, np.integer)):
+        return True
+    return hasattr(type(value), "__array_function__") and getattr(value, "ndim", None) == 0 \
+        and getattr(getattr(value, "dtype", None), "kind", None) in ("f", "i", "u")
 
 
 def output_seed(value: Any) -> Any:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from srcad.runtime import any_other_array
 from srcad.runtime.marks import differentiated_from_source
 
 
@@ -90,6 +91,9 @@ def min_weights_given(a, extremum, axis=None):
 
 
 def _weights_given(a, extremum, axis, weights):
+    if (type(a) is not np.ndarray or type(extremum) is not np.ndarray) and \
+            any_other_array(a, extremum):
+        return _extremum_weights_other(a, axis, np.max if weights is max_weights else np.min)
     a, extremum = np.asarray(a), np.asarray(extremum)
     hit = a == extremum
     count = np.count_nonzero(hit)
@@ -98,6 +102,18 @@ def _weights_given(a, extremum, axis, weights):
     if count < extremum.size and not np.isnan(extremum).any():
         return weights(a, axis)
     return _extremum_weights(a, extremum, _axes(a.ndim, axis), hit)
+
+
+def _extremum_weights_other(a, axis, reduce):
+    """`max_weights(a, axis)` (`reduce` np.max) or `min_weights` for another library's
+    array (dask), with no branch on the data (which would compute it): 1 / count at the
+    elements equal to the extremum of their slice, or at the NaNs of a slice whose
+    extremum is NaN. The extremum is taken again (as the NumPy version does where the
+    one given does not fit), so that every slice has a hit."""
+    axes = _axes(a.ndim, axis)
+    extremum = reduce(a, axis=axes, keepdims=True)
+    hit = (a == extremum) | (np.isnan(a) & np.isnan(extremum))
+    return hit / np.sum(hit, axis=axes, keepdims=True)
 
 
 def min_weights(a, axis=None):
