@@ -50,6 +50,7 @@ from srcad.ir.nodes import (
     Function,
     If,
     Operand,
+    Phi,
     Var,
     While,
     all_uses,
@@ -129,7 +130,7 @@ def segment_loops(fn: Function, every: int | str | tuple, active: set,
     (`check_replayable`; the user helpers it calls are read with `callee_ir`) are
     refused. `fn` itself is not changed (the blocks that do not change are shared).
     """
-    segments: list[ForRange] = []
+    segments: list[ForRange | While] = []
 
     def block(b: Block) -> Block | None:
         out: list = []
@@ -141,11 +142,18 @@ def segment_loops(fn: Function, every: int | str | tuple, active: set,
                 changed = True
                 continue
             if isinstance(stmt, While) and _loop_is_active(stmt, active):
-                raise UnsupportedSyntaxError(
-                    "checkpointing supports 'for' loops over range(...) only, not 'while' "
-                    "loops", stmt.loc,
-                    "write the loop as 'for i in range(max_steps):' (with a flag for the "
-                    "condition), or drop checkpoint=")
+                if every == AUTO:
+                    raise UnsupportedSyntaxError(
+                        "checkpoint=True cuts a loop of n steps into segments of about "
+                        "sqrt(n) steps, and a 'while' loop's n is not known when it "
+                        "starts", stmt.loc,
+                        "give the steps per segment (checkpoint=100) or segments of "
+                        "segments (checkpoint=(1000, 30)), or drop checkpoint=")
+                check_replayable(Block(stmt.cond_block.stmts + stmt.body.stmts), callee_ir,
+                                 [c.next for c in stmt.carried] + [stmt.cond])
+                out.extend(_split_while(stmt, every, segments))
+                changed = True
+                continue
             if isinstance(stmt, If):
                 then, orelse = block(stmt.then), block(stmt.orelse)
                 if then is not None or orelse is not None:
@@ -171,6 +179,45 @@ def _split_levels(stmt: ForRange, every: int | str | tuple, segments: list,
         body = out[-1].body
         inner = body.stmts.pop()
         body.stmts.extend(_split_levels(inner, every[1:], segments, level + 1))
+    return out
+
+
+def _split_while(stmt: While, every: int | str | tuple, segments: list) -> list:
+    """`while cond: body` as segments of `every` steps (an int or a tuple: the trip
+    count is not known beforehand, so not AUTO):
+
+        while True:                         # the segment loop (its snapshots)
+            for _ in range(every):          # a segment: stops where the loop does
+                cond_block
+                if cond: body               # (else: the loop is over)
+            if stopped: break
+    """
+    loc = _with_role(stmt.loc, CHECKPOINT_ROLE)
+    first = every[0] if isinstance(every, tuple) else every
+    part = Var("part")
+    out: list = [Call(part, range, [Const(int(first))], {}, loc)]
+    inner_carried, outer_carried, nexts = [], [], []
+    for c in stmt.carried:
+        snapshot = named_after(c.var, COPY)
+        after = named_after(c.out, COPY)
+        step = named_after(c.var, COPY)  # its value after this step, or as it was
+        nexts.append(Phi(step, c.next if c.next is not None else c.var, c.var))
+        inner_carried.append(Carried(c.var, snapshot, step, after))
+        outer_carried.append(Carried(snapshot, c.init, after, c.out))
+    stop = Var("stop")
+    nexts.append(Phi(stop, stmt.exit if stmt.exit is not None else Const(False), Const(True)))
+    guarded = If(stmt.cond, stmt.body, Block(), nexts, stmt.loc)
+    stopped = Var("stopped")
+    inner_carried.append(Carried(Var("stopped"), Const(False), stop, stopped))
+    inner = ForRange(Var("_"), part, inner_carried,
+                     Block(list(stmt.cond_block.stmts) + [guarded]), stop, stmt.loc)
+    if isinstance(every, tuple) and len(every) > 1:
+        body = Block(_split_levels(inner, every[1:], segments, 2))
+    else:
+        body = Block([inner])
+    outer = While(outer_carried, Block(), Const(True), body, stopped, loc)
+    segments.append(outer)
+    out.append(outer)
     return out
 
 
@@ -228,18 +275,14 @@ class Segments:
         self.t = transform
         self.loops = {id(s): s for s in walk(fn.body) if id(s) in ids}
         self.reads: dict[int, dict[Var, Operand]] = {}  # segment loop -> its free reads
-        self.inside: set[Var] = set()  # values defined anywhere in a segment's body
-        self.bodies: dict[int, ForRange] = {}  # id(segment body) -> segment loop
+        self.bodies: dict[int, ForRange | While] = {}  # id(segment body) -> segment loop
         for loop in self.loops.values():
             self.bodies[id(loop.body)] = loop
-            for s in walk(loop.body):
-                self.inside.update(defined_vars(s))
-                self.inside.update(region_vars(s))
 
     def is_segment(self, stmt: Any) -> bool:
         return id(stmt) in self.loops
 
-    def enter(self, stmt: ForRange) -> None:
+    def enter(self, stmt: ForRange | While) -> None:
         """In the reverse of a segment (its index already reversed): how the recompute
         will read each value its body reads from outside it."""
         inside: set[Var] = set()
@@ -272,34 +315,42 @@ class Segments:
                     stacks[c.var] = named_after(c.var, COPY, "_snapshots")
 
     def recompute_stacks(self) -> list[Var]:
-        """The stacks only recomputes push to: made by the reverse sweep itself."""
-        return [st for v, st in self.t.stack_vars.items() if self._nested(v)]
+        """The stacks only recomputes push to (the forward sweep does not make them)."""
+        return [st for v, st in self.t.stack_vars.items() if self._owner(v) is not None]
 
-    def _nested(self, v: Var) -> bool:
-        """Whether `v` is defined inside a segment's body (a snapshot, the value a
-        segment loop carries, is not): by the user's code, or by the transform (a trip
-        counter, a subroutine's residuals)."""
-        if v in self.inside:
-            return True
+    def _owner(self, v: Var) -> ForRange | While | None:
+        """The innermost segment loop whose recompute pushes `v` (a value its body
+        defines, by the user's code or the transform: a trip counter, a subroutine's
+        residuals), or None where the forward sweep does (a snapshot of an outermost
+        segment loop; the snapshots of a segment loop inside a segment are pushed by
+        the enclosing segment's recompute)."""
         block = self.t.def_block.get(v)
         while block is not None:
             loop = self.bodies.get(id(block))
-            if loop is not None:
-                return v not in region_vars(loop)
+            if loop is not None and v not in region_vars(loop):
+                return loop
             parent = self.t.parent.get(id(block))
             block = parent[1] if parent is not None else None
-        return False
+        return None
 
     def insert_recomputes(self) -> None:
         """Put each segment's recompute at the start of its reverse (the pops of its
-        snapshot go before it)."""
+        snapshot go before it), and the stacks it pushes to before it: new for each
+        segment, so a segment's reverse never sees another's values, and they are
+        dropped once it is done."""
+        owned: dict[int, list[Var]] = {}
+        for v, stack in self.t.stack_vars.items():
+            owner = self._owner(v)
+            if owner is not None:
+                owned.setdefault(id(owner), []).append(stack)
         for key, loop in self.loops.items():
             region = self.t.reverse_region.get(id(loop.body))
             if region is None or key not in self.reads:
                 continue  # (the reverse sweep had nothing to do in this loop)
-            region.stmts[:0] = self.recompute(loop).stmts
+            stacks = [Call(st, runtime.new_stack, []) for st in owned.get(key, [])]
+            region.stmts[:0] = stacks + self.recompute(loop).stmts
 
-    def recompute(self, loop: ForRange) -> Block:
+    def recompute(self, loop: ForRange | While) -> Block:
         """The segment's body once more, with the pushes its reverse pops."""
         forward = _without_effects(self.t.forward_block(loop.body))
         reads = self.reads[id(loop)]

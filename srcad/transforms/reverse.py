@@ -365,10 +365,9 @@ class ReverseTransform:
         forward = self.forward_block(self.fn.body, top=True)
         stacks = list(self.stack_vars.values())
         if self.segments is not None:
-            # the stacks only recomputes push to: made where the reverse sweep starts
+            # the stacks only recomputes push to: each segment's reverse makes its own
             own = self.segments.recompute_stacks()
             stacks = [st for st in stacks if st not in own]
-            reverse.stmts[:0] = [Call(st, runtime.new_stack, []) for st in own]
         forward.stmts[:0] = [Call(st, runtime.new_stack, []) for st in stacks]
         return ReverseResult(forward, reverse, ret.value, gradients, self.adjoint, stacks)
 
@@ -742,6 +741,8 @@ class ReverseTransform:
 
         def body(index: Var) -> None:
             index.name = "_"
+            if self.segments is not None and self.segments.is_segment(stmt):
+                self.segments.enter(stmt)  # (the recompute goes first: _insert_pops)
             self._iteration_start(carried, loc)
             self.reverse_block(stmt.body)
 
