@@ -201,8 +201,9 @@ def grad(fn: Callable | None = None, wrt: WrtSpec = 0,
         for a loop of n steps (about 2 sqrt(n) iterations' values held instead of n,
         for one more forward sweep); an int: that many steps per segment; a tuple of
         up to 4 ints, `(1000, 30)`: segments of segments (less memory, one more
-        forward sweep per level). A `while` loop, and a loop body that may compute
-        other values when run again (random numbers), are refused. Off by default.
+        forward sweep per level). `while` loops take an int or a tuple (their trip
+        count is not known when they start). A loop body that may compute other
+        values when run again (random numbers) is refused. Off by default.
 
     Returns
     -------

@@ -23,6 +23,12 @@ treats the segment loop's body as something it recomputes rather than saves:
 With `every` about sqrt(n), at most about 2 sqrt(n) iterations' values are held at
 once, for one extra forward sweep.
 
+A `while` loop is cut the same way into segments of a given number of steps (its
+trip count is not known beforehand): a `while True` segment loop around a
+`for _ in range(every)` loop that runs the condition and, while it holds, the body,
+and stops where the `while` loop stops (`_split_while`). A loop that can stop early
+(`break`) carries a flag that stops its segment loop after that segment.
+
 Several segment lengths (`checkpoint=(1000, 30)`) nest the same rewrite: each segment
 is cut into sub-segments, whose loop is itself a segment loop. The recompute of a
 segment then saves only the sub-segments' snapshots, and each sub-segment is
