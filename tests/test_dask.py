@@ -88,17 +88,262 @@ def test_threaded_scheduler_gives_the_same_gradient():
     _close(got, srcad.grad(dg.loss)(w, X_np, y_np))
 
 
-def test_a_dask_array_passed_to_a_gradient_is_refused():
-    # srcad does not run its generated code on dask arrays itself (it would read them as
-    # objects with attributes, and its runtime helpers call np.asarray, which computes
-    # them): it refuses them with a SrcadError, never returning a wrong gradient.
+# ------------------------------------------------- dask arrays passed to srcad directly
+
+
+def mse(w, X, y):
+    return np.mean((np.tanh(X @ w) - y) ** 2)
+
+
+def logistic(w, X, y):
+    z = X @ w
+    hinge = np.sum(np.maximum(z, 0.0)) / len(y)  # (np.maximum: its weights on dask)
+    leaky = np.where(z > 0, z, 0.1 * z)
+    return np.mean(np.logaddexp(0.0, z) - y * z) + 0.01 * hinge + 0.001 * np.mean(leaky ** 2)
+
+
+def softmax(W, X, Y):
+    z = X @ W
+    z = z - np.max(z, axis=1, keepdims=True)
+    log_p = z - np.log(np.sum(np.exp(z), axis=1, keepdims=True))
+    return -np.mean(np.sum(Y * log_p, axis=1))
+
+
+def axis_sum(w, X, y):
+    return np.sum(np.sum(X * w, axis=0) ** 2) + np.sum(np.sum(X, axis=1) * y)
+
+
+def mlp(W1, b1, W2, X, y):
+    h = np.maximum(X @ W1 + b1, 0.0)  # ReLU
+    return np.mean((h @ W2 - y) ** 2)
+
+
+def _problem(name, rows=60, seed=5):
+    """(loss, NumPy arguments, positions that are data) for one of the losses above."""
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(rows, 5))
+    if name == "softmax":
+        Y = np.eye(3)[rng.integers(0, 3, size=rows)]
+        return softmax, [rng.normal(size=(5, 3)), X, Y], (1, 2)
+    if name == "mlp":
+        W1, b1, W2 = rng.normal(size=(5, 8)), 0.1 * rng.normal(size=8), rng.normal(size=8)
+        return mlp, [W1, b1, W2, X, rng.normal(size=rows)], (3, 4)
+    y = (rng.normal(size=rows) > 0).astype(float) if name == "logistic" else \
+        rng.normal(size=rows)
+    return {"mse": mse, "logistic": logistic, "axis_sum": axis_sum}[name], \
+        [0.5 * rng.normal(size=5), X, y], (1, 2)
+
+
+def _dask(a, rows=15):
+    return da.from_array(a, chunks=(rows,) + a.shape[1:])
+
+
+def _lazy_call(fn, *args, **kwargs):
+    """fn(*args) with the dask computations it starts counted: (result, count)."""
+    with _Computes() as computes, dask.config.set(scheduler="sync"):
+        result = fn(*args, **kwargs)
+    return result, computes.count
+
+
+def _computed(value):
+    with dask.config.set(scheduler="sync"):
+        return value.compute() if isinstance(value, da.Array) else value
+
+
+def _check_lazy_equal(got, expected):
+    got = got if isinstance(got, tuple) else (got,)
+    expected = expected if isinstance(expected, tuple) else (expected,)
+    assert len(got) == len(expected)
+    for g, e in zip(got, expected):
+        assert isinstance(g, da.Array), type(g)  # a lazy gradient
+        assert g.shape == np.shape(e) and g.dtype == np.asarray(e).dtype
+        _close(_computed(g), e)
+
+
+LOSSES = ["mse", "logistic", "softmax", "axis_sum", "mlp"]
+
+
+@pytest.mark.parametrize("specialized", [True, False], ids=["specialized", "generic"])
+@pytest.mark.parametrize("params_too", [False, True], ids=["data", "data-and-params"])
+@pytest.mark.parametrize("name", LOSSES)
+def test_grad_of_dask_arrays_is_lazy_and_equals_numpy(name, params_too, specialized,
+                                                      monkeypatch):
+    # the data (and the parameters too) as dask arrays: the gradient is a dask array,
+    # nothing is computed until .compute(), and it equals the NumPy gradient; both in
+    # the code specialized on the shapes and in the code for any shape (past 8 shapes,
+    # or SRCAD_SPECIALIZE=0), which calls the runtime helpers
+    import srcad.api.wrapper as wrapper
+
+    monkeypatch.setattr(wrapper, "SPECIALIZE", specialized)
+    loss, args, data = _problem(name)
+    wrt = tuple(i for i in range(len(args)) if i not in data)
+    expected = srcad.grad(loss, wrt=wrt)(*args)
+    dargs = [_dask(a) if i in data or (params_too and a.ndim) else a
+             for i, a in enumerate(args)]
+    gradient = srcad.grad(loss, wrt=wrt)
+    got, computes = _lazy_call(gradient, *dargs)
+    assert computes == 0
+    _check_lazy_equal(got, expected)
+    source = srcad.source(gradient, *dargs)
+    assert ("Specialized for the shapes" in source) == specialized
+
+
+@pytest.mark.parametrize("name", LOSSES)
+def test_value_and_grad_of_dask_arrays_is_lazy(name):
+    loss, args, data = _problem(name)
+    wrt = tuple(i for i in range(len(args)) if i not in data)
+    value_np, expected = srcad.value_and_grad(loss, wrt=wrt)(*args)
+    dargs = [_dask(a) if i in data else a for i, a in enumerate(args)]
+    (value, got), computes = _lazy_call(srcad.value_and_grad(loss, wrt=wrt), *dargs)
+    assert computes == 0
+    assert isinstance(value, da.Array) and value.ndim == 0  # the loss: a 0-d dask array
+    _close(_computed(value), value_np)
+    _check_lazy_equal(got, expected)
+
+
+def test_gradient_with_respect_to_the_data_is_lazy():
+    loss, args, _ = _problem("mlp")
+    expected = srcad.grad(loss, wrt=(0, 3, 4))(*args)
+    dargs = [_dask(a) if a.ndim else a for a in args]
+    got, computes = _lazy_call(srcad.grad(loss, wrt=(0, 3, 4)), *dargs)
+    assert computes == 0
+    _check_lazy_equal(got, expected)
+
+
+@pytest.mark.parametrize("name", ["mse", "mlp", "softmax"])
+def test_vjp_of_dask_arrays_is_lazy(name):
+    loss, args, data = _problem(name)
+    wrt = tuple(i for i in range(len(args)) if i not in data)
+    _, pullback_np = srcad.vjp(loss, *args, wrt=wrt)
+    dargs = [_dask(a) for a in args]  # (vjp's code is for any shape)
+    with _Computes() as computes, dask.config.set(scheduler="sync"):
+        output, pullback = srcad.vjp(loss, *dargs, wrt=wrt)
+        got = pullback(1.0)
+        assert computes.count == 0
+    assert isinstance(output, da.Array)
+    _check_lazy_equal(got, pullback_np(1.0))
+
+
+def test_jvp_of_dask_arrays_is_lazy():
+    _, (w, X_np, y_np), _ = _problem("mse")
+    tangent = np.linspace(-1.0, 1.0, 5)
+    expected = srcad.jvp(mse, (w, X_np, y_np), (tangent, None, None))
+    (value, derivative), computes = _lazy_call(
+        srcad.jvp, mse, (_dask(w, 5), _dask(X_np), _dask(y_np)), (tangent, None, None))
+    assert computes == 0 and isinstance(derivative, da.Array)
+    _close(_computed(value), expected[0])
+    _close(_computed(derivative), expected[1])
+
+
+def test_float32_dask_arrays_keep_their_dtype():
+    _, (w, X_np, y_np), _ = _problem("logistic")
+    args32 = [a.astype(np.float32) for a in (w, X_np, y_np)]
+    expected = srcad.grad(logistic)(*args32)
+    got, computes = _lazy_call(srcad.grad(logistic), _dask(args32[0], 5), _dask(args32[1]),
+                               _dask(args32[2]))
+    assert computes == 0 and isinstance(got, da.Array) and got.dtype == np.float32
+    np.testing.assert_allclose(_computed(got), expected, rtol=1e-5)
+
+
+def test_ties_are_shared_as_in_numpy():
+    # np.maximum and np.max at ties (their weights have no branch on dask data)
+    rng = np.random.default_rng(7)
+    X_np = np.round(rng.normal(size=(30, 4)) * 2) / 2
+    W = np.zeros((4, 3))
+    W[1:, 1:] = np.round(rng.normal(size=(3, 2)))
+    Y = np.eye(3)[rng.integers(0, 3, size=30)]
+    for loss, args in ((softmax, (W, X_np, Y)),
+                       (mlp, (np.round(rng.normal(size=(4, 6))), np.zeros(6), np.ones(6),
+                              X_np, np.zeros(30)))):
+        expected = srcad.grad(loss)(*args)
+        dargs = [_dask(a, 10) if a.shape[0] == 30 else a for a in args]
+        got, computes = _lazy_call(srcad.grad(loss), *dargs)
+        assert computes == 0
+        _check_lazy_equal(got, expected)
+
+
+def test_float_argument_gets_a_0d_dask_gradient():
+    def scaled(s, X):
+        return np.sum(np.tanh(s * X))
+
+    X_np = np.random.default_rng(2).normal(size=(20, 3))
+    got, computes = _lazy_call(srcad.grad(scaled), 0.7, _dask(X_np, 5))
+    assert computes == 0 and isinstance(got, da.Array) and got.shape == ()
+    _close(_computed(got), srcad.grad(scaled)(0.7, X_np))
+
+
+def test_operations_that_compute_still_give_the_numpy_gradient():
+    # np.ptp's weights and the adjoint of an index call np.asarray (they compute the
+    # dask arrays they get): the gradient is still the NumPy one
+    def ptp_loss(w, X):
+        return np.sum(np.ptp(X * w, axis=0))
+
+    def index_loss(w, X):
+        return np.sum(X[:3] @ w) + np.sum((X @ w)[::2] ** 2)
+
+    w, X_np, _ = _data(rows=40)
+    for loss in (ptp_loss, index_loss):
+        got = _computed(srcad.grad(loss)(w, _dask(X_np, 10)))
+        _close(got, srcad.grad(loss)(w, X_np))
+
+
+def test_dask_arrays_srcad_cannot_take_are_refused():
     w, X_np, y_np = _data(rows=40)
-    X = da.from_array(X_np, chunks=(10, 5))
-    y = da.from_array(y_np, chunks=10)
-    with pytest.raises(srcad.SrcadError):
-        srcad.grad(dg.mean_loss)(w, X, y)
-    with pytest.raises(srcad.SrcadError):
-        srcad.grad(dg.mean_loss)(da.from_array(w), X_np, y_np)
+    keep = X_np[:, 0] > -0.5
+    mask = da.from_array(keep, chunks=10)
+    X_masked, y_masked = _dask(X_np, 10)[mask], _dask(y_np, 10)[mask]
+    assert np.isnan(X_masked.shape[0])
+    # unknown chunk sizes: the adjoints of reductions and broadcasts need the shapes
+    with pytest.raises(srcad.SrcadError, match="compute_chunk_sizes"):
+        srcad.grad(mse)(w, X_masked, y_masked)
+    # ... which compute_chunk_sizes() gives (computing the mask)
+    got = srcad.grad(mse)(w, X_masked.compute_chunk_sizes(), y_masked.compute_chunk_sizes())
+    _close(_computed(got), srcad.grad(mse)(w, X_np[keep], y_np[keep]))
+    # a complex dask array (srcad knows complex arguments by NumPy's types)
+    Z = _dask(X_np + 1j * X_np[::-1], 10)
+    with pytest.raises(srcad.SrcadError, match="complex"):
+        srcad.grad(lambda_free_complex_loss)(w, Z)
+    with pytest.raises(srcad.SrcadError, match="complex"):
+        srcad.vjp(lambda_free_complex_loss, w, Z, wrt=0)[1](1.0)
+    # an integer dask array differentiated
+    with pytest.raises(srcad.SrcadError, match="dtype int64"):
+        srcad.grad(mse, wrt=1)(w, _dask(X_np.astype(np.int64), 10), y_np)
+
+
+def lambda_free_complex_loss(w, Z):
+    return np.sum(np.abs(Z @ w) ** 2)
+
+
+def dict_loss(params, data):
+    z = np.tanh(data["X"] @ params["w"]) * params["scale"]
+    return np.mean((z - data["y"]) ** 2)
+
+
+def test_dask_arrays_in_structures():
+    w, X_np, y_np = _data(rows=40)
+    params = {"w": w, "scale": 0.5}
+    expected = srcad.grad(dict_loss)(params, {"X": X_np, "y": y_np})
+    # data in a dict (not differentiated): a leaf passed as it is, lazy
+    got, computes = _lazy_call(srcad.grad(dict_loss), params,
+                               {"X": _dask(X_np, 10), "y": _dask(y_np, 10)})
+    assert computes == 0 and isinstance(got["w"], da.Array)
+    _close(_computed(got["w"]), expected["w"])
+    _close(_computed(got["scale"]), expected["scale"])
+    # a dask array inside a differentiated structure: refused (it would get no gradient)
+    with pytest.raises(srcad.SrcadError, match=r"params\['w'\] is a dask array"):
+        srcad.grad(dict_loss)({"w": _dask(w, 5), "scale": 0.5}, {"X": X_np, "y": y_np})
+    with pytest.raises(srcad.SrcadError, match="dask array"):
+        srcad.vjp(dict_loss, {"w": _dask(w, 5), "scale": 0.5}, {"X": X_np, "y": y_np},
+                  wrt=0)
+
+
+def test_hessian_and_jacobian_of_dask_arrays_compute():
+    # jacobian and hessian assemble their matrices in NumPy: they compute the dask
+    # arrays (and return NumPy arrays), with the NumPy result
+    w, X_np, y_np = _data(rows=40)
+    X, y = _dask(X_np, 10), _dask(y_np, 10)
+    for make in (srcad.hessian, srcad.jacobian):
+        _close(np.asarray(make(mse)(w, X, y)), make(mse)(w, X_np, y_np))
 
 
 # ----------------------------------------------------------------- dask.distributed

@@ -14,7 +14,15 @@ import numpy as np
 
 from srcad.errors import BadArgumentError, SourceLoc
 from srcad.frontend.source import python_call_method
-from srcad.lower.pytree import TreeKind, flatten, float_leaves, is_structured, tree_kind
+from srcad.lower.pytree import (
+    Leaf,
+    TreeKind,
+    flatten,
+    float_leaves,
+    is_structured,
+    items_of,
+    tree_kind,
+)
 
 WrtSpec = int | str | Sequence[int | str] | None
 
@@ -135,7 +143,22 @@ def is_inexact(value: Any) -> bool:
     tangent `dx + 1j * dy` (docs/complex.md)."""
     if isinstance(value, (float, complex, np.floating, np.complexfloating)):
         return not isinstance(value, bool)
-    return isinstance(value, np.ndarray) and value.dtype.kind in "fc"
+    if isinstance(value, np.ndarray):
+        return value.dtype.kind in "fc"
+    return is_other_float_array(value)
+
+
+def is_other_array(value: Any) -> bool:
+    """An array of another library that NumPy's functions dispatch to through
+    `__array_function__` (a dask array): generated code runs on it as on an array."""
+    return hasattr(type(value), "__array_function__") and not isinstance(value, np.ndarray) \
+        and hasattr(value, "shape") and hasattr(value, "dtype")
+
+
+def is_other_float_array(value: Any) -> bool:
+    """Another library's array (`is_other_array`) of a real float dtype: differentiable.
+    (A complex one is not: srcad knows a complex argument by NumPy's types.)"""
+    return is_other_array(value) and getattr(value.dtype, "kind", None) == "f"
 
 
 def check_differentiable(fn: Callable, name: str, value: Any) -> Any:
@@ -163,6 +186,15 @@ def _why_not_differentiable(name: str, value: Any) -> tuple[str, str]:
     if isinstance(value, np.ndarray):
         return (f"its dtype is {value.dtype}",
                 f"pass a float array, e.g. {name}.astype(float)")
+    if is_other_array(value):
+        library = (type(value).__module__ or "").split(".")[0]
+        if getattr(value.dtype, "kind", None) == "c":
+            return (f"it is a complex {library} array",
+                    "srcad differentiates arrays of other libraries than NumPy (dask) "
+                    "only when they are real: pass the real and imaginary parts as "
+                    "separate float arrays, or a NumPy array")
+        return (f"it is a {library} array of dtype {value.dtype}",
+                f"pass a float array, e.g. {name}.astype(float)")
     if isinstance(value, (list, tuple)):
         return (f"it is a {type(value).__name__}",
                 "srcad.grad, value_and_grad and vjp take lists and tuples of floats and "
@@ -184,12 +216,40 @@ def check_tree(fn: Callable, api: str, name: str, value: Any, kind: TreeKind,
             hint if isinstance(value, (list, tuple)) else
             "pass the arrays as separate arguments, or use srcad.grad, value_and_grad or "
             "vjp, which take dicts, lists, tuples and objects")
+    if differentiated:
+        found = _other_array_item(value, kind, name)
+        if found is not None:
+            library = (type(found[1]).__module__ or "").split(".")[0]
+            raise BadArgumentError(
+                f"cannot differentiate with respect to '{name}': {found[0]} is a {library} "
+                "array, and srcad differentiates arrays of other libraries than NumPy "
+                "(dask) only where they are arguments of their own", fn_loc(fn),
+                "pass it as a separate argument (differentiated with wrt), or as a "
+                "NumPy array")
     if differentiated and not any(float_leaves(kind)):
         raise BadArgumentError(
             f"cannot differentiate with respect to '{name}': the {type(value).__name__} "
             "holds no floats (integers, bools and functions have no gradient)",
             fn_loc(fn), "pass floats (e.g. [1.0, 2.0] rather than [1, 2]), or leave it "
                         "out of wrt")
+
+
+def _other_array_item(value: Any, kind: TreeKind, path: str) -> tuple[str, Any] | None:
+    """Where a differentiated structure holds another library's array (a dask array:
+    a leaf srcad would not differentiate): its path ("p['w']") and the array, or None."""
+    if not any(isinstance(c, TreeKind) or (isinstance(c, Leaf) and not c.is_float)
+               for c in kind.children):
+        return None  # (the common case: float leaves only)
+    _, items = items_of(value)
+    for key, item, child in zip(kind.keys, items, kind.children):
+        sub = f"{path}.{key}" if kind.node == "object" else f"{path}[{key!r}]"
+        if isinstance(child, TreeKind):
+            found = _other_array_item(item, child, sub)
+            if found is not None:
+                return found
+        elif isinstance(child, Leaf) and not child.is_float and is_other_array(item):
+            return sub, item
+    return None
 
 
 def bound_function(fn: Any) -> tuple[Any, tuple]:
@@ -204,6 +264,8 @@ def bound_function(fn: Any) -> tuple[Any, tuple]:
 def tangent_like(tangent: Any, primal: Any, fn: Callable, name: str) -> Any:
     """Check one input tangent against its primal; returns it as srcad uses it (a
     complex argument's tangent is `dx + 1j * dy`, real or complex)."""
+    if is_other_array(primal) or is_other_array(tangent):
+        return _other_tangent(tangent, primal, fn, name)
     try:
         array = np.asarray(tangent)
     except ValueError:  # a ragged sequence
@@ -230,6 +292,27 @@ def tangent_like(tangent: Any, primal: Any, fn: Callable, name: str) -> Any:
     if complex_primal:  # dx + 1j * dy, for z = x + 1j * y
         return complex(tangent)
     return float(tangent)
+
+
+def _other_tangent(tangent: Any, primal: Any, fn: Callable, name: str) -> Any:
+    """`tangent_like` where the primal or the tangent is another library's array (dask):
+    checked by its dtype and shape, and not converted (which would compute it)."""
+    dtype = getattr(tangent, "dtype", None)
+    if dtype is None:
+        dtype = np.asarray(tangent).dtype
+    if np.dtype(dtype).kind not in "fiu":
+        raise BadArgumentError(
+            f"the tangent for '{name}' must be real numbers shaped like the argument; got "
+            f"a {type(tangent).__name__} of dtype {dtype}", fn_loc(fn),
+            "pass a float tangent shaped like its argument")
+    if tuple(np.shape(tangent)) != tuple(np.shape(primal)):
+        raise BadArgumentError(
+            f"the tangent for '{name}' has shape {np.shape(tangent)} but the argument has "
+            f"shape {np.shape(primal)}", fn_loc(fn), "pass a tangent shaped like its argument")
+    like = np.result_type(primal.dtype if hasattr(primal, "dtype") else primal)
+    if not hasattr(tangent, "dtype") or not hasattr(tangent, "astype"):
+        return np.asarray(tangent, dtype=like)
+    return tangent if tangent.dtype == like else tangent.astype(like)
 
 
 def flat_values(values: list, kinds: tuple) -> list:

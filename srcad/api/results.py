@@ -9,7 +9,7 @@ from typing import Any
 
 import numpy as np
 
-from srcad.api.arguments import fn_loc
+from srcad.api.arguments import fn_loc, is_other_array
 from srcad.errors import BadArgumentError
 from srcad.lower.pytree import TreeKind, float_leaves, leaf_count, unflatten
 
@@ -44,10 +44,18 @@ def as_like(grad: Any, like: Any, inputs: Sequence = (), owned: bool | None = No
     the caller's own arrays. `owned` (from `owned_arrays`, where the caller has it) says
     whether `grad` is an array no one else refers to; without it, an array that is not
     one of `inputs` counts as fresh.
+
+    A gradient that is an array of another library (a dask array, computed from dask
+    arguments) is returned as it is, lazy: not converted with `np.asarray` (which would
+    compute it) and not copied (dask arrays are immutable); only cast to a NumPy
+    argument's dtype or broadcast to its shape where it differs. For a float argument
+    it is then a 0-d array.
     """
     if type(like) is float:
         if type(grad) is float:
             return grad
+        if is_other_array(grad):
+            return _other_like(grad, like)
         if np.ndim(grad) == 0 and not np.iscomplexobj(grad):
             return float(grad)
     if isinstance(like, (complex, np.complexfloating)) and np.ndim(grad) == 0:
@@ -55,6 +63,12 @@ def as_like(grad: Any, like: Any, inputs: Sequence = (), owned: bool | None = No
         value = complex(np.asarray(grad).item())
         return type(like)(value) if isinstance(like, np.complexfloating) else value
     if np.iscomplexobj(grad) and not np.iscomplexobj(like):
+        if any(is_other_array(x) and np.iscomplexobj(x) for x in inputs):
+            raise BadArgumentError(
+                "a complex array of another library than NumPy (dask) was passed: srcad "
+                "takes them only when they are real (it knows a complex argument by "
+                "NumPy's types)", hint="pass the real and imaginary parts as separate "
+                "float arrays, or a NumPy array (docs/integrations_dask.md)")
         raise BadArgumentError("internal error: a real argument got a complex gradient; "
                                "please report this with the function you differentiated")
     if isinstance(like, np.ndarray):
@@ -62,16 +76,33 @@ def as_like(grad: Any, like: Any, inputs: Sequence = (), owned: bool | None = No
                 grad.dtype == like.dtype and grad.base is None and grad.flags.writeable and \
                 (owned if owned is not None else not any(grad is x for x in inputs)):
             return grad
+        if is_other_array(grad):
+            return _other_like(grad, like)
         g = np.asarray(grad)
         if g.shape != like.shape:
             g = np.broadcast_to(g, like.shape)
         return np.array(g, dtype=like.dtype)
+    if is_other_array(like) or is_other_array(grad):
+        return _other_like(grad, like)
     if isinstance(like, np.floating):
         return type(like)(np.asarray(grad).item() if np.ndim(grad) == 0 else grad)
     if np.ndim(grad) != 0:
         raise BadArgumentError("internal error: a scalar argument got an array gradient "
                                f"of shape {np.shape(grad)}; please report this")
     return float(grad)
+
+
+def _other_like(grad: Any, like: Any) -> Any:
+    """The gradient of an argument where it or the gradient is another library's array
+    (dask): lazy, with the argument's shape and dtype (the argument's zeros plus the
+    gradient where that is a number, such as 0.0 where nothing depends on it)."""
+    if not is_other_array(grad):
+        grad = np.zeros_like(like) + grad  # (like is a dask array: so is this)
+    shape = like.shape if hasattr(like, "shape") else ()
+    dtype = like.dtype if hasattr(like, "dtype") else np.dtype(type(like))
+    if tuple(grad.shape) != tuple(shape):
+        grad = np.broadcast_to(grad, shape)
+    return grad if grad.dtype == dtype else grad.astype(dtype)
 
 
 def regroup(grads: Sequence, values: list, kinds: tuple, positions: tuple,

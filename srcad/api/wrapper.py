@@ -19,6 +19,7 @@ from srcad.api.arguments import (
     check_differentiable,
     check_tree,
     fn_loc,
+    is_other_array,
     param_names,
     resolve_wrt,
     shift_wrt,
@@ -101,9 +102,34 @@ def checkpoint_key(checkpoint: int | str | tuple | None) -> tuple:
 
 
 def array_shapes(values: list) -> tuple:
-    """The shape of each argument that is an array or a float (None for the others)."""
-    return tuple([v.shape if type(v) is np.ndarray else () if type(v) is float else None
-                  for v in values])
+    """The shape of each argument that is an array or a float (None for the others).
+
+    An array of another library (a dask array) counts by its `shape`, so that code
+    specialized on it is generated (plain operators and `np.*`, which stay lazy on
+    dask). One whose shape is not known (a dask array with unknown chunk sizes, NaN in
+    its shape) is refused: the adjoints of reductions and broadcasts need its shape."""
+    return tuple([v.shape if type(v) is np.ndarray else () if type(v) is float else
+                  _other_array_shape(v) for v in values])
+
+
+def _other_array_shape(value: Any) -> tuple | None:
+    if not is_other_array(value):
+        return None
+    library = (type(value).__module__ or "").split(".")[0]
+    if getattr(value.dtype, "kind", None) == "c":
+        raise BadArgumentError(
+            f"a complex {library} array was passed: srcad takes arrays of other libraries "
+            "than NumPy (dask) only when they are real", hint="pass the real and imaginary "
+            "parts as separate float arrays, or a NumPy array (docs/integrations_dask.md)")
+    shape = tuple(value.shape)
+    if all(isinstance(n, (int, np.integer)) for n in shape):
+        return tuple(int(n) for n in shape)
+    raise BadArgumentError(
+        f"a {library} array of shape {shape} was passed, and srcad needs to know the "
+        "shape of each array argument (NaN: a dask array whose chunk sizes are unknown, "
+        "after a selection by a boolean mask)",
+        hint="call x.compute_chunk_sizes() on it first (this computes it), or "
+             "differentiate chunk by chunk (docs/integrations_dask.md)")
 
 
 class Differentiated(Displayed):

@@ -43,6 +43,8 @@ def _is_plain_class(cls: type) -> bool:
             issubclass(cls, (np.ndarray, np.generic, type, types.ModuleType,
                              types.FunctionType)):
         return False
+    if hasattr(cls, "__array_function__"):
+        return False  # another library's array (dask's): an array, not a container
     if dataclasses.is_dataclass(cls) or is_namedtuple_class(cls):
         return True
     return is_user_class(cls)

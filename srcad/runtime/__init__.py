@@ -60,6 +60,15 @@ def index_adjoint(g, x, index):
         else:
             out[index] = g
         return type(x)(out) if isinstance(x, tuple) else out
+    if (type(x) is not np.ndarray or type(g) is not np.ndarray) and any_other_array(g, x):
+        # another library's array (dask): x's shape and dtype are read (x is not
+        # computed), but the adjoint g is computed: np.add.at takes NumPy arrays only, and
+        # dask's item assignment is not reliable enough to scatter into a lazy array
+        g = np.asarray(g)
+        x_dtype = x.dtype if hasattr(x, "dtype") else np.asarray(x).dtype
+        out = np.zeros(np.shape(x), dtype=np.result_type(x_dtype, g.dtype))
+        np.add.at(out, index, g)
+        return out
     x = np.asarray(x)
     out = np.zeros(x.shape, dtype=np.result_type(x.dtype, np.asarray(g).dtype))
     np.add.at(out, index, g)
