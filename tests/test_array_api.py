@@ -9,17 +9,16 @@ from __future__ import annotations
 
 import math
 
+import array_api_strict as xp
 import numpy as np
 import pytest
 
-xp = pytest.importorskip("array_api_strict")
-
-import srcad  # noqa: E402
-import srcad.runtime as np_runtime  # noqa: E402
-from srcad.runtime import adjoints as np_adjoints  # noqa: E402
-from srcad.runtime import array_api as aa  # noqa: E402
-from srcad.runtime import elementwise as np_elementwise  # noqa: E402
-from srcad.runtime import outputs as np_outputs  # noqa: E402
+import srcad
+import srcad.runtime as np_runtime
+from srcad.runtime import adjoints as np_adjoints
+from srcad.runtime import array_api as aa
+from srcad.runtime import elementwise as np_elementwise
+from srcad.runtime import outputs as np_outputs
 
 DEVICE = xp.Device("device1")  # an array here cannot be converted to NumPy
 CPU = xp.Device("CPU_DEVICE")
