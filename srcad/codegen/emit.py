@@ -651,13 +651,15 @@ class _Emitter:
             loop: ast.For | ast.While
             if isinstance(stmt, ForRange) and self.zipped.get(id(stmt)):
                 pops = self.zipped[id(stmt)]
-                targets = [ast.Name(self.name_of(v), ast.Store())
-                           for v in [stmt.index] + [p.target for p in pops]]
-                stacks = [ast.Call(ast.Name("reversed", ast.Load()), [self.expr(p.args[0])], [])
-                          for p in pops]
+                targets: list[ast.expr] = [ast.Name(self.name_of(stmt.index), ast.Store())]
+                iterables: list[ast.expr] = [self.expr(stmt.rng)]
+                for p in pops:
+                    assert p.target is not None
+                    targets.append(ast.Name(self.name_of(p.target), ast.Store()))
+                    iterables.append(ast.Call(ast.Name("reversed", ast.Load()),
+                                              [self.expr(p.args[0])], []))
                 loop = ast.For(ast.Tuple(targets, ast.Store()),
-                               ast.Call(ast.Name("zip", ast.Load()),
-                                        [self.expr(stmt.rng)] + stacks, []),
+                               ast.Call(ast.Name("zip", ast.Load()), iterables, []),
                                body or [ast.Pass()], [], None)
             elif isinstance(stmt, ForRange):
                 loop = ast.For(ast.Name(self.name_of(stmt.index), ast.Store()),

@@ -190,7 +190,9 @@ def fold_negations(fn: Function) -> None:
             if a is not None:  # x + (-a)
                 stmt.fn, stmt.args = operator.sub, [x, a]
                 break
-            product = defs.get(term) if isinstance(term, Var) else None
+            if not isinstance(term, Var):
+                continue
+            product = defs.get(term)
             if product is None or product.fn is not operator.mul or product.kwargs or \
                     len(product.args) != 2 or uses.get(term, 0) != 1 or \
                     not _in_derivative_code(product):
