@@ -16,11 +16,13 @@ The sum over the steps of `h_t.T @ badd_t` is one product of the steps' rows sta
     h_all, badd_all = np.stack(h_steps), np.stack(badd_steps)
     bW = np.tensordot(h_all, badd_all, ((0, 1), (0, 1)))
 
-Likewise `bb = bb + ones_n @ badd` (a bias's gradient) is `badd_all.sum(axis=(0, 1))`,
-and `bv = bv + g` for an array `g` is `g_all.sum(axis=0)`. Only accumulators that start
-at zero, that nothing else in the loop reads, and whose terms have shapes known for
-every step (`shapes.py`) are collected; a value collected for several accumulators is
-stacked once. Runs on specialized generated code only (nothing differentiates it
+Likewise `bb = bb + ones_n @ badd` (a bias's gradient) is `badd_all.sum(axis=0)`, and
+`bv = bv + g` for an array `g` is a sum over the steps, where `badd` or `g` is collected
+for a product anyway (collecting keeps every step's value until the loop ends: for a
+sum alone, one addition per step is the better trade). Only accumulators that start at
+zero, that nothing else in the loop reads, and whose terms have shapes known for every
+step (`shapes.py`) are collected; a value collected for several accumulators is stacked
+once. Runs on specialized generated code only (nothing differentiates it
 again).
 """
 
@@ -97,6 +99,10 @@ def _collect(loop: ForRange, shapes: Shapes, defs: dict) -> tuple[list, list]:
     uses = Counter(op for op in _uses_in(loop) if isinstance(op, Var))
     sums = [s for c in loop.carried
             if (s := _match(c, top, inside, uses, shapes)) is not None]
+    # A plain sum of a step's array saves one addition per step but keeps every step's
+    # array until the end: worth it only for a value a product collects anyway.
+    paired = {f for s in sums if s.kind == "pair" for f in s.factors}
+    sums = [s for s in sums if s.kind == "pair" or s.factors[0] in paired]
     if not sums:
         return [], []
     removed = {id(stmt) for s in sums for stmt in s.removed}
