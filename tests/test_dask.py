@@ -272,19 +272,41 @@ def test_float_argument_gets_a_0d_dask_gradient():
     _close(_computed(got), srcad.grad(scaled)(0.7, X_np))
 
 
+def basic_index_loss(w, X):
+    z = X @ w
+    head = np.sum(z[:7] ** 2) + np.sum(z[-5:][::-1] * z[3:8])
+    return head + np.sum((X * w)[:, 1:3] ** 2) + np.sum(z[4] * (w[:, None] * X.T))
+
+
+def test_basic_indexing_stays_lazy():
+    # integers, slices of step 1 or -1, None and Ellipsis select each element once: their
+    # adjoint is the adjoint padded with zeros, lazy
+    w, X_np, _ = _data(rows=40)
+    expected = srcad.grad(basic_index_loss)(w, X_np)
+    for w_arg in (w, _dask(w, 5)):
+        got, computes = _lazy_call(srcad.grad(basic_index_loss), w_arg, _dask(X_np, 10))
+        assert computes == 0
+        _check_lazy_equal(got, expected)
+
+
 def test_operations_that_compute_still_give_the_numpy_gradient():
-    # np.ptp's weights and the adjoint of an index call np.asarray (they compute the
-    # dask arrays they get): the gradient is still the NumPy one
+    # np.ptp's weights, the adjoint of an index with a step or an index array (np.add.at)
+    # and others call np.asarray: they compute the dask arrays they get, and the
+    # gradient is still the NumPy one
     def ptp_loss(w, X):
         return np.sum(np.ptp(X * w, axis=0))
 
-    def index_loss(w, X):
-        return np.sum(X[:3] @ w) + np.sum((X @ w)[::2] ** 2)
+    def step_index_loss(w, X):
+        return np.sum((X @ w)[::2] ** 2) + np.sum((X @ w)[[0, 3, 3]])
+
+    def cumsum_loss(w, X):
+        return np.sum(np.cumsum(X @ w) ** 2) + np.var(X @ w)
 
     w, X_np, _ = _data(rows=40)
-    for loss in (ptp_loss, index_loss):
-        got = _computed(srcad.grad(loss)(w, _dask(X_np, 10)))
-        _close(got, srcad.grad(loss)(w, X_np))
+    for loss in (ptp_loss, step_index_loss, cumsum_loss):
+        got, computes = _lazy_call(srcad.grad(loss), w, _dask(X_np, 10))
+        assert computes > 0
+        _close(_computed(got), srcad.grad(loss)(w, X_np))
 
 
 def test_dask_arrays_srcad_cannot_take_are_refused():

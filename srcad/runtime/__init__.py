@@ -61,18 +61,73 @@ def index_adjoint(g, x, index):
             out[index] = g
         return type(x)(out) if isinstance(x, tuple) else out
     if (type(x) is not np.ndarray or type(g) is not np.ndarray) and any_other_array(g, x):
-        # another library's array (dask): x's shape and dtype are read (x is not
-        # computed), but the adjoint g is computed: np.add.at takes NumPy arrays only, and
-        # dask's item assignment is not reliable enough to scatter into a lazy array
-        g = np.asarray(g)
-        x_dtype = x.dtype if hasattr(x, "dtype") else np.asarray(x).dtype
-        out = np.zeros(np.shape(x), dtype=np.result_type(x_dtype, g.dtype))
-        np.add.at(out, index, g)
-        return out
+        return _index_adjoint_other(g, x, index)
     x = np.asarray(x)
     out = np.zeros(x.shape, dtype=np.result_type(x.dtype, np.asarray(g).dtype))
     np.add.at(out, index, g)
     return out
+
+
+def _index_adjoint_other(g, x, index):
+    """`index_adjoint` where `x` or `g` is another library's array (dask): x's shape and
+    dtype are read, x is not computed. A basic index (integers, slices of step 1 or -1,
+    None, Ellipsis) selects each element at most once: its adjoint is `g` padded with
+    zeros (lazy). Any other index (a step, an array of indices, a mask) may select an
+    element twice: there `g` is computed and added with np.add.at (dask has no lazy
+    scatter-add, and its item assignment is not reliable enough to build one)."""
+    shape = tuple(np.shape(x))
+    x_dtype = x.dtype if hasattr(x, "dtype") else np.asarray(x).dtype
+    dtype = np.result_type(x_dtype, g.dtype if hasattr(g, "dtype") else np.asarray(g).dtype)
+    padded = _padded_adjoint(g, shape, index)
+    if padded is not None:
+        return padded if padded.dtype == dtype else padded.astype(dtype)
+    g = np.asarray(g)
+    out = np.zeros(shape, dtype=dtype)
+    np.add.at(out, index, g)
+    return out
+
+
+def _padded_adjoint(g, shape, index):
+    """The adjoint of `x[index]` for a basic index, as `g` padded with zeros to `shape`;
+    None for any other index."""
+    items = index if isinstance(index, tuple) else (index,)
+    for item in items:
+        if not (item is None or item is Ellipsis or isinstance(item, slice) or (
+                isinstance(item, (int, np.integer)) and not isinstance(item, (bool, np.bool_)))):
+            return None
+    used = sum(1 for item in items if item is not None and item is not Ellipsis)
+    ellipses = [i for i, item in enumerate(items) if item is Ellipsis]
+    if len(ellipses) > 1 or used > len(shape):
+        return None
+    fill = (slice(None),) * (len(shape) - used)
+    items = items[:ellipses[0]] + fill + items[ellipses[0] + 1:] if ellipses else items + fill
+    selected = np.broadcast_to(np.empty(()), shape)[index].shape  # (a view: no memory)
+    if 0 in selected:
+        return np.zeros(shape)  # nothing selected
+    g = np.broadcast_to(g, selected)  # (an adjoint smaller than x[index] broadcasts)
+    new_axes = tuple(i for i, item in enumerate(
+        [item for item in items if not isinstance(item, (int, np.integer))]) if item is None)
+    if new_axes:
+        g = np.reshape(g, tuple(n for i, n in enumerate(g.shape) if i not in new_axes))
+    pads = []
+    axis = 0
+    for item, n in zip([item for item in items if item is not None], shape):
+        if isinstance(item, slice):
+            start, stop, step = item.indices(n)
+            if step == 1:
+                pads.append((start, n - max(stop, start)))
+            elif step == -1:
+                g = np.flip(g, axis)
+                pads.append((max(stop, -1) + 1 if stop < start else n, n - 1 - start
+                             if stop < start else 0))
+            else:
+                return None
+        else:
+            g = np.expand_dims(g, axis)
+            i = int(item) % n
+            pads.append((i, n - 1 - i))
+        axis += 1
+    return np.pad(g, pads) if any(p != (0, 0) for p in pads) else g
 
 
 def transpose_adjoint(g, axes=None):
