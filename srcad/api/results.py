@@ -54,7 +54,8 @@ def as_like(grad: Any, like: Any, inputs: Sequence = (), owned: bool | None = No
     if type(like) is float:
         if type(grad) is float:
             return grad
-        if is_other_array(grad):
+        if type(grad) is not np.float64 and type(grad) is not np.ndarray and \
+                is_other_array(grad):
             return _other_like(grad, like)
         if np.ndim(grad) == 0 and not np.iscomplexobj(grad):
             return float(grad)
@@ -76,7 +77,7 @@ def as_like(grad: Any, like: Any, inputs: Sequence = (), owned: bool | None = No
                 grad.dtype == like.dtype and grad.base is None and grad.flags.writeable and \
                 (owned if owned is not None else not any(grad is x for x in inputs)):
             return grad
-        if is_other_array(grad):
+        if type(grad) is not np.ndarray and is_other_array(grad):
             return _other_like(grad, like)
         g = np.asarray(grad)
         if g.shape != like.shape:
