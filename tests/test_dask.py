@@ -406,6 +406,17 @@ def test_lazy_gradient_computed_on_the_cluster(client):
     _close(got, srcad.grad(dg.loss)(w, X_np, y_np))
 
 
+def test_direct_gradient_computed_on_the_cluster(client):
+    # the graph of a gradient of dask arrays holds dask's and NumPy's tasks only
+    w, X_np, y_np = _data(rows=3000, cols=4, seed=2)
+    X = da.from_array(X_np, chunks=(500, 4))
+    y = da.from_array(y_np, chunks=500)
+    lazy = srcad.grad(dg.mean_loss)(w, X, y)
+    assert isinstance(lazy, da.Array)
+    assert "srcad" not in repr(dict(lazy.__dask_graph__()))
+    _close(client.compute(lazy).result(), srcad.grad(dg.mean_loss)(w, X_np, y_np))
+
+
 def test_namespace_generic_helpers_keep_dask_arrays_lazy():
     # srcad/runtime/array_api.py builds a graph on dask arrays
     import srcad.runtime as np_runtime
