@@ -324,15 +324,27 @@ def test_dask_arrays_srcad_cannot_take_are_refused():
     # a complex dask array (srcad knows complex arguments by NumPy's types)
     Z = _dask(X_np + 1j * X_np[::-1], 10)
     with pytest.raises(srcad.SrcadError, match="complex"):
-        srcad.grad(lambda_free_complex_loss)(w, Z)
+        srcad.grad(complex_loss)(w, Z)
     with pytest.raises(srcad.SrcadError, match="complex"):
-        srcad.vjp(lambda_free_complex_loss, w, Z, wrt=0)[1](1.0)
+        srcad.vjp(complex_loss, w, Z, wrt=0)[1](1.0)
     # an integer dask array differentiated
     with pytest.raises(srcad.SrcadError, match="dtype int64"):
         srcad.grad(mse, wrt=1)(w, _dask(X_np.astype(np.int64), 10), y_np)
 
 
-def lambda_free_complex_loss(w, Z):
+def test_check_finite_does_not_check_dask_values():
+    # (documented: a check would compute every value) the gradient holds the NaN
+    w, X_np, y_np = _data(rows=40)
+    X_np[3, 2] = np.nan
+    got, computes = _lazy_call(srcad.grad(mse, check_finite=True), w, _dask(X_np, 10),
+                               _dask(y_np, 10))
+    assert computes == 0
+    assert not np.isfinite(_computed(got)).all()
+    with pytest.raises(srcad.NonFiniteError):
+        srcad.grad(mse, check_finite=True)(w, X_np, y_np)
+
+
+def complex_loss(w, Z):
     return np.sum(np.abs(Z @ w) ** 2)
 
 
