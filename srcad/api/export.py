@@ -31,6 +31,7 @@ from srcad.codegen.emit import Module
 from srcad.ir.kinds import NUMERIC, SCALAR, ArrayKind
 from srcad.lower.classes import is_namedtuple_class
 from srcad.lower.pytree import Leaf, StaticLeaf, TreeKind
+from srcad.pipeline.compiler import derivative_order
 from srcad.pipeline.unit import Derived
 
 SUPPORTED = "srcad.grad, srcad.value_and_grad, srcad.hvp and srcad.hessian"
@@ -146,7 +147,7 @@ def _plan(fn: Any, args: tuple, name: str | None) -> Plan:
         module = fn._module(kinds, shapes)
         what = "value_and_grad" if fn.with_value else "grad"
         default = f"{what}_{stem}" if not isinstance(fn.inner, Derived) else \
-            f"{what}{_order(fn.inner)}_{stem}"
+            f"{what}{derivative_order(fn.inner)}_{stem}"
     elif isinstance(fn, HvpFunction):
         shapes, module, what, default = None, fn._module(kinds), "hvp", f"hvp_{stem}"
     else:
@@ -271,14 +272,6 @@ def _rebuilt(kind: TreeKind, expr: str, gradient: Callable[[str], str],
         " " * indent + closing
 
 
-def _order(spec: Any) -> int:
-    order = 1
-    while isinstance(spec, Derived):
-        order += 1
-        spec = spec.inner
-    return order
-
-
 # ----------------------------------------------------------------------------- text
 
 
@@ -383,7 +376,7 @@ def _header(plan: Plan, generated: list[str], scipy: bool) -> list[str]:
 def _api(plan: Plan) -> str:
     """How the exported function was made, as a call: `srcad.grad(srcad.grad(f))`."""
     name = plan.fn.fn.__name__
-    order = _order(plan.fn.inner) - (1 if plan.what in ("hvp", "hessian") else 0)
+    order = derivative_order(plan.fn.inner) - (1 if plan.what in ("hvp", "hessian") else 0)
     return f"srcad.{plan.what}(" + "srcad.grad(" * (order - 1) + name + ")" * order
 
 
@@ -538,7 +531,8 @@ def _entry_doc(plan: Plan, direction: str) -> str:
         "hessian": f"The Hessian of `{name}` with respect to {wrt}",
     }[plan.what]
     if plan.what in ("grad", "value_and_grad") and isinstance(fn.inner, Derived):
-        first = f"The derivative of order {_order(fn.inner)} of `{name}` (srcad.grad of " \
+        order = derivative_order(fn.inner)
+        first = f"The derivative of order {order} of `{name}` (srcad.grad of " \
                 f"srcad.grad) with respect to {wrt}"
     shaped = {"grad": "shaped like its argument" if fn.single else
               "each shaped like its argument",

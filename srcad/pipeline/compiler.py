@@ -163,7 +163,7 @@ def compile_joint(fn: Any, wrt: tuple, kinds: tuple, shapes: tuple | None = None
     base = fn.base if isinstance(fn, Derived) else fn
     if shapes is not None and not isinstance(fn, Derived):
         comp.arg_shapes[fn] = shapes
-    order = _order(fn)
+    order = derivative_order(fn)
     stem = "value_and_grad" if with_value else "grad"
     name = f"{_stem(base)}_{stem}" if order == 1 else f"{_stem(base)}_{stem}{order}"
     top = comp.derive("joint" if with_value else "grad", fn, wrt, kinds,
@@ -277,7 +277,8 @@ def _stem(fn: Any) -> str:
     return name if name.isidentifier() else "lambda"
 
 
-def _order(spec: Any) -> int:
+def derivative_order(spec: Any) -> int:
+    """How many times `spec` differentiates its function (grad of grad: 2)."""
     order = 1
     while isinstance(spec, Derived):
         order += 1

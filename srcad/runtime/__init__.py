@@ -110,8 +110,8 @@ def _padded_adjoint(g, shape, index):
     if new_axes:
         g = np.reshape(g, tuple(n for i, n in enumerate(g.shape) if i not in new_axes))
     pads = []
-    axis = 0
-    for item, n in zip([item for item in items if item is not None], shape):
+    for axis, (item, n) in enumerate(zip([item for item in items if item is not None],
+                                         shape)):
         if isinstance(item, slice):
             start, stop, step = item.indices(n)
             if step == 1:
@@ -126,7 +126,6 @@ def _padded_adjoint(g, shape, index):
             g = np.expand_dims(g, axis)
             i = int(item) % n
             pads.append((i, n - 1 - i))
-        axis += 1
     return np.pad(g, pads) if any(p != (0, 0) for p in pads) else g
 
 
@@ -199,14 +198,22 @@ def matmul_adjoint_right(g, a, b):
 
 def _matmul_adjoint_other(g, a, b, left):
     """`matmul_adjoint_left` (or `_right`) where an operand or the adjoint is another
-    library's array (dask): the same rules without `np.asarray`, so that a dask array
-    stays a lazy graph (srcad/runtime/array_api.py)."""
-    from srcad.runtime import array_api
-
+    library's array (dask): the same rules without `np.asarray`, through NumPy's
+    dispatch, so that a dask array stays a lazy graph."""
     a, b = _as_array(a), _as_array(b)
+    if a.ndim == 1 and b.ndim == 1:
+        return g * (b if left else a)
     if left:
-        return array_api.matmul_adjoint_left(g, a, b)
-    return array_api.matmul_adjoint_right(g, a, b)
+        if b.ndim == 1:
+            return unbroadcast(np.expand_dims(g, -1) * b, a)
+        if a.ndim == 1:
+            return unbroadcast((b @ np.expand_dims(g, -1))[..., 0], a)
+        return unbroadcast(g @ np.swapaxes(b, -1, -2), a)
+    if b.ndim == 1:
+        return unbroadcast((np.swapaxes(a, -1, -2) @ np.expand_dims(g, -1))[..., 0], b)
+    if a.ndim == 1:
+        return unbroadcast(np.expand_dims(a, -1) * np.expand_dims(g, -2), b)
+    return unbroadcast(np.swapaxes(a, -1, -2) @ g, b)
 
 
 def as_sequence(obj):

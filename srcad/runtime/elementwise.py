@@ -108,10 +108,6 @@ def safe_divide(a, b):
     return _out(np.where(zero, 0.0, np.asarray(a) / np.where(zero, 1.0, b)), dtype)
 
 
-# What `share` takes without asking whether it is another library's array
-_NUMPY_TYPES = frozenset((np.ndarray, float, np.float64, np.float32, int))
-
-
 def share(g, w):
     """`g * w` for the weight `w` in [0, 1] with which a selecting function (maximum,
     minimum, clip) passed an input on: 0 where `w` is 0, even where `g` is infinite or
@@ -119,8 +115,8 @@ def share(g, w):
     `np.sqrt(np.maximum(x, 0.0))` at x < 0 has derivative 0). For another library's
     array (dask) the same without a branch on the data (which would compute it)."""
     if type(w) is np.ndarray:
-        if type(g) not in _NUMPY_TYPES and hasattr(type(g), "__array_function__"):
-            return _share_other(g, w)  # (another library's array: not an np.ndarray)
+        if type(g) is not np.ndarray and hasattr(type(g), "__array_function__"):
+            return _share_other(g, w)  # (another library's array: NumPy's scalars have none)
         if w.dtype == np.bool_:
             return np.where(w, g, 0.0)  # (one pass, faster than g * w with its check)
         if np.isfinite(g).all():
