@@ -803,15 +803,8 @@ def run_trial(trial: Trial) -> str:
 
 # Findings of the sweep in other rules, not keyword handling (see the test ids):
 KNOWN_ISSUES = {
-    ("numpy.select", "condlist"): "np.select's kind rule takes the result of a list of "
-                                  "choices with a scalar default for a scalar: wrong "
-                                  "gradient",
-    ("numpy.select", "choicelist"): "as for condlist",
-    ("numpy.select", "default"): "as for condlist",
     ("numpy.linalg.qr", "mode"): "qr(mode='complete') of a tall matrix: the tangent of the "
                                  "completed columns is NaN instead of a refusal",
-    ("numpy.cross", "axis"): "np.cross of 2-vectors raises NotImplementedError, not a "
-                             "SrcadError",
 }
 
 # The ufunc options srcad leaves out of the binding (`keywords.ignorable`) take one path

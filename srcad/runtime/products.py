@@ -430,9 +430,9 @@ def cross_axes(a, b, c, axisa=-1, axisb=-1, axisc=-1, axis=None):
         ndim = np.ndim(x)
         ax = ax % ndim
         if np.shape(x)[ax] != 3:
-            raise NotImplementedError(
+            raise UnsupportedSyntaxError(
                 "srcad differentiates np.cross of 3-vectors only (NumPy 2 deprecates "
-                "2-vectors); pad 2-vectors with a zero third component")
+                "2-vectors)", hint="pad 2-vectors with a zero third component")
         out.append(ax - ndim)
     return tuple(out)
 
