@@ -295,3 +295,22 @@ def test_as_sequence():
     assert as_sequence({"a": 1, "b": 2}) == ["a", "b"]
     assert as_sequence(reversed(range(3))) == [2, 1, 0]
     assert as_sequence(zip([1, 2], [3, 4])) == [(1, 3), (2, 4)]
+
+
+@pytest.mark.parametrize("size", [10, 9000])  # (both sides of share's np.where threshold)
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_share_zeroes_what_was_not_selected_even_where_infinite(size, dtype):
+    from srcad.runtime.elementwise import share
+
+    g = np.linspace(-1.0, 1.0, size).astype(dtype)
+    g[0], g[1], g[2] = np.inf, np.nan, -np.inf
+    w = np.ones(size, dtype=bool)
+    w[:2] = False                       # inf and nan not selected: 0
+    out = share(g, w)
+    assert out.dtype == dtype and out.shape == g.shape
+    assert out[0] == 0.0 and out[1] == 0.0 and out[2] == -np.inf
+    np.testing.assert_array_equal(out[3:], g[3:])
+    half = np.where(w, 1.0, 0.0)
+    half[5] = 0.5                       # a tie shares the adjoint
+    out = share(g, half)
+    assert out[0] == 0.0 and out[1] == 0.0 and out[5] == 0.5 * g[5]

@@ -108,6 +108,12 @@ def safe_divide(a, b):
     return _out(np.where(zero, 0.0, np.asarray(a) / np.where(zero, 1.0, b)), dtype)
 
 
+# The size up to which np.where(w, g, 0.0) beats a finite check and g * w for a boolean
+# w; past it np.where slows down far more than linearly (on NumPy 2.4: 4 us for 4096
+# elements, 440 us for 131072, where the check and product take 85 us).
+_WHERE_AT_MOST = 8192
+
+
 def share(g, w):
     """`g * w` for the weight `w` in [0, 1] with which a selecting function (maximum,
     minimum, clip) passed an input on: 0 where `w` is 0, even where `g` is infinite or
@@ -117,7 +123,7 @@ def share(g, w):
     if type(w) is np.ndarray:
         if type(g) is not np.ndarray and hasattr(type(g), "__array_function__"):
             return _share_other(g, w)  # (another library's array: NumPy's scalars have none)
-        if w.dtype == np.bool_:
+        if w.dtype == np.bool_ and w.size <= _WHERE_AT_MOST:
             return np.where(w, g, 0.0)  # (one pass, faster than g * w with its check)
         if np.isfinite(g).all():
             return g * w  # (the common case: one check and one product)
