@@ -1,6 +1,7 @@
 """`python -m srcad`: show generated code, check gradients, list rules and coverage.
 
-    python -m srcad show FILE.py:FUNCTION [--wrt a,b] [--mode reverse|hvp|hessian|jacobian]
+    python -m srcad show FILE.py:FUNCTION [--wrt a,b]
+                         [--mode reverse|forward|hvp|hessian|jacobian]
                          [--shape x=3x4 ...] [--check-finite]
     python -m srcad check FILE.py:FUNCTION [--wrt a,b] [--shape x=3x4 ...] [--seed N]
     python -m srcad rules | rules-md | coverage-md
@@ -25,7 +26,7 @@ import srcad
 from srcad.rules import coverage
 from srcad.surface import table
 
-MODES = ("reverse", "hvp", "hessian", "jacobian")
+MODES = ("reverse", "forward", "hvp", "hessian", "jacobian")
 
 
 def load_function(target: str) -> Callable:
@@ -90,6 +91,8 @@ def show(args: argparse.Namespace) -> int:
     check = args.check_finite or None
     if args.mode == "reverse":
         derived = srcad.grad(fn, wrt=wrt, check_finite=check)
+    elif args.mode == "forward":  # (the tangent code srcad.jvp runs)
+        derived = srcad.jacobian(fn, wrt=wrt, mode="forward", check_finite=check)
     elif args.mode == "hvp":
         derived = srcad.hvp(fn, wrt=wrt, check_finite=check)
     elif args.mode == "hessian":
@@ -155,7 +158,8 @@ def _parser() -> argparse.ArgumentParser:
                               description="Print the code srcad generates for FUNCTION.")
     target_options(sub)
     sub.add_argument("--mode", choices=MODES, default="reverse",
-                     help="reverse (srcad.grad), hvp, hessian or jacobian")
+                     help="reverse (srcad.grad), forward (the tangent code of srcad.jvp), "
+                          "hvp, hessian or jacobian")
     sub.add_argument("--check-finite", action="store_true",
                      help="the variant that checks every value for NaN and Inf")
     sub.set_defaults(run=show)

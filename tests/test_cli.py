@@ -39,11 +39,15 @@ def test_show_prints_the_generated_gradient(model, capsys):
     assert "W (3, 2), b (2,), X (4, 3)" in out
 
 
-@pytest.mark.parametrize("mode, name", [("hvp", "_jvp"), ("hessian", "hessian"),
-                                         ("jacobian", "jac")])
-def test_show_other_modes(model, capsys, mode, name):
+@pytest.mark.parametrize("mode, header", [("hvp", "def "), ("hessian", "def "),
+                                           ("jacobian", "def "),
+                                           ("forward", "forward-mode derivative (tangent)")])
+def test_show_other_modes(model, capsys, mode, header):
     assert cli.main(["show", f"{model}:scalar", "--mode", mode]) == 0
-    assert "def " in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert header in out and "def " in out
+    if mode == "forward":
+        assert "_jvp(" in out, out
 
 
 def test_show_the_checked_variant(model, capsys):
