@@ -21,8 +21,7 @@ from srcad.errors import (
 )
 from srcad.rules.registry import Example, Rand, adjoint, derivative, nondifferentiable, tangent
 from srcad.runtime import insert_grad_of, stop_gradient
-
-__version__ = "0.1.0"
+from srcad.version import __version__ as __version__
 
 __all__ = [
     "grad", "value_and_grad", "vjp", "jvp", "jacobian", "hessian", "hvp", "source", "show",

@@ -9,7 +9,6 @@ taking the user's function's arguments and returning what the srcad function ret
 from __future__ import annotations
 
 import copy
-import importlib.metadata
 import math
 import os
 import re
@@ -33,6 +32,7 @@ from srcad.lower.classes import is_namedtuple_class
 from srcad.lower.pytree import Leaf, StaticLeaf, TreeKind
 from srcad.pipeline.compiler import derivative_order
 from srcad.pipeline.unit import Derived
+from srcad.version import __version__
 
 SUPPORTED = "srcad.grad, srcad.value_and_grad, srcad.hvp and srcad.hessian"
 
@@ -324,10 +324,7 @@ def _split_generated(source: str) -> tuple[list[str], str]:
 
 
 def _version() -> str:
-    try:
-        return importlib.metadata.version("srcad")
-    except importlib.metadata.PackageNotFoundError:
-        return "(unknown version)"
+    return __version__
 
 
 def _describe(value: Any, kind: Any, shape: Any) -> str:
