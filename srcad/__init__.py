@@ -10,6 +10,7 @@ from srcad.api.forward import jvp
 from srcad.api.matrices import hessian, hvp, jacobian
 from srcad.api.reverse import grad, value_and_grad, vjp
 from srcad.api.source import show, source
+from srcad.api.version import __version__ as __version__
 from srcad.errors import (
     BadArgumentError,
     NoDerivativeError,
@@ -21,7 +22,6 @@ from srcad.errors import (
 )
 from srcad.rules.registry import Example, Rand, adjoint, derivative, nondifferentiable, tangent
 from srcad.runtime import insert_grad_of, stop_gradient
-from srcad.version import __version__ as __version__
 
 __all__ = [
     "grad", "value_and_grad", "vjp", "jvp", "jacobian", "hessian", "hvp", "source", "show",

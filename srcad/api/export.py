@@ -25,6 +25,7 @@ from srcad.api.arguments import fn_loc
 from srcad.api.export_sources import Collector, ExportError, literal
 from srcad.api.matrices import HvpFunction, JacobianFunction, _basis
 from srcad.api.reverse import GradFunction, Pullback
+from srcad.api.version import __version__
 from srcad.api.wrapper import Differentiated, array_shapes
 from srcad.codegen.emit import Module
 from srcad.ir.kinds import NUMERIC, SCALAR, ArrayKind
@@ -32,7 +33,6 @@ from srcad.lower.classes import is_namedtuple_class
 from srcad.lower.pytree import Leaf, StaticLeaf, TreeKind
 from srcad.pipeline.compiler import derivative_order
 from srcad.pipeline.unit import Derived
-from srcad.version import __version__
 
 SUPPORTED = "srcad.grad, srcad.value_and_grad, srcad.hvp and srcad.hessian"
 
