@@ -13,14 +13,17 @@ from srcad.api.arguments import fn_loc, is_other_array
 from srcad.errors import BadArgumentError
 from srcad.lower.pytree import TreeKind, float_leaves, leaf_count, unflatten
 
-
-def _references(items: Sequence) -> list[int]:
-    getrefcount = getattr(sys, "getrefcount", None)
-    return [getrefcount(x) if getrefcount else -1 for x in items]
+# (PyPy has no reference counts: there every returned array is copied)
+_getrefcount = getattr(sys, "getrefcount", lambda value: -1)
 
 
-# How many references `_references` sees to an object that only its container holds.
-_ONLY_IN_CONTAINER = _references((object(),))[0]
+def _references(items: Sequence, ndarray: type = np.ndarray) -> list[int]:
+    """The reference counts of the arrays among `items` (0 for anything else)."""
+    return [_getrefcount(x) if type(x) is ndarray else 0 for x in items]
+
+
+# How many references `_references` sees to an array that only its container holds.
+_ONLY_IN_CONTAINER = _references((np.empty(0),))[0]
 
 
 def owned_arrays(items: Sequence) -> list[bool]:
@@ -33,8 +36,8 @@ def owned_arrays(items: Sequence) -> list[bool]:
     the caller's `grad *= lr` change it. Call this on the container the generated code
     returned, before anything else holds its items.
     """
-    return [type(x) is np.ndarray and x.base is None and refs == _ONLY_IN_CONTAINER
-            for x, refs in zip(items, _references(items))]
+    only = _ONLY_IN_CONTAINER
+    return [refs == only and x.base is None for x, refs in zip(items, _references(items))]
 
 
 def as_like(grad: Any, like: Any, inputs: Sequence = (), owned: bool | None = None) -> Any:

@@ -160,15 +160,14 @@ class GradFunction(Differentiated):
         # (which gradients are arrays no one else refers to: before anything else does)
         owned = [False] * len(grads) if floats else owned_arrays(grads)
         out = []
-        for i, p in enumerate(self.positions):
-            g, like = grads[i], args[p]
+        for g, p, fresh in zip(grads, self.positions, owned):
+            like = args[p]
             if type(like) is float:
                 out.append(g if type(g) is float else as_like(g, like, args))
-                continue
-            if owned[i] and g.dtype == like.dtype and g.shape == like.shape:
+            elif fresh and g.shape == like.shape and g.dtype is like.dtype:
                 out.append(g)  # a fresh array of the argument's shape and dtype
-                continue
-            out.append(as_like(g, like, args, owned[i]))
+            else:
+                out.append(as_like(g, like, args, fresh))
         result = out[0] if self.single else tuple(out)
         return (value, result) if self.with_value else result
 
