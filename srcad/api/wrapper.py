@@ -172,6 +172,20 @@ class Differentiated(Displayed):
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         raise NotImplementedError
 
+    # what holds generated code (compiled from source, not picklable), and its empty state
+    _GENERATED: dict[str, Callable[[], Any]] = {
+        "_last_module": lambda: None, "_modules": dict, "_shape_variants": dict,
+        "_fast": dict, "_float_entry": lambda: None, "_last_used": list}
+
+    def __getstate__(self) -> dict:
+        """Pickled without its generated code: the first call after unpickling (in
+        another process, say a dask worker) transforms the function again."""
+        state = dict(self.__dict__)
+        for name, empty in self._GENERATED.items():
+            if name in state:
+                state[name] = empty()
+        return state
+
     def _module(self, kinds: tuple, shapes: tuple | None = None) -> Module:
         """The generated module for these argument kinds (and shapes, where the code is
         specialized on them)."""
