@@ -1,9 +1,10 @@
-"""The float entry (srcad/api/float_entry.py): calls with positional Python floats go
+"""The call entry (srcad/api/float_entry.py): calls with positional floats and arrays go
 straight to the generated code, and anything it cannot vouch for takes the general
 path with the general path's results and errors."""
 
 import math
 
+import numpy as np
 import pytest
 
 import srcad
@@ -71,3 +72,51 @@ def test_errors_are_the_general_paths():
     with pytest.raises(ValueError) as info:
         grad(-1.0)                                      # math domain error
     assert "square_root" in "\n".join(getattr(info.value, "__notes__", []))
+
+
+GLOBAL_WEIGHTS = np.array([1.0, 2.0, 3.0])
+
+
+def mlp(W, b, X):
+    return np.mean(np.maximum(X @ W + b, 0.0) ** 2)
+
+
+def times_global(x):
+    return np.sum(x * GLOBAL_WEIGHTS)
+
+
+def test_arrays_of_the_same_shapes_use_the_entry_and_agree():
+    rng = np.random.default_rng(1)
+    W, b, X = rng.standard_normal((3, 2)), rng.standard_normal(2), rng.standard_normal((4, 3))
+    grad = srcad.grad(mlp, wrt=(0, 1))
+    first = grad(W, b, X)
+    assert grad._float_entry is not None
+    for scale in (1.0, 2.0):
+        got = grad(W * scale, b, X)
+        again = srcad.grad(mlp, wrt=(0, 1))(W * scale, b, X)  # (a fresh function)
+        for g, h, like in zip(got, again, (W, b)):
+            assert type(g) is np.ndarray and g.shape == like.shape and g.dtype == like.dtype
+            np.testing.assert_array_equal(g, h)
+    np.testing.assert_array_equal(first[0], grad(W, b, X)[0])
+
+
+def test_other_shapes_and_dtypes_take_the_general_path():
+    rng = np.random.default_rng(2)
+    W, b, X = rng.standard_normal((3, 2)), rng.standard_normal(2), rng.standard_normal((4, 3))
+    grad = srcad.grad(mlp, wrt=(0, 1))
+    grad(W, b, X)
+    bigger = grad(W, b, rng.standard_normal((5, 3)))               # another batch size
+    assert bigger[0].shape == (3, 2)
+    single = grad(W.astype(np.float32), b.astype(np.float32), X.astype(np.float32))
+    assert single[0].dtype == np.float32 and single[1].dtype == np.float32
+    assert grad(W, b, X)[0].dtype == np.float64
+
+
+def test_an_aliased_gradient_is_copied_on_the_entry_too():
+    grad = srcad.grad(times_global)
+    x = np.ones(3)
+    for _ in range(3):
+        g = grad(x)
+        assert not np.shares_memory(g, GLOBAL_WEIGHTS)
+    g *= 0.0
+    assert GLOBAL_WEIGHTS.tolist() == [1.0, 2.0, 3.0]

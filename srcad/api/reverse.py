@@ -104,9 +104,9 @@ class GradFunction(Differentiated):
         if not kwargs and self._fast_path_fits(args, values, kinds, module):
             floats = all(type(a) is float for a in args)
             self._fast[key] = (module, floats)
-            if floats and self.positions:
+            if self.positions:
                 self._float_entry = float_entry(
-                    module.functions[0], len(args), len(self.positions), self.with_value,
+                    module.functions[0], args, self.positions, self.with_value,
                     self.single, module.captured)
                 self._last_module = module
         flat = flat_values(values, kinds)
