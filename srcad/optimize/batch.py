@@ -38,13 +38,12 @@ from srcad.ir.nodes import (
     Var,
     all_uses,
     block_end_uses,
-    defined_vars,
     named_after,
-    region_vars,
     sub_blocks,
     walk,
 )
 from srcad.optimize.collect import stack_steps
+from srcad.optimize.loops import constant_range, defined_inside, reversed_source
 from srcad.optimize.shapes import Shapes
 
 _ELEMENTWISE = {operator.add, operator.sub, operator.mul, operator.truediv, operator.neg,
@@ -97,35 +96,16 @@ def _run(block: Block, shapes: Shapes, defs: dict, sites: _StackSites) -> bool:
     return changed
 
 
-def _constant_range(rng: Operand, defs: dict) -> range | None:
-    if isinstance(rng, Const):
-        return rng.value if isinstance(rng.value, range) else None
-    stmt = defs.get(rng) if isinstance(rng, Var) else None
-    if stmt is not None and stmt.fn is range and not stmt.kwargs and \
-            all(isinstance(a, Const) and type(a.value) is int for a in stmt.args):
-        return range(*(a.value for a in stmt.args))
-    return None
-
-
 def _steps(loop: ForRange, defs: dict) -> tuple[int, Operand | None] | None:
     """(n, the forward loop's range) when `loop` runs over `range(n)` in order, or over
     `steps[::-1]` for such a `steps` (then t counts down: the same step numbers)."""
     if loop.exit is not None:
         return None
-    rng = _constant_range(loop.rng, defs)
-    if rng is not None:
-        forward = loop.rng
-    else:
-        stmt = defs.get(loop.rng) if isinstance(loop.rng, Var) else None
-        if stmt is None or stmt.fn is not operator.getitem or \
-                not isinstance(stmt.args[1], Const) or \
-                stmt.args[1].value != slice(None, None, -1):
-            return None
-        forward = stmt.args[0]
-        rng = _constant_range(forward, defs)
+    forward = reversed_source(loop.rng, defs)
+    rng = constant_range(loop.rng if forward is None else forward, defs)
     if rng is None or rng.start != 0 or rng.step != 1 or len(rng) == 0:
         return None
-    return len(rng), (None if forward is loop.rng else forward)
+    return len(rng), forward
 
 
 def _batch(loop: ForRange, shapes: Shapes, defs: dict, sites: _StackSites) -> list:
@@ -133,10 +113,7 @@ def _batch(loop: ForRange, shapes: Shapes, defs: dict, sites: _StackSites) -> li
     if found is None:
         return []
     n, forward_range = found
-    inside: set[Var] = set(region_vars(loop))
-    for stmt in walk(loop.body):
-        inside.update(defined_vars(stmt))
-        inside.update(region_vars(stmt))
+    inside = defined_inside(loop)
 
     def invariant(op: Operand) -> bool:
         return isinstance(op, Const) or op not in inside
@@ -244,15 +221,13 @@ def pops_in_step_order(fn: Function) -> dict[int, list[Call]]:
     for loop in fn.body.stmts:
         if not isinstance(loop, ForRange) or loop.exit is not None:
             continue
-        reverse = defs.get(loop.rng) if isinstance(loop.rng, Var) else None
-        if reverse is None or reverse.fn is not operator.getitem or \
-                not isinstance(reverse.args[1], Const) or \
-                reverse.args[1].value != slice(None, None, -1):
+        forward_range = reversed_source(loop.rng, defs)
+        if forward_range is None:
             continue
         pops = []
         for s in loop.body.stmts:  # (those that start the body: nothing runs before them)
             if not (isinstance(s, Call) and s.fn is runtime.pop and s.target is not None and
-                    _stacked_per_step(s.args[0], loop, reverse.args[0], sites)):
+                    _stacked_per_step(s.args[0], loop, forward_range, sites)):
                 break
             pops.append(s)
         if pops:

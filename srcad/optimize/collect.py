@@ -51,6 +51,7 @@ from srcad.ir.nodes import (
     sub_blocks,
     walk,
 )
+from srcad.optimize.loops import constant_range, reversed_source
 from srcad.optimize.shapes import Shapes
 from srcad.rules.registry import Attribute, Method
 from srcad.runtime.steps import steps_array
@@ -249,20 +250,5 @@ def _uses_in(loop: ForRange) -> list[Operand]:
 
 def _runs_at_least_once(loop: ForRange, defs: dict) -> bool:
     """Whether the loop's range is a constant non-empty range (or its reverse)."""
-    rng: Operand | None = loop.rng
-    for _ in range(3):
-        if isinstance(rng, Const):
-            return isinstance(rng.value, range) and len(rng.value) > 0
-        stmt = defs.get(rng) if isinstance(rng, Var) else None
-        if stmt is None:
-            return False
-        if stmt.fn is range and all(isinstance(a, Const) and type(a.value) is int
-                                    for a in stmt.args):
-            return len(range(*(a.value for a in stmt.args))) > 0
-        if stmt.fn is operator.getitem and isinstance(stmt.args[1], Const) and \
-                stmt.args[1].value == slice(None, None, -1):
-            rng = stmt.args[0]
-            continue
-        return False
-    return False
-
+    rng = constant_range(reversed_source(loop.rng, defs) or loop.rng, defs)
+    return rng is not None and len(rng) > 0

@@ -24,6 +24,7 @@ from srcad.ir.nodes import (
     Const,
     ForRange,
     Function,
+    Operand,
     Var,
     While,
     defined_vars,
@@ -59,7 +60,9 @@ def _hoistable(stmt: object) -> bool:
         len(stmt.args) == 1 and is_pure(fn)
 
 
-def _defined_inside(loop: ForRange | While) -> set[Var]:
+def defined_inside(loop: ForRange | While) -> set[Var]:
+    """The values a loop defines: its index, carried values and everything its body
+    (nested blocks included) computes."""
     inside: set[Var] = set(region_vars(loop))
     for block in sub_blocks(loop):
         for stmt in walk(block):
@@ -70,7 +73,7 @@ def _defined_inside(loop: ForRange | While) -> set[Var]:
 
 def _hoist_from(loop: ForRange | While) -> list[Call]:
     """Remove the invariant statements of `loop`'s body, in order, and return them."""
-    inside = _defined_inside(loop)
+    inside = defined_inside(loop)
     hoisted: list[Call] = []
     kept = []
     for stmt in loop.body.stmts:
@@ -104,3 +107,23 @@ def hoist_loop_invariants(fn: Function) -> bool:
     """Move loop-invariant statements out of every loop of `fn`, in place; True if any
     moved."""
     return _run(fn.body)
+
+
+def reversed_source(rng: Operand, defs: dict) -> Operand | None:
+    """`steps` where `rng` is `steps[::-1]` (how a reverse loop runs), else None."""
+    stmt = defs.get(rng) if isinstance(rng, Var) else None
+    if stmt is not None and stmt.fn is operator.getitem and isinstance(stmt.args[1], Const) \
+            and stmt.args[1].value == slice(None, None, -1):
+        return stmt.args[0]
+    return None
+
+
+def constant_range(rng: Operand, defs: dict) -> range | None:
+    """The range `rng` is, where it is a constant or `range(...)` of constant integers."""
+    if isinstance(rng, Const):
+        return rng.value if isinstance(rng.value, range) else None
+    stmt = defs.get(rng) if isinstance(rng, Var) else None
+    if stmt is not None and stmt.fn is range and not stmt.kwargs and \
+            all(isinstance(a, Const) and type(a.value) is int for a in stmt.args):
+        return range(*(a.value for a in stmt.args))
+    return None
